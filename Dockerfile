@@ -1,0 +1,23 @@
+# factory-dr service image. Build: docker build -t factory-dr .
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /src
+COPY pom.xml .
+RUN mvn -q -B dependency:go-offline
+COPY src src
+COPY config config
+COPY routes routes
+RUN mvn -q -B -DskipTests package
+
+FROM eclipse-temurin:17-jre
+RUN apt-get update && apt-get install -y --no-install-recommends openssl sqlite3 && rm -rf /var/lib/apt/lists/*
+WORKDIR /opt/factory-dr
+COPY --from=build /src/target/factory-dr.jar factory-dr.jar
+COPY config config
+COPY routes routes
+COPY bin bin
+ENV FACTORY_DR_JAR=/opt/factory-dr/factory-dr.jar \
+    FACTORY_ROOT=/ \
+    FACTORY_LOG_FILE=/var/log/factory-dr/factory-dr.log
+EXPOSE 3000
+ENTRYPOINT ["bin/factory-dr"]
+CMD ["serve"]

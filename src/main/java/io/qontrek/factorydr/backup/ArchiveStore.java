@@ -1,0 +1,135 @@
+package io.qontrek.factorydr.backup;
+
+import io.qontrek.factorydr.archive.ArchiveVerifier;
+import io.qontrek.factorydr.archive.FileRecord;
+import io.qontrek.factorydr.archive.Manifest;
+import io.qontrek.factorydr.archive.ManifestSignature;
+import io.qontrek.factorydr.archive.Sidecars;
+import io.qontrek.factorydr.common.Hex;
+import io.qontrek.factorydr.common.ProgressListener;
+import io.qontrek.factorydr.config.Secrets;
+import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The last step of every backup: runs the archive pipeline into a staging directory, signs the
+ * manifest, writes the sidecars, reads the whole archive back through the verifier, fsyncs, and
+ * only then gives it its final name. The final name is taken with a hard link, which fails if
+ * the name exists, so an archive is never overwritten, even by a concurrent run. A crash or a
+ * full disk at any point leaves nothing under the final name.
+ */
+public final class ArchiveStore {
+    private static final List<String> STEPS = List.of("tar", "gzip", "encrypt");
+
+    private final Path archiveDir;
+    private final Secrets secrets;
+
+    public ArchiveStore(Path archiveDir, Secrets secrets) {
+        this.archiveDir = archiveDir;
+        this.secrets = secrets;
+    }
+
+    public StoredArchive store(ArchivePipeline pipeline, ProgressListener progress) throws IOException {
+        if (!pipeline.steps().equals(STEPS)) {
+            throw new IllegalStateException("an archive must be tar -> gzip -> encrypt, but the route has "
+                    + String.join(" -> ", pipeline.steps()));
+        }
+        BackupSet set = pipeline.set();
+        Path target = archiveDir.resolve(set.name()).normalize();
+        if (!target.startsWith(archiveDir)) throw new IllegalArgumentException("archive name escapes the archive directory: " + set.name());
+        refuseExisting(target);
+        Instant started = Instant.now();
+        Path staging = archiveDir.resolve(".work").resolve(set.backupId() + ".out-" + UUID.randomUUID());
+        Path tmp = staging.resolve(target.getFileName().toString());
+        try {
+            Files.createDirectories(staging);
+            MessageDigest sha = io.qontrek.factorydr.common.Hashes.sha256();
+            long[] size = {0};
+            List<FileRecord> records;
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                OutputStream file = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
+                OutputStream counted = new FilterOutputStream(file) {
+                    @Override
+                    public void write(byte[] b, int off, int len) throws IOException {
+                        sha.update(b, off, len);
+                        size[0] += len;
+                        out.write(b, off, len);
+                    }
+
+                    @Override
+                    public void write(int b) throws IOException {
+                        write(new byte[] {(byte) b}, 0, 1);
+                    }
+                };
+                records = pipeline.writeTo(counted, recs -> unsealed(set, recs).toPrettyJson(), progress);
+                counted.flush();
+                ch.force(true);
+            }
+            String sha256 = Hex.encode(sha.digest());
+            Manifest unsigned = unsealed(set, records).withArchive(set.name(), size[0], sha256);
+            Manifest signed = unsigned.withSignature(ManifestSignature.sign(unsigned, secrets.signingSecret()));
+            Sidecars.writeSha256(tmp, sha256);
+            Sidecars.writeManifest(tmp, signed);
+
+            // Read back everything just written, as a restore would, before the archive exists.
+            ArchiveVerifier.verify(tmp, secrets.archiveKey(), secrets.signingSecret());
+
+            Files.createDirectories(target.getParent());
+            refuseExisting(target);
+            Files.move(sidecar(tmp, ".sha256"), sidecar(target, ".sha256"));
+            Files.move(sidecar(tmp, ".manifest.json"), sidecar(target, ".manifest.json"));
+            try {
+                Files.createLink(target, tmp);
+            } catch (FileAlreadyExistsException e) {
+                throw new ArchiveExistsException(target);
+            }
+            fsyncDirectory(target.getParent());
+            return new StoredArchive(target, signed, started, Instant.now());
+        } finally {
+            BackupCollector.deleteTree(staging);
+            BackupCollector.deleteTree(set.workDir());
+        }
+    }
+
+    private static Manifest unsealed(BackupSet set, List<FileRecord> records) {
+        return Manifest.unsealed(set.backupId(), Manifest.Type.fromWire(set.type()), set.createdAt(), set.base(), records,
+                set.proofHead() == null ? null : new Manifest.ProofHead(set.proofHead().seq(), set.proofHead().hash()),
+                set.ledgerHead() == null ? null : new Manifest.LedgerHead(set.ledgerHead().seq(), set.ledgerHead().hash()),
+                set.redacted(), set.skipped());
+    }
+
+    private static void refuseExisting(Path target) throws ArchiveExistsException {
+        if (Files.exists(target) || Files.exists(sidecar(target, ".sha256")) || Files.exists(sidecar(target, ".manifest.json"))) {
+            throw new ArchiveExistsException(target);
+        }
+    }
+
+    static Path sidecar(Path archive, String suffix) {
+        return archive.resolveSibling(archive.getFileName() + suffix);
+    }
+
+    private static void fsyncDirectory(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+
+    /** The archive's name is taken: archives are never overwritten. */
+    public static final class ArchiveExistsException extends IOException {
+        public ArchiveExistsException(Path target) {
+            super("archive " + target + " already exists; archives are never overwritten");
+        }
+    }
+}

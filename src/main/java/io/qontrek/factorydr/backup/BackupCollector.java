@@ -1,0 +1,169 @@
+package io.qontrek.factorydr.backup;
+
+import io.qontrek.factorydr.config.ConfigException;
+import io.qontrek.factorydr.config.RuntimeLayout;
+import io.qontrek.factorydr.runtime.DailyDigest;
+import io.qontrek.factorydr.runtime.ProofFile;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.OptionalLong;
+
+/**
+ * Decides what each kind of archive holds, straight from the runtime's directories (runtime
+ * contract, "Archives"). Databases are snapshotted here, ledger first: the runtime records a
+ * nonce before it appends the ledger entry, so a nonce store read after the ledger holds every
+ * nonce of the ledger snapshot, and the anti-replay invariant holds inside the backup.
+ */
+public final class BackupCollector {
+    static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+    private final RuntimeLayout layout;
+    private final ConfigSelection configSelection;
+    private final Duration logsMaxAge;
+    private final int busyTimeoutSeconds;
+
+    public BackupCollector(RuntimeLayout layout, ConfigSelection configSelection, Duration logsMaxAge, int busyTimeoutSeconds) {
+        this.layout = layout;
+        this.configSelection = configSelection;
+        this.logsMaxAge = logsMaxAge;
+        this.busyTimeoutSeconds = busyTimeoutSeconds;
+    }
+
+    /** Full backup: proof/, config/ (redacted, secrets skipped), the three databases, logs of the last 48 h. */
+    public BackupSet full(Instant now) throws IOException {
+        layout.requireRuntime();
+        String stamp = STAMP.format(now);
+        Path work = workDir("full-" + stamp);
+        try {
+            List<BackupSet.Entry> entries = new ArrayList<>(proofEntries());
+            ConfigSelection.Selection config = configSelection.select(layout.configDir());
+            entries.addAll(config.entries());
+
+            Path ledger = SqliteSnapshot.take(layout.ledgerDb(), work.resolve("federation_ledger.db"), busyTimeoutSeconds);
+            Path nonces = SqliteSnapshot.take(layout.nonceStoreDb(), work.resolve("nonce_store.db"), busyTimeoutSeconds);
+            Path receipts = SqliteSnapshot.take(layout.receiptsDb(), work.resolve("receipts.db"), busyTimeoutSeconds);
+            entries.add(BackupSet.Entry.file("data/federation_ledger.db", ledger));
+            entries.add(BackupSet.Entry.file("data/nonce_store.db", nonces));
+            entries.add(BackupSet.Entry.file("data/receipts.db", receipts));
+
+            entries.addAll(recentLogs(now));
+            return new BackupSet("full", "full-" + stamp, "full/" + stamp + ".tar.gz.enc", now, null, entries,
+                    proofHead(), SqliteSnapshot.ledgerHead(ledger), config.redacted(), config.skipped(), work);
+        } catch (IOException | RuntimeException e) {
+            deleteTree(work);
+            throw e;
+        }
+    }
+
+    /** Daily proof archive: the proof files of one day (from its digest's seq range) and the digest itself. */
+    public BackupSet proofDay(LocalDate day, Instant now) throws IOException {
+        RuntimeLayout.requireDir(layout.proofDir(), "proof directory (factory.proof-dir)");
+        Path digestFile = DailyDigest.path(layout.proofDir(), day);
+        if (!Files.isRegularFile(digestFile)) {
+            throw new IOException("no daily digest for " + day + " (" + digestFile + "): the runtime has not closed that day");
+        }
+        DailyDigest digest = DailyDigest.read(digestFile);
+        List<BackupSet.Entry> entries = new ArrayList<>();
+        BackupSet.Head head = null;
+        if (digest.firstSeq() != null) {
+            for (long seq = digest.firstSeq(); seq <= digest.lastSeq(); seq++) {
+                Path proof = layout.proofDir().resolve(ProofFile.fileName(seq));
+                if (!Files.isRegularFile(proof)) {
+                    throw new IOException("proof seq " + seq + " of " + day + " is missing: " + proof);
+                }
+                entries.add(BackupSet.Entry.file("proof/" + ProofFile.fileName(seq), proof));
+            }
+            Path last = layout.proofDir().resolve(ProofFile.fileName(digest.lastSeq()));
+            head = new BackupSet.Head(digest.lastSeq(), ProofFile.read(last).merkleRoot());
+        }
+        entries.add(BackupSet.Entry.file("proof/digests/" + digestFile.getFileName(), digestFile));
+        return new BackupSet("proof-daily", "proof-daily-" + day, "proof/" + day + ".tar.gz.enc", now, null, entries,
+                head, null, List.of(), List.of(), null);
+    }
+
+    /**
+     * Alert archive of one day: the files under logs/alerts/ that belong to it, by the date in
+     * their name (alerts-2025-10-23.log) or, for names without a date, by their last change.
+     */
+    public BackupSet alerts(LocalDate day, Instant now) throws IOException {
+        RuntimeLayout.requireDir(layout.logsDir(), "logs directory (factory.logs-dir)");
+        List<BackupSet.Entry> entries = new ArrayList<>();
+        String iso = day.toString();
+        for (Path f : RuntimeFiles.regularFiles(layout.alertsDir())) {
+            String fileName = f.getFileName().toString();
+            boolean belongs = fileName.matches(".*\\d{4}-\\d{2}-\\d{2}.*")
+                    ? fileName.contains(iso)
+                    : LocalDate.ofInstant(Files.getLastModifiedTime(f).toInstant(), ZoneOffset.UTC).equals(day);
+            if (belongs) entries.add(BackupSet.Entry.file("logs/alerts/" + RuntimeFiles.relative(layout.alertsDir(), f), f));
+        }
+        return new BackupSet("alerts", "alerts-" + day, "alerts/" + day + ".tar.gz.enc", now, null, entries,
+                null, null, List.of(), List.of(), null);
+    }
+
+    private List<BackupSet.Entry> proofEntries() throws IOException {
+        List<BackupSet.Entry> out = new ArrayList<>();
+        for (Path f : RuntimeFiles.regularFiles(layout.proofDir())) {
+            out.add(BackupSet.Entry.file("proof/" + RuntimeFiles.relative(layout.proofDir(), f), f));
+        }
+        return out;
+    }
+
+    /** The proof with the highest seq in proof/, or null when there is none. */
+    private BackupSet.Head proofHead() throws IOException {
+        Path newest = null;
+        long best = -1;
+        try (var s = Files.list(layout.proofDir())) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                OptionalLong seq = ProofFile.seqOfFileName(p.getFileName().toString());
+                if (seq.isPresent() && seq.getAsLong() > best) {
+                    best = seq.getAsLong();
+                    newest = p;
+                }
+            }
+        }
+        return newest == null ? null : new BackupSet.Head(best, ProofFile.read(newest).merkleRoot());
+    }
+
+    private List<BackupSet.Entry> recentLogs(Instant now) throws IOException {
+        Instant cutoff = now.minus(logsMaxAge);
+        List<BackupSet.Entry> out = new ArrayList<>();
+        for (Path f : RuntimeFiles.regularFiles(layout.logsDir())) {
+            if (!Files.getLastModifiedTime(f).toInstant().isBefore(cutoff)) {
+                out.add(BackupSet.Entry.file("logs/" + RuntimeFiles.relative(layout.logsDir(), f), f));
+            }
+        }
+        return out;
+    }
+
+    private Path workDir(String backupId) throws IOException {
+        Path dir = layout.archiveDir().resolve(".work").resolve(backupId);
+        if (Files.exists(dir)) deleteTree(dir);
+        return Files.createDirectories(dir);
+    }
+
+    /** Removes a snapshot work directory; quiet, because it runs on failure paths. */
+    public static void deleteTree(Path dir) {
+        if (dir == null || !Files.exists(dir)) return;
+        try (var s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException ignored) {
+                    // left for the next run's workDir() to remove
+                }
+            });
+        } catch (IOException ignored) {
+            // as above
+        }
+    }
+
+}

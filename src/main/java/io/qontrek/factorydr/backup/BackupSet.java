@@ -1,0 +1,59 @@
+package io.qontrek.factorydr.backup;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What one archive will hold and say about itself: the entries in archive order, and the facts its
+ * manifest records. Built by a collector, consumed by the archive pipeline.
+ *
+ * @param type full | incremental | proof-daily | alerts
+ * @param name the archive's path relative to the archive directory
+ * @param base the backup_id an incremental builds on, else null
+ * @param redacted archive paths whose content had secret fields removed
+ * @param skipped runtime paths left out because they hold secrets
+ * @param workDir snapshots made for this archive, deleted once it is stored or has failed; may be null
+ */
+public record BackupSet(
+        String type,
+        String backupId,
+        String name,
+        Instant createdAt,
+        String base,
+        List<Entry> entries,
+        Head proofHead,
+        Head ledgerHead,
+        List<String> redacted,
+        List<String> skipped,
+        Path workDir) {
+
+    public BackupSet {
+        entries = List.copyOf(entries);
+        redacted = List.copyOf(redacted);
+        skipped = List.copyOf(skipped);
+    }
+
+    /** One archive entry: a file streamed from disk, or small bytes built in memory (a redacted config file). */
+    public record Entry(String path, Path source, byte[] bytes, Instant mtime) {
+        public static Entry file(String path, Path source) {
+            return new Entry(path, source, null, null);
+        }
+
+        public static Entry bytes(String path, byte[] bytes, Instant mtime) {
+            return new Entry(path, null, bytes, mtime);
+        }
+    }
+
+    /** A chain head: the proof head (seq, merkle_root) or the ledger head (seq, entry_hash). */
+    public record Head(long seq, String hash) {}
+
+    public long sourceBytes() {
+        long n = 0;
+        for (Entry e : entries) {
+            if (e.bytes() != null) n += e.bytes().length;
+            else n += e.source().toFile().length();
+        }
+        return n;
+    }
+}

@@ -1,0 +1,37 @@
+package io.qontrek.factorydr.backup;
+
+import io.qontrek.factorydr.archive.FileRecord;
+import io.qontrek.factorydr.archive.Manifest;
+import io.qontrek.factorydr.catalog.Catalog;
+import io.qontrek.factorydr.catalog.CatalogEntry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/** An archive that is complete, verified and under its final name, with its signed manifest. */
+public record StoredArchive(Path file, Manifest manifest, Instant started, Instant finished) {
+
+    public long contentBytes() {
+        return manifest.files().stream().mapToLong(FileRecord::size).sum();
+    }
+
+    public Duration took() {
+        return Duration.between(started, finished);
+    }
+
+    public CatalogEntry catalogEntry() {
+        Manifest m = manifest;
+        return new CatalogEntry(m.backupId(), m.type().wire(), m.archive().name(), m.createdAt().toString(), m.base(),
+                m.archive().size(), m.archive().sha256(), m.files().size(), contentBytes(),
+                m.proofHead() == null ? null : m.proofHead().seq(),
+                m.proofHead() == null ? null : m.proofHead().merkleRoot(),
+                m.ledgerHead() == null ? null : m.ledgerHead().seq(),
+                m.ledgerHead() == null ? null : m.ledgerHead().entryHash(),
+                finished.toString(), null);
+    }
+
+    public List<Catalog.FileRow> fileRows() {
+        return manifest.files().stream().map(f -> new Catalog.FileRow(f.path(), f.size(), f.sha256())).toList();
+    }
+}

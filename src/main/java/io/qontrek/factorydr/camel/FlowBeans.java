@@ -1,0 +1,113 @@
+package io.qontrek.factorydr.camel;
+
+import io.qontrek.factorydr.archive.ArchiveVerifier;
+import io.qontrek.factorydr.archive.Gzip;
+import io.qontrek.factorydr.archive.OpensslCipher;
+import io.qontrek.factorydr.backup.ArchivePipeline;
+import io.qontrek.factorydr.backup.ArchiveStore;
+import io.qontrek.factorydr.backup.BackupCollector;
+import io.qontrek.factorydr.backup.BackupSet;
+import io.qontrek.factorydr.backup.ConfigSelection;
+import io.qontrek.factorydr.backup.StoredArchive;
+import io.qontrek.factorydr.catalog.Catalog;
+import io.qontrek.factorydr.common.ProgressListener;
+import io.qontrek.factorydr.config.RuntimeLayout;
+import io.qontrek.factorydr.config.Secrets;
+import io.qontrek.factorydr.config.Settings;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.function.BiConsumer;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+
+/**
+ * Every bean the routes call, wired in one place. Each is a thin adapter from an exchange to one
+ * mechanism; the flow itself (which step follows which) lives in routes/*.camel.yaml.
+ *
+ * <p>Headers the routes use: {@code factoryDate} (YYYY-MM-DD, the day a daily archive covers;
+ * default yesterday, UTC) and {@code factoryArchive} (an archive file to verify).
+ */
+public final class FlowBeans {
+    public static final String DATE = "factoryDate";
+    public static final String ARCHIVE = "factoryArchive";
+
+    private FlowBeans() {}
+
+    public static void bindAll(BiConsumer<String, Object> bind, Settings settings, Secrets secrets) {
+        RuntimeLayout layout = RuntimeLayout.of(settings);
+        Catalog catalog = new Catalog(layout.catalogDb());
+        ConfigSelection configSelection = new ConfigSelection(
+                settings.getList("factory.backup.secret-fields"), secrets.knownValues());
+        BackupCollector collector = new BackupCollector(layout, configSelection,
+                Duration.ofHours(settings.getInt("factory.backup.logs-max-age-hours", 1, 24 * 365)),
+                settings.getInt("factory.backup.sqlite-busy-timeout-seconds", 1, 3600));
+        int gzipThreads = settings.getInt("factory.backup.gzip-threads", 1, 64);
+        ArchiveStore store = new ArchiveStore(layout.archiveDir(), secrets);
+
+        // collect: what each archive holds
+        bind.accept("collectFullBackup", (Processor) ex -> body(ex, collector.full(now())));
+        bind.accept("collectProofDay", (Processor) ex -> body(ex, collector.proofDay(day(ex), now())));
+        bind.accept("collectAlerts", (Processor) ex -> body(ex, collector.alerts(day(ex), now())));
+
+        // archive: tar -> gzip -> encrypt, run in one streaming pass by storeArchive
+        bind.accept("tar", (Processor) ex -> body(ex, ArchivePipeline.tar(ex.getMessage().getBody(BackupSet.class))));
+        bind.accept("gzip", (Processor) ex -> pipeline(ex).then("gzip", out -> Gzip.compressing(out, gzipThreads)));
+        bind.accept("encrypt", (Processor) ex -> pipeline(ex).then("encrypt",
+                out -> OpensslCipher.encrypting(out, secrets.archiveKey())));
+        bind.accept("storeArchive", (Processor) ex -> body(ex, store.store(pipeline(ex), progress(ex))));
+
+        // record: the catalog knows every archive and every run
+        bind.accept("recordArchive", (Processor) ex -> {
+            StoredArchive a = ex.getMessage().getBody(StoredArchive.class);
+            catalog.record(a.catalogEntry(), a.fileRows());
+            catalog.recordRun(ex.getFromRouteId(), started(ex), now().toString(), "ok", a.manifest().backupId(), a.file().toString());
+        });
+        bind.accept("recordNothingToDo", (Processor) ex ->
+                catalog.recordRun(ex.getFromRouteId(), started(ex), now().toString(), "nothing-to-do", null, null));
+        bind.accept("recordFailedRun", (Processor) ex -> {
+            Exception e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+            catalog.recordRun(ex.getFromRouteId(), started(ex), now().toString(), "failed", null,
+                    e == null ? null : String.valueOf(e.getMessage()));
+        });
+
+        // verify
+        bind.accept("verifyArchive", (Processor) ex -> body(ex, ArchiveVerifier.verify(
+                Path.of(ex.getMessage().getHeader(ARCHIVE, String.class)), secrets.archiveKey(), secrets.signingSecret())));
+    }
+
+    private static void body(Exchange ex, Object body) {
+        ex.getMessage().setBody(body);
+    }
+
+    private static ArchivePipeline pipeline(Exchange ex) {
+        ArchivePipeline p = ex.getMessage().getBody(ArchivePipeline.class);
+        if (p == null) {
+            throw new IllegalStateException("route " + ex.getFromRouteId() + ": this step needs an archive pipeline; "
+                    + "put it after the 'tar' step");
+        }
+        return p;
+    }
+
+    private static ProgressListener progress(Exchange ex) {
+        ProgressListener p = ex.getProperty(Flows.PROGRESS, ProgressListener.class);
+        return p == null ? ProgressListener.NONE : p;
+    }
+
+    private static String started(Exchange ex) {
+        return Instant.ofEpochMilli(ex.getClock().getCreated()).truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+
+    private static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    }
+
+    /** The day a daily archive covers: the factoryDate header, else yesterday (UTC). */
+    private static LocalDate day(Exchange ex) {
+        String d = ex.getMessage().getHeader(DATE, String.class);
+        return d == null || d.isBlank() ? LocalDate.now(ZoneOffset.UTC).minusDays(1) : LocalDate.parse(d);
+    }
+}

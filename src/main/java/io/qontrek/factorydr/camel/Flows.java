@@ -1,0 +1,98 @@
+package io.qontrek.factorydr.camel;
+
+import io.qontrek.factorydr.common.ProgressListener;
+import io.qontrek.factorydr.config.ConfigException;
+import io.qontrek.factorydr.config.Secrets;
+import io.qontrek.factorydr.config.Settings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.main.Main;
+
+/**
+ * A running Camel application with factory-dr's routes: the service keeps it up, a CLI command
+ * starts it, sends one exchange to a flow's {@code direct:<route-id>} endpoint and stops it.
+ */
+public final class Flows implements AutoCloseable {
+    /** Exchange property carrying the caller's progress listener. */
+    public static final String PROGRESS = "factoryProgress";
+
+    private final Main main;
+
+    private Flows(Main main) {
+        this.main = main;
+    }
+
+    /** Builds the Camel Main application: properties from Settings, routes from the routes directory, our beans. */
+    public static Main configure(Settings settings, Secrets secrets) {
+        Main main = new Main();
+        Properties props = new Properties();
+        props.putAll(settings.asMap());
+        main.setInitialProperties(props);
+        main.configure().withRoutesIncludePattern(routesPattern(settings));
+        main.configure().withBasePackageScanEnabled(false);
+        FlowBeans.bindAll(main::bind, settings, secrets);
+        return main;
+    }
+
+    /** Starts the application and returns once every route is up. */
+    public static Flows start(Settings settings, Secrets secrets) {
+        Main main = configure(settings, secrets);
+        try {
+            main.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start the routes: " + rootMessage(e), e);
+        }
+        if (main.getCamelContext() == null || main.getCamelContext().getRoutes().isEmpty()) {
+            main.stop();
+            throw new ConfigException("no routes loaded from " + routesPattern(settings) + " (factory.routes-dir)");
+        }
+        return new Flows(main);
+    }
+
+    /** file:routes/*.camel.yaml when the directory exists (operators edit it), else the copy inside the jar. */
+    public static String routesPattern(Settings settings) {
+        String configured = settings.get("factory.routes-dir", "routes");
+        Path dir = Path.of(configured);
+        if (Files.isDirectory(dir)) return "file:" + dir.toAbsolutePath().normalize() + "/*.camel.yaml";
+        if (configured.equals("routes")) return "classpath:routes/*.camel.yaml";
+        throw settings.invalid("factory.routes-dir", "an existing directory of *.camel.yaml route files");
+    }
+
+    public CamelContext context() {
+        return main.getCamelContext();
+    }
+
+    /**
+     * Runs one flow synchronously and returns its result body; a failed flow throws its exception.
+     */
+    public Object run(String routeId, Map<String, Object> headers, ProgressListener progress) throws Exception {
+        CamelContext ctx = context();
+        if (ctx.getRoute(routeId) == null) {
+            throw new ConfigException("route " + routeId + " is not defined in " + main.configure().getRoutesIncludePattern());
+        }
+        try (ProducerTemplate t = ctx.createProducerTemplate()) {
+            Exchange ex = t.send("direct:" + routeId, e -> {
+                e.getIn().setHeaders(new java.util.HashMap<>(headers));
+                e.setProperty(PROGRESS, progress);
+            });
+            if (ex.getException() != null) throw ex.getException();
+            return ex.getMessage().getBody();
+        }
+    }
+
+    @Override
+    public void close() {
+        main.stop();
+    }
+
+    static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    }
+}

@@ -1,0 +1,223 @@
+package io.qontrek.factorydr.catalog;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The backup catalog (archive/catalog.db). Each call opens its own short connection, so the CLI
+ * and the service can share the file; SQLite's busy timeout serialises writers.
+ */
+public final class Catalog {
+    private static final String SCHEMA = """
+            CREATE TABLE IF NOT EXISTS archives (
+              backup_id        TEXT PRIMARY KEY,
+              type             TEXT NOT NULL,
+              name             TEXT NOT NULL UNIQUE,
+              created_at       TEXT NOT NULL,
+              base             TEXT,
+              size             INTEGER NOT NULL,
+              sha256           TEXT NOT NULL,
+              files            INTEGER NOT NULL,
+              content_bytes    INTEGER NOT NULL,
+              proof_head_seq   INTEGER,
+              proof_head_root  TEXT,
+              ledger_head_seq  INTEGER,
+              ledger_head_hash TEXT,
+              verified_at      TEXT,
+              offsite_at       TEXT
+            );
+            CREATE TABLE IF NOT EXISTS archive_files (
+              backup_id TEXT NOT NULL REFERENCES archives(backup_id) ON DELETE CASCADE,
+              path      TEXT NOT NULL,
+              size      INTEGER NOT NULL,
+              sha256    TEXT NOT NULL,
+              PRIMARY KEY (backup_id, path)
+            );
+            CREATE INDEX IF NOT EXISTS archive_files_path ON archive_files(path);
+            CREATE TABLE IF NOT EXISTS runs (
+              id          INTEGER PRIMARY KEY,
+              flow        TEXT NOT NULL,
+              started_at  TEXT NOT NULL,
+              finished_at TEXT NOT NULL,
+              outcome     TEXT NOT NULL,
+              backup_id   TEXT,
+              detail      TEXT
+            );
+            """;
+
+    private final Path file;
+
+    public Catalog(Path file) {
+        this.file = file;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** Records an archive and its file list in one transaction. */
+    public void record(CatalogEntry e, List<FileRow> files) {
+        try (Connection c = open()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement("""
+                    INSERT INTO archives (backup_id, type, name, created_at, base, size, sha256, files, content_bytes,
+                      proof_head_seq, proof_head_root, ledger_head_seq, ledger_head_hash, verified_at, offsite_at)
+                    VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""")) {
+                ps.setString(1, e.backupId());
+                ps.setString(2, e.type());
+                ps.setString(3, e.name());
+                ps.setString(4, e.createdAt());
+                ps.setString(5, e.base());
+                ps.setLong(6, e.size());
+                ps.setString(7, e.sha256());
+                ps.setInt(8, e.files());
+                ps.setLong(9, e.contentBytes());
+                setLong(ps, 10, e.proofHeadSeq());
+                ps.setString(11, e.proofHeadRoot());
+                setLong(ps, 12, e.ledgerHeadSeq());
+                ps.setString(13, e.ledgerHeadHash());
+                ps.setString(14, e.verifiedAt());
+                ps.setString(15, e.offsiteAt());
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO archive_files (backup_id, path, size, sha256) VALUES (?,?,?,?)")) {
+                for (FileRow f : files) {
+                    ps.setString(1, e.backupId());
+                    ps.setString(2, f.path());
+                    ps.setLong(3, f.size());
+                    ps.setString(4, f.sha256());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            c.commit();
+        } catch (SQLException ex) {
+            throw new CatalogException("cannot record " + e.name() + " in the catalog " + file + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /** Records one run of a flow, whatever its outcome ("ok", "nothing-to-do", "failed"). */
+    public void recordRun(String flow, String startedAt, String finishedAt, String outcome, String backupId, String detail) {
+        try (Connection c = open(); PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO runs (flow, started_at, finished_at, outcome, backup_id, detail) VALUES (?,?,?,?,?,?)")) {
+            ps.setString(1, flow);
+            ps.setString(2, startedAt);
+            ps.setString(3, finishedAt);
+            ps.setString(4, outcome);
+            ps.setString(5, backupId);
+            ps.setString(6, detail);
+            ps.executeUpdate();
+        } catch (SQLException ex) {
+            throw new CatalogException("cannot record a run of " + flow + " in the catalog " + file + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /** Every archive, oldest first. An absent catalog is an empty one. */
+    public List<CatalogEntry> archives() {
+        if (!Files.exists(file)) return List.of();
+        return query("SELECT * FROM archives ORDER BY created_at, backup_id", null);
+    }
+
+    public Optional<CatalogEntry> byName(String name) {
+        if (!Files.exists(file)) return Optional.empty();
+        return query("SELECT * FROM archives WHERE name = ?", name).stream().findFirst();
+    }
+
+    public List<RunRow> runs(String flow) {
+        if (!Files.exists(file)) return List.of();
+        try (Connection c = open(); PreparedStatement ps = c.prepareStatement(
+                "SELECT flow, started_at, finished_at, outcome, backup_id, detail FROM runs WHERE flow = ? ORDER BY id")) {
+            ps.setString(1, flow);
+            List<RunRow> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new RunRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            rs.getString(5), rs.getString(6)));
+                }
+            }
+            return out;
+        } catch (SQLException ex) {
+            throw new CatalogException("cannot read the catalog " + file + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    public List<FileRow> files(String backupId) {
+        try (Connection c = open(); PreparedStatement ps = c.prepareStatement(
+                "SELECT path, size, sha256 FROM archive_files WHERE backup_id = ? ORDER BY path")) {
+            ps.setString(1, backupId);
+            List<FileRow> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.add(new FileRow(rs.getString(1), rs.getLong(2), rs.getString(3)));
+            }
+            return out;
+        } catch (SQLException ex) {
+            throw new CatalogException("cannot read the catalog " + file + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    private List<CatalogEntry> query(String sql, String arg) {
+        try (Connection c = open(); PreparedStatement ps = c.prepareStatement(sql)) {
+            if (arg != null) ps.setString(1, arg);
+            List<CatalogEntry> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new CatalogEntry(rs.getString("backup_id"), rs.getString("type"), rs.getString("name"),
+                            rs.getString("created_at"), rs.getString("base"), rs.getLong("size"), rs.getString("sha256"),
+                            rs.getInt("files"), rs.getLong("content_bytes"), getLong(rs, "proof_head_seq"),
+                            rs.getString("proof_head_root"), getLong(rs, "ledger_head_seq"),
+                            rs.getString("ledger_head_hash"), rs.getString("verified_at"), rs.getString("offsite_at")));
+                }
+            }
+            return out;
+        } catch (SQLException ex) {
+            throw new CatalogException("cannot read the catalog " + file + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    private Connection open() throws SQLException {
+        try {
+            Files.createDirectories(file.getParent());
+        } catch (java.io.IOException e) {
+            throw new CatalogException("cannot create " + file.getParent() + ": " + e.getMessage(), e);
+        }
+        Connection c = DriverManager.getConnection("jdbc:sqlite:" + file + "?busy_timeout=30000&foreign_keys=true");
+        try (Statement s = c.createStatement()) {
+            for (String ddl : SCHEMA.split(";")) {
+                if (!ddl.isBlank()) s.executeUpdate(ddl);
+            }
+        }
+        return c;
+    }
+
+    private static void setLong(PreparedStatement ps, int i, Long v) throws SQLException {
+        if (v == null) ps.setNull(i, Types.INTEGER);
+        else ps.setLong(i, v);
+    }
+
+    private static Long getLong(ResultSet rs, String col) throws SQLException {
+        long v = rs.getLong(col);
+        return rs.wasNull() ? null : v;
+    }
+
+    public record FileRow(String path, long size, String sha256) {}
+
+    public record RunRow(String flow, String startedAt, String finishedAt, String outcome, String backupId, String detail) {}
+
+    /** The catalog could not be read or written. */
+    public static final class CatalogException extends RuntimeException {
+        public CatalogException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package io.qontrek.factorydr.cli;
+
+import io.qontrek.factorydr.catalog.Catalog;
+import io.qontrek.factorydr.catalog.CatalogEntry;
+import io.qontrek.factorydr.config.RuntimeLayout;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code factory-dr list}: the backup catalog, oldest first. */
+@Command(name = "list", description = "The backup catalog: every archive written, oldest first.")
+final class ListCommand implements Callable<Integer> {
+    @ParentCommand
+    FactoryDr app;
+
+    @Override
+    public Integer call() {
+        RuntimeLayout layout = RuntimeLayout.of(app.settings());
+        List<CatalogEntry> archives = new Catalog(layout.catalogDb()).archives();
+        if (app.json) {
+            Output.json(archives.stream().map(ListCommand::toJson).toList());
+            return FactoryDr.OK;
+        }
+        if (archives.isEmpty()) {
+            Output.out().println("no archives in " + layout.catalogDb());
+            return FactoryDr.OK;
+        }
+        Output.out().printf("%-22s %-12s %-45s %8s %10s %s%n", "CREATED", "TYPE", "ARCHIVE", "FILES", "SIZE", "OFFSITE");
+        for (CatalogEntry e : archives) {
+            Output.out().printf("%-22s %-12s %-45s %8d %10s %s%n", e.createdAt(), e.type(), e.name(), e.files(),
+                    human(e.size()), e.offsiteAt() == null ? "-" : e.offsiteAt());
+        }
+        return FactoryDr.OK;
+    }
+
+    static java.util.Map<String, Object> toJson(CatalogEntry e) {
+        var m = new java.util.LinkedHashMap<String, Object>();
+        m.put("backup_id", e.backupId());
+        m.put("type", e.type());
+        m.put("name", e.name());
+        m.put("created_at", e.createdAt());
+        m.put("base", e.base());
+        m.put("size", e.size());
+        m.put("sha256", e.sha256());
+        m.put("files", e.files());
+        m.put("content_bytes", e.contentBytes());
+        m.put("proof_head", e.proofHeadSeq() == null ? null : java.util.Map.of("seq", e.proofHeadSeq(), "merkle_root", e.proofHeadRoot()));
+        m.put("ledger_head", e.ledgerHeadSeq() == null ? null : java.util.Map.of("seq", e.ledgerHeadSeq(), "entry_hash", e.ledgerHeadHash()));
+        m.put("verified_at", e.verifiedAt());
+        m.put("offsite_at", e.offsiteAt());
+        return m;
+    }
+
+    static String human(long bytes) {
+        if (bytes < 1024) return bytes + " B";
+        if (bytes < 1024 * 1024) return String.format("%.1f KiB", bytes / 1024.0);
+        if (bytes < 1024L * 1024 * 1024) return String.format("%.1f MiB", bytes / 1048576.0);
+        return String.format("%.2f GiB", bytes / 1073741824.0);
+    }
+}

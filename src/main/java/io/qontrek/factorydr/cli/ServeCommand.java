@@ -1,0 +1,103 @@
+package io.qontrek.factorydr.cli;
+
+import io.qontrek.factorydr.camel.Flows;
+import io.qontrek.factorydr.config.Secrets;
+import io.qontrek.factorydr.config.Settings;
+import io.qontrek.factorydr.runtime.SampleRuntime;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code factory-dr serve}: the long-running Camel application with every route. With --demo it
+ * first seeds a sample runtime under ./demo (and demo secrets in demo/secrets.env, unless the
+ * environment has them), and takes a first full backup once the routes are up.
+ */
+@Command(name = "serve", description = "Run the service: routes, schedules, HTTP API, JMX. --demo seeds a sample runtime first.")
+final class ServeCommand implements Callable<Integer> {
+    @ParentCommand
+    FactoryDr app;
+
+    @Option(names = "--demo", description = "Seed a sample runtime under ./demo and take a first full backup.")
+    boolean demo;
+
+    @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "0",
+            description = "Stop after this many seconds (0: run until stopped).")
+    int duration;
+
+    @Override
+    public Integer call() throws Exception {
+        System.setProperty("factorydr.console.level", "info");
+        org.apache.logging.log4j.core.config.Configurator.reconfigure();
+        Map<String, String> env = new HashMap<>(app.env);
+        if (demo) {
+            Path root = Path.of(app.root != null ? app.root : "demo").toAbsolutePath();
+            if (app.root == null) app.root = root.toString();
+            seedDemo(root, env);
+        }
+        Settings settings = app.settings();
+        Secrets secrets = new Secrets(env).require(Secrets.ARCHIVE_KEY, Secrets.SIGNING_SECRET);
+        Main main = Flows.configure(settings, secrets);
+        if (duration > 0) main.configure().withDurationMaxSeconds(duration);
+        if (demo) {
+            main.addMainListener(new MainListenerSupport() {
+                @Override
+                public void afterStart(BaseMainSupport m) {
+                    Object result = m.getCamelTemplate().requestBody("direct:backup-full", (Object) null);
+                    if (result instanceof io.qontrek.factorydr.backup.StoredArchive a) {
+                        Output.archiveWritten(app, "demo full backup", a);
+                    }
+                    Output.out().println("factory-dr is serving the demo runtime in " + app.root + " (Ctrl-C stops it)");
+                }
+            });
+        }
+        main.run();
+        return main.getExitCode();
+    }
+
+    /** A small sample runtime and, unless the environment has them, demo secrets kept beside it. */
+    private void seedDemo(Path root, Map<String, String> env) throws Exception {
+        Path secretsFile = root.resolveSibling(root.getFileName() + "-secrets.env");
+        Properties demoSecrets = new Properties();
+        if (Files.exists(secretsFile)) {
+            try (var r = Files.newBufferedReader(secretsFile)) {
+                demoSecrets.load(r);
+            }
+        } else {
+            SecureRandom rnd = new SecureRandom();
+            for (String name : new String[] {Secrets.ARCHIVE_KEY, Secrets.SIGNING_SECRET, Secrets.TOWER_SECRET}) {
+                byte[] b = new byte[32];
+                rnd.nextBytes(b);
+                demoSecrets.setProperty(name, HexFormat.of().formatHex(b));
+            }
+            Files.createDirectories(secretsFile.getParent());
+            Files.createFile(secretsFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            StringBuilder sb = new StringBuilder("# demo secrets for " + root + " (never use these in production)\n");
+            for (String n : demoSecrets.stringPropertyNames()) sb.append(n).append('=').append(demoSecrets.getProperty(n)).append('\n');
+            Files.writeString(secretsFile, sb.toString(), StandardCharsets.UTF_8);
+        }
+        for (String n : demoSecrets.stringPropertyNames()) env.putIfAbsent(n, demoSecrets.getProperty(n));
+        if (!Files.isDirectory(root.resolve("proof"))) {
+            SampleRuntime.Summary s = SampleRuntime.generate(root, SampleRuntime.Options.builder().proofs(2000).days(7)
+                    .ledgerRows(20_000).logMb(20).towerSecret(env.get(Secrets.TOWER_SECRET)).end(Instant.now()).build(),
+                    Terminal.progress("seeding demo runtime"));
+            Terminal.endProgress();
+            Output.out().printf("demo runtime seeded in %s (%,d files, %.1f MB); demo secrets in %s%n", root, s.files(),
+                    s.bytes() / 1e6, secretsFile);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package io.qontrek.factorydr.cli;
+
+import io.qontrek.factorydr.common.ProgressListener;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** What a command shows the operator: results on stdout, progress on stderr when it is a terminal. */
+final class Terminal {
+    private static final Logger LOG = LoggerFactory.getLogger(Terminal.class);
+
+    private Terminal() {}
+
+    /** True when stderr is a terminal (Linux: /proc/self/fd/2 points at a tty). */
+    static boolean stderrIsTerminal() {
+        try {
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /**
+     * Progress of long work: files, bytes and rate, redrawn on one stderr line at most 5 times a
+     * second when stderr is a terminal, and logged every 10 seconds either way.
+     */
+    static ProgressListener progress(String what) {
+        boolean tty = stderrIsTerminal();
+        PrintStream err = System.err;
+        long start = System.nanoTime();
+        long[] lastDraw = {0};
+        long[] lastLog = {start};
+        return (files, bytes) -> {
+            long now = System.nanoTime();
+            double secs = Math.max((now - start) / 1e9, 1e-3);
+            String line = String.format("%s: %,d files, %.1f MB, %.1f MB/s", what, files, bytes / 1e6, bytes / 1e6 / secs);
+            if (tty && now - lastDraw[0] > 200_000_000L) {
+                err.print("\r" + line + "   ");
+                err.flush();
+                lastDraw[0] = now;
+            }
+            if (now - lastLog[0] > 10_000_000_000L) {
+                LOG.info(line);
+                lastLog[0] = now;
+            }
+        };
+    }
+
+    /** Ends a progress line so the next output starts clean. */
+    static void endProgress() {
+        if (stderrIsTerminal()) {
+            System.err.print("\r\033[K");
+            System.err.flush();
+        }
+    }
+}

@@ -1,0 +1,9 @@
+package io.qontrek.factorydr.common;
+
+/** Told how far long work has got, so the CLI can show it and the log can record it. */
+@FunctionalInterface
+public interface ProgressListener {
+    ProgressListener NONE = (files, bytes) -> {};
+
+    void progress(long files, long bytes);
+}

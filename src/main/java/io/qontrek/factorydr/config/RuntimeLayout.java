@@ -1,0 +1,71 @@
+package io.qontrek.factorydr.config;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Where the runtime's directories are (runtime contract, "Layout"), each movable on its own. */
+public record RuntimeLayout(Path root, Path proofDir, Path configDir, Path dataDir, Path logsDir, Path archiveDir) {
+
+    public static RuntimeLayout of(Settings s) {
+        Path root = Path.of(s.get("factory.root", ".")).toAbsolutePath().normalize();
+        return new RuntimeLayout(root,
+                dir(s, "factory.proof-dir", root.resolve("proof")),
+                dir(s, "factory.config-dir", root.resolve("config")),
+                dir(s, "factory.data-dir", root.resolve("data")),
+                dir(s, "factory.logs-dir", root.resolve("logs")),
+                dir(s, "factory.archive-dir", root.resolve("archive")));
+    }
+
+    /** The same layout rooted elsewhere, every directory in its default place (for staging copies). */
+    public static RuntimeLayout under(Path root, Path archiveDir) {
+        Path r = root.toAbsolutePath().normalize();
+        return new RuntimeLayout(r, r.resolve("proof"), r.resolve("config"), r.resolve("data"), r.resolve("logs"),
+                archiveDir.toAbsolutePath().normalize());
+    }
+
+    private static Path dir(Settings s, String key, Path fallback) {
+        String v = s.get(key);
+        return v.isEmpty() ? fallback : Path.of(v).toAbsolutePath().normalize();
+    }
+
+    public Path ledgerDb() {
+        return dataDir.resolve("federation_ledger.db");
+    }
+
+    public Path nonceStoreDb() {
+        return dataDir.resolve("nonce_store.db");
+    }
+
+    public Path receiptsDb() {
+        return dataDir.resolve("receipts.db");
+    }
+
+    public Path panicFlag() {
+        return dataDir.resolve("ATLAS_PANIC");
+    }
+
+    public Path digestsDir() {
+        return proofDir.resolve("digests");
+    }
+
+    public Path alertsDir() {
+        return logsDir.resolve("alerts");
+    }
+
+    public Path catalogDb() {
+        return archiveDir.resolve("catalog.db");
+    }
+
+    /** Fails with a usage error when the runtime this command reads is not there. */
+    public RuntimeLayout requireRuntime() {
+        requireDir(proofDir, "proof directory (factory.proof-dir)");
+        requireDir(configDir, "config directory (factory.config-dir)");
+        requireDir(dataDir, "data directory (factory.data-dir)");
+        return this;
+    }
+
+    public static void requireDir(Path dir, String what) {
+        if (!Files.isDirectory(dir)) throw new ConfigException(what + " " + dir + " does not exist");
+        if (!Files.isReadable(dir)) throw new ConfigException(what + " " + dir + " is not readable");
+    }
+}

@@ -1,0 +1,159 @@
+package io.qontrek.factorydr.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+
+/**
+ * The resolved configuration: embedded defaults, then the properties file, then environment
+ * variables, then command-line overrides; the last one that sets a key wins. Typed getters
+ * validate as they read and fail naming the property, the value and where it came from.
+ */
+public final class Settings {
+    /** The embedded copy of config/application.properties, packed into the jar. */
+    static final String DEFAULTS_RESOURCE = "/factory-dr/application.properties";
+
+    private final Map<String, String> values;
+    private final Map<String, String> origins;
+
+    private Settings(Map<String, String> values, Map<String, String> origins) {
+        this.values = values;
+        this.origins = origins;
+    }
+
+    /**
+     * Loads settings.
+     *
+     * @param configFile the properties file; if null, config/application.properties when present
+     * @param env the environment (System.getenv() in production)
+     * @param overrides command-line values, keyed by property name
+     */
+    public static Settings load(Path configFile, Map<String, String> env, Map<String, String> overrides) {
+        Map<String, String> values = new TreeMap<>();
+        Map<String, String> origins = new TreeMap<>();
+        Properties defaults = new Properties();
+        try (InputStream in = Settings.class.getResourceAsStream(DEFAULTS_RESOURCE)) {
+            if (in == null) throw new IllegalStateException("embedded defaults missing: " + DEFAULTS_RESOURCE);
+            defaults.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read embedded defaults", e);
+        }
+        putAll(defaults, "embedded defaults", values, origins);
+
+        String explicit = configFile != null ? configFile.toString() : env.get("FACTORY_CONFIG");
+        Path file = explicit != null && !explicit.isBlank() ? Path.of(explicit) : Path.of("config/application.properties");
+        if (Files.isRegularFile(file)) {
+            Properties fromFile = new Properties();
+            try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                fromFile.load(r);
+            } catch (IOException e) {
+                throw new ConfigException("cannot read configuration file " + file + ": " + e.getMessage(), e);
+            }
+            putAll(fromFile, file.toString(), values, origins);
+        } else if (explicit != null && !explicit.isBlank()) {
+            throw new ConfigException("configuration file " + file + " does not exist (from --config or FACTORY_CONFIG)");
+        }
+
+        for (String key : List.copyOf(values.keySet())) {
+            String name = envName(key);
+            String v = env.get(name);
+            if (v != null) {
+                values.put(key, v.trim());
+                origins.put(key, "environment variable " + name);
+            }
+        }
+        for (Map.Entry<String, String> o : overrides.entrySet()) {
+            if (o.getValue() == null) continue;
+            values.put(o.getKey(), o.getValue());
+            origins.put(o.getKey(), "command line");
+        }
+        return new Settings(values, origins);
+    }
+
+    private static void putAll(Properties p, String origin, Map<String, String> values, Map<String, String> origins) {
+        for (String k : p.stringPropertyNames()) {
+            values.put(k, p.getProperty(k).trim());
+            origins.put(k, origin);
+        }
+    }
+
+    /** factory.s3.bucket -> FACTORY_S3_BUCKET. */
+    public static String envName(String property) {
+        return property.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    public String get(String key) {
+        String v = values.get(key);
+        return v == null ? "" : v;
+    }
+
+    public String get(String key, String fallback) {
+        String v = get(key);
+        return v.isEmpty() ? fallback : v;
+    }
+
+    public int getInt(String key, int min, int max) {
+        String v = get(key);
+        try {
+            int i = Integer.parseInt(v);
+            if (i < min || i > max) throw new NumberFormatException();
+            return i;
+        } catch (NumberFormatException e) {
+            throw invalid(key, "a whole number from " + min + " to " + max);
+        }
+    }
+
+    /** An optional port: empty means none. */
+    public Integer getPort(String key) {
+        return get(key).isEmpty() ? null : getInt(key, 1, 65535);
+    }
+
+    public boolean getBoolean(String key) {
+        String v = get(key).toLowerCase(Locale.ROOT);
+        if (v.equals("true")) return true;
+        if (v.equals("false")) return false;
+        throw invalid(key, "true or false");
+    }
+
+    public List<String> getList(String key) {
+        String v = get(key);
+        if (v.isEmpty()) return List.of();
+        return Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    public ConfigException invalid(String key, String expected) {
+        return new ConfigException("invalid " + key + "='" + get(key) + "' (from " + origin(key) + "): expected " + expected);
+    }
+
+    public String origin(String key) {
+        return origins.getOrDefault(key, "default");
+    }
+
+    /** Every resolved value, for handing to Camel as properties. Holds no secret: secrets never live here. */
+    public Map<String, String> asMap() {
+        return Collections.unmodifiableMap(values);
+    }
+
+    /** Checks every property we know, so that a bad value fails at start-up rather than at 3 a.m. */
+    public Settings validate() {
+        getInt("factory.backup.logs-max-age-hours", 1, 24 * 365);
+        getInt("factory.backup.gzip-threads", 1, 64);
+        getInt("factory.backup.sqlite-busy-timeout-seconds", 1, 3600);
+        getList("factory.backup.secret-fields");
+        getBoolean("factory.s3.enabled");
+        getInt("factory.http.port", 1, 65535);
+        getPort("factory.jmx.port");
+        RuntimeLayout.of(this);
+        return this;
+    }
+}

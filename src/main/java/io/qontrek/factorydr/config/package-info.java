@@ -1,0 +1,7 @@
+/**
+ * Configuration: properties file, environment and command line resolved into one validated
+ * {@link io.qontrek.factorydr.config.Settings}, the runtime's directory layout, and the secrets.
+ * Invariant: a bad value stops the program before anything is written, naming the property and
+ * the value; a secret value never enters Camel's properties, a log line or an output.
+ */
+package io.qontrek.factorydr.config;

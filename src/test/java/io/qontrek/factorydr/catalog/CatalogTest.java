@@ -1,0 +1,41 @@
+package io.qontrek.factorydr.catalog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CatalogTest {
+    @TempDir Path dir;
+
+    private static CatalogEntry entry(String id, String name, String created) {
+        return new CatalogEntry(id, "full", name, created, null, 1234, "a".repeat(64), 2, 99, 7L, "b".repeat(64),
+                12L, "c".repeat(64), created, null);
+    }
+
+    @Test
+    void recordsArchivesWithTheirFilesAndRuns() {
+        Catalog c = new Catalog(dir.resolve("archive/catalog.db"));
+        assertThat(c.archives()).isEmpty();
+        c.record(entry("full-2", "full/2.tar.gz.enc", "2025-10-26T03:00:00Z"),
+                List.of(new Catalog.FileRow("proof/a.json", 10, "d".repeat(64))));
+        c.record(entry("full-1", "full/1.tar.gz.enc", "2025-10-19T03:00:00Z"), List.of());
+        c.recordRun("backup-full", "2025-10-26T03:00:00Z", "2025-10-26T03:00:09Z", "ok", "full-2", null);
+
+        assertThat(c.archives()).extracting(CatalogEntry::backupId).containsExactly("full-1", "full-2");
+        assertThat(c.byName("full/2.tar.gz.enc")).get().extracting(CatalogEntry::ledgerHeadSeq).isEqualTo(12L);
+        assertThat(c.files("full-2")).containsExactly(new Catalog.FileRow("proof/a.json", 10, "d".repeat(64)));
+        assertThat(c.runs("backup-full")).singleElement().extracting(Catalog.RunRow::outcome).isEqualTo("ok");
+    }
+
+    @Test
+    void anArchiveIsRecordedOnce() {
+        Catalog c = new Catalog(dir.resolve("catalog.db"));
+        c.record(entry("full-1", "full/1.tar.gz.enc", "2025-10-19T03:00:00Z"), List.of());
+        assertThatThrownBy(() -> c.record(entry("full-1", "full/1.tar.gz.enc", "2025-10-19T03:00:00Z"), List.of()))
+                .isInstanceOf(Catalog.CatalogException.class).hasMessageContaining("full/1.tar.gz.enc");
+    }
+}

@@ -1,0 +1,124 @@
+package io.qontrek.factorydr.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.qontrek.factorydr.runtime.SampleRuntime;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every bad input gets one clear line, the right exit status, and leaves no archive behind. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class BackupBadInputTest {
+    @TempDir Path tmp;
+    Path root;
+    Map<String, String> env;
+
+    @BeforeAll
+    void runtime() throws Exception {
+        root = tmp.resolve("runtime");
+        SampleRuntime.generate(root, SampleRuntime.Options.builder().proofs(40).days(2).ledgerRows(50).logMb(0)
+                .towerSecret(Cli.TOWER_SECRET).end(Instant.now()).build(), null);
+        env = Cli.env(tmp);
+    }
+
+    private static void assertOneCleanLine(Cli.Result r) {
+        assertThat(r.err().lines()).as(r.toString()).hasSize(1);
+        assertThat(r.err()).as(r.toString()).startsWith("factory-dr: ").doesNotContain("\tat ", "Exception");
+    }
+
+    private void assertNoArchive() throws Exception {
+        Path archive = root.resolve("archive");
+        if (!Files.exists(archive)) return;
+        try (Stream<Path> s = Files.walk(archive)) {
+            assertThat(s.filter(p -> p.toString().endsWith(".enc"))).isEmpty();
+        }
+    }
+
+    @Test
+    void missingEncryptionKey() throws Exception {
+        Map<String, String> e = new java.util.HashMap<>(env);
+        e.remove("ARCHIVE_ENCRYPTION_KEY");
+        Cli.Result r = Cli.run(e, "backup", "full", "--root=" + root);
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("ARCHIVE_ENCRYPTION_KEY");
+        assertOneCleanLine(r);
+        assertThat(root.resolve("archive")).doesNotExist();
+    }
+
+    @Test
+    void missingSigningSecretAndUnreadableSecretFile() throws Exception {
+        Map<String, String> e = new java.util.HashMap<>(env);
+        e.remove("FACTORY_SIGNING_SECRET");
+        Cli.Result r = Cli.run(e, "backup", "full", "--root=" + root);
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("FACTORY_SIGNING_SECRET");
+        assertOneCleanLine(r);
+        e.put("FACTORY_SIGNING_SECRET_FILE", tmp.resolve("no-such-file").toString());
+        r = Cli.run(e, "backup", "full", "--root=" + root);
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("FACTORY_SIGNING_SECRET_FILE");
+        assertNoArchive();
+    }
+
+    @Test
+    void missingRuntimeDirectory() throws Exception {
+        Cli.Result r = Cli.run(env, "backup", "full", "--root=" + tmp.resolve("nowhere"));
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("does not exist");
+        assertOneCleanLine(r);
+    }
+
+    @Test
+    void badDate() throws Exception {
+        Cli.Result r = Cli.run(env, "backup", "proofs", "--date=2025-13-45", "--root=" + root);
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("--date").contains("2025-13-45");
+        assertOneCleanLine(r);
+        assertNoArchive();
+    }
+
+    @Test
+    void unknownCommandAndBadConfigValue() throws Exception {
+        Cli.Result r = Cli.run(env, "backpu", "full");
+        assertThat(r.exit()).isEqualTo(2);
+        assertOneCleanLine(r);
+        Map<String, String> e = new java.util.HashMap<>(env);
+        e.put("FACTORY_BACKUP_GZIP_THREADS", "lots");
+        r = Cli.run(e, "backup", "full", "--root=" + root);
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("factory.backup.gzip-threads='lots'");
+        assertOneCleanLine(r);
+        assertNoArchive();
+    }
+
+    @Test
+    void aDayWithoutADigestFailsSayingWhy() throws Exception {
+        Cli.Result r = Cli.run(env, "backup", "proofs", "--date=2001-01-01", "--root=" + root);
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("no daily digest for 2001-01-01");
+        assertOneCleanLine(r);
+    }
+
+    @Test
+    void anExistingArchiveIsNeverOverwritten() throws Exception {
+        String today = LocalDate.now(ZoneOffset.UTC).toString();
+        Cli.Result first = Cli.run(env, "backup", "proofs", "--date=" + today, "--root=" + root, "--archive-dir=" + tmp.resolve("a1"));
+        assertThat(first.exit()).as(first.toString()).isZero();
+        Path archive = tmp.resolve("a1/proof/" + today + ".tar.gz.enc");
+        byte[] before = Files.readAllBytes(archive);
+        Cli.Result second = Cli.run(env, "backup", "proofs", "--date=" + today, "--root=" + root, "--archive-dir=" + tmp.resolve("a1"));
+        assertThat(second.exit()).isEqualTo(1);
+        assertThat(second.err()).contains("already exists");
+        assertOneCleanLine(second);
+        assertThat(Files.readAllBytes(archive)).isEqualTo(before);
+    }
+}

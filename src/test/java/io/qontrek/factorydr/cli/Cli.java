@@ -1,0 +1,99 @@
+package io.qontrek.factorydr.cli;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs factory-dr as the operator does: a separate JVM with its own environment, exit status,
+ * stdout and stderr. Also runs the stock tools (openssl, tar, sha256sum, sqlite3) the same way.
+ */
+final class Cli {
+    static final String ARCHIVE_KEY = "archive-pass phrase 7f3c";
+    static final String SIGNING_SECRET = "factory-signing 91ab";
+    static final String TOWER_SECRET = "tower-signing 55de";
+
+    record Result(int exit, String out, String err) {
+        @Override
+        public String toString() {
+            return "exit " + exit + "\n--- stdout\n" + out + "--- stderr\n" + err;
+        }
+    }
+
+    private Cli() {}
+
+    /** The environment of a well-configured operator shell: secrets set, log file in logDir. */
+    static Map<String, String> env(Path logDir) {
+        Map<String, String> env = new HashMap<>();
+        env.put("ARCHIVE_ENCRYPTION_KEY", ARCHIVE_KEY);
+        env.put("FACTORY_SIGNING_SECRET", SIGNING_SECRET);
+        env.put("TOWER_SIGNING_SECRET", TOWER_SECRET);
+        env.put("FACTORY_LOG_FILE", logDir.resolve("factory-dr.log").toString());
+        return env;
+    }
+
+    static Process start(Map<String, String> env, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx512m", "-cp", classPath(), FactoryDr.class.getName()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(Path.of("").toAbsolutePath().toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("FACTORY_") || k.endsWith("_SECRET") || k.startsWith("ARCHIVE_"));
+        pb.environment().putAll(env);
+        return pb.start();
+    }
+
+    static Result run(Map<String, String> env, String... args) throws Exception {
+        return finish(start(env, args), 300);
+    }
+
+    static Result finish(Process p, int timeoutSeconds) throws Exception {
+        var out = p.getInputStream();
+        var err = p.getErrorStream();
+        var errText = new java.util.concurrent.CompletableFuture<String>();
+        Thread t = new Thread(() -> {
+            try {
+                errText.complete(new String(err.readAllBytes(), StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                errText.complete("");
+            }
+        });
+        t.start();
+        String outText = new String(out.readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("timed out after " + timeoutSeconds + " s");
+        }
+        return new Result(p.exitValue(), outText, errText.get(60, TimeUnit.SECONDS));
+    }
+
+    /** A stock tool through bash, e.g. "openssl enc -d ... | tar -tzf -". */
+    static Result sh(Path dir, Map<String, String> env, String script) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("bash", "-o", "pipefail", "-c", script).directory(dir.toFile());
+        pb.environment().putAll(env);
+        return finish(pb.start(), 300);
+    }
+
+    private static String javaBin() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static String classPath() {
+        String cp = System.getProperty("surefire.test.class.path");
+        if (cp == null || cp.isBlank()) cp = System.getProperty("java.class.path");
+        return cp;
+    }
+
+    static String read(Path p) throws IOException {
+        return Files.exists(p) ? Files.readString(p, StandardCharsets.ISO_8859_1) : "";
+    }
+
+    static String pathSep() {
+        return File.pathSeparator;
+    }
+}
