@@ -48,6 +48,11 @@ final class RuntimeJson {
         return out.toByteArray();
     }
 
+    /** Any tree of maps, lists and scalars, written in the same style (map order kept). */
+    static byte[] writeValue(Object value) {
+        return write(g -> READER.writeValue(g, value));
+    }
+
     /** The top-level object of a JSON document, or a one-line MalformedFileException naming source. */
     static JsonFields readObject(byte[] json, String source) throws MalformedFileException {
         JsonNode node;
