@@ -1,0 +1,49 @@
+package io.qontrek.factorydr.runtime;
+
+import io.qontrek.factorydr.common.Hashes;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+/**
+ * One row of {@code ledger} in {@code data/federation_ledger.db}: a federation batch received from a
+ * peer, hash-chained to the row before (seq 1 to ZERO) so that a lost, reordered or edited row shows.
+ */
+public record LedgerEntry(
+        long seq,
+        String batchId,
+        String peer,
+        String nonce,
+        String payloadSha256,
+        String receivedAt,
+        String prevHash,
+        String entryHash) {
+
+    /** The columns in table order, for {@code SELECT} and {@code INSERT}. */
+    public static final String COLUMNS =
+            "seq, batch_id, peer, nonce, payload_sha256, received_at, prev_hash, entry_hash";
+
+    /** {@code SHA-256(UTF-8(prev_hash|seq|batch_id|peer|nonce|payload_sha256|received_at))}, seq in decimal. */
+    public static String entryHash(String prevHash, long seq, String batchId, String peer, String nonce,
+                                   String payloadSha256, String receivedAt) {
+        return Hashes.sha256Hex(prevHash + "|" + seq + "|" + batchId + "|" + peer + "|" + nonce
+                + "|" + payloadSha256 + "|" + receivedAt);
+    }
+
+    /** The entry that follows {@code prevHash}, its entry_hash computed. */
+    public static LedgerEntry chained(String prevHash, long seq, String batchId, String peer, String nonce,
+                                      String payloadSha256, String receivedAt) {
+        return new LedgerEntry(seq, batchId, peer, nonce, payloadSha256, receivedAt, prevHash,
+                entryHash(prevHash, seq, batchId, peer, nonce, payloadSha256, receivedAt));
+    }
+
+    /** The row at the cursor of a {@code SELECT } {@link #COLUMNS} query. */
+    public static LedgerEntry fromRow(ResultSet row) throws SQLException {
+        return new LedgerEntry(row.getLong("seq"), row.getString("batch_id"), row.getString("peer"),
+                row.getString("nonce"), row.getString("payload_sha256"), row.getString("received_at"),
+                row.getString("prev_hash"), row.getString("entry_hash"));
+    }
+
+    public String computedEntryHash() {
+        return entryHash(prevHash, seq, batchId, peer, nonce, payloadSha256, receivedAt);
+    }
+}
