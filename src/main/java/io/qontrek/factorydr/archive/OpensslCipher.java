@@ -51,6 +51,12 @@ public final class OpensslCipher {
     public static OutputStream encrypting(OutputStream sink, byte[] password) {
         byte[] salt = new byte[SALT_BYTES];
         RANDOM.nextBytes(salt);
+        return encrypting(sink, password, salt);
+    }
+
+    /** With a chosen salt, for reproducible tests only; a reused salt reuses key and IV. */
+    static OutputStream encrypting(OutputStream sink, byte[] password, byte[] salt) {
+        if (salt.length != SALT_BYTES) throw new IllegalArgumentException("salt must be 8 bytes");
         return new EncryptingOutputStream(sink, cipher(Cipher.ENCRYPT_MODE, password, salt), salt);
     }
 
