@@ -1,0 +1,166 @@
+package io.qontrek.factorydr.archive;
+
+import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
+
+/**
+ * The mirror of {@link ArchiveWriter}: decrypt, gunzip, untar in one streaming pass, handing each entry
+ * to a visitor. It reads its input to the very end, so the CBC padding, the gzip CRC and trailing bytes
+ * are all checked even when the visitor stops caring.
+ *
+ * <p>It refuses, naming the entry, anything an extraction could be tricked by: symbolic and hard
+ * links, devices, FIFOs, sparse or other special entries, and names that are absolute or contain
+ * {@code ..}. Failures are {@link ArchiveException}s that say which layer failed: {@code "wrong key or
+ * corrupt archive"}, {@code "gzip: ..."}, {@code "tar: ..."}.
+ */
+public final class ArchiveReader {
+    private static final int BUFFER = 64 * 1024;
+
+    private ArchiveReader() {}
+
+    /** Regular files and directories, the only entries an archive of ours contains. */
+    public enum EntryType { FILE, DIRECTORY }
+
+    /** One tar entry, as far as restore and verify care. */
+    public record Entry(String name, long size, int mode, EntryType type, Instant mtime) {}
+
+    @FunctionalInterface
+    public interface EntryVisitor {
+        /**
+         * Called once per entry in archive order. {@code content} is the entry's bytes (empty for a
+         * directory); it must not be used after the call returns, and closing it is harmless.
+         */
+        void visit(Entry entry, InputStream content) throws IOException;
+    }
+
+    /** Reads an {@code openssl enc} encrypted .tar.gz. Does not close {@code encrypted}. */
+    public static void read(InputStream encrypted, byte[] password, EntryVisitor visitor) throws IOException {
+        InputStream source = new Layer("read", encrypted);
+        BufferedInputStream plain = new BufferedInputStream(OpensslCipher.decrypting(source, password), BUFFER);
+        // A wrong key turns the first block into noise; say so rather than "not in gzip format".
+        plain.mark(2);
+        int b1 = plain.read();
+        int b2 = plain.read();
+        plain.reset();
+        if (b1 != 0x1f || b2 != 0x8b) throw new ArchiveException("wrong key or corrupt archive");
+        readTarGz(plain, visitor);
+        plain.transferTo(java.io.OutputStream.nullOutputStream()); // end of stream: the padding check
+    }
+
+    /** Reads a plain .tar.gz to the end of its last gzip member. Does not close {@code tarGz}. */
+    public static void readTarGz(InputStream tarGz, EntryVisitor visitor) throws IOException {
+        InputStream gzip;
+        try {
+            gzip = new Layer("gzip", Gzip.decompressing(new Unclosable(tarGz)));
+        } catch (IOException e) {
+            throw Layer.wrap("gzip", e);
+        }
+        readTar(gzip, visitor);
+        gzip.transferTo(java.io.OutputStream.nullOutputStream()); // tar padding, gzip trailer, no trailing garbage
+    }
+
+    /** Reads a plain tar up to its end-of-archive records. Does not close {@code tar}. */
+    public static void readTar(InputStream tar, EntryVisitor visitor) throws IOException {
+        TarArchiveInputStream in = new TarArchiveInputStream(new Unclosable(tar), StandardCharsets.UTF_8.name());
+        InputStream content = new Unclosable(new Layer("tar", in));
+        while (true) {
+            TarArchiveEntry entry;
+            try {
+                entry = in.getNextEntry();
+            } catch (IOException e) {
+                throw Layer.wrap("tar", e);
+            }
+            if (entry == null) return;
+            visitor.visit(check(entry), content);
+        }
+    }
+
+    private static Entry check(TarArchiveEntry e) throws ArchiveException {
+        String name = e.getName();
+        String problem = EntryNames.problem(name);
+        if (problem != null) throw new ArchiveException("refusing tar entry '" + name + "': " + problem);
+        if (e.isSymbolicLink()) throw refused(name, "symbolic link to '" + e.getLinkName() + "'");
+        if (e.isLink()) throw refused(name, "hard link to '" + e.getLinkName() + "'");
+        if (e.isCharacterDevice() || e.isBlockDevice()) throw refused(name, "device");
+        if (e.isFIFO()) throw refused(name, "FIFO");
+        if (e.isSparse()) throw refused(name, "sparse file");
+        byte flag = e.getLinkFlag();
+        if (flag == TarConstants.LF_DIR) {
+            return new Entry(name, 0, e.getMode(), EntryType.DIRECTORY, e.getModTime().toInstant());
+        }
+        if ((flag == TarConstants.LF_NORMAL || flag == TarConstants.LF_OLDNORM) && !name.endsWith("/")) {
+            return new Entry(name, e.getSize(), e.getMode(), EntryType.FILE, e.getModTime().toInstant());
+        }
+        throw refused(name, "unsupported entry type '" + (char) flag + "'");
+    }
+
+    private static ArchiveException refused(String name, String why) {
+        return new ArchiveException("refusing tar entry '" + name + "': " + why);
+    }
+
+    /** Labels I/O failures with the layer they happened in; inner layers' ArchiveExceptions pass unchanged. */
+    private static final class Layer extends FilterInputStream {
+        private final String name;
+
+        Layer(String name, InputStream in) {
+            super(in);
+            this.name = name;
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return in.read();
+            } catch (IOException e) {
+                throw wrap(name, e);
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            try {
+                return in.read(b, off, len);
+            } catch (IOException e) {
+                throw wrap(name, e);
+            }
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            try {
+                return in.skip(n);
+            } catch (IOException e) {
+                throw wrap(name, e);
+            }
+        }
+
+        static ArchiveException wrap(String layer, IOException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof ArchiveException archive) return archive;
+            }
+            return new ArchiveException(layer + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Lets a visitor or a decompressor close its view without closing the stream underneath. */
+    private static final class Unclosable extends FilterInputStream {
+        Unclosable(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            return in.read(b, off, len);
+        }
+
+        @Override
+        public void close() {}
+    }
+}

@@ -1,0 +1,150 @@
+package io.qontrek.factorydr.archive;
+
+import io.qontrek.factorydr.common.Hashes;
+import io.qontrek.factorydr.common.Hex;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+
+/**
+ * Writes a POSIX (PAX) tar in one pass, hashing each file as it streams in, and ends it with
+ * {@code manifest.json}: the manifest can list every file's SHA-256 only after all were written.
+ *
+ * <p>Long names, big numbers and non-ASCII names get PAX headers, which GNU tar and bsdtar read. Entry
+ * names are relative (see {@link EntryNames}). Files are stored with mode 0644 and their mtime; owner
+ * and permissions on restore are the restorer's decision, not the archive's.
+ *
+ * <p>After any failure the writer refuses further use: the tar is incomplete and the caller must
+ * discard the whole output ({@link ArchiveWriter} deletes it). {@link #finish} does not close the sink.
+ */
+public final class TarWriter {
+    static final int COPY_BUFFER = 256 * 1024;
+    private static final int FILE_MODE = 0100644;
+
+    private final TarArchiveOutputStream tar;
+    private final List<FileRecord> files = new ArrayList<>();
+    private final Set<String> names = new HashSet<>();
+    private final byte[] buffer = new byte[COPY_BUFFER];
+    private boolean failed;
+    private boolean finished;
+
+    public TarWriter(OutputStream sink) {
+        tar = new TarArchiveOutputStream(sink, StandardCharsets.UTF_8.name());
+        tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+        tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+        tar.setAddPaxHeadersForNonAsciiNames(true);
+    }
+
+    /**
+     * Streams {@code source} into entry {@code name}. The size is taken before copying; if the file
+     * shrinks or grows meanwhile the copy fails with an IOException naming the file, rather than
+     * archiving a torn snapshot.
+     */
+    public FileRecord addFile(String name, Path source) throws IOException {
+        checkNew(name);
+        BasicFileAttributes attributes = Files.readAttributes(source, BasicFileAttributes.class);
+        if (!attributes.isRegularFile()) throw new IOException("cannot archive " + source + ": not a regular file");
+        long size = attributes.size();
+        return write(name, size, attributes.lastModifiedTime(), () -> Files.newInputStream(source), source.toString());
+    }
+
+    /** Archives small in-memory content, such as a config file with its secrets removed. */
+    public FileRecord addBytes(String name, byte[] content, Instant mtime) throws IOException {
+        checkNew(name);
+        return write(name, content.length, FileTime.from(mtime), () -> new java.io.ByteArrayInputStream(content), name);
+    }
+
+    /** Every file written so far, in archive order: the manifest's {@code files}. */
+    public List<FileRecord> files() {
+        return List.copyOf(files);
+    }
+
+    /** Writes {@code manifest.json} as the last entry and the tar end-of-archive records. */
+    public void finish(byte[] manifestJson) throws IOException {
+        finish(manifestJson, Instant.now());
+    }
+
+    public void finish(byte[] manifestJson, Instant mtime) throws IOException {
+        ensureUsable();
+        boolean ok = false;
+        try {
+            putEntry(EntryNames.MANIFEST, manifestJson.length, FileTime.from(mtime));
+            tar.write(manifestJson);
+            tar.closeArchiveEntry();
+            tar.finish();
+            tar.flush();
+            finished = true;
+            ok = true;
+        } finally {
+            if (!ok) failed = true;
+        }
+    }
+
+    private interface Opener {
+        InputStream open() throws IOException;
+    }
+
+    private FileRecord write(String name, long size, FileTime mtime, Opener opener, String what) throws IOException {
+        boolean ok = false;
+        try (InputStream in = opener.open()) {
+            MessageDigest digest = Hashes.sha256();
+            putEntry(name, size, mtime);
+            long remaining = size;
+            while (remaining > 0) {
+                int n = in.read(buffer, 0, (int) Math.min(buffer.length, remaining));
+                if (n < 0) {
+                    throw new IOException(what + " shrank while being archived: expected " + size + " bytes, got " + (size - remaining));
+                }
+                digest.update(buffer, 0, n);
+                tar.write(buffer, 0, n);
+                remaining -= n;
+            }
+            if (in.read() >= 0) {
+                throw new IOException(what + " grew while being archived: expected " + size + " bytes");
+            }
+            tar.closeArchiveEntry();
+            FileRecord record = new FileRecord(name, size, Hex.encode(digest.digest()));
+            files.add(record);
+            names.add(name);
+            ok = true;
+            return record;
+        } finally {
+            if (!ok) failed = true;
+        }
+    }
+
+    private void putEntry(String name, long size, FileTime mtime) throws IOException {
+        TarArchiveEntry entry = new TarArchiveEntry(name, true);
+        entry.setSize(size);
+        entry.setMode(FILE_MODE);
+        entry.setLastModifiedTime(mtime);
+        tar.putArchiveEntry(entry);
+    }
+
+    private void checkNew(String name) {
+        ensureUsable();
+        String problem = EntryNames.problem(name);
+        if (problem == null && name.endsWith("/")) problem = "file name ends with '/'";
+        if (problem != null) throw new IllegalArgumentException("tar entry '" + name + "': " + problem);
+        if (name.equals(EntryNames.MANIFEST)) throw new IllegalArgumentException("tar entry 'manifest.json' is reserved for the manifest");
+        if (names.contains(name)) throw new IllegalArgumentException("tar entry '" + name + "' added twice");
+    }
+
+    private void ensureUsable() {
+        if (failed) throw new IllegalStateException("tar writer failed earlier; the archive is incomplete and must be discarded");
+        if (finished) throw new IllegalStateException("tar already finished with manifest.json");
+    }
+}

@@ -1,0 +1,104 @@
+package io.qontrek.factorydr.archive;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Our gzip against the real gzip: valid, level-6-sized, and a strict reader. */
+class GzipTest {
+    @TempDir Path dir;
+
+    private Path compress(Path plain, int threads) throws IOException {
+        Path gz = dir.resolve("ours-" + threads + ".gz");
+        try (InputStream in = Files.newInputStream(plain); OutputStream out = Gzip.compressing(Files.newOutputStream(gz), threads)) {
+            in.transferTo(out);
+        }
+        return gz;
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 4})
+    void gzipAcceptsItAndItIsLevelSix(int threads) throws Exception {
+        Path plain = SampleData.file(dir.resolve("data.txt"), 8_000_000, 42);
+        Path gz = compress(plain, threads);
+
+        Tools.bash(dir, "gzip -t " + gz.getFileName()).ok();
+        Tools.bash(dir, "gzip -dc " + gz.getFileName() + " | cmp - data.txt").ok();
+
+        long ours = Files.size(gz);
+        long level6 = Long.parseLong(Tools.bash(dir, "gzip -6 -c data.txt | wc -c").ok().stdout().trim());
+        long level1 = Long.parseLong(Tools.bash(dir, "gzip -1 -c data.txt | wc -c").ok().stdout().trim());
+        long level9 = Long.parseLong(Tools.bash(dir, "gzip -9 -c data.txt | wc -c").ok().stdout().trim());
+        // parallel blocks restart the dictionary every 64 KiB, so allow a little over gzip -6
+        assertThat(ours).as("ours %d, gzip -1 %d, -6 %d, -9 %d", ours, level1, level6, level9)
+                .isLessThan(level1)
+                .isBetween(level6 * 97 / 100, level6 * 103 / 100);
+    }
+
+    @Test
+    void emptyInputIsAValidGzip() throws Exception {
+        Path empty = Files.createFile(dir.resolve("empty"));
+        for (int threads : new int[] {1, 2}) {
+            Path gz = compress(empty, threads);
+            Tools.bash(dir, "gzip -t " + gz.getFileName()).ok();
+            try (InputStream in = Gzip.decompressing(Files.newInputStream(gz))) {
+                assertThat(in.readAllBytes()).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void readsConcatenatedMembersAsGzipDoes() throws Exception {
+        Files.writeString(dir.resolve("a"), "first member\n");
+        Files.writeString(dir.resolve("b"), "second member\n");
+        Tools.bash(dir, "gzip -c a > ab.gz && gzip -c b >> ab.gz").ok();
+        try (InputStream in = Gzip.decompressing(Files.newInputStream(dir.resolve("ab.gz")))) {
+            assertThat(new String(in.readAllBytes())).isEqualTo("first member\nsecond member\n");
+        }
+    }
+
+    @Test
+    void refusesTrailingGarbage() throws Exception {
+        Files.writeString(dir.resolve("a"), "member\n");
+        Tools.bash(dir, "gzip -c a > a.gz && printf 'garbage' >> a.gz").ok();
+        try (InputStream in = Gzip.decompressing(Files.newInputStream(dir.resolve("a.gz")))) {
+            assertThatThrownBy(in::readAllBytes).isInstanceOf(IOException.class);
+        }
+    }
+
+    @Test
+    void refusesABadCrc() throws Exception {
+        SampleData.file(dir.resolve("a"), 100_000, 1);
+        Tools.bash(dir, "gzip -c a > a.gz").ok();
+        byte[] gz = Files.readAllBytes(dir.resolve("a.gz"));
+        gz[gz.length - 8] ^= 1; // first byte of the CRC32 in the trailer
+        try (InputStream in = Gzip.decompressing(new ByteArrayInputStream(gz))) {
+            assertThatThrownBy(in::readAllBytes).isInstanceOf(IOException.class).hasMessageContaining("corrupt");
+        }
+    }
+
+    @Test
+    void refusesTruncation() throws Exception {
+        SampleData.file(dir.resolve("a"), 100_000, 1);
+        Tools.bash(dir, "gzip -c a | head -c 5000 > a.gz").ok();
+        try (InputStream in = Gzip.decompressing(Files.newInputStream(dir.resolve("a.gz")))) {
+            assertThatThrownBy(in::readAllBytes).isInstanceOf(IOException.class);
+        }
+    }
+
+    @Test
+    void zeroThreadsIsAConfigurationError() {
+        assertThatThrownBy(() -> Gzip.compressing(OutputStream.nullOutputStream(), 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("threads");
+    }
+}
