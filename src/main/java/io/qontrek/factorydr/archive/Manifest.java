@@ -153,6 +153,19 @@ public record Manifest(
         return o;
     }
 
+    /**
+     * The last tar entry, manifest.json: this manifest without archive and signature (which depend
+     * on the finished archive), human-readable with a final newline.
+     */
+    public byte[] toInArchiveJson() {
+        try {
+            return (JSON.writerWithDefaultPrettyPrinter().writeValueAsString(toJson(false)) + "\n")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise a JSON tree", e);
+        }
+    }
+
     /** Human-readable JSON with a final newline, as the sidecar {@code X.manifest.json} is written. */
     public byte[] toPrettyJson() {
         try {

@@ -73,7 +73,7 @@ public final class ArchiveStore {
                         write(new byte[] {(byte) b}, 0, 1);
                     }
                 };
-                records = pipeline.writeTo(counted, recs -> unsealed(set, recs).toPrettyJson(), progress);
+                records = pipeline.writeTo(counted, recs -> unsealed(set, recs).toInArchiveJson(), progress);
                 counted.flush();
                 ch.force(true);
             }
@@ -84,7 +84,7 @@ public final class ArchiveStore {
             Sidecars.writeManifest(tmp, signed);
 
             // Read back everything just written, as a restore would, before the archive exists.
-            ArchiveVerifier.verify(tmp, secrets.archiveKey(), secrets.signingSecret());
+            new ArchiveVerifier().verify(tmp, secrets.archiveKey(), secrets.signingSecret());
 
             Files.createDirectories(target.getParent());
             refuseExisting(target);

@@ -69,7 +69,7 @@ public final class ConfigSelection {
         JsonNode root;
         try {
             root = JSON.readTree(json);
-        } catch (IOException e) {
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IOException(name + " is not valid JSON: " + e.getOriginalMessage());
         }
         strip(root);

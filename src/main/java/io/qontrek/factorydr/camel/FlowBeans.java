@@ -75,7 +75,7 @@ public final class FlowBeans {
         });
 
         // verify
-        bind.accept("verifyArchive", (Processor) ex -> body(ex, ArchiveVerifier.verify(
+        bind.accept("verifyArchive", (Processor) ex -> body(ex, new ArchiveVerifier().verify(
                 Path.of(ex.getMessage().getHeader(ARCHIVE, String.class)), secrets.archiveKey(), secrets.signingSecret())));
     }
 

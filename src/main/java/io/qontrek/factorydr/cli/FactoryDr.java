@@ -28,19 +28,19 @@ public final class FactoryDr implements Runnable {
     public static final int FAILED = 1;
     public static final int USAGE = 2;
 
-    @Option(names = "--root", scope = ScopeType.INHERITED, paramLabel = "DIR",
+    @Option(names = "--root", scope = ScopeType.INHERIT, paramLabel = "DIR",
             description = "The runtime root (FACTORY_ROOT).")
     String root;
 
-    @Option(names = "--archive-dir", scope = ScopeType.INHERITED, paramLabel = "DIR",
+    @Option(names = "--archive-dir", scope = ScopeType.INHERIT, paramLabel = "DIR",
             description = "Where archives are written (FACTORY_ARCHIVE_DIR; default <root>/archive).")
     String archiveDir;
 
-    @Option(names = "--config", scope = ScopeType.INHERITED, paramLabel = "FILE",
+    @Option(names = "--config", scope = ScopeType.INHERIT, paramLabel = "FILE",
             description = "Properties file (FACTORY_CONFIG; default config/application.properties).")
     Path config;
 
-    @Option(names = "--json", scope = ScopeType.INHERITED, description = "Machine-readable output.")
+    @Option(names = "--json", scope = ScopeType.INHERIT, description = "Machine-readable output.")
     boolean json;
 
     final Map<String, String> env;

@@ -57,7 +57,7 @@ final class ServeCommand implements Callable<Integer> {
             main.addMainListener(new MainListenerSupport() {
                 @Override
                 public void afterStart(BaseMainSupport m) {
-                    Object result = m.getCamelTemplate().requestBody("direct:backup-full", (Object) null);
+                    Object result = m.getCamelContext().createProducerTemplate().requestBody("direct:backup-full", (Object) null);
                     if (result instanceof io.qontrek.factorydr.backup.StoredArchive a) {
                         Output.archiveWritten(app, "demo full backup", a);
                     }

@@ -18,12 +18,13 @@ import org.junit.jupiter.api.io.TempDir;
 /** Every bad input gets one clear line, the right exit status, and leaves no archive behind. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BackupBadInputTest {
-    @TempDir Path tmp;
+    Path tmp;
     Path root;
     Map<String, String> env;
 
     @BeforeAll
-    void runtime() throws Exception {
+    void runtime(@TempDir Path classTmp) throws Exception {
+        tmp = classTmp;
         root = tmp.resolve("runtime");
         SampleRuntime.generate(root, SampleRuntime.Options.builder().proofs(40).days(2).ledgerRows(50).logMb(0)
                 .towerSecret(Cli.TOWER_SECRET).end(Instant.now()).build(), null);

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BackupFullEndToEndTest {
-    @TempDir Path tmp;
+    Path tmp;
     Path root;
     Path extracted;
     Path archive;
@@ -36,7 +36,8 @@ class BackupFullEndToEndTest {
     Map<String, String> env;
 
     @BeforeAll
-    void backUpAGeneratedRuntime() throws Exception {
+    void backUpAGeneratedRuntime(@TempDir Path classTmp) throws Exception {
+        tmp = classTmp;
         root = tmp.resolve("runtime");
         sample = SampleRuntime.generate(root, SampleRuntime.Options.builder().proofs(300).days(4).ledgerRows(2000)
                 .logMb(2).towerSecret(Cli.TOWER_SECRET).end(Instant.now()).build(), null);

@@ -19,13 +19,14 @@ import org.junit.jupiter.api.io.TempDir;
 /** `backup proofs` and `backup alerts` write the contract's daily archives; `verify archive` refuses a broken one. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DailyArchivesEndToEndTest {
-    @TempDir Path tmp;
+    Path tmp;
     Path root;
     Map<String, String> env;
     SampleRuntime.Summary sample;
 
     @BeforeAll
-    void runtime() throws Exception {
+    void runtime(@TempDir Path classTmp) throws Exception {
+        tmp = classTmp;
         root = tmp.resolve("runtime");
         sample = SampleRuntime.generate(root, SampleRuntime.Options.builder().proofs(120).days(3).ledgerRows(100).logMb(1)
                 .towerSecret(Cli.TOWER_SECRET).end(Instant.now()).build(), null);
