@@ -22,6 +22,7 @@ public final class DigestChain {
     private LocalDate day;
     private Long firstSeq;
     private long lastSeq;
+    private Long previousSeq;
     private final List<String> roots = new ArrayList<>();
     private boolean finished;
 
@@ -43,9 +44,10 @@ public final class DigestChain {
             throw new IllegalArgumentException("proof seq " + seq + " is dated " + proofDay
                     + ", before the previous proof's day " + day);
         }
-        if (day != null && firstSeq != null && seq <= lastSeq) {
-            throw new IllegalArgumentException("proof seq " + seq + " is not after seq " + lastSeq);
+        if (previousSeq != null && seq <= previousSeq) {
+            throw new IllegalArgumentException("proof seq " + seq + " is not after seq " + previousSeq);
         }
+        previousSeq = seq;
         if (day == null) {
             day = proofDay;
         }

@@ -13,7 +13,7 @@ final class Progress {
     private final ProgressListener listener;
     private final AtomicLong files = new AtomicLong();
     private final AtomicLong bytes = new AtomicLong();
-    private long lastReport = System.nanoTime();
+    private volatile long lastReport = System.nanoTime();
 
     Progress(ProgressListener listener) {
         this.listener = listener == null ? (f, b) -> {} : listener;

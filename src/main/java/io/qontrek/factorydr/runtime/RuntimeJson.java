@@ -24,7 +24,7 @@ import java.io.UncheckedIOException;
 final class RuntimeJson {
     private static final JsonFactory FACTORY = new JsonFactory();
     private static final DefaultPrettyPrinter PRETTY = prettyPrinter();
-    private static final ObjectMapper READER = JsonMapper.builder()
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
@@ -50,14 +50,14 @@ final class RuntimeJson {
 
     /** Any tree of maps, lists and scalars, written in the same style (map order kept). */
     static byte[] writeValue(Object value) {
-        return write(g -> READER.writeValue(g, value));
+        return write(g -> MAPPER.writeValue(g, value));
     }
 
     /** The top-level object of a JSON document, or a one-line MalformedFileException naming source. */
     static JsonFields readObject(byte[] json, String source) throws MalformedFileException {
         JsonNode node;
         try {
-            node = READER.readTree(json);
+            node = MAPPER.readTree(json);
         } catch (JsonProcessingException e) {
             String where = e.getLocation() == null ? ""
                     : " at line " + e.getLocation().getLineNr() + " column " + e.getLocation().getColumnNr();

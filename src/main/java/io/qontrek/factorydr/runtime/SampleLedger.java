@@ -67,6 +67,7 @@ final class SampleLedger {
                     if (seq % BATCH == 0) {
                         insertEntry.executeBatch();
                         insertNonce.executeBatch();
+                        SampleRuntime.stopIfCancelled("ledger");
                     }
                     prevHash = e.entryHash();
                 }

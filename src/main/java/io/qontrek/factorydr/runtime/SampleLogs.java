@@ -110,6 +110,7 @@ final class SampleLogs {
                 out.append(line);
                 written += line.length();
                 if (written - reported >= (8 << 20)) {
+                    SampleRuntime.stopIfCancelled("logs");
                     progress.wrote(0, written - reported);
                     reported = written;
                 }

@@ -66,6 +66,7 @@ final class SampleProofs {
                     insert.addBatch();
                     if ((seq + 1) % BATCH == 0) {
                         insert.executeBatch();
+                        SampleRuntime.stopIfCancelled("proof chain");
                     }
                     prevRoot = proof.merkleRoot();
                 }

@@ -2,6 +2,7 @@ package io.qontrek.factorydr.runtime;
 
 import io.qontrek.factorydr.common.ProgressListener;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -16,6 +17,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /**
@@ -146,8 +149,9 @@ public final class SampleRuntime {
         SplittableRandom logsRandom = seed.split();
 
         SampleConfig.Result config = new SampleConfig(root, layout, o, configRandom, totals).write();
+        AtomicInteger threads = new AtomicInteger();
         ExecutorService workers = Executors.newFixedThreadPool(3, r -> {
-            Thread t = new Thread(r, "sample-runtime");
+            Thread t = new Thread(r, "sample-runtime-" + threads.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
@@ -163,7 +167,28 @@ public final class SampleRuntime {
                     g.logFiles(), g.alertFiles(), p.head(), l.head(), p.firstDay(), p.lastDay(),
                     config.plantedSecrets(), config.secretFiles());
         } finally {
+            // A part that failed leaves the others to stop at their next check, and none is
+            // still writing under root when generate returns or throws.
             workers.shutdownNow();
+            awaitStopped(workers);
+        }
+    }
+
+    /** Called by each part between batches: gives up when generate has been abandoned. */
+    static void stopIfCancelled(String part) throws InterruptedIOException {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new InterruptedIOException("sample " + part + " cancelled");
+        }
+    }
+
+    private static void awaitStopped(ExecutorService workers) throws IOException {
+        try {
+            if (!workers.awaitTermination(10, TimeUnit.MINUTES)) {
+                throw new IOException("sample runtime parts still running after 10 minutes");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while stopping the sample runtime parts");
         }
     }
 

@@ -95,6 +95,15 @@ class DailyDigestTest {
     }
 
     @Test
+    void chainRefusesSeqsOutOfOrderEvenAcrossDays() {
+        DigestChain chain = new DigestChain(d -> {});
+        chain.add(5, "2025-10-22T00:00:00Z", R1);
+        assertThatThrownBy(() -> chain.add(5, "2025-10-23T00:00:00Z", R2))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("proof seq 5 is not after seq 5");
+    }
+
+    @Test
     void chainRefusesAProofDatedBeforeItsPredecessor() {
         DigestChain chain = new DigestChain(d -> {});
         chain.add(1, "2025-10-23T00:00:00Z", R1);

@@ -62,7 +62,7 @@ class SampleRuntimeTest {
             assertThat(integrityCheck(root.resolve("data").resolve(db))).as(db).isEqualTo("ok");
         }
         checkConfigAndSecrets(root, summary);
-        checkLogs(root, options, 1);
+        checkLogs(root, options, 1, summary);
 
         JsonNode head = proofs.get(proofs.size() - 1);
         assertThat(summary.proofHead()).isEqualTo(new ProofHead(59, head.get("merkle_root").asText()));
@@ -88,7 +88,7 @@ class SampleRuntimeTest {
                 .towerSecret(TOWER_SECRET).end(END).seed(11).build();
         Path root = tmp.resolve("sparse");
 
-        SampleRuntime.generate(root, options, null);
+        SampleRuntime.Summary summary = SampleRuntime.generate(root, options, null);
 
         List<JsonNode> proofs = checkProofChain(root, options);
         List<JsonNode> digests = checkDigests(root, proofs);
@@ -99,7 +99,7 @@ class SampleRuntimeTest {
                 .allSatisfy(d -> assertThat(d.get("last_seq").isNull()).isTrue());
         String emptyDay = Files.readString(root.resolve("proof/digests/2025-10-22.json"));
         assertThat(emptyDay).contains("\"first_seq\": null", "\"last_seq\": null");
-        checkLogs(root, options, 0);
+        checkLogs(root, options, 0, summary);
     }
 
     @Test
@@ -331,7 +331,8 @@ class SampleRuntimeTest {
         });
     }
 
-    private static void checkLogs(Path root, SampleRuntime.Options o, int logMb) throws IOException {
+    private static void checkLogs(Path root, SampleRuntime.Options o, int logMb, SampleRuntime.Summary summary)
+            throws IOException {
         Path logs = root.resolve("logs");
         List<Path> serviceLogs;
         try (Stream<Path> s = Files.list(logs)) {
@@ -354,13 +355,15 @@ class SampleRuntimeTest {
         if (logMb > 0) {
             assertThat(total).isBetween(logMb * 1024L * 1024 * 95 / 100, logMb * 1024L * 1024 * 110 / 100);
         }
-        LocalDate first = o.end().minus(Duration.ofDays(o.days())).atZone(ZoneOffset.UTC).toLocalDate();
-        try (Stream<Path> s = Files.list(logs.resolve("alerts"))) {
-            List<String> alerts = s.map(p -> p.getFileName().toString()).sorted().toList();
-            assertThat(alerts).isNotEmpty().allMatch(n -> n.matches("alerts-\\d{4}-\\d{2}-\\d{2}\\.log"));
-            assertThat(alerts.get(alerts.size() - 1)).isEqualTo("alerts-" + day(o.end().toString()) + ".log");
-            assertThat(alerts.get(0).compareTo("alerts-" + first + ".log")).isGreaterThanOrEqualTo(0);
+        List<String> everyProofDay = new ArrayList<>();
+        for (LocalDate d = summary.firstDay(); !d.isAfter(summary.lastDay()); d = d.plusDays(1)) {
+            everyProofDay.add("alerts-" + d + ".log");
         }
+        try (Stream<Path> s = Files.list(logs.resolve("alerts"))) {
+            assertThat(s.map(p -> p.getFileName().toString()).sorted()).containsExactlyElementsOf(everyProofDay);
+        }
+        assertThat(summary.logFiles()).isEqualTo(serviceLogs.size());
+        assertThat(summary.alertLogFiles()).isEqualTo(everyProofDay.size());
     }
 
     // ---- helpers ----
