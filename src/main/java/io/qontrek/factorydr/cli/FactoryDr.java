@@ -75,6 +75,7 @@ public final class FactoryDr implements Runnable {
         configureLogging(env);
         CommandLine cl = new CommandLine(new FactoryDr(env));
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.registerConverter(java.time.LocalDate.class, FactoryDr::date);
         cl.setParameterExceptionHandler((ex, a) -> {
             PrintWriter err = ex.getCommandLine().getErr();
             err.println("factory-dr: " + ex.getMessage() + " (see 'factory-dr " + subcommandPath(ex.getCommandLine()) + "--help')");
@@ -83,6 +84,15 @@ public final class FactoryDr implements Runnable {
         });
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> report(ex, cmd));
         return cl.execute(args);
+    }
+
+    /** A calendar day, YYYY-MM-DD; anything else is a usage error that says what was expected. */
+    static java.time.LocalDate date(String text) {
+        try {
+            return java.time.LocalDate.parse(text);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new CommandLine.TypeConversionException("'" + text + "' is not a day of the form YYYY-MM-DD");
+        }
     }
 
     private static String subcommandPath(CommandLine cl) {
