@@ -34,7 +34,8 @@ public final class ConfigSelection {
      */
     public ConfigSelection(List<String> secretFields, List<byte[]> secretValues) {
         this.secretFields = secretFields.stream().map(s -> s.toLowerCase(Locale.ROOT)).toList();
-        this.secretValues = secretValues;
+        // A value shorter than 8 bytes would match ordinary text by chance and skip harmless files.
+        this.secretValues = secretValues.stream().filter(v -> v.length >= 8).toList();
     }
 
     /** The chosen config entries (under "config/"), plus what was redacted and skipped. */

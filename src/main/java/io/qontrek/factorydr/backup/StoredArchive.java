@@ -16,6 +16,12 @@ public record StoredArchive(Path file, Manifest manifest, Instant started, Insta
         return manifest.files().stream().mapToLong(FileRecord::size).sum();
     }
 
+    /** One line for the log: what was written and how big. Never the content. */
+    public String summary() {
+        return String.format("wrote %s: %d files, %.1f MB in, %.1f MB archived, verified, %.1f s", manifest.archive().name(),
+                manifest.files().size(), contentBytes() / 1e6, manifest.archive().size() / 1e6, took().toMillis() / 1000.0);
+    }
+
     public Duration took() {
         return Duration.between(started, finished);
     }

@@ -143,6 +143,8 @@ class BackupFullEndToEndTest {
             if (f.toString().endsWith(".enc")) continue; // ciphertext; its plaintext is `extracted`
             everything.append(new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1));
         }
+        String log = Cli.read(tmp.resolve("factory-dr.log"));
+        assertThat(log).contains("backup-full: wrote full/").doesNotContain("Salted__");
         for (String s : secrets) {
             assertThat(everything.indexOf(s)).as("secret planted as %s", s.length() > 4 ? s.substring(0, 4) + "…" : "?").isEqualTo(-1);
         }
