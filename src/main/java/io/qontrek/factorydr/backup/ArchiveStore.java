@@ -21,7 +21,6 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.List;
-import java.util.UUID;
 
 /**
  * The last step of every backup: runs the archive pipeline into a staging directory, signs the
@@ -51,10 +50,9 @@ public final class ArchiveStore {
         if (!target.startsWith(archiveDir)) throw new IllegalArgumentException("archive name escapes the archive directory: " + set.name());
         refuseExisting(target);
         Instant started = Instant.now();
-        Path staging = archiveDir.resolve(".work").resolve(set.backupId() + ".out-" + UUID.randomUUID());
+        Path staging = WorkDir.create(archiveDir, set.backupId() + ".out");
         Path tmp = staging.resolve(target.getFileName().toString());
         try {
-            Files.createDirectories(staging);
             MessageDigest sha = io.qontrek.factorydr.common.Hashes.sha256();
             long[] size = {0};
             List<FileRecord> records;
@@ -98,8 +96,8 @@ public final class ArchiveStore {
             fsyncDirectory(target.getParent());
             return new StoredArchive(target, signed, started, Instant.now());
         } finally {
-            BackupCollector.deleteTree(staging);
-            BackupCollector.deleteTree(set.workDir());
+            WorkDir.delete(staging);
+            WorkDir.delete(set.workDir());
         }
     }
 

@@ -13,7 +13,6 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.OptionalLong;
 
@@ -59,7 +58,7 @@ public final class BackupCollector {
             return new BackupSet("full", "full-" + stamp, "full/" + stamp + ".tar.gz.enc", now, null, entries,
                     proofHead(), SqliteSnapshot.ledgerHead(ledger), config.redacted(), config.skipped(), work);
         } catch (IOException | RuntimeException e) {
-            deleteTree(work);
+            WorkDir.delete(work);
             throw e;
         }
     }
@@ -145,25 +144,7 @@ public final class BackupCollector {
     }
 
     private Path workDir(String backupId) throws IOException {
-        Path dir = layout.archiveDir().resolve(".work").resolve(backupId);
-        if (Files.exists(dir)) deleteTree(dir);
-        return Files.createDirectories(dir);
-    }
-
-    /** Removes a snapshot work directory; quiet, because it runs on failure paths. */
-    public static void deleteTree(Path dir) {
-        if (dir == null || !Files.exists(dir)) return;
-        try (var s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException ignored) {
-                    // left for the next run's workDir() to remove
-                }
-            });
-        } catch (IOException ignored) {
-            // as above
-        }
+        return WorkDir.create(layout.archiveDir(), backupId);
     }
 
 }

@@ -118,7 +118,7 @@ public final class FactoryDr implements Runnable {
             message = "verification failed: " + archive.getMessage();
         } else {
             status = FAILED;
-            message = cmd.getCommandName() + " failed: " + describe(ex);
+            message = subcommandPath(cmd).trim() + " failed: " + describe(ex);
         }
         log.error("{} (exit {})", message, status, ex);
         err.println("factory-dr: " + message);

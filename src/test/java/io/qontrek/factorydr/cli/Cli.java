@@ -40,8 +40,18 @@ final class Cli {
     }
 
     static Process start(Map<String, String> env, String... args) throws IOException {
+        return start(0, env, args);
+    }
+
+    /** With fileSizeLimitKb > 0 the JVM runs under `ulimit -f`: a write past it fails as on a full disk. */
+    static Process start(long fileSizeLimitKb, Map<String, String> env, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx512m", "-cp", classPath(), FactoryDr.class.getName()));
         cmd.addAll(List.of(args));
+        if (fileSizeLimitKb > 0) {
+            List<String> limited = new ArrayList<>(List.of("bash", "-c", "ulimit -f " + fileSizeLimitKb + " && exec \"$@\"", "limited"));
+            limited.addAll(cmd);
+            cmd = limited;
+        }
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(Path.of("").toAbsolutePath().toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("FACTORY_") || k.endsWith("_SECRET") || k.startsWith("ARCHIVE_"));
         pb.environment().putAll(env);
