@@ -14,7 +14,12 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
+import io.qontrek.factorydr.catalog.Catalog;
+import io.qontrek.factorydr.catalog.CatalogEntry;
+import io.qontrek.factorydr.common.Hashes;
 
 /**
  * Decides what each kind of archive holds, straight from the runtime's directories (runtime
@@ -61,6 +66,33 @@ public final class BackupCollector {
             WorkDir.delete(work);
             throw e;
         }
+    }
+
+    /**
+     * Incremental: the proof files (proofs and digests) new or changed since the last backup of any
+     * kind, judged against what the catalog recorded rather than by reading archives. A file the
+     * catalog knows is hashed only when its size differs or it changed after that backup; an
+     * identical hash is not a change. Its base is the last backup's id.
+     */
+    public BackupSet incremental(Instant now, Catalog catalog) throws IOException {
+        RuntimeLayout.requireDir(layout.proofDir(), "proof directory (factory.proof-dir)");
+        CatalogEntry last = catalog.newest(Set.of("full", "incremental", "proof-daily"))
+                .orElseThrow(() -> new IOException("no backup to build an incremental on: run 'backup full' first"));
+        Instant since = Instant.parse(last.createdAt());
+        Map<String, Catalog.FileRow> known = catalog.latestFiles("proof/");
+        List<BackupSet.Entry> entries = new ArrayList<>();
+        for (Path f : RuntimeFiles.regularFiles(layout.proofDir())) {
+            String name = "proof/" + RuntimeFiles.relative(layout.proofDir(), f);
+            Catalog.FileRow before = known.get(name);
+            if (before == null) {
+                entries.add(BackupSet.Entry.file(name, f));
+            } else if (before.size() != Files.size(f) || !Files.getLastModifiedTime(f).toInstant().isBefore(since)) {
+                if (!before.sha256().equals(Hashes.sha256Hex(f))) entries.add(BackupSet.Entry.file(name, f));
+            }
+        }
+        String stamp = STAMP.format(now);
+        return new BackupSet("incremental", "incremental-" + stamp, "incremental/" + stamp + ".tar.gz.enc", now,
+                last.backupId(), entries, proofHead(), null, List.of(), List.of(), null);
     }
 
     /** Daily proof archive: the proof files of one day (from its digest's seq range) and the digest itself. */

@@ -50,6 +50,7 @@ public final class FlowBeans {
 
         // collect: what each archive holds
         bind.accept("collectFullBackup", (Processor) ex -> body(ex, collector.full(now())));
+        bind.accept("collectIncremental", (Processor) ex -> body(ex, collector.incremental(now(), catalog)));
         bind.accept("collectProofDay", (Processor) ex -> body(ex, collector.proofDay(day(ex), now())));
         bind.accept("collectAlerts", (Processor) ex -> body(ex, collector.alerts(day(ex), now())));
 

@@ -134,6 +134,32 @@ public final class Catalog {
         return query("SELECT * FROM archives WHERE name = ?", name).stream().findFirst();
     }
 
+    /** The newest archive of one of these types, if any. */
+    public Optional<CatalogEntry> newest(java.util.Set<String> types) {
+        return archives().stream().filter(e -> types.contains(e.type())).reduce((a, b) -> b);
+    }
+
+    /**
+     * What the catalog last recorded for each archived path under a prefix (e.g. "proof/"): the
+     * newest archive's row wins. This is how incrementals know what changed without reading archives.
+     */
+    public java.util.Map<String, FileRow> latestFiles(String prefix) {
+        java.util.Map<String, FileRow> out = new java.util.HashMap<>();
+        if (!Files.exists(file)) return out;
+        try (Connection c = open(); PreparedStatement ps = c.prepareStatement(
+                "SELECT f.path, f.size, f.sha256 FROM archive_files f JOIN archives a ON a.backup_id = f.backup_id "
+                        + "WHERE f.path >= ? AND f.path < ? ORDER BY a.created_at, a.backup_id")) {
+            ps.setString(1, prefix);
+            ps.setString(2, prefix + Character.MAX_VALUE);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.put(rs.getString(1), new FileRow(rs.getString(1), rs.getLong(2), rs.getString(3)));
+            }
+            return out;
+        } catch (SQLException ex) {
+            throw new CatalogException("cannot read the catalog " + file + ": " + ex.getMessage(), ex);
+        }
+    }
+
     public List<RunRow> runs(String flow) {
         if (!Files.exists(file)) return List.of();
         try (Connection c = open(); PreparedStatement ps = c.prepareStatement(

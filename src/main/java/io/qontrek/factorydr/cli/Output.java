@@ -59,9 +59,11 @@ final class Output {
             ObjectNode o = JSON.createObjectNode();
             o.put("status", "nothing-to-do");
             o.put("backup_id", set.backupId());
+            o.put("base", set.base());
             json(o);
         } else {
-            out().printf("%s: nothing to archive for %s; no archive written%n", what, set.backupId());
+            String since = set.base() != null ? "no proof file changed since " + set.base() : "nothing to archive for " + set.backupId();
+            out().printf("%s: %s; no archive written%n", what, since);
         }
     }
 }

@@ -27,6 +27,16 @@ public final class Hashes {
         return sha256Hex(utf8.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** SHA-256 of a file's content, streamed. */
+    public static String sha256Hex(java.nio.file.Path file) throws java.io.IOException {
+        MessageDigest md = sha256();
+        byte[] buf = new byte[1 << 16];
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+            for (int n; (n = in.read(buf)) > 0; ) md.update(buf, 0, n);
+        }
+        return Hex.encode(md.digest());
+    }
+
     public static Mac hmacSha256(byte[] key) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
