@@ -16,6 +16,11 @@ public record RuntimeLayout(Path root, Path proofDir, Path configDir, Path dataD
                 dir(s, "factory.archive-dir", root.resolve("archive")));
     }
 
+    /** Every directory in its default place under root, the archive in root/archive. */
+    public static RuntimeLayout under(Path root) {
+        return under(root, root.resolve("archive"));
+    }
+
     /** The same layout rooted elsewhere, every directory in its default place (for staging copies). */
     public static RuntimeLayout under(Path root, Path archiveDir) {
         Path r = root.toAbsolutePath().normalize();
@@ -38,6 +43,10 @@ public record RuntimeLayout(Path root, Path proofDir, Path configDir, Path dataD
 
     public Path receiptsDb() {
         return dataDir.resolve("receipts.db");
+    }
+
+    public Path keyRegistry() {
+        return configDir.resolve("key_registry.json");
     }
 
     public Path panicFlag() {

@@ -1,5 +1,7 @@
 package io.qontrek.factorydr.runtime;
 
+import io.qontrek.factorydr.config.RuntimeLayout;
+
 import io.qontrek.factorydr.common.Hashes;
 import io.qontrek.factorydr.common.Hex;
 import java.io.IOException;

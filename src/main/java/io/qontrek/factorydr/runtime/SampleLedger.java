@@ -1,5 +1,7 @@
 package io.qontrek.factorydr.runtime;
 
+import io.qontrek.factorydr.config.RuntimeLayout;
+
 import io.qontrek.factorydr.common.Hex;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -39,7 +41,7 @@ final class SampleLedger {
         long n = options.ledgerRows();
         String prevHash = Hex.ZERO;
         try (Connection ledger = SampleDatabases.openForBulkLoad(layout.ledgerDb());
-             Connection nonces = SampleDatabases.openForBulkLoad(layout.nonceDb())) {
+             Connection nonces = SampleDatabases.openForBulkLoad(layout.nonceStoreDb())) {
             RuntimeSchemas.createLedger(ledger);
             RuntimeSchemas.createNonces(nonces);
             try (PreparedStatement insertEntry = ledger.prepareStatement(
@@ -78,7 +80,7 @@ final class SampleLedger {
             nonces.commit();
             SampleDatabases.switchToWal(ledger);
         }
-        progress.wrote(2, Files.size(layout.ledgerDb()) + Files.size(layout.nonceDb()));
+        progress.wrote(2, Files.size(layout.ledgerDb()) + Files.size(layout.nonceStoreDb()));
         return new Result(n, peers.size(), new LedgerHead(n, prevHash));
     }
 

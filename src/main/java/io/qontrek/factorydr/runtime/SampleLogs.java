@@ -1,5 +1,7 @@
 package io.qontrek.factorydr.runtime;
 
+import io.qontrek.factorydr.config.RuntimeLayout;
+
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -44,7 +46,7 @@ final class SampleLogs {
     }
 
     Result write() throws IOException {
-        Files.createDirectories(layout.alertLogsDir());
+        Files.createDirectories(layout.alertsDir());
         int rotatedDays = Math.max(options.days(), MIN_ROTATED_DAYS);
         int fileCount = SERVICES.size() * (rotatedDays + 1);
         long bytesPerFile = (long) options.logMb() * 1024 * 1024 / fileCount;
@@ -81,7 +83,7 @@ final class SampleLogs {
                 appendAlert(text);
                 text.append('\n');
             }
-            Path file = layout.alertLogsDir().resolve("alerts-" + day + ".log");
+            Path file = layout.alertsDir().resolve("alerts-" + day + ".log");
             byte[] bytes = text.toString().getBytes(StandardCharsets.US_ASCII);
             Files.write(file, bytes);
             Files.setLastModifiedTime(file, FileTime.fromMillis(modified));

@@ -1,5 +1,7 @@
 package io.qontrek.factorydr.runtime;
 
+import io.qontrek.factorydr.config.RuntimeLayout;
+
 import io.qontrek.factorydr.common.ProgressListener;
 import java.io.IOException;
 import java.io.InterruptedIOException;
