@@ -39,6 +39,8 @@ public final class FlowBeans {
 
     public static void bindAll(BiConsumer<String, Object> bind, Settings settings, Secrets secrets) {
         RuntimeLayout layout = RuntimeLayout.of(settings);
+        java.time.Clock clock = settings.clock();
+        java.util.function.Supplier<Instant> now = () -> Instant.now(clock).truncatedTo(ChronoUnit.SECONDS);
         Catalog catalog = new Catalog(layout.catalogDb());
         ConfigSelection configSelection = new ConfigSelection(
                 settings.getList("factory.backup.secret-fields"), secrets.knownValues());
@@ -49,10 +51,10 @@ public final class FlowBeans {
         ArchiveStore store = new ArchiveStore(layout.archiveDir(), secrets);
 
         // collect: what each archive holds
-        bind.accept("collectFullBackup", (Processor) ex -> body(ex, collector.full(now())));
-        bind.accept("collectIncremental", (Processor) ex -> body(ex, collector.incremental(now(), catalog)));
-        bind.accept("collectProofDay", (Processor) ex -> body(ex, collector.proofDay(day(ex), now())));
-        bind.accept("collectAlerts", (Processor) ex -> body(ex, collector.alerts(day(ex), now())));
+        bind.accept("collectFullBackup", (Processor) ex -> body(ex, collector.full(now.get())));
+        bind.accept("collectIncremental", (Processor) ex -> body(ex, collector.incremental(now.get(), catalog)));
+        bind.accept("collectProofDay", (Processor) ex -> body(ex, collector.proofDay(day(ex, now.get()), now.get())));
+        bind.accept("collectAlerts", (Processor) ex -> body(ex, collector.alerts(day(ex, now.get()), now.get())));
 
         // archive: tar -> gzip -> encrypt, run in one streaming pass by storeArchive
         bind.accept("tar", (Processor) ex -> body(ex, ArchivePipeline.tar(ex.getMessage().getBody(BackupSet.class))));
@@ -65,13 +67,13 @@ public final class FlowBeans {
         bind.accept("recordArchive", (Processor) ex -> {
             StoredArchive a = ex.getMessage().getBody(StoredArchive.class);
             catalog.record(a.catalogEntry(), a.fileRows());
-            catalog.recordRun(ex.getFromRouteId(), started(ex), now().toString(), "ok", a.manifest().backupId(), a.file().toString());
+            catalog.recordRun(ex.getFromRouteId(), started(ex), now.get().toString(), "ok", a.manifest().backupId(), a.file().toString());
         });
         bind.accept("recordNothingToDo", (Processor) ex ->
-                catalog.recordRun(ex.getFromRouteId(), started(ex), now().toString(), "nothing-to-do", null, null));
+                catalog.recordRun(ex.getFromRouteId(), started(ex), now.get().toString(), "nothing-to-do", null, null));
         bind.accept("recordFailedRun", (Processor) ex -> {
             Exception e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-            catalog.recordRun(ex.getFromRouteId(), started(ex), now().toString(), "failed", null,
+            catalog.recordRun(ex.getFromRouteId(), started(ex), now.get().toString(), "failed", null,
                     e == null ? null : String.valueOf(e.getMessage()));
         });
 
@@ -102,13 +104,10 @@ public final class FlowBeans {
         return Instant.ofEpochMilli(ex.getClock().getCreated()).truncatedTo(ChronoUnit.SECONDS).toString();
     }
 
-    private static Instant now() {
-        return Instant.now().truncatedTo(ChronoUnit.SECONDS);
-    }
 
     /** The day a daily archive covers: the factoryDate header, else yesterday (UTC). */
-    private static LocalDate day(Exchange ex) {
+    private static LocalDate day(Exchange ex, Instant now) {
         String d = ex.getMessage().getHeader(DATE, String.class);
-        return d == null || d.isBlank() ? LocalDate.now(ZoneOffset.UTC).minusDays(1) : LocalDate.parse(d);
+        return d == null || d.isBlank() ? LocalDate.ofInstant(now, ZoneOffset.UTC).minusDays(1) : LocalDate.parse(d);
     }
 }

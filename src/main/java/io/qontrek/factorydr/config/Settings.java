@@ -144,6 +144,17 @@ public final class Settings {
         return Collections.unmodifiableMap(values);
     }
 
+    /** The system clock, or the instant factory.now pins for drills and tests. */
+    public java.time.Clock clock() {
+        String v = get("factory.now");
+        if (v.isEmpty()) return java.time.Clock.systemUTC();
+        try {
+            return java.time.Clock.fixed(java.time.Instant.parse(v), java.time.ZoneOffset.UTC);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw invalid("factory.now", "an ISO instant such as 2025-10-26T03:00:00Z, or nothing");
+        }
+    }
+
     /** Checks every property we know, so that a bad value fails at start-up rather than at 3 a.m. */
     public Settings validate() {
         getInt("factory.backup.logs-max-age-hours", 1, 24 * 365);
@@ -154,6 +165,7 @@ public final class Settings {
         getInt("factory.http.port", 1, 65535);
         getPort("factory.jmx.port");
         RuntimeLayout.of(this);
+        clock();
         return this;
     }
 }
