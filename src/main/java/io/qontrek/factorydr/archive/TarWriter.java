@@ -12,6 +12,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -24,7 +25,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  * {@code manifest.json}: the manifest can list every file's SHA-256 only after all were written.
  *
  * <p>Long names, big numbers and non-ASCII names get PAX headers, which GNU tar and bsdtar read. Entry
- * names are relative (see {@link EntryNames}). Files are stored with mode 0644 and their mtime; owner
+ * names are relative (see {@link EntryNames}). Files are stored with mode 0644 and their mtime in whole seconds; owner
  * and permissions on restore are the restorer's decision, not the archive's.
  *
  * <p>After any failure the writer refuses further use: the tar is incomplete and the caller must
@@ -130,7 +131,8 @@ public final class TarWriter {
         TarArchiveEntry entry = new TarArchiveEntry(name, true);
         entry.setSize(size);
         entry.setMode(FILE_MODE);
-        entry.setLastModifiedTime(mtime);
+        // Whole seconds fit the ustar header; sub-second times would add a PAX header to every entry.
+        entry.setLastModifiedTime(FileTime.from(mtime.toInstant().truncatedTo(ChronoUnit.SECONDS)));
         tar.putArchiveEntry(entry);
     }
 
