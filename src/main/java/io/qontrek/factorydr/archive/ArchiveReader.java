@@ -76,6 +76,9 @@ public final class ArchiveReader {
                 entry = in.getNextEntry();
             } catch (IOException e) {
                 throw Layer.wrap("tar", e);
+            } catch (RuntimeException e) {
+                // a crafted header can trip commons-compress's parsers; it is still "a corrupt tar"
+                throw new ArchiveException("tar: malformed entry header: " + e.getMessage(), e);
             }
             if (entry == null) return;
             visitor.visit(check(entry), content);
