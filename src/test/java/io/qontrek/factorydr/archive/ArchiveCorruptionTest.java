@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -195,11 +196,15 @@ class ArchiveCorruptionTest {
         assertVerifyFails().hasMessage(X + ": wrong key or corrupt archive");
     }
 
-    @Test
+    /**
+     * Each run has a new salt, so the damaged block decrypts to different noise, which may first show as a
+     * bad deflate code or a garbage tar header; the reader reads on to the cause, the gzip CRC.
+     */
+    @RepeatedTest(5)
     void flipOneByteInTheMiddleResealed() throws Exception {
         flip(Files.size(archive) / 2);
         reseal(manifest);
-        assertVerifyFails().hasMessageMatching(X + ": (gzip: |tar: |wrong key or corrupt archive).*");
+        assertVerifyFails().hasMessageStartingWith(X + ": gzip: ");
     }
 
     @Test
