@@ -99,31 +99,34 @@ public final class TarWriter {
     }
 
     private FileRecord write(String name, long size, FileTime mtime, Opener opener, String what) throws IOException {
-        boolean ok = false;
+        // A file that cannot be opened (rotated away, say) leaves the tar intact: nothing was written yet.
         try (InputStream in = opener.open()) {
-            MessageDigest digest = Hashes.sha256();
-            putEntry(name, size, mtime);
-            long remaining = size;
-            while (remaining > 0) {
-                int n = in.read(buffer, 0, (int) Math.min(buffer.length, remaining));
-                if (n < 0) {
-                    throw new IOException(what + " shrank while being archived: expected " + size + " bytes, got " + (size - remaining));
+            boolean ok = false;
+            try {
+                MessageDigest digest = Hashes.sha256();
+                putEntry(name, size, mtime);
+                long remaining = size;
+                while (remaining > 0) {
+                    int n = in.read(buffer, 0, (int) Math.min(buffer.length, remaining));
+                    if (n < 0) {
+                        throw new IOException(what + " shrank while being archived: expected " + size + " bytes, got " + (size - remaining));
+                    }
+                    digest.update(buffer, 0, n);
+                    tar.write(buffer, 0, n);
+                    remaining -= n;
                 }
-                digest.update(buffer, 0, n);
-                tar.write(buffer, 0, n);
-                remaining -= n;
+                if (in.read() >= 0) {
+                    throw new IOException(what + " grew while being archived: expected " + size + " bytes");
+                }
+                tar.closeArchiveEntry();
+                FileRecord record = new FileRecord(name, size, Hex.encode(digest.digest()));
+                files.add(record);
+                names.add(name);
+                ok = true;
+                return record;
+            } finally {
+                if (!ok) failed = true;
             }
-            if (in.read() >= 0) {
-                throw new IOException(what + " grew while being archived: expected " + size + " bytes");
-            }
-            tar.closeArchiveEntry();
-            FileRecord record = new FileRecord(name, size, Hex.encode(digest.digest()));
-            files.add(record);
-            names.add(name);
-            ok = true;
-            return record;
-        } finally {
-            if (!ok) failed = true;
         }
     }
 

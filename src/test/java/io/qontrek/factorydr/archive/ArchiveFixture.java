@@ -39,7 +39,7 @@ final class ArchiveFixture {
             Manifest unsealed = Manifest.unsealed("full-20251026T030000Z", Manifest.Type.FULL,
                     Instant.now().truncatedTo(ChronoUnit.SECONDS), null, writer.tar().files(), null, null,
                     List.copyOf(extras.keySet()), List.of("config/tls/server.key"));
-            ArchiveWriter.Written written = writer.finish(CanonicalJson.bytes(unsealed.toJson(false)));
+            ArchiveWriter.Written written = writer.finish(unsealed.inTarJson());
             return seal(archive, relativeName, unsealed, written.size(), written.sha256());
         }
     }

@@ -84,6 +84,14 @@ class TarWriterTest {
     }
 
     @Test
+    void aFileThatVanishedBeforeItWasOpenedLeavesTheWriterUsable() throws Exception {
+        TarWriter tar = new TarWriter(OutputStream.nullOutputStream());
+        assertThatThrownBy(() -> tar.addFile("logs/rotated.log", dir.resolve("rotated.log"))).isInstanceOf(java.nio.file.NoSuchFileException.class);
+        assertThat(tar.addBytes("proof/a.json", new byte[1], Instant.EPOCH).size()).isEqualTo(1);
+        assertThat(tar.files()).extracting(FileRecord::path).containsExactly("proof/a.json");
+    }
+
+    @Test
     void refusesNonRegularFiles() {
         TarWriter tar = new TarWriter(OutputStream.nullOutputStream());
         assertThatThrownBy(() -> tar.addFile("proof", dir)).isInstanceOf(IOException.class).hasMessageContaining("not a regular file");
