@@ -11,6 +11,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -21,7 +22,7 @@ import java.util.regex.Pattern;
  * crash leaves either the old sidecar or the new one, never half of one.
  */
 public final class Sidecars {
-    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+    private static final SecureRandom RANDOM = new SecureRandom();
     private static final Pattern SHA256SUM_LINE = Pattern.compile("([0-9a-f]{64}) ([ *])(.+)\n?");
 
     private Sidecars() {}

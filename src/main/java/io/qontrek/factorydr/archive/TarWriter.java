@@ -2,6 +2,7 @@ package io.qontrek.factorydr.archive;
 
 import io.qontrek.factorydr.common.Hashes;
 import io.qontrek.factorydr.common.Hex;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -25,11 +26,12 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  * {@code manifest.json}: the manifest can list every file's SHA-256 only after all were written.
  *
  * <p>Long names, big numbers and non-ASCII names get PAX headers, which GNU tar and bsdtar read. Entry
- * names are relative (see {@link EntryNames}). Files are stored with mode 0644 and their mtime in whole seconds; owner
- * and permissions on restore are the restorer's decision, not the archive's.
+ * names are relative (see {@link EntryNames}). Files are stored with mode 0644 and their mtime in whole
+ * seconds; owner and permissions on restore are the restorer's decision, not the archive's.
  *
- * <p>After any failure the writer refuses further use: the tar is incomplete and the caller must
- * discard the whole output ({@link ArchiveWriter} deletes it). {@link #finish} does not close the sink.
+ * <p>Once an entry has been started, any failure makes the writer refuse further use: the tar is
+ * incomplete and the caller must discard the whole output ({@link ArchiveWriter} deletes it). A file
+ * that cannot even be opened leaves the writer usable. {@link #finish} does not close the sink.
  */
 public final class TarWriter {
     static final int COPY_BUFFER = 256 * 1024;
@@ -65,7 +67,7 @@ public final class TarWriter {
     /** Archives small in-memory content, such as a config file with its secrets removed. */
     public FileRecord addBytes(String name, byte[] content, Instant mtime) throws IOException {
         checkNew(name);
-        return write(name, content.length, FileTime.from(mtime), () -> new java.io.ByteArrayInputStream(content), name);
+        return write(name, content.length, FileTime.from(mtime), () -> new ByteArrayInputStream(content), name);
     }
 
     /** Every file written so far, in archive order: the manifest's {@code files}. */
