@@ -4,6 +4,7 @@ import java.io.BufferedInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -50,8 +51,12 @@ public final class ArchiveReader {
         int b2 = plain.read();
         plain.reset();
         if (b1 != 0x1f || b2 != 0x8b) throw new ArchiveException("wrong key or corrupt archive");
-        readTarGz(plain, visitor);
-        plain.transferTo(java.io.OutputStream.nullOutputStream()); // end of stream: the padding check
+        try {
+            readTarGz(plain, visitor);
+        } catch (ArchiveException symptom) {
+            throw rootCause(symptom, plain);
+        }
+        plain.transferTo(OutputStream.nullOutputStream()); // end of stream: the padding check
     }
 
     /** Reads a plain .tar.gz to the end of its last gzip member. Does not close {@code tarGz}. */
@@ -62,8 +67,31 @@ public final class ArchiveReader {
         } catch (IOException e) {
             throw Layer.wrap("gzip", e);
         }
-        readTar(gzip, visitor);
-        gzip.transferTo(java.io.OutputStream.nullOutputStream()); // tar padding, gzip trailer, no trailing garbage
+        try {
+            readTar(gzip, visitor);
+        } catch (ArchiveException symptom) {
+            throw rootCause(symptom, gzip);
+        }
+        gzip.transferTo(OutputStream.nullOutputStream()); // tar padding, gzip trailer, no trailing garbage
+    }
+
+    /**
+     * A damaged byte usually shows first as a symptom in the layer above (garbage tar header, bad deflate
+     * data) and only at the end as its cause (gzip CRC, CBC padding). Reading the lower layer to its end
+     * finds the cause; if that layer is intact, the symptom is the real failure (a hostile entry, say).
+     */
+    private static ArchiveException rootCause(ArchiveException symptom, InputStream lower) {
+        try {
+            lower.transferTo(OutputStream.nullOutputStream());
+        } catch (ArchiveException cause) {
+            if (cause != symptom) {
+                cause.addSuppressed(symptom);
+                return cause;
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // not a verdict on the archive: report the symptom we have
+        }
+        return symptom;
     }
 
     /** Reads a plain tar up to its end-of-archive records. Does not close {@code tar}. */
@@ -76,6 +104,9 @@ public final class ArchiveReader {
                 entry = in.getNextEntry();
             } catch (IOException e) {
                 throw Layer.wrap("tar", e);
+            } catch (RuntimeException e) {
+                // a crafted header can trip commons-compress's parsers; it is still "a corrupt tar"
+                throw new ArchiveException("tar: malformed entry header: " + e.getMessage(), e);
             }
             if (entry == null) return;
             visitor.visit(check(entry), content);

@@ -26,7 +26,6 @@ public final class ArchiveWriter implements Closeable {
     private final FileSink sink;
     private final OutputStream gzip;
     private final TarWriter tar;
-    private Written written;
     private boolean closed;
 
     /** Size and lowercase hex SHA-256 of the finished encrypted file. */
@@ -62,8 +61,7 @@ public final class ArchiveWriter implements Closeable {
         tar.finish(manifestJson);
         gzip.close(); // closes the cipher (final padded block), then the file sink (fsync)
         closed = true;
-        written = new Written(file, sink.count, Hex.encode(sink.digest.digest()));
-        return written;
+        return new Written(file, sink.count, Hex.encode(sink.digest.digest()));
     }
 
     /** After {@link #finish}: nothing to do. Otherwise: close every layer and delete the partial file. */

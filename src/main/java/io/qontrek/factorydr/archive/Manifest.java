@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qontrek.factorydr.common.Hex;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
@@ -154,23 +155,19 @@ public record Manifest(
     }
 
     /**
-     * The last tar entry, manifest.json: this manifest without archive and signature (which depend
-     * on the finished archive), human-readable with a final newline.
+     * The bytes of the in-tar {@code manifest.json}: RFC 8785 canonical JSON of {@link #toJson toJson(false)}.
+     * Canonical so it is byte-for-byte reproducible; the verifier compares canonical forms, so a pretty
+     * in-tar manifest written by another tool would pass too.
      */
-    public byte[] toInArchiveJson() {
-        try {
-            return (JSON.writerWithDefaultPrettyPrinter().writeValueAsString(toJson(false)) + "\n")
-                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialise a JSON tree", e);
-        }
+    public byte[] inTarJson() {
+        return CanonicalJson.bytes(toJson(false));
     }
 
     /** Human-readable JSON with a final newline, as the sidecar {@code X.manifest.json} is written. */
     public byte[] toPrettyJson() {
         try {
             return (JSON.writerWithDefaultPrettyPrinter().writeValueAsString(toJson(true)) + "\n")
-                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    .getBytes(StandardCharsets.UTF_8);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialise a JSON tree", e);
         }

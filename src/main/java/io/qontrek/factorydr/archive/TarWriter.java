@@ -2,6 +2,7 @@ package io.qontrek.factorydr.archive;
 
 import io.qontrek.factorydr.common.Hashes;
 import io.qontrek.factorydr.common.Hex;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -12,6 +13,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -24,11 +26,12 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  * {@code manifest.json}: the manifest can list every file's SHA-256 only after all were written.
  *
  * <p>Long names, big numbers and non-ASCII names get PAX headers, which GNU tar and bsdtar read. Entry
- * names are relative (see {@link EntryNames}). Files are stored with mode 0644 and their mtime; owner
- * and permissions on restore are the restorer's decision, not the archive's.
+ * names are relative (see {@link EntryNames}). Files are stored with mode 0644 and their mtime in whole
+ * seconds; owner and permissions on restore are the restorer's decision, not the archive's.
  *
- * <p>After any failure the writer refuses further use: the tar is incomplete and the caller must
- * discard the whole output ({@link ArchiveWriter} deletes it). {@link #finish} does not close the sink.
+ * <p>Once an entry has been started, any failure makes the writer refuse further use: the tar is
+ * incomplete and the caller must discard the whole output ({@link ArchiveWriter} deletes it). A file
+ * that cannot even be opened leaves the writer usable. {@link #finish} does not close the sink.
  */
 public final class TarWriter {
     static final int COPY_BUFFER = 256 * 1024;
@@ -64,7 +67,7 @@ public final class TarWriter {
     /** Archives small in-memory content, such as a config file with its secrets removed. */
     public FileRecord addBytes(String name, byte[] content, Instant mtime) throws IOException {
         checkNew(name);
-        return write(name, content.length, FileTime.from(mtime), () -> new java.io.ByteArrayInputStream(content), name);
+        return write(name, content.length, FileTime.from(mtime), () -> new ByteArrayInputStream(content), name);
     }
 
     /** Every file written so far, in archive order: the manifest's {@code files}. */
@@ -98,31 +101,34 @@ public final class TarWriter {
     }
 
     private FileRecord write(String name, long size, FileTime mtime, Opener opener, String what) throws IOException {
-        boolean ok = false;
+        // A file that cannot be opened (rotated away, say) leaves the tar intact: nothing was written yet.
         try (InputStream in = opener.open()) {
-            MessageDigest digest = Hashes.sha256();
-            putEntry(name, size, mtime);
-            long remaining = size;
-            while (remaining > 0) {
-                int n = in.read(buffer, 0, (int) Math.min(buffer.length, remaining));
-                if (n < 0) {
-                    throw new IOException(what + " shrank while being archived: expected " + size + " bytes, got " + (size - remaining));
+            boolean ok = false;
+            try {
+                MessageDigest digest = Hashes.sha256();
+                putEntry(name, size, mtime);
+                long remaining = size;
+                while (remaining > 0) {
+                    int n = in.read(buffer, 0, (int) Math.min(buffer.length, remaining));
+                    if (n < 0) {
+                        throw new IOException(what + " shrank while being archived: expected " + size + " bytes, got " + (size - remaining));
+                    }
+                    digest.update(buffer, 0, n);
+                    tar.write(buffer, 0, n);
+                    remaining -= n;
                 }
-                digest.update(buffer, 0, n);
-                tar.write(buffer, 0, n);
-                remaining -= n;
+                if (in.read() >= 0) {
+                    throw new IOException(what + " grew while being archived: expected " + size + " bytes");
+                }
+                tar.closeArchiveEntry();
+                FileRecord record = new FileRecord(name, size, Hex.encode(digest.digest()));
+                files.add(record);
+                names.add(name);
+                ok = true;
+                return record;
+            } finally {
+                if (!ok) failed = true;
             }
-            if (in.read() >= 0) {
-                throw new IOException(what + " grew while being archived: expected " + size + " bytes");
-            }
-            tar.closeArchiveEntry();
-            FileRecord record = new FileRecord(name, size, Hex.encode(digest.digest()));
-            files.add(record);
-            names.add(name);
-            ok = true;
-            return record;
-        } finally {
-            if (!ok) failed = true;
         }
     }
 
@@ -130,7 +136,8 @@ public final class TarWriter {
         TarArchiveEntry entry = new TarArchiveEntry(name, true);
         entry.setSize(size);
         entry.setMode(FILE_MODE);
-        entry.setLastModifiedTime(mtime);
+        // Whole seconds fit the ustar header; sub-second times would add a PAX header to every entry.
+        entry.setLastModifiedTime(FileTime.from(mtime.toInstant().truncatedTo(ChronoUnit.SECONDS)));
         tar.putArchiveEntry(entry);
     }
 

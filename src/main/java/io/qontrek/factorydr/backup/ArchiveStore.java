@@ -71,7 +71,7 @@ public final class ArchiveStore {
                         write(new byte[] {(byte) b}, 0, 1);
                     }
                 };
-                records = pipeline.writeTo(counted, recs -> unsealed(set, recs).toInArchiveJson(), progress);
+                records = pipeline.writeTo(counted, recs -> unsealed(set, recs).inTarJson(), progress);
                 counted.flush();
                 ch.force(true);
             }
