@@ -17,6 +17,7 @@ COPY routes routes
 COPY bin bin
 ENV FACTORY_DR_JAR=/opt/factory-dr/factory-dr.jar \
     FACTORY_ROOT=/ \
+    LC_ALL=C.UTF-8 \
     FACTORY_LOG_FILE=/var/log/factory-dr/factory-dr.log
 EXPOSE 3000
 ENTRYPOINT ["bin/factory-dr"]

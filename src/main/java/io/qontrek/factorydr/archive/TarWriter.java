@@ -61,13 +61,25 @@ public final class TarWriter {
         BasicFileAttributes attributes = Files.readAttributes(source, BasicFileAttributes.class);
         if (!attributes.isRegularFile()) throw new IOException("cannot archive " + source + ": not a regular file");
         long size = attributes.size();
-        return write(name, size, attributes.lastModifiedTime(), () -> Files.newInputStream(source), source.toString());
+        return write(name, size, attributes.lastModifiedTime(), () -> Files.newInputStream(source), source.toString(), false);
+    }
+
+    /**
+     * Archives an append-only file that may grow while it is read (a service log being written):
+     * exactly the bytes it had when it was opened, a consistent prefix. Shrinking still fails.
+     */
+    public FileRecord addAppendOnlyFile(String name, Path source) throws IOException {
+        checkNew(name);
+        BasicFileAttributes attributes = Files.readAttributes(source, BasicFileAttributes.class);
+        if (!attributes.isRegularFile()) throw new IOException("cannot archive " + source + ": not a regular file");
+        long size = attributes.size();
+        return write(name, size, attributes.lastModifiedTime(), () -> Files.newInputStream(source), source.toString(), true);
     }
 
     /** Archives small in-memory content, such as a config file with its secrets removed. */
     public FileRecord addBytes(String name, byte[] content, Instant mtime) throws IOException {
         checkNew(name);
-        return write(name, content.length, FileTime.from(mtime), () -> new ByteArrayInputStream(content), name);
+        return write(name, content.length, FileTime.from(mtime), () -> new ByteArrayInputStream(content), name, false);
     }
 
     /** Every file written so far, in archive order: the manifest's {@code files}. */
@@ -100,7 +112,8 @@ public final class TarWriter {
         InputStream open() throws IOException;
     }
 
-    private FileRecord write(String name, long size, FileTime mtime, Opener opener, String what) throws IOException {
+    private FileRecord write(String name, long size, FileTime mtime, Opener opener, String what, boolean mayGrow)
+            throws IOException {
         // A file that cannot be opened (rotated away, say) leaves the tar intact: nothing was written yet.
         try (InputStream in = opener.open()) {
             boolean ok = false;
@@ -117,7 +130,7 @@ public final class TarWriter {
                     tar.write(buffer, 0, n);
                     remaining -= n;
                 }
-                if (in.read() >= 0) {
+                if (!mayGrow && in.read() >= 0) {
                     throw new IOException(what + " grew while being archived: expected " + size + " bytes");
                 }
                 tar.closeArchiveEntry();

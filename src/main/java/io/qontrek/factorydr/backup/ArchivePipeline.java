@@ -18,6 +18,8 @@ import java.util.function.Function;
  * (Camel's marshal steps would each buffer their whole output before the next step starts.)
  */
 public final class ArchivePipeline {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ArchivePipeline.class);
+
     /** An encoding stage: wraps the stream its output goes to. */
     @FunctionalInterface
     public interface Stage {
@@ -81,7 +83,19 @@ public final class ArchivePipeline {
             long files = 0;
             long bytes = 0;
             for (BackupSet.Entry e : set.entries()) {
-                FileRecord r = e.bytes() != null ? tar.addBytes(e.path(), e.bytes(), e.mtime()) : tar.addFile(e.path(), e.source());
+                FileRecord r;
+                if (e.bytes() != null) {
+                    r = tar.addBytes(e.path(), e.bytes(), e.mtime());
+                } else if (e.appendOnly()) {
+                    try {
+                        r = tar.addAppendOnlyFile(e.path(), e.source());
+                    } catch (java.nio.file.NoSuchFileException gone) {
+                        LOG.warn("{} was rotated away before it could be archived; left out", e.source());
+                        continue;
+                    }
+                } else {
+                    r = tar.addFile(e.path(), e.source());
+                }
                 files++;
                 bytes += r.size();
                 progress.progress(files, bytes);

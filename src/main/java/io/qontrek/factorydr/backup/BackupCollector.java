@@ -134,7 +134,7 @@ public final class BackupCollector {
             boolean belongs = fileName.matches(".*\\d{4}-\\d{2}-\\d{2}.*")
                     ? fileName.contains(iso)
                     : LocalDate.ofInstant(Files.getLastModifiedTime(f).toInstant(), ZoneOffset.UTC).equals(day);
-            if (belongs) entries.add(BackupSet.Entry.file("logs/alerts/" + RuntimeFiles.relative(layout.alertsDir(), f), f));
+            if (belongs) entries.add(BackupSet.Entry.log("logs/alerts/" + RuntimeFiles.relative(layout.alertsDir(), f), f));
         }
         return new BackupSet("alerts", "alerts-" + day, "alerts/" + day + ".tar.gz.enc", now, null, entries,
                 null, null, List.of(), List.of(), null);
@@ -169,7 +169,7 @@ public final class BackupCollector {
         List<BackupSet.Entry> out = new ArrayList<>();
         for (Path f : RuntimeFiles.regularFiles(layout.logsDir())) {
             if (!Files.getLastModifiedTime(f).toInstant().isBefore(cutoff)) {
-                out.add(BackupSet.Entry.file("logs/" + RuntimeFiles.relative(layout.logsDir(), f), f));
+                out.add(BackupSet.Entry.log("logs/" + RuntimeFiles.relative(layout.logsDir(), f), f));
             }
         }
         return out;

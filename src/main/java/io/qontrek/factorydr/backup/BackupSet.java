@@ -34,14 +34,22 @@ public record BackupSet(
         skipped = List.copyOf(skipped);
     }
 
-    /** One archive entry: a file streamed from disk, or small bytes built in memory (a redacted config file). */
-    public record Entry(String path, Path source, byte[] bytes, Instant mtime) {
+    /**
+     * One archive entry: a file streamed from disk, or small bytes built in memory (a redacted config
+     * file). An append-only file (a service log) may grow or be rotated away while the backup runs:
+     * it is archived as it was when opened, or left out if it is gone.
+     */
+    public record Entry(String path, Path source, byte[] bytes, Instant mtime, boolean appendOnly) {
         public static Entry file(String path, Path source) {
-            return new Entry(path, source, null, null);
+            return new Entry(path, source, null, null, false);
+        }
+
+        public static Entry log(String path, Path source) {
+            return new Entry(path, source, null, null, true);
         }
 
         public static Entry bytes(String path, byte[] bytes, Instant mtime) {
-            return new Entry(path, null, bytes, mtime);
+            return new Entry(path, null, bytes, mtime, false);
         }
     }
 

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The runtime keeps writing while `backup full` runs: the archived ledger is complete up to one
- * point in time, its hash chain intact, and every nonce it holds is in the archived nonce store.
+ * point in time, its hash chain intact, and every nonce it holds is in the archived nonce store;
+ * a service log appended to meanwhile is archived as a consistent prefix.
  */
 class BackupWhileLedgerWritesTest {
     @TempDir Path tmp;
@@ -52,12 +53,28 @@ class BackupWhileLedgerWritesTest {
                 writerFailure.set(t);
             }
         });
+        Path liveLog = root.resolve("logs/busy-service.log");
+        Thread logger = new Thread(() -> {
+            try (var out = Files.newBufferedWriter(liveLog)) {
+                for (long i = 0; !stop.get(); i++) {
+                    out.write("2025-10-23T14:00:00Z INFO request " + i + " served\n");
+                    if (i % 50 == 0) {
+                        out.flush();
+                        Thread.sleep(2); // a busy service, not a disk filler
+                    }
+                }
+            } catch (Exception e) {
+                writerFailure.set(e);
+            }
+        });
         writer.start();
+        logger.start();
         while (appended.get() < 20 && writerFailure.get() == null) Thread.onSpinWait();
         Cli.Result r = Cli.run(Cli.env(tmp), "backup", "full", "--root=" + root);
         long appendedDuringBackup = appended.get();
         stop.set(true);
         writer.join();
+        logger.join();
         assertThat(writerFailure.get()).isNull();
         assertThat(r.exit()).as(r.toString()).isZero();
         assertThat(appendedDuringBackup).isGreaterThan(20);
@@ -68,8 +85,13 @@ class BackupWhileLedgerWritesTest {
         }
         Path out = Files.createDirectories(tmp.resolve("out"));
         Cli.Result x = Cli.sh(out, Map.of("K", Cli.ARCHIVE_KEY),
-                "openssl enc -d -aes-256-cbc -pbkdf2 -iter 10000 -pass env:K -in '" + archive + "' | tar -xzf - data");
+                "openssl enc -d -aes-256-cbc -pbkdf2 -iter 10000 -pass env:K -in '" + archive + "' | tar -xzf - data logs");
         assertThat(x.exit()).as(x.toString()).isZero();
+
+        byte[] archivedLog = Files.readAllBytes(out.resolve("logs/busy-service.log"));
+        byte[] finalLog = Files.readAllBytes(liveLog);
+        assertThat(archivedLog.length).isPositive().isLessThanOrEqualTo(finalLog.length);
+        assertThat(java.util.Arrays.copyOf(finalLog, archivedLog.length)).isEqualTo(archivedLog);
 
         Set<String> archivedNonces = new HashSet<>();
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + out.resolve("data/nonce_store.db"));
