@@ -67,10 +67,22 @@ public final class Catalog {
 
     /** Records an archive and its file list in one transaction. */
     public void record(CatalogEntry e, List<FileRow> files) {
+        insert(e, files, false);
+    }
+
+    /**
+     * Records an archive and its file list unless the catalog already knows its backup_id or its
+     * name (catalog rebuild); true when recorded. A known archive is left exactly as it is.
+     */
+    public boolean recordIfAbsent(CatalogEntry e, List<FileRow> files) {
+        return insert(e, files, true);
+    }
+
+    private boolean insert(CatalogEntry e, List<FileRow> files, boolean ifAbsent) {
         try (Connection c = open()) {
             c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement("""
-                    INSERT INTO archives (backup_id, type, name, created_at, base, size, sha256, files, content_bytes,
+            try (PreparedStatement ps = c.prepareStatement("INSERT " + (ifAbsent ? "OR IGNORE " : "") + """
+                    INTO archives (backup_id, type, name, created_at, base, size, sha256, files, content_bytes,
                       proof_head_seq, proof_head_root, ledger_head_seq, ledger_head_hash, verified_at, offsite_at)
                     VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""")) {
                 ps.setString(1, e.backupId());
@@ -88,7 +100,10 @@ public final class Catalog {
                 ps.setString(13, e.ledgerHeadHash());
                 ps.setString(14, e.verifiedAt());
                 ps.setString(15, e.offsiteAt());
-                ps.executeUpdate();
+                if (ps.executeUpdate() == 0) {
+                    c.rollback();
+                    return false;
+                }
             }
             try (PreparedStatement ps = c.prepareStatement(
                     "INSERT INTO archive_files (backup_id, path, size, sha256) VALUES (?,?,?,?)")) {
@@ -102,6 +117,7 @@ public final class Catalog {
                 ps.executeBatch();
             }
             c.commit();
+            return true;
         } catch (SQLException ex) {
             throw new CatalogException("cannot record " + e.name() + " in the catalog " + file + ": " + ex.getMessage(), ex);
         }

@@ -38,4 +38,21 @@ class CatalogTest {
         assertThatThrownBy(() -> c.record(entry("full-1", "full/1.tar.gz.enc", "2025-10-19T03:00:00Z"), List.of()))
                 .isInstanceOf(Catalog.CatalogException.class).hasMessageContaining("full/1.tar.gz.enc");
     }
+
+    @Test
+    void recordIfAbsentLeavesAKnownArchiveAsItIs() {
+        Catalog c = new Catalog(dir.resolve("catalog.db"));
+        List<Catalog.FileRow> rows = List.of(new Catalog.FileRow("proof/a.json", 10, "d".repeat(64)));
+        assertThat(c.recordIfAbsent(entry("full-1", "full/1.tar.gz.enc", "2025-10-19T03:00:00Z"), rows)).isTrue();
+        // same backup_id, other name; other backup_id, same name: both already known
+        assertThat(c.recordIfAbsent(entry("full-1", "full/other.tar.gz.enc", "2025-10-20T03:00:00Z"), List.of())).isFalse();
+        assertThat(c.recordIfAbsent(entry("full-9", "full/1.tar.gz.enc", "2025-10-20T03:00:00Z"),
+                List.of(new Catalog.FileRow("proof/b.json", 1, "e".repeat(64))))).isFalse();
+        assertThat(c.archives()).singleElement().satisfies(e -> {
+            assertThat(e.backupId()).isEqualTo("full-1");
+            assertThat(e.createdAt()).isEqualTo("2025-10-19T03:00:00Z");
+        });
+        assertThat(c.files("full-1")).isEqualTo(rows);
+        assertThat(c.files("full-9")).isEmpty();
+    }
 }

@@ -1,0 +1,116 @@
+package io.qontrek.factorydr.restore;
+
+import io.qontrek.factorydr.archive.ArchiveException;
+import io.qontrek.factorydr.archive.FileRecord;
+import io.qontrek.factorydr.archive.Manifest;
+import io.qontrek.factorydr.archive.ManifestSignature;
+import io.qontrek.factorydr.archive.Sidecars;
+import io.qontrek.factorydr.catalog.Catalog;
+import io.qontrek.factorydr.catalog.CatalogEntry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Recovers the catalog from the archive directory: every {@code X.manifest.json} under full/,
+ * incremental/, proof/ and alerts/ whose signature verifies, whose {@code archive.name} is where it
+ * lies, and whose archive file is there with the manifest's size, is recorded (with its file list)
+ * unless the catalog already knows it. Anything else is skipped and reported, one line each, never
+ * recorded: a catalog must only list archives a restore can trust.
+ *
+ * <p>The archive's SHA-256 and contents are not read here (a rebuild of a large archive directory
+ * stays quick); the verify flow does that, and a restore verifies each archive before using it.
+ * Entries are recorded with no {@code verified_at} for that reason.
+ */
+public final class CatalogRebuilder {
+    /** The archive directory's sub-directories that hold archives with manifests. */
+    public static final List<String> DIRECTORIES = List.of("full", "incremental", "proof", "alerts");
+    private static final String MANIFEST_SUFFIX = ".manifest.json";
+    private static final String ARCHIVE_SUFFIX = ".tar.gz.enc";
+
+    /** Manifests looked at, archives newly recorded, archives the catalog already knew, and what was skipped and why. */
+    public record Result(int manifests, int recorded, int alreadyKnown, List<String> problems) {
+        public Result {
+            problems = List.copyOf(problems);
+        }
+    }
+
+    private CatalogRebuilder() {}
+
+    public static Result rebuild(Path archiveDir, Catalog catalog, byte[] signingSecret) throws IOException {
+        int manifests = 0;
+        int recorded = 0;
+        int known = 0;
+        List<String> problems = new ArrayList<>();
+        for (String sub : DIRECTORIES) {
+            Path dir = archiveDir.resolve(sub);
+            if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) continue;
+            List<Path> files;
+            try (Stream<Path> s = Files.list(dir)) {
+                files = s.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).sorted().toList();
+            }
+            for (Path file : files) {
+                String fileName = file.getFileName().toString();
+                String rel = sub + "/" + fileName;
+                if (fileName.endsWith(ARCHIVE_SUFFIX) && !Files.exists(Sidecars.manifestPath(file), LinkOption.NOFOLLOW_LINKS)) {
+                    problems.add(rel + ": no manifest sidecar");
+                    continue;
+                }
+                if (!fileName.endsWith(MANIFEST_SUFFIX)) continue;
+                manifests++;
+                Path archive = file.resolveSibling(fileName.substring(0, fileName.length() - MANIFEST_SUFFIX.length()));
+                String archiveRel = sub + "/" + archive.getFileName();
+                Manifest m;
+                try {
+                    m = trusted(archive, archiveRel, signingSecret);
+                } catch (ArchiveException e) {
+                    problems.add(archiveRel + ": " + e.getMessage());
+                    continue;
+                }
+                if (catalog.recordIfAbsent(entry(m), rows(m))) recorded++;
+                else known++;
+            }
+        }
+        return new Result(manifests, recorded, known, problems);
+    }
+
+    /** The manifest beside {@code archive}, if it can be trusted; else why not. */
+    private static Manifest trusted(Path archive, String archiveRel, byte[] signingSecret) throws ArchiveException {
+        Manifest m = Sidecars.readManifest(archive);
+        if (m.signature() == null || m.archive() == null) throw new ArchiveException("manifest is not sealed (no archive or signature)");
+        if (!ManifestSignature.verify(m, signingSecret)) throw new ArchiveException("manifest signature does not verify");
+        if (!m.archive().name().equals(archiveRel)) {
+            throw new ArchiveException("manifest names archive '" + m.archive().name() + "', not this one");
+        }
+        if (!Files.isRegularFile(archive, LinkOption.NOFOLLOW_LINKS)) throw new ArchiveException("archive file missing");
+        long size;
+        try {
+            size = Files.size(archive);
+        } catch (IOException e) {
+            throw new ArchiveException("cannot read the archive size: " + e.getMessage(), e);
+        }
+        if (size != m.archive().size()) {
+            throw new ArchiveException("archive is " + size + " bytes, the manifest says " + m.archive().size());
+        }
+        return m;
+    }
+
+    static CatalogEntry entry(Manifest m) {
+        long content = m.files().stream().mapToLong(FileRecord::size).sum();
+        return new CatalogEntry(m.backupId(), m.type().wire(), m.archive().name(), m.createdAt().toString(), m.base(),
+                m.archive().size(), m.archive().sha256(), m.files().size(), content,
+                m.proofHead() == null ? null : m.proofHead().seq(),
+                m.proofHead() == null ? null : m.proofHead().merkleRoot(),
+                m.ledgerHead() == null ? null : m.ledgerHead().seq(),
+                m.ledgerHead() == null ? null : m.ledgerHead().entryHash(),
+                null, null);
+    }
+
+    private static List<Catalog.FileRow> rows(Manifest m) {
+        return m.files().stream().map(f -> new Catalog.FileRow(f.path(), f.size(), f.sha256())).toList();
+    }
+}

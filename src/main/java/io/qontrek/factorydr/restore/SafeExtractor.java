@@ -1,0 +1,246 @@
+package io.qontrek.factorydr.restore;
+
+import io.qontrek.factorydr.archive.ArchiveException;
+import io.qontrek.factorydr.archive.ArchiveReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Predicate;
+
+/**
+ * Unpacks one archive into a staging directory, the mirror of the backup pipeline's tar step, and the
+ * only code that turns archive entry names into paths.
+ *
+ * <p>What it refuses, naming the entry (one-line {@link ArchiveException}), before writing it:
+ * <ul>
+ *   <li>absolute names, {@code ..}, {@code .} or empty components, NUL, backslash (checked here and
+ *       again by {@link ArchiveReader}: two independent checks of the one rule);</li>
+ *   <li>symbolic and hard links, devices, FIFOs and any other non-regular entry ({@link ArchiveReader});</li>
+ *   <li>two entries of one archive that name the same path, or a file where another entry needs a
+ *       directory (and the reverse). Names are compared exactly: since '.' and empty components are
+ *       refused, equal paths have equal names. Names that differ only in case are different files on
+ *       Linux and are allowed; on a case-insensitive file system the second would replace the first;</li>
+ *   <li>any path whose real location is not inside the staging directory, checked with
+ *       {@code toRealPath} on the parent directory after each missing component is created one at a
+ *       time, so a symbolic link already inside staging cannot carry a write (or a mkdir) outside it.</li>
+ * </ul>
+ *
+ * <p>Each file is written to a temporary name in its final directory, fsynced, given the entry's mtime
+ * and permission bits (group/other write, setuid, setgid and sticky dropped), then renamed over its
+ * final name; directories written to are fsynced at the end. An existing regular file of that name in
+ * staging is replaced: that is how an incremental applied after its full wins. Anything else in the
+ * way (a directory, a link) is refused. {@code manifest.json} is never written.
+ *
+ * <p>On failure the staging directory holds a partial extraction (never a partial file); the caller
+ * discards staging. The staging directory is assumed to be private to this restore: concurrent
+ * writers inside it are out of scope.
+ */
+public final class SafeExtractor {
+    private static final String MANIFEST = "manifest.json";
+    private static final int BUFFER = 64 * 1024;
+
+    /** What was written: regular files, their total bytes, and their entry names in archive order. */
+    public record ExtractResult(long files, long bytes, List<String> paths) {
+        public ExtractResult {
+            paths = List.copyOf(paths);
+        }
+    }
+
+    private SafeExtractor() {}
+
+    /**
+     * Decrypts and unpacks {@code archive} into {@code stagingDir} (created if absent), writing only the
+     * regular files and directories whose entry name {@code wanted} accepts (a directory's name ends in
+     * '/'). Every entry is still checked, wanted or not, and the whole archive is read to its end, so a
+     * corrupt or tampered tail fails the extraction.
+     */
+    public static ExtractResult extract(Path archive, byte[] password, Path stagingDir, Predicate<String> wanted)
+            throws IOException {
+        Files.createDirectories(stagingDir);
+        Path root = stagingDir.toRealPath();
+        Run run = new Run(root, wanted);
+        try (InputStream in = Files.newInputStream(archive)) {
+            ArchiveReader.read(in, password, run::visit);
+        }
+        run.finish();
+        return new ExtractResult(run.paths.size(), run.bytes, run.paths);
+    }
+
+    /** The state of one extraction. */
+    private static final class Run {
+        private enum Kind { FILE, DIRECTORY }
+
+        private final Path root;
+        private final Predicate<String> wanted;
+        private final Map<String, Kind> seen = new HashMap<>();
+        private final Set<Path> touchedDirs = new LinkedHashSet<>();
+        private final Map<Path, Instant> dirTimes = new LinkedHashMap<>();
+        private final List<String> paths = new ArrayList<>();
+        private final byte[] buffer = new byte[BUFFER];
+        private long bytes;
+
+        Run(Path root, Predicate<String> wanted) {
+            this.root = root;
+            this.wanted = wanted;
+        }
+
+        void visit(ArchiveReader.Entry entry, InputStream content) throws IOException {
+            String name = entry.name();
+            boolean directory = entry.type() == ArchiveReader.EntryType.DIRECTORY;
+            String path = directory && name.endsWith("/") ? name.substring(0, name.length() - 1) : name;
+            String problem = nameProblem(path);
+            if (problem != null) throw refused(name, problem);
+            claim(name, path, directory ? Kind.DIRECTORY : Kind.FILE);
+            if (!directory && path.equals(MANIFEST)) return; // the archive's own description, never restored
+            if (!wanted.test(directory ? path + "/" : path)) return;
+            if (directory) {
+                Path dir = directoryInside(name, path);
+                dirTimes.put(dir, entry.mtime());
+            } else {
+                writeFile(entry, path, content);
+            }
+        }
+
+        /** Records a path and its parents, refusing a second entry for one file and file/directory clashes. */
+        private void claim(String name, String path, Kind kind) throws ArchiveException {
+            String[] parts = path.split("/");
+            StringBuilder prefix = new StringBuilder();
+            for (int i = 0; i < parts.length - 1; i++) {
+                if (i > 0) prefix.append('/');
+                prefix.append(parts[i]);
+                Kind before = seen.putIfAbsent(prefix.toString(), Kind.DIRECTORY);
+                if (before == Kind.FILE) throw refused(name, "'" + prefix + "' is a file earlier in the archive");
+            }
+            Kind before = seen.putIfAbsent(path, kind);
+            if (before == null) return;
+            if (before == Kind.DIRECTORY && kind == Kind.DIRECTORY) return; // a directory may be listed again
+            if (before == Kind.FILE && kind == Kind.FILE) throw refused(name, "names the same file as an earlier entry");
+            throw refused(name, "is a " + kind.name().toLowerCase() + " but an earlier entry makes it a "
+                    + before.name().toLowerCase());
+        }
+
+        private void writeFile(ArchiveReader.Entry entry, String path, InputStream content) throws IOException {
+            int slash = path.lastIndexOf('/');
+            Path dir = slash < 0 ? root : directoryInside(entry.name(), path.substring(0, slash));
+            Path target = dir.resolve(path.substring(slash + 1));
+            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)
+                    && !Files.readAttributes(target, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isRegularFile()) {
+                throw refused(entry.name(), "staging already holds something other than a regular file there");
+            }
+            Path temp = dir.resolve("." + target.getFileName() + "." + UUID.randomUUID() + ".part");
+            boolean done = false;
+            try {
+                long written = 0;
+                // CREATE_NEW is O_CREAT|O_EXCL: it never follows or reuses anything already at that name
+                try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                    for (int n; (n = content.read(buffer)) >= 0; ) {
+                        ByteBuffer b = ByteBuffer.wrap(buffer, 0, n);
+                        while (b.hasRemaining()) out.write(b);
+                        written += n;
+                    }
+                    out.force(true);
+                }
+                if (written != entry.size()) {
+                    throw refused(entry.name(), "holds " + written + " bytes, its header says " + entry.size());
+                }
+                permissions(temp, entry.mode());
+                Files.setLastModifiedTime(temp, FileTime.from(entry.mtime()));
+                try {
+                    // rename(2) replaces a regular file, or a link itself; it never writes through one
+                    Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                } catch (AtomicMoveNotSupportedException e) {
+                    throw new IOException("cannot rename " + temp + " atomically onto " + target, e);
+                }
+                done = true;
+                touchedDirs.add(dir);
+                paths.add(path);
+                bytes += written;
+            } finally {
+                if (!done) Files.deleteIfExists(temp);
+            }
+        }
+
+        /**
+         * The directory for {@code path} under root, created one component at a time. Each existing
+         * component must be a directory whose real path is inside root; each created one is created in
+         * a parent already proven to be inside root.
+         */
+        private Path directoryInside(String name, String path) throws IOException {
+            Path dir = root;
+            for (String part : path.split("/")) {
+                Path next = dir.resolve(part);
+                if (!Files.exists(next, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.createDirectory(next);
+                    touchedDirs.add(dir);
+                }
+                Path real = next.toRealPath();
+                if (!real.startsWith(root)) {
+                    throw refused(name, "'" + root.relativize(next) + "' in staging resolves to " + real + ", outside " + root);
+                }
+                if (!Files.isDirectory(real)) throw refused(name, "'" + root.relativize(next) + "' in staging is not a directory");
+                dir = real;
+            }
+            return dir;
+        }
+
+        /** Sets directory mtimes (after their files, which change them) and fsyncs every directory written to. */
+        void finish() throws IOException {
+            for (Map.Entry<Path, Instant> d : dirTimes.entrySet()) {
+                Files.setLastModifiedTime(d.getKey(), FileTime.from(d.getValue()));
+            }
+            for (Path dir : touchedDirs) {
+                try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+                    ch.force(true);
+                }
+            }
+        }
+    }
+
+    /** Why {@code path} (no trailing '/') is not a safe relative name, or null. Mirrors archive.EntryNames. */
+    static String nameProblem(String path) {
+        if (path.isEmpty()) return "empty name";
+        if (path.startsWith("/")) return "absolute name";
+        if (path.indexOf('\0') >= 0) return "name contains NUL";
+        if (path.indexOf('\\') >= 0) return "name contains a backslash";
+        for (String part : path.split("/", -1)) {
+            if (part.equals("..")) return "name contains '..'";
+            if (part.isEmpty() || part.equals(".")) return "name has an empty or '.' component";
+        }
+        return null;
+    }
+
+    private static void permissions(Path file, int mode) throws IOException {
+        if (!Files.getFileStore(file).supportsFileAttributeView("posix")) return;
+        int safe = mode & 0755; // no group/other write, no setuid/setgid/sticky
+        if ((safe & 0600) != 0600) safe |= 0600; // the owner (this restore) can always read and replace it
+        StringBuilder s = new StringBuilder();
+        String rwx = "rwxrwxrwx";
+        for (int i = 0; i < 9; i++) s.append((safe & (1 << (8 - i))) != 0 ? rwx.charAt(i) : '-');
+        Set<PosixFilePermission> perms = PosixFilePermissions.fromString(s.toString());
+        Files.setPosixFilePermissions(file, perms);
+    }
+
+    private static ArchiveException refused(String name, String why) {
+        return new ArchiveException("refusing tar entry '" + name + "': " + why);
+    }
+}
