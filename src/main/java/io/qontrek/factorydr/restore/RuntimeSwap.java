@@ -1,6 +1,6 @@
 package io.qontrek.factorydr.restore;
 
-import io.qontrek.factorydr.backup.BackupCollector;
+import io.qontrek.factorydr.backup.WorkDir;
 import io.qontrek.factorydr.config.RuntimeLayout;
 import java.io.IOException;
 import java.io.InputStream;
@@ -250,7 +250,7 @@ public final class RuntimeSwap {
         if (keepReplaced) return new Result(swapped, kept, replaced.stream().filter(RuntimeSwap::exists).toList(), null);
         List<Path> left = new ArrayList<>();
         for (Path dir : replaced) {
-            BackupCollector.deleteTree(dir);
+            WorkDir.delete(dir);
             if (exists(dir)) left.add(dir);
         }
         return new Result(swapped, kept, left, left.isEmpty() ? null
