@@ -29,7 +29,7 @@ final class TreeSnapshot {
                 BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
                 if (a.isSymbolicLink()) out.put(rel, "link -> " + Files.readSymbolicLink(p));
                 else if (a.isDirectory()) out.put(rel, "dir");
-                else out.put(rel, "file " + a.size() + " " + sha256(p) + " " + a.lastModifiedTime().toMillis());
+                else out.put(rel, "file " + a.size() + " " + sha256(p) + " " + a.lastModifiedTime().to(java.util.concurrent.TimeUnit.SECONDS));
             }
         }
         return out;
