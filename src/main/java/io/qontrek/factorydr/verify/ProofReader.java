@@ -14,8 +14,6 @@ import java.io.InputStream;
 import java.nio.file.Path;
 import java.security.DigestException;
 import java.security.MessageDigest;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 
 /**
@@ -150,8 +148,8 @@ final class ProofReader {
         if (seen != ALL) {
             throw fail(shown, firstMissing(seen), "missing");
         }
-        return new ProofRecord(seq, proofId, createdAt, merkleRoot, prevRoot, receipt[0], receipt[1], leafCount,
-                computed);
+        return new ProofRecord(seq, proofId, createdAt, UtcTimes.day(createdAt), merkleRoot, prevRoot, receipt[0],
+                receipt[1], leafCount, computed);
     }
 
     /** Decodes and leaf-hashes each hex leaf straight from the parser's characters, no String per leaf. */
@@ -276,15 +274,7 @@ final class ProofReader {
 
     private static String instant(JsonParser p, JsonToken value, String shown, String field) throws IOException {
         String s = text(p, value, shown, field);
-        boolean ok = s.endsWith("Z");
-        if (ok) {
-            try {
-                DateTimeFormatter.ISO_INSTANT.parse(s);
-            } catch (DateTimeParseException e) {
-                ok = false;
-            }
-        }
-        if (!ok) {
+        if (UtcTimes.day(s) == null) {
             throw fail(shown, field, "expected an ISO-8601 UTC time ending in Z, found " + quoted(s));
         }
         return s;

@@ -54,6 +54,11 @@ final class TestRuntime {
         return new TestRuntime(root, SampleRuntime.generate(root, options, null));
     }
 
+    /** A runtime generated elsewhere (no summary). */
+    static TestRuntime open(Path root) {
+        return new TestRuntime(root, null);
+    }
+
     static byte[] towerSecret() {
         return TOWER_SECRET.getBytes(StandardCharsets.UTF_8);
     }
