@@ -69,6 +69,8 @@ public final class FlowBeans {
             catalog.record(a.catalogEntry(), a.fileRows());
             catalog.recordRun(ex.getFromRouteId(), started(ex), now.get().toString(), "ok", a.manifest().backupId(), a.file().toString());
         });
+        bind.accept("recordRun", (Processor) ex -> catalog.recordRun(ex.getFromRouteId(), started(ex), now.get().toString(),
+                "ok", null, String.valueOf(ex.getMessage().getBody())));
         bind.accept("recordNothingToDo", (Processor) ex ->
                 catalog.recordRun(ex.getFromRouteId(), started(ex), now.get().toString(), "nothing-to-do", null, null));
         bind.accept("recordFailedRun", (Processor) ex -> {
@@ -76,6 +78,9 @@ public final class FlowBeans {
             catalog.recordRun(ex.getFromRouteId(), started(ex), now.get().toString(), "failed", null,
                     e == null ? null : String.valueOf(e.getMessage()));
         });
+
+        RestoreBeans.bindAll(bind, layout, catalog, secrets, now);
+        VerifyBeans.bindAll(bind, layout, catalog, secrets, now);
 
         // verify
         bind.accept("verifyArchive", (Processor) ex -> body(ex, new ArchiveVerifier().verify(

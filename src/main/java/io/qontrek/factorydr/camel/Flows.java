@@ -71,6 +71,11 @@ public final class Flows implements AutoCloseable {
      * Runs one flow synchronously and returns its result body; a failed flow throws its exception.
      */
     public Object run(String routeId, Map<String, Object> headers, ProgressListener progress) throws Exception {
+        return run(routeId, headers, progress, null);
+    }
+
+    /** Runs one flow with the given body. */
+    public Object run(String routeId, Map<String, Object> headers, ProgressListener progress, Object body) throws Exception {
         CamelContext ctx = context();
         if (ctx.getRoute(routeId) == null) {
             throw new ConfigException("route " + routeId + " is not defined in " + main.configure().getRoutesIncludePattern());
@@ -78,6 +83,7 @@ public final class Flows implements AutoCloseable {
         try (ProducerTemplate t = ctx.createProducerTemplate()) {
             Exchange ex = t.send("direct:" + routeId, e -> {
                 e.getIn().setHeaders(new java.util.HashMap<>(headers));
+                if (body != null) e.getIn().setBody(body);
                 e.setProperty(PROGRESS, progress);
             });
             if (ex.getException() != null) throw ex.getException();

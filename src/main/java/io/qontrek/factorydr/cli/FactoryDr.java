@@ -20,8 +20,8 @@ import picocli.CommandLine.ScopeType;
         description = "Backup and disaster recovery for the factory runtime.",
         subcommands = {
             ServeCommand.class, BackupCommand.class, ListCommand.class, RestoreCommand.class, VerifyCommand.class,
-            PendingCommands.Rebuild.class, PendingCommands.Panic.class, PendingCommands.Drill.class,
-            PendingCommands.Retention.class, PendingCommands.CatalogCmd.class, SampleRuntimeCommand.class
+            RebuildCommand.class, PendingCommands.Panic.class, PendingCommands.Drill.class,
+            PendingCommands.Retention.class, CatalogCommand.class, SampleRuntimeCommand.class
         })
 public final class FactoryDr implements Runnable {
     public static final int OK = 0;
@@ -110,9 +110,17 @@ public final class FactoryDr implements Runnable {
         String message;
         ConfigException config = find(ex, ConfigException.class);
         ArchiveException archive = find(ex, ArchiveException.class);
+        io.qontrek.factorydr.verify.VerificationFailed verification = find(ex, io.qontrek.factorydr.verify.VerificationFailed.class);
+        io.qontrek.factorydr.restore.RestoreException restore = find(ex, io.qontrek.factorydr.restore.RestoreException.class);
         if (config != null) {
             status = USAGE;
             message = config.getMessage();
+        } else if (verification != null) {
+            status = FAILED;
+            message = verification.getMessage();
+        } else if (restore != null) {
+            status = FAILED;
+            message = subcommandPath(cmd).trim() + " failed: " + restore.getMessage();
         } else if (archive != null) {
             status = FAILED;
             message = "verification failed: " + archive.getMessage();

@@ -54,6 +54,70 @@ final class Output {
         for (String s : m.skipped()) out().printf("  skipped (holds a secret): %s%n", s);
     }
 
+    static void restored(FactoryDr app, io.qontrek.factorydr.restore.RestoreJob job) {
+        if (app.json) {
+            ObjectNode o = JSON.createObjectNode();
+            o.put("status", job.dryRun ? "dry-run" : "restored");
+            o.put("target", job.target.root().toString());
+            o.put("scope", job.scope.wire());
+            o.set("backup_ids", JSON.valueToTree(job.backupIds));
+            o.put("files", job.files);
+            o.put("bytes", job.bytes);
+            o.set("checks", JSON.valueToTree(job.checks));
+            if (job.description != null) {
+                o.set("added", JSON.valueToTree(job.description.added()));
+                o.set("changed", JSON.valueToTree(job.description.changed()));
+                o.set("removed", JSON.valueToTree(job.description.removed()));
+                o.set("kept_live", JSON.valueToTree(job.description.keptLive()));
+            }
+            if (job.swapped != null) o.set("swapped", JSON.valueToTree(job.swapped.swapped()));
+            json(o);
+            return;
+        }
+        out().printf("%s %s from %s (%,d files, %.1f MB)%n", job.dryRun ? "dry run: would restore" : "restored",
+                job.target.root(), String.join(" + ", job.backupIds), job.files, job.bytes / 1e6);
+        for (String c : job.checks) out().println("  " + c);
+        if (job.description != null) {
+            var d = job.description;
+            out().println("  " + d.summary());
+            for (String a : limit(d.added())) out().println("  + " + a);
+            for (String c : limit(d.changed())) out().println("  ~ " + c);
+            for (String r : limit(d.removed())) out().println("  - " + r);
+        }
+        if (job.swapped != null) {
+            out().println("  swapped in: " + String.join(", ", job.swapped.swapped()));
+            if (!job.swapped.keptLive().isEmpty()) out().println("  kept live (secrets): " + String.join(", ", job.swapped.keptLive()));
+            if (job.swapped.warning() != null) out().println("  warning: " + job.swapped.warning());
+        }
+    }
+
+    private static java.util.List<String> limit(java.util.List<String> names) {
+        if (names.size() <= 20) return names;
+        var out = new java.util.ArrayList<>(names.subList(0, 20));
+        out.add("... and " + (names.size() - 20) + " more");
+        return out;
+    }
+
+    static void verifications(FactoryDr app, java.util.List<io.qontrek.factorydr.verify.Verification> list) {
+        if (app.json) {
+            json(list.stream().map(v -> {
+                ObjectNode o = JSON.createObjectNode();
+                o.put("name", v.name());
+                o.put("passed", v.passed());
+                o.put("checked", v.checked());
+                o.put("detail", v.detail());
+                o.set("problems", JSON.valueToTree(v.problems()));
+                o.set("facts", JSON.valueToTree(v.facts()));
+                return o;
+            }).toList());
+            return;
+        }
+        for (var v : list) {
+            out().printf("%s %s: %s%n", v.passed() ? "ok    " : "FAILED", v.name(), v.detail());
+            for (String p : limit(v.problems())) out().println("         " + p);
+        }
+    }
+
     static void nothingToDo(FactoryDr app, String what, BackupSet set) {
         if (app.json) {
             ObjectNode o = JSON.createObjectNode();

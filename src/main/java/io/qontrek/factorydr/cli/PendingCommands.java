@@ -16,16 +16,6 @@ final class PendingCommands {
         return FactoryDr.USAGE;
     }
 
-    @Command(name = "rebuild", description = "Rebuild the nonce store or the receipt index (issue #3).")
-    static final class Rebuild implements java.util.concurrent.Callable<Integer> {
-        @ParentCommand FactoryDr app;
-        @Unmatched java.util.List<String> rest;
-
-        public Integer call() {
-            return notYet(app, "rebuild", 3);
-        }
-    }
-
     @Command(name = "panic", description = "Verify or recover from panic mode (issue #5).")
     static final class Panic implements java.util.concurrent.Callable<Integer> {
         @ParentCommand FactoryDr app;
@@ -56,13 +46,4 @@ final class PendingCommands {
         }
     }
 
-    @Command(name = "catalog", description = "Rebuild the catalog from manifests (issue #3).")
-    static final class CatalogCmd implements java.util.concurrent.Callable<Integer> {
-        @ParentCommand FactoryDr app;
-        @Unmatched java.util.List<String> rest;
-
-        public Integer call() {
-            return notYet(app, "catalog", 3);
-        }
-    }
 }

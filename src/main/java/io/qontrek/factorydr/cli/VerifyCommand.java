@@ -11,12 +11,16 @@ import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Unmatched;
+import picocli.CommandLine.Option;
+import io.qontrek.factorydr.config.RuntimeLayout;
+import io.qontrek.factorydr.verify.Verification;
+import io.qontrek.factorydr.verify.VerificationFailed;
+import java.time.LocalDate;
+import java.util.HashMap;
+import java.util.List;
 
 /** {@code factory-dr verify ...}: prove that archives and the runtime are whole. */
-@Command(name = "verify", description = "Verify an archive, a restore set, or the runtime's chains.",
-        subcommands = {VerifyCommand.Backup.class, VerifyCommand.Proofs.class, VerifyCommand.Receipts.class,
-            VerifyCommand.Digests.class, VerifyCommand.Federation.class})
+@Command(name = "verify", description = "Verify an archive, a restore set, or the runtime's chains.")
 final class VerifyCommand {
     @ParentCommand
     FactoryDr app;
@@ -41,31 +45,59 @@ final class VerifyCommand {
         return FactoryDr.OK;
     }
 
-    /** Verifiers whose issue (#3) is still open: they say so and exit 2. */
-    abstract static class Pending implements java.util.concurrent.Callable<Integer> {
-        @ParentCommand
-        VerifyCommand verify;
-
-        @Unmatched
-        java.util.List<String> rest;
-
-        public Integer call() {
-            return PendingCommands.notYet(verify.app, "verify " + getClass().getAnnotation(Command.class).name(), 3);
+    /** Runs one verify route and prints its verifications; a failed one ends the flow with exit 1. */
+    int runVerify(String routeId, Map<String, Object> headers, Secrets secrets) throws Exception {
+        Object result;
+        try (Flows flows = Flows.start(app.settings(), secrets)) {
+            result = flows.run(routeId, headers, Terminal.progress(routeId));
+        } catch (Exception e) {
+            VerificationFailed failed = FactoryDr.find(e, VerificationFailed.class);
+            if (failed != null) Output.verifications(app, List.of(failed.verification()));
+            throw e;
+        } finally {
+            Terminal.endProgress();
         }
+        @SuppressWarnings("unchecked")
+        List<Verification> list = (List<Verification>) result;
+        Output.verifications(app, list);
+        return FactoryDr.OK;
     }
 
-    @Command(name = "backup", description = "Every archive of the restore set passes 'verify archive' (issue #3).")
-    static final class Backup extends Pending {}
+    @Command(name = "backup", description = "Every archive of the restore set for a date (default latest) passes 'verify archive'.")
+    int backup(@Option(names = "--date", paramLabel = "YYYY-MM-DD|latest", defaultValue = "latest") String date) throws Exception {
+        if (!date.equals("latest")) FactoryDr.date(date);
+        return runVerify("verify-backup", Map.of(FlowBeans.DATE, date),
+                app.secrets().require(Secrets.ARCHIVE_KEY, Secrets.SIGNING_SECRET));
+    }
 
-    @Command(name = "proofs", description = "RFC 6962 roots and the proof chain (issue #3).")
-    static final class Proofs extends Pending {}
+    @Command(name = "proofs", description = "RFC 6962 root of each proof, contiguous seqs, prev_root links.")
+    int proofs(@Option(names = "--from", paramLabel = "YYYY-MM-DD") LocalDate from,
+            @Option(names = "--to", paramLabel = "YYYY-MM-DD") LocalDate to) throws Exception {
+        Map<String, Object> h = new HashMap<>();
+        if (from != null) h.put("factoryFrom", from.toString());
+        if (to != null) h.put("factoryTo", to.toString());
+        if (from != null && to != null && from.isAfter(to)) throw new ConfigException("--from " + from + " is after --to " + to);
+        return runVerify("verify-proofs", h, requireRuntime());
+    }
 
-    @Command(name = "receipts", description = "Tower receipt signatures and the receipt index (issue #3).")
-    static final class Receipts extends Pending {}
+    @Command(name = "receipts", description = "Each tower receipt's HMAC, and the receipt index agrees with the proof files.")
+    int receipts() throws Exception {
+        return runVerify("verify-receipts", Map.of(), requireRuntime().require(Secrets.TOWER_SECRET));
+    }
 
-    @Command(name = "digests", description = "Daily digest continuity (issue #3).")
-    static final class Digests extends Pending {}
+    @Command(name = "digests", description = "Daily digests recompute and chain.")
+    int digests() throws Exception {
+        return runVerify("verify-digests", Map.of(), requireRuntime());
+    }
 
-    @Command(name = "federation", description = "Ledger chain and the anti-replay invariant (issue #3).")
-    static final class Federation extends Pending {}
+    @Command(name = "federation", description = "Ledger hash chain; every ledger nonce in the nonce store.")
+    int federation(@Option(names = "--probe", description = "Also send a test batch and a replay, rolled back.") boolean probe)
+            throws Exception {
+        return runVerify("verify-federation", Map.of("factoryProbe", probe), requireRuntime());
+    }
+
+    private Secrets requireRuntime() {
+        RuntimeLayout.of(app.settings()).requireRuntime();
+        return app.secrets();
+    }
 }

@@ -1,0 +1,106 @@
+package io.qontrek.factorydr.camel;
+
+import io.qontrek.factorydr.archive.ArchiveVerifier;
+import io.qontrek.factorydr.archive.Manifest;
+import io.qontrek.factorydr.archive.Sidecars;
+import io.qontrek.factorydr.backup.WorkDir;
+import io.qontrek.factorydr.catalog.Catalog;
+import io.qontrek.factorydr.catalog.CatalogEntry;
+import io.qontrek.factorydr.common.ProgressListener;
+import io.qontrek.factorydr.config.RuntimeLayout;
+import io.qontrek.factorydr.config.Secrets;
+import io.qontrek.factorydr.restore.CatalogRebuilder;
+import io.qontrek.factorydr.restore.RestoreException;
+import io.qontrek.factorydr.restore.RestoreJob;
+import io.qontrek.factorydr.restore.RestorePlan;
+import io.qontrek.factorydr.restore.RestorePlanner;
+import io.qontrek.factorydr.restore.RuntimeSwap;
+import io.qontrek.factorydr.restore.SafeExtractor;
+import io.qontrek.factorydr.restore.StagedRuntimeCheck;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+
+/**
+ * The beans of routes/restore.camel.yaml. The body is a {@link RestoreJob}; each step fills in its
+ * part: plan -> verify the set -> stage -> check the staged runtime -> swap (or describe, for a dry run).
+ */
+final class RestoreBeans {
+    private RestoreBeans() {}
+
+    static void bindAll(BiConsumer<String, Object> bind, RuntimeLayout layout, Catalog catalog, Secrets secrets,
+            Supplier<Instant> now) {
+        bind.accept("planRestore", (Processor) ex -> {
+            RestoreJob job = job(ex);
+            if (job.archive != null) {
+                job.archives.add(job.archive);
+                return;
+            }
+            RestorePlan plan = RestorePlanner.plan(catalog.archives(), job.requested, now.get());
+            for (CatalogEntry e : plan.archives()) {
+                job.archives.add(layout.archiveDir().resolve(e.name()));
+                job.backupIds.add(e.backupId());
+            }
+        });
+        bind.accept("verifyRestoreSet", (Processor) ex -> {
+            RestoreJob job = job(ex);
+            for (Path archive : job.archives) {
+                if (!Files.isRegularFile(archive)) {
+                    throw new RestoreException("archive " + archive + " is missing from the archive directory");
+                }
+                new ArchiveVerifier().verify(archive, secrets.archiveKey(), secrets.signingSecret());
+                Manifest m = Sidecars.readManifest(archive);
+                if (job.archive != null) job.backupIds.add(m.backupId());
+                job.keepLive.addAll(m.skipped());
+                job.keepLive.addAll(m.redacted());
+            }
+        });
+        bind.accept("stageRestore", (Processor) ex -> {
+            RestoreJob job = job(ex);
+            Files.createDirectories(job.target.root());
+            job.staging = Files.createDirectories(RuntimeSwap.stagingDir(job.target, now.get()));
+            ProgressListener progress = progress(ex);
+            for (Path archive : job.archives) {
+                SafeExtractor.ExtractResult r = SafeExtractor.extract(archive, secrets.archiveKey(), job.staging,
+                        job.scope::wants);
+                job.files += r.files();
+                job.bytes += r.bytes();
+                progress.progress(job.files, job.bytes);
+            }
+        });
+        bind.accept("checkStagedRestore", (Processor) ex ->
+                StagedRuntimeCheck.check(job(ex), secrets.has(Secrets.TOWER_SECRET) ? secrets.towerSecret() : null));
+        bind.accept("describeRestore", (Processor) ex -> {
+            RestoreJob job = job(ex);
+            job.description = new RuntimeSwap(job.target, job.staging, job.scope, job.keepLive).describe();
+        });
+        bind.accept("swapRestore", (Processor) ex -> {
+            RestoreJob job = job(ex);
+            job.swapped = new RuntimeSwap(job.target, job.staging, job.scope, job.keepLive).swap(false);
+            if (job.scope == RuntimeSwap.Scope.PROOF) {
+                // the runbook's proof-only restore ends by rebuilding the receipt index from the proofs
+                var r = io.qontrek.factorydr.verify.Rebuild.receipts(job.target);
+                job.checks.add("receipt index rebuilt from the restored proofs (" + r.rows() + " receipts)");
+            }
+        });
+        bind.accept("discardStaging", (Processor) ex -> {
+            RestoreJob job = ex.getMessage().getBody(RestoreJob.class);
+            if (job != null && job.staging != null) WorkDir.delete(job.staging);
+        });
+        bind.accept("rebuildCatalog", (Processor) ex -> ex.getMessage().setBody(
+                CatalogRebuilder.rebuild(layout.archiveDir(), catalog, secrets.signingSecret())));
+    }
+
+    private static RestoreJob job(Exchange ex) {
+        return ex.getMessage().getBody(RestoreJob.class);
+    }
+
+    private static ProgressListener progress(Exchange ex) {
+        ProgressListener p = ex.getProperty(Flows.PROGRESS, ProgressListener.class);
+        return p == null ? ProgressListener.NONE : p;
+    }
+}

@@ -1,0 +1,98 @@
+package io.qontrek.factorydr.camel;
+
+import io.qontrek.factorydr.archive.ArchiveException;
+import io.qontrek.factorydr.archive.ArchiveVerifier;
+import io.qontrek.factorydr.catalog.Catalog;
+import io.qontrek.factorydr.catalog.CatalogEntry;
+import io.qontrek.factorydr.config.RuntimeLayout;
+import io.qontrek.factorydr.config.Secrets;
+import io.qontrek.factorydr.restore.RestorePlan;
+import io.qontrek.factorydr.restore.RestorePlanner;
+import io.qontrek.factorydr.verify.DigestVerifier;
+import io.qontrek.factorydr.verify.FederationVerifier;
+import io.qontrek.factorydr.verify.ProofChainVerifier;
+import io.qontrek.factorydr.verify.Rebuild;
+import io.qontrek.factorydr.verify.ReceiptVerifier;
+import io.qontrek.factorydr.verify.Verification;
+import io.qontrek.factorydr.verify.VerificationFailed;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+
+/**
+ * The beans of routes/verify.camel.yaml. Each verifier leaves a list of {@link Verification}s as
+ * the body; {@code requirePassed} turns the first failed one into a failure of the flow.
+ *
+ * <p>Headers: {@code factoryFrom}/{@code factoryTo} (YYYY-MM-DD) for proofs, {@code factoryProbe}
+ * (true) for federation, {@code factoryDate} (YYYY-MM-DD or latest) for backup.
+ */
+final class VerifyBeans {
+    static final String FROM = "factoryFrom";
+    static final String TO = "factoryTo";
+    static final String PROBE = "factoryProbe";
+
+    private VerifyBeans() {}
+
+    static void bindAll(BiConsumer<String, Object> bind, RuntimeLayout layout, Catalog catalog, Secrets secrets,
+            Supplier<Instant> now) {
+        bind.accept("verifyProofs", (Processor) ex -> body(ex,
+                ProofChainVerifier.verify(layout, date(ex, FROM), date(ex, TO))));
+        bind.accept("verifyReceipts", (Processor) ex -> body(ex, ReceiptVerifier.verify(layout, secrets.towerSecret())));
+        bind.accept("verifyDigests", (Processor) ex -> body(ex, DigestVerifier.verify(layout)));
+        bind.accept("verifyFederation", (Processor) ex -> {
+            List<Verification> out = new ArrayList<>();
+            out.add(FederationVerifier.verify(layout));
+            if (Boolean.TRUE.equals(ex.getMessage().getHeader(PROBE, Boolean.class))) out.add(FederationVerifier.probe(layout));
+            ex.getMessage().setBody(out);
+        });
+        bind.accept("verifyRestoreSetArchives", (Processor) ex -> {
+            String requested = ex.getMessage().getHeader(FlowBeans.DATE, "latest", String.class);
+            RestorePlan plan = RestorePlanner.plan(catalog.archives(), requested, now.get());
+            List<String> problems = new ArrayList<>();
+            ArchiveVerifier verifier = new ArchiveVerifier();
+            for (CatalogEntry e : plan.archives()) {
+                Path file = layout.archiveDir().resolve(e.name());
+                try {
+                    verifier.verify(file, secrets.archiveKey(), secrets.signingSecret());
+                } catch (ArchiveException failed) {
+                    problems.add(e.name() + ": " + failed.getMessage());
+                }
+            }
+            body(ex, new Verification("backup", problems.isEmpty(), plan.archives().size(), problems,
+                    plan.archives().size() + " archives of the restore set for " + requested + " ("
+                            + String.join(", ", plan.backupIds()) + ")", Map.of()));
+        });
+        bind.accept("requirePassed", (Processor) ex -> {
+            for (Verification v : verifications(ex)) {
+                if (!v.passed()) throw new VerificationFailed(v);
+            }
+        });
+        bind.accept("rebuildNonces", (Processor) ex -> ex.getMessage().setBody(Rebuild.nonces(layout)));
+        bind.accept("rebuildReceipts", (Processor) ex -> ex.getMessage().setBody(Rebuild.receipts(layout)));
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Verification> verifications(Exchange ex) {
+        Object body = ex.getMessage().getBody();
+        if (body instanceof Verification v) return List.of(v);
+        if (body instanceof List<?> list) return (List<Verification>) list;
+        throw new IllegalStateException("route " + ex.getFromRouteId() + ": requirePassed needs verifications as the body");
+    }
+
+    private static void body(Exchange ex, Verification v) {
+        ex.getMessage().setBody(new ArrayList<>(List.of(v)));
+    }
+
+    private static Optional<LocalDate> date(Exchange ex, String header) {
+        String d = ex.getMessage().getHeader(header, String.class);
+        return d == null || d.isBlank() ? Optional.empty() : Optional.of(LocalDate.parse(d));
+    }
+}

@@ -1,0 +1,37 @@
+package io.qontrek.factorydr.cli;
+
+import io.qontrek.factorydr.camel.Flows;
+import io.qontrek.factorydr.config.ConfigException;
+import io.qontrek.factorydr.config.Secrets;
+import io.qontrek.factorydr.restore.CatalogRebuilder;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code factory-dr catalog rebuild}: losing the catalog loses nothing. */
+@Command(name = "catalog", description = "Maintain the backup catalog.")
+final class CatalogCommand {
+    @ParentCommand
+    FactoryDr app;
+
+    @Command(name = "rebuild", description = "Rebuild the catalog from the signed manifests in the archive directory.")
+    int rebuild(@Option(names = "--from", defaultValue = "local", paramLabel = "local|s3") String from) throws Exception {
+        if (from.equals("s3")) return PendingCommands.notYet(app, "catalog rebuild --from=s3", 4);
+        if (!from.equals("local")) throw new ConfigException("--from must be local or s3, not '" + from + "'");
+        Secrets secrets = app.secrets().require(Secrets.SIGNING_SECRET);
+        CatalogRebuilder.Result r;
+        try (Flows flows = Flows.start(app.settings(), secrets)) {
+            r = (CatalogRebuilder.Result) flows.run("catalog-rebuild", Map.of(), Terminal.progress("catalog rebuild"));
+        }
+        if (app.json) {
+            Output.json(Map.of("manifests", r.manifests(), "recorded", r.recorded(), "already_known", r.alreadyKnown(),
+                    "problems", r.problems()));
+        } else {
+            Output.out().printf("catalog rebuilt: %d manifests, %d recorded, %d already known%n", r.manifests(), r.recorded(),
+                    r.alreadyKnown());
+            for (String p : r.problems()) Output.out().println("  problem: " + p);
+        }
+        return r.problems().isEmpty() ? FactoryDr.OK : FactoryDr.FAILED;
+    }
+}

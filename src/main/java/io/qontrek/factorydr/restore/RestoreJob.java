@@ -1,0 +1,62 @@
+package io.qontrek.factorydr.restore;
+
+import io.qontrek.factorydr.config.RuntimeLayout;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One restore as it moves through the restore route: what was asked, the archives chosen, where
+ * they are staged, what the checks found, and what the swap did. Each step fills in its part.
+ */
+public final class RestoreJob {
+    /** A date (YYYY-MM-DD) or "latest"; null when one given archive is restored. */
+    public final String requested;
+    /** The one archive to restore (--archive), or null. */
+    public final Path archive;
+    public final RuntimeSwap.Scope scope;
+    public final boolean verify;
+    public final boolean dryRun;
+    /** The runtime restored into: the live one, or --target. */
+    public final RuntimeLayout target;
+
+    /** The archive files to apply, in order (full first). */
+    public final List<Path> archives = new ArrayList<>();
+    public final List<String> backupIds = new ArrayList<>();
+    /** Live config files the archives left out (secrets) or redacted: the live copies are kept. */
+    public final Set<String> keepLive = new LinkedHashSet<>();
+    public Path staging;
+    public long files;
+    public long bytes;
+    /** What the checks of the staged runtime did or found, one line each. */
+    public final List<String> checks = new ArrayList<>();
+    public RuntimeSwap.Description description;
+    public RuntimeSwap.Result swapped;
+
+    public RestoreJob(String requested, Path archive, RuntimeSwap.Scope scope, boolean verify, boolean dryRun,
+            RuntimeLayout target) {
+        this.requested = requested;
+        this.archive = archive;
+        this.scope = scope;
+        this.verify = verify;
+        this.dryRun = dryRun;
+        this.target = target;
+    }
+
+    /** For the route's dry-run choice. */
+    public boolean isDryRun() {
+        return dryRun;
+    }
+
+    /** The staged runtime, laid out like the target. */
+    public RuntimeLayout stagedLayout() {
+        return RuntimeLayout.under(staging, target.archiveDir());
+    }
+
+    @Override
+    public String toString() {
+        return "restore " + (archive != null ? archive : requested) + " (scope " + scope.wire() + ") into " + target.root();
+    }
+}
