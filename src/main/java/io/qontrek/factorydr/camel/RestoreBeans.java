@@ -83,6 +83,7 @@ final class RestoreBeans {
             job.swapped = new RuntimeSwap(job.target, job.staging, job.scope, job.keepLive).swap(false);
             if (job.scope == RuntimeSwap.Scope.PROOF) {
                 // the runbook's proof-only restore ends by rebuilding the receipt index from the proofs
+                Files.createDirectories(job.target.dataDir());
                 var r = io.qontrek.factorydr.verify.Rebuild.receipts(job.target);
                 job.checks.add("receipt index rebuilt from the restored proofs (" + r.rows() + " receipts)");
             }

@@ -20,6 +20,14 @@ import org.junit.jupiter.api.io.TempDir;
 class IncrementalBackupTest {
     @TempDir Path tmp;
 
+    private static Map<String, byte[]> digests(Path root) throws Exception {
+        Map<String, byte[]> out = new java.util.HashMap<>();
+        try (Stream<Path> s = Files.list(root.resolve("proof/digests"))) {
+            for (Path p : s.toList()) out.put(p.getFileName().toString(), Files.readAllBytes(p));
+        }
+        return out;
+    }
+
     @Test
     void holdsExactlyTheNewAndChangedProofFilesAndNamesItsBase() throws Exception {
         Path root = tmp.resolve("runtime");
@@ -42,6 +50,7 @@ class IncrementalBackupTest {
         Files.setLastModifiedTime(someProof, FileTime.from(Instant.now()));
         assertThat(Cli.run(env, "backup", "incremental", "--root=" + root).out()).contains("no proof file changed");
 
+        Map<String, byte[]> digestsBefore = digests(root);
         List<String> added = RuntimeEdits.appendProofs(root, 5, Cli.TOWER_SECRET);
         Path changed = root.resolve("proof/proof-000000000010.json");
         Files.writeString(changed, Files.readString(changed).replace("\"seq\"", "\"seq\" "));
@@ -56,6 +65,10 @@ class IncrementalBackupTest {
                 "openssl enc -d -aes-256-cbc -pbkdf2 -iter 10000 -pass env:K -in '" + archive + "' | tar -tzf -");
         List<String> expected = new java.util.ArrayList<>(added.stream().map(n -> "proof/" + n).toList());
         expected.add("proof/proof-000000000010.json");
+        digests(root).forEach((name, bytes) -> {
+            if (!java.util.Arrays.equals(bytes, digestsBefore.get(name))) expected.add("proof/digests/" + name);
+        });
+        assertThat(expected).anyMatch(n -> n.startsWith("proof/digests/")); // today's digest took the new proofs
         expected.add("manifest.json");
         assertThat(list.out().lines().toList()).containsExactlyInAnyOrderElementsOf(expected);
 

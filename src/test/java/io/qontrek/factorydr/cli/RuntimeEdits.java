@@ -1,5 +1,7 @@
 package io.qontrek.factorydr.cli;
 
+import io.qontrek.factorydr.runtime.DailyDigest;
+import io.qontrek.factorydr.runtime.DigestChain;
 import io.qontrek.factorydr.runtime.MerkleTree;
 import io.qontrek.factorydr.runtime.ProofFile;
 import io.qontrek.factorydr.runtime.TowerReceipts;
@@ -44,6 +46,28 @@ final class RuntimeEdits {
             names.add(ProofFile.fileName(seq));
             prev = merkleRoot;
         }
+        rewriteDigests(proofDir);
         return names;
+    }
+
+    /** As the runtime keeps them: one chained digest a day, recomputed from every proof in seq order. */
+    static void rewriteDigests(Path proofDir) throws Exception {
+        List<Path> proofs;
+        try (Stream<Path> s = Files.list(proofDir)) {
+            proofs = s.filter(p -> ProofFile.seqOfFileName(p.getFileName().toString()).isPresent()).sorted().toList();
+        }
+        Path digests = Files.createDirectories(proofDir.resolve(DailyDigest.DIRECTORY));
+        DigestChain chain = new DigestChain(d -> {
+            try {
+                Files.write(digests.resolve(DailyDigest.fileName(d.day())), d.toJson());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        for (Path p : proofs) {
+            ProofFile f = ProofFile.read(p);
+            chain.add(f.seq(), f.createdAt(), f.merkleRoot());
+        }
+        chain.finish();
     }
 }
