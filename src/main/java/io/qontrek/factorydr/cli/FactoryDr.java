@@ -4,6 +4,7 @@ import io.qontrek.factorydr.archive.ArchiveException;
 import io.qontrek.factorydr.config.ConfigException;
 import io.qontrek.factorydr.config.Secrets;
 import io.qontrek.factorydr.config.Settings;
+import io.qontrek.factorydr.offsite.OffsiteException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -21,7 +22,7 @@ import picocli.CommandLine.ScopeType;
         subcommands = {
             ServeCommand.class, BackupCommand.class, ListCommand.class, RestoreCommand.class, VerifyCommand.class,
             PendingCommands.Rebuild.class, PendingCommands.Panic.class, PendingCommands.Drill.class,
-            PendingCommands.Retention.class, PendingCommands.CatalogCmd.class, SampleRuntimeCommand.class
+            PendingCommands.Retention.class, PendingCommands.CatalogCmd.class, SampleRuntimeCommand.class, OffsiteCommand.class
         })
 public final class FactoryDr implements Runnable {
     public static final int OK = 0;
@@ -110,12 +111,17 @@ public final class FactoryDr implements Runnable {
         String message;
         ConfigException config = find(ex, ConfigException.class);
         ArchiveException archive = find(ex, ArchiveException.class);
+        OffsiteException offsite = find(ex, OffsiteException.class);
         if (config != null) {
             status = USAGE;
             message = config.getMessage();
         } else if (archive != null) {
             status = FAILED;
             message = "verification failed: " + archive.getMessage();
+        } else if (offsite != null) {
+            // names the bucket and endpoint and says what became of the local archive
+            status = FAILED;
+            message = offsite.getMessage();
         } else {
             status = FAILED;
             message = subcommandPath(cmd).trim() + " failed: " + describe(ex);
