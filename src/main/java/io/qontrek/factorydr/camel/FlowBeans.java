@@ -85,6 +85,8 @@ public final class FlowBeans {
         // verify
         bind.accept("verifyArchive", (Processor) ex -> body(ex, new ArchiveVerifier().verify(
                 Path.of(ex.getMessage().getHeader(ARCHIVE, String.class)), secrets.archiveKey(), secrets.signingSecret())));
+
+        OffsiteBeans.bindAll(bind, settings, secrets);
     }
 
     private static void body(Exchange ex, Object body) {

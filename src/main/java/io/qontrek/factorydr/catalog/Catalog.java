@@ -145,6 +145,23 @@ public final class Catalog {
         return query("SELECT * FROM archives ORDER BY created_at, backup_id", null);
     }
 
+    /** Every archive not yet copied offsite (offsite_at null), oldest first: what catch-up uploads. */
+    public List<CatalogEntry> notOffsite() {
+        if (!Files.exists(file)) return List.of();
+        return query("SELECT * FROM archives WHERE offsite_at IS NULL ORDER BY created_at, backup_id", null);
+    }
+
+    /** Records that an archive and its sidecars are stored offsite and checked; false if the catalog does not know it. */
+    public boolean markOffsite(String name, java.time.Instant at) {
+        try (Connection c = open(); PreparedStatement ps = c.prepareStatement("UPDATE archives SET offsite_at = ? WHERE name = ?")) {
+            ps.setString(1, at.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+            ps.setString(2, name);
+            return ps.executeUpdate() == 1;
+        } catch (SQLException ex) {
+            throw new CatalogException("cannot record the offsite copy of " + name + " in the catalog " + file + ": " + ex.getMessage(), ex);
+        }
+    }
+
     public Optional<CatalogEntry> byName(String name) {
         if (!Files.exists(file)) return Optional.empty();
         return query("SELECT * FROM archives WHERE name = ?", name).stream().findFirst();

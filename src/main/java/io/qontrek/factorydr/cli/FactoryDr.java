@@ -4,6 +4,7 @@ import io.qontrek.factorydr.archive.ArchiveException;
 import io.qontrek.factorydr.config.ConfigException;
 import io.qontrek.factorydr.config.Secrets;
 import io.qontrek.factorydr.config.Settings;
+import io.qontrek.factorydr.offsite.OffsiteException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -21,7 +22,7 @@ import picocli.CommandLine.ScopeType;
         subcommands = {
             ServeCommand.class, BackupCommand.class, ListCommand.class, RestoreCommand.class, VerifyCommand.class,
             RebuildCommand.class, PendingCommands.Panic.class, PendingCommands.Drill.class,
-            PendingCommands.Retention.class, CatalogCommand.class, SampleRuntimeCommand.class
+            PendingCommands.Retention.class, CatalogCommand.class, SampleRuntimeCommand.class, OffsiteCommand.class
         })
 public final class FactoryDr implements Runnable {
     public static final int OK = 0;
@@ -112,6 +113,7 @@ public final class FactoryDr implements Runnable {
         ArchiveException archive = find(ex, ArchiveException.class);
         io.qontrek.factorydr.verify.VerificationFailed verification = find(ex, io.qontrek.factorydr.verify.VerificationFailed.class);
         io.qontrek.factorydr.restore.RestoreException restore = find(ex, io.qontrek.factorydr.restore.RestoreException.class);
+        OffsiteException offsite = find(ex, OffsiteException.class);
         if (config != null) {
             status = USAGE;
             message = config.getMessage();
@@ -124,6 +126,10 @@ public final class FactoryDr implements Runnable {
         } else if (archive != null) {
             status = FAILED;
             message = "verification failed: " + archive.getMessage();
+        } else if (offsite != null) {
+            // names the bucket and endpoint and says what became of the local archive
+            status = FAILED;
+            message = offsite.getMessage();
         } else {
             status = FAILED;
             message = subcommandPath(cmd).trim() + " failed: " + describe(ex);

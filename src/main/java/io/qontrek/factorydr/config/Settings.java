@@ -162,6 +162,9 @@ public final class Settings {
         getInt("factory.backup.sqlite-busy-timeout-seconds", 1, 3600);
         getList("factory.backup.secret-fields");
         getBoolean("factory.s3.enabled");
+        io.qontrek.factorydr.offsite.OffsiteSettings.from(this);
+        getInt("factory.s3.retries", 0, 100);
+        getInt("factory.s3.retry-delay-ms", 0, 600_000);
         getInt("factory.http.port", 1, 65535);
         getPort("factory.jmx.port");
         RuntimeLayout.of(this);

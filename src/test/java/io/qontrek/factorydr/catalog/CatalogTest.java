@@ -54,5 +54,19 @@ class CatalogTest {
         });
         assertThat(c.files("full-1")).isEqualTo(rows);
         assertThat(c.files("full-9")).isEmpty();
+
+    void knowsWhichArchivesAreNotOffsiteYet() {
+        Catalog c = new Catalog(dir.resolve("catalog.db"));
+        assertThat(c.notOffsite()).isEmpty();
+        c.record(entry("full-2", "full/2.tar.gz.enc", "2025-10-26T03:00:00Z"), List.of());
+        c.record(entry("full-1", "full/1.tar.gz.enc", "2025-10-19T03:00:00Z"), List.of());
+        c.record(entry("full-3", "full/3.tar.gz.enc", "2025-11-02T03:00:00Z"), List.of());
+        assertThat(c.notOffsite()).extracting(CatalogEntry::name)
+                .containsExactly("full/1.tar.gz.enc", "full/2.tar.gz.enc", "full/3.tar.gz.enc");
+
+        assertThat(c.markOffsite("full/2.tar.gz.enc", java.time.Instant.parse("2025-10-26T03:05:07.250Z"))).isTrue();
+        assertThat(c.markOffsite("full/9.tar.gz.enc", java.time.Instant.now())).isFalse();
+        assertThat(c.notOffsite()).extracting(CatalogEntry::name).containsExactly("full/1.tar.gz.enc", "full/3.tar.gz.enc");
+        assertThat(c.byName("full/2.tar.gz.enc")).get().extracting(CatalogEntry::offsiteAt).isEqualTo("2025-10-26T03:05:07Z");
     }
 }

@@ -1,0 +1,158 @@
+package io.qontrek.factorydr.camel;
+
+import io.qontrek.factorydr.archive.ArchiveException;
+import io.qontrek.factorydr.backup.StoredArchive;
+import io.qontrek.factorydr.catalog.Catalog;
+import io.qontrek.factorydr.config.RuntimeLayout;
+import io.qontrek.factorydr.config.Secrets;
+import io.qontrek.factorydr.config.Settings;
+import io.qontrek.factorydr.offsite.CatchUpReport;
+import io.qontrek.factorydr.offsite.OffsiteArchive;
+import io.qontrek.factorydr.offsite.OffsiteCopy;
+import io.qontrek.factorydr.offsite.OffsiteDownload;
+import io.qontrek.factorydr.offsite.OffsiteException;
+import io.qontrek.factorydr.offsite.OffsiteFailures;
+import io.qontrek.factorydr.offsite.OffsiteObject;
+import io.qontrek.factorydr.offsite.OffsiteSettings;
+import io.qontrek.factorydr.offsite.S3Clients;
+import io.qontrek.factorydr.offsite.StoredObjectCheck;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.function.BiConsumer;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.processor.aggregate.GroupedBodyAggregationStrategy;
+import org.apache.camel.support.ExchangeHelper;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * The beans of routes/offsite.camel.yaml, wired in one place: the S3 client and the options the
+ * aws2-s3 endpoints take by reference, and thin adapters from exchanges to the offsite mechanisms.
+ *
+ * <p>Headers: {@code factoryArchive} (an archive's name relative to the archive directory) and
+ * {@code factoryTarget} (where a download goes; default the archive directory).
+ */
+public final class OffsiteBeans {
+    public static final String TARGET = "factoryTarget";
+    static final String ARCHIVE_PROP = "offsiteArchive";
+    static final String TO_UPLOAD_PROP = "offsiteToUpload";
+    static final String OBJECT_PROP = "offsiteObject";
+    static final String DOWNLOAD_PROP = "offsiteDownload";
+    static final String ITEM_PROP = "offsiteItem";
+    static final String STARTED_PROP = "offsiteStarted";
+
+    private OffsiteBeans() {}
+
+    public static void bindAll(BiConsumer<String, Object> bind, Settings settings, Secrets secrets) {
+        OffsiteSettings s3 = OffsiteSettings.from(settings);
+        RuntimeLayout layout = RuntimeLayout.of(settings);
+        Catalog catalog = new Catalog(layout.catalogDb());
+        // Building the client contacts nothing, so it is bound even when offsite copies are off; the
+        // endpoints use lazyStartProducer, so S3 is first contacted by the first upload.
+        S3Client client = S3Clients.create(s3);
+        StoredObjectCheck check = new StoredObjectCheck(s3, client);
+
+        // referenced by the aws2-s3 endpoints (#name): values derived from factory.s3.*
+        bind.accept("offsiteS3Client", client);
+        bind.accept("offsitePartSize", s3.partSizeBytes());
+        bind.accept("offsiteSseS3", s3.sse().equals("AES256"));
+        bind.accept("offsiteSseKms", s3.sse().equals("aws:kms"));
+
+        // upload: plan (reads the archive once: ETags, and a check against its manifest), skip what is
+        // already stored, send, check each stored object, record
+        bind.accept("offsitePrepare", (Processor) ex -> {
+            StoredArchive stored = ex.getMessage().getBody() instanceof StoredArchive a ? a : null;
+            String name = stored != null ? stored.manifest().archive().name() : ex.getMessage().getHeader(FlowBeans.ARCHIVE, String.class);
+            if (name == null || name.isBlank()) {
+                throw new OffsiteException("route " + ex.getFromRouteId() + ": offsite-upload needs a stored archive as body or the "
+                        + FlowBeans.ARCHIVE + " header");
+            }
+            ex.getMessage().setHeader(FlowBeans.ARCHIVE, name);
+            ex.setProperty(STARTED_PROP, Instant.now());
+            OffsiteArchive archive = OffsiteArchive.prepare(layout.archiveDir(), name, s3);
+            ex.setProperty(ARCHIVE_PROP, archive);
+            ex.getMessage().setBody(archive);
+        });
+        bind.accept("offsiteNotYetStored", (Processor) ex -> {
+            @SuppressWarnings("unchecked")
+            List<S3Object> listed = ex.getMessage().getBody(List.class);
+            List<OffsiteObject> todo = archive(ex).notYetStored(listed == null ? List.of() : listed, s3.readback());
+            ex.setProperty(TO_UPLOAD_PROP, todo);
+            ex.getMessage().setBody(todo);
+        });
+        bind.accept("offsiteCheckStored", (Processor) ex ->
+                check.check(ex.getProperty(OBJECT_PROP, OffsiteObject.class), ex.getMessage().getBody(HeadObjectResponse.class)));
+        bind.accept("offsiteRecord", (Processor) ex -> {
+            OffsiteArchive a = archive(ex);
+            @SuppressWarnings("unchecked")
+            List<OffsiteObject> sent = ex.getProperty(TO_UPLOAD_PROP, List.class);
+            Instant started = ex.getProperty(STARTED_PROP, Instant.class);
+            catalog.markOffsite(a.name(), Instant.now());
+            OffsiteCopy copy = new OffsiteCopy(a.name(), sent.size(), a.objects().size() - sent.size(),
+                    sent.stream().mapToLong(OffsiteObject::size).sum(), Duration.between(started, Instant.now()));
+            catalog.recordRun("offsite-upload", second(started), second(Instant.now()), "ok", null, copy.summary());
+            ex.getMessage().setBody(copy);
+        });
+
+        // catch-up: every archive the catalog does not know to be offsite, oldest first
+        bind.accept("offsitePending", (Processor) ex ->
+                ex.getMessage().setBody(catalog.notOffsite().stream().map(e -> e.name()).toList()));
+        bind.accept("offsiteCopies", new GroupedBodyAggregationStrategy());
+        bind.accept("offsiteCatchUpReport", (Processor) ex -> {
+            List<?> body = ex.getMessage().getBody(List.class);
+            List<OffsiteCopy> copies = body == null ? List.of()
+                    : body.stream().filter(OffsiteCopy.class::isInstance).map(OffsiteCopy.class::cast).toList();
+            ex.getMessage().setBody(new CatchUpReport(copies));
+        });
+
+        // download: fetch into scratch space, verify, rename into place
+        bind.accept("offsiteDownloadPrepare", (Processor) ex -> {
+            String name = ex.getMessage().getHeader(FlowBeans.ARCHIVE, String.class);
+            if (name == null || name.isBlank()) throw new OffsiteException("offsite-download needs the " + FlowBeans.ARCHIVE + " header");
+            String target = ex.getMessage().getHeader(TARGET, String.class);
+            Path dir = target == null || target.isBlank() ? layout.archiveDir() : Path.of(target).toAbsolutePath().normalize();
+            OffsiteDownload d = OffsiteDownload.prepare(dir, name, s3);
+            ex.setProperty(DOWNLOAD_PROP, d);
+            ex.getMessage().setBody(d.items());
+        });
+        bind.accept("offsiteSave", (Processor) ex -> OffsiteDownload.save(ex.getMessage().getMandatoryBody(InputStream.class),
+                ex.getProperty(ITEM_PROP, OffsiteDownload.Item.class).temp()));
+        bind.accept("offsiteVerifyDownload", (Processor) ex -> ex.getMessage().setBody(
+                ex.getProperty(DOWNLOAD_PROP, OffsiteDownload.class).verifyAndInstall(secrets.archiveKey(), secrets.signingSecret(), s3.where())));
+
+        // failure, after the retries: one line naming the bucket and endpoint; scratch files removed
+        bind.accept("offsiteFailed", (Processor) ex -> {
+            Exception e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+            OffsiteDownload d = ex.getProperty(DOWNLOAD_PROP, OffsiteDownload.class);
+            if (d != null) d.discard();
+            String route = ExchangeHelper.getAtRouteId(ex);
+            String name = ex.getMessage().getHeader(FlowBeans.ARCHIVE, String.class);
+            Exception reported = e;
+            if (!(e instanceof ArchiveException)) {
+                boolean download = "offsite-download".equals(route);
+                reported = new OffsiteException("offsite " + (download ? "download of " : "copy of ") + name + " failed: "
+                        + OffsiteFailures.reason(e) + " (" + s3.where() + ")"
+                        + (download ? "; nothing was written locally"
+                                : "; the local archive is complete and verified; 'factory-dr offsite catch-up' copies it later"), e);
+                ex.setProperty(Exchange.EXCEPTION_CAUGHT, reported);
+            }
+            Instant started = ex.getProperty(STARTED_PROP, Instant.class);
+            catalog.recordRun(route == null ? "offsite" : route, second(started == null ? Instant.now() : started),
+                    second(Instant.now()), "failed", null, reported.getMessage());
+        });
+    }
+
+    private static OffsiteArchive archive(Exchange ex) {
+        return ex.getProperty(ARCHIVE_PROP, OffsiteArchive.class);
+    }
+
+    private static String second(Instant i) {
+        return i.truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+}

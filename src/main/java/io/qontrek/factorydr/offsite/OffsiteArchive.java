@@ -1,0 +1,67 @@
+package io.qontrek.factorydr.offsite;
+
+import io.qontrek.factorydr.archive.ArchiveException;
+import io.qontrek.factorydr.archive.Manifest;
+import io.qontrek.factorydr.archive.Sidecars;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * An archive about to be copied offsite: the archive file, then its .sha256, then its
+ * .manifest.json (last, so that a listing showing the manifest implies the rest was sent first).
+ * Preparing it reads the archive once, computing the ETag S3 will report and its SHA-256, and
+ * refuses an archive that no longer matches its manifest: a damaged local copy is never sent.
+ */
+public record OffsiteArchive(String name, List<OffsiteObject> objects) {
+
+    public static OffsiteArchive prepare(Path archiveDir, String name, OffsiteSettings s) throws IOException {
+        Path archive = archiveDir.resolve(name).normalize();
+        if (!archive.startsWith(archiveDir.normalize()) || name.isBlank()) {
+            throw new OffsiteException("archive name '" + name + "' is not a path inside the archive directory " + archiveDir);
+        }
+        if (!Files.isRegularFile(archive)) {
+            throw new OffsiteException("local archive " + archive + " is missing; it cannot be copied offsite");
+        }
+        Manifest manifest = Sidecars.readManifest(archive);
+        S3Etag etag = S3Etag.of(archive, s.partSizeBytes());
+        if (manifest.archive() == null || manifest.archive().size() != etag.size() || !manifest.archive().sha256().equals(etag.sha256())) {
+            throw new ArchiveException(archive.getFileName() + ": differs from its manifest (archive.size/sha256); not copied offsite");
+        }
+        Path sha = Sidecars.sha256Path(archive);
+        Sidecars.readSha256(archive); // present and well-formed
+        Path man = Sidecars.manifestPath(archive);
+        return new OffsiteArchive(name, List.of(
+                new OffsiteObject(archive, s.key(name), etag),
+                new OffsiteObject(sha, s.key(name + ".sha256"), S3Etag.of(sha, s.partSizeBytes())),
+                new OffsiteObject(man, s.key(name + ".manifest.json"), S3Etag.of(man, s.partSizeBytes()))));
+    }
+
+    /** The archive's own key: a listing under it shows the archive and both sidecars. */
+    public String key() {
+        return objects.get(0).key();
+    }
+
+    public long bytes() {
+        return objects.stream().mapToLong(OffsiteObject::size).sum();
+    }
+
+    /**
+     * The objects a listing of {@link #key()} does not already show with the right size and ETag, in
+     * upload order: what still has to go up. With read-back checks (SSE-KMS) a listed ETag proves
+     * nothing, so only a size match is taken from the listing and the object is checked after.
+     */
+    public List<OffsiteObject> notYetStored(List<S3Object> listed, boolean readback) {
+        Map<String, S3Object> byKey = listed.stream().collect(Collectors.toMap(S3Object::key, Function.identity(), (a, b) -> a));
+        return objects.stream().filter(o -> {
+            S3Object got = byKey.get(o.key());
+            if (got == null || got.size() == null || got.size() != o.size()) return true;
+            return !readback && !S3Etag.unquote(got.eTag()).equals(o.expected().etag());
+        }).toList();
+    }
+}

@@ -1,0 +1,223 @@
+package io.qontrek.factorydr.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qontrek.factorydr.offsite.S3Etag;
+import io.qontrek.factorydr.offsite.S3TestServer;
+import io.qontrek.factorydr.runtime.SampleRuntime;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.sync.ResponseTransformer;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Offsite copies through the CLI against a real S3 API (S3Proxy on loopback): backups go up with
+ * their sidecars under the same keys and are checked; S3 down or refusing the credentials leaves a
+ * complete local archive and a run that fails in one line; catch-up copies it later and never twice;
+ * a download comes back verified, and a corrupted object is refused.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class OffsiteEndToEndTest {
+    S3TestServer s3;
+    S3Client client;
+
+    @BeforeAll
+    void startS3(@TempDir Path classTmp) throws Exception {
+        s3 = S3TestServer.start(classTmp.resolve("s3"));
+        client = s3.client();
+    }
+
+    @AfterAll
+    void stopS3() throws Exception {
+        if (client != null) client.close();
+        if (s3 != null) s3.close();
+    }
+
+    @BeforeEach
+    void s3IsUp() throws Exception {
+        s3.start();
+    }
+
+    /** A runtime, and the environment of an operator copying it offsite under its own prefix. */
+    private Map<String, String> setUp(Path tmp, Path root, String prefix) throws Exception {
+        SampleRuntime.generate(root, SampleRuntime.Options.builder().proofs(60).days(2).ledgerRows(100).logMb(1)
+                .towerSecret(Cli.TOWER_SECRET).end(Instant.now()).build(), null);
+        Map<String, String> env = new HashMap<>(Cli.env(tmp));
+        env.putAll(s3.env());
+        env.put("FACTORY_S3_PREFIX", prefix);
+        return env;
+    }
+
+    private static Path onlyArchive(Path dir) throws Exception {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.toString().endsWith(".tar.gz.enc")).findFirst().orElseThrow();
+        }
+    }
+
+    private byte[] object(String key) {
+        return client.getObject(b -> b.bucket(S3TestServer.BUCKET).key(key), ResponseTransformer.toBytes()).asByteArray();
+    }
+
+    private static JsonNode catalog(Map<String, String> env, Path root) throws Exception {
+        Cli.Result list = Cli.run(env, "list", "--json", "--root=" + root);
+        assertThat(list.exit()).as(list.toString()).isZero();
+        return new ObjectMapper().readTree(list.out());
+    }
+
+    @Test
+    void aBackupGoesOffsiteByteForByteUnderTheSameKeys(@TempDir Path tmp) throws Exception {
+        Path root = tmp.resolve("runtime");
+        Map<String, String> env = setUp(tmp, root, "site-a");
+        Cli.Result backup = Cli.run(env, "backup", "full", "--root=" + root);
+        assertThat(backup.exit()).as(backup.toString()).isZero();
+
+        Path archive = onlyArchive(root.resolve("archive/full"));
+        String name = "full/" + archive.getFileName();
+        for (String suffix : List.of("", ".sha256", ".manifest.json")) {
+            assertThat(object("site-a/" + name + suffix)).as(name + suffix).isEqualTo(Files.readAllBytes(Path.of(archive + suffix)));
+        }
+        JsonNode entry = catalog(env, root).get(0);
+        assertThat(entry.get("name").asText()).isEqualTo(name);
+        assertThat(entry.get("offsite_at").isNull()).isFalse();
+        assertThat(Cli.read(tmp.resolve("factory-dr.log"))).contains("offsite-upload: " + name + " copied offsite: 3 objects")
+                .doesNotContain(S3TestServer.SECRET_KEY);
+    }
+
+    @Test
+    void aLargeArchiveGoesUpInPartsAndChecksOut(@TempDir Path tmp) throws Exception {
+        Path root = tmp.resolve("runtime");
+        Map<String, String> env = setUp(tmp, root, "site-large");
+        env.put("FACTORY_S3_PART_SIZE_MB", "5");
+        byte[] noise = new byte[12 * 1024 * 1024];
+        new Random(4).nextBytes(noise); // incompressible: the archive stays over two part sizes
+        Files.write(root.resolve("logs/noise.log"), noise);
+
+        Cli.Result backup = Cli.run(env, "backup", "full", "--root=" + root);
+        assertThat(backup.exit()).as(backup.toString()).isZero();
+        Path archive = onlyArchive(root.resolve("archive/full"));
+        String key = "site-large/full/" + archive.getFileName();
+        assertThat(Files.size(archive)).isGreaterThan(10L * 1024 * 1024);
+        String etag = S3Etag.unquote(client.headObject(b -> b.bucket(S3TestServer.BUCKET).key(key)).eTag());
+        assertThat(etag).as("multipart ETag").endsWith("-3").isEqualTo(S3Etag.of(archive, 5L * 1024 * 1024).etag());
+        assertThat(object(key)).isEqualTo(Files.readAllBytes(archive));
+        assertThat(catalog(env, root).get(0).get("offsite_at").isNull()).isFalse();
+        String log = Cli.read(tmp.resolve("factory-dr.log"));
+        String line = log.lines().filter(l -> l.contains("copied offsite")).findFirst().orElseThrow();
+        System.out.println("[measured] " + line.substring(line.indexOf("offsite-upload")));
+    }
+
+    @Test
+    void s3DownLeavesACompleteLocalArchiveThenCatchUpCopiesItOnce(@TempDir Path tmp) throws Exception {
+        Path root = tmp.resolve("runtime");
+        Map<String, String> env = setUp(tmp, root, "site-down");
+        env.put("FACTORY_S3_RETRIES", "1");
+        s3.stop();
+        Cli.Result backup = Cli.run(env, "backup", "full", "--root=" + root);
+        s3.start();
+
+        assertThat(backup.exit()).as(backup.toString()).isEqualTo(1);
+        assertThat(backup.err().lines()).as(backup.toString()).hasSize(1);
+        assertThat(backup.err()).startsWith("factory-dr: offsite copy of full/")
+                .contains("bucket " + S3TestServer.BUCKET + " at endpoint " + s3.endpoint())
+                .contains("the local archive is complete").contains("offsite catch-up")
+                .doesNotContain(S3TestServer.SECRET_KEY).doesNotContain("\tat ");
+        assertThat(Cli.read(tmp.resolve("factory-dr.log"))).doesNotContain(S3TestServer.SECRET_KEY);
+        Path archive = onlyArchive(root.resolve("archive/full"));
+        Cli.Result verify = Cli.run(env, "verify", "archive", archive.toString(), "--root=" + root);
+        assertThat(verify.exit()).as(verify.toString()).isZero();
+        JsonNode entry = catalog(env, root).get(0);
+        assertThat(entry.get("offsite_at").isNull()).isTrue();
+        io.qontrek.factorydr.catalog.Catalog runs = new io.qontrek.factorydr.catalog.Catalog(root.resolve("archive/catalog.db"));
+        // the backup itself succeeded and says so; the offsite copy's failure is its own run
+        assertThat(runs.runs("backup-full")).extracting(io.qontrek.factorydr.catalog.Catalog.RunRow::outcome).containsExactly("ok");
+        assertThat(runs.runs("offsite-upload")).extracting(io.qontrek.factorydr.catalog.Catalog.RunRow::outcome).containsExactly("failed");
+
+        Cli.Result catchUp = Cli.run(env, "offsite", "catch-up", "--root=" + root);
+        assertThat(catchUp.exit()).as(catchUp.toString()).isZero();
+        assertThat(catchUp.out()).contains("1 archives not offsite: 1 uploaded");
+        assertThat(object("site-down/full/" + archive.getFileName())).isEqualTo(Files.readAllBytes(archive));
+        assertThat(catalog(env, root).get(0).get("offsite_at").isNull()).isFalse();
+
+        Cli.Result again = Cli.run(env, "offsite", "catch-up", "--root=" + root);
+        assertThat(again.exit()).as(again.toString()).isZero();
+        assertThat(again.out()).contains("0 archives not offsite: 0 uploaded");
+
+        // stored but not recorded (say the catalog write failed): checked, recorded, not sent again
+        Cli.Result forget = Cli.sh(tmp, Map.of(), "sqlite3 '" + root.resolve("archive/catalog.db") + "' 'UPDATE archives SET offsite_at = NULL'");
+        assertThat(forget.exit()).as(forget.toString()).isZero();
+        Cli.Result recheck = Cli.run(env, "offsite", "catch-up", "--root=" + root);
+        assertThat(recheck.exit()).as(recheck.toString()).isZero();
+        assertThat(recheck.out()).contains("1 archives not offsite: 0 uploaded (0.0 MB), 1 were already stored");
+        assertThat(catalog(env, root).get(0).get("offsite_at").isNull()).isFalse();
+    }
+
+    @Test
+    void wrongCredentialsLeaveACompleteLocalArchiveAndSaySo(@TempDir Path tmp) throws Exception {
+        Path root = tmp.resolve("runtime");
+        Map<String, String> env = setUp(tmp, root, "site-creds");
+        env.put("FACTORY_S3_RETRIES", "0");
+        env.put("AWS_SECRET_ACCESS_KEY", "not-the-secret-key-0123");
+        Cli.Result backup = Cli.run(env, "backup", "full", "--root=" + root);
+        assertThat(backup.exit()).as(backup.toString()).isEqualTo(1);
+        assertThat(backup.err().lines()).as(backup.toString()).hasSize(1);
+        assertThat(backup.err()).contains("HTTP 403").contains("check the credentials")
+                .contains("bucket " + S3TestServer.BUCKET + " at endpoint " + s3.endpoint())
+                .contains("the local archive is complete").doesNotContain("not-the-secret-key-0123");
+        assertThat(Cli.read(tmp.resolve("factory-dr.log"))).doesNotContain("not-the-secret-key-0123");
+        Path archive = onlyArchive(root.resolve("archive/full"));
+        assertThat(Cli.run(env, "verify", "archive", archive.toString(), "--root=" + root).exit()).isZero();
+        assertThat(catalog(env, root).get(0).get("offsite_at").isNull()).isTrue();
+    }
+
+    @Test
+    void aDownloadComesBackVerifiedAndACorruptedObjectIsRefused(@TempDir Path tmp) throws Exception {
+        Path root = tmp.resolve("runtime");
+        Map<String, String> env = setUp(tmp, root, "site-dl");
+        assertThat(Cli.run(env, "backup", "full", "--root=" + root).exit()).isZero();
+        Path archive = onlyArchive(root.resolve("archive/full"));
+        String name = "full/" + archive.getFileName();
+        Path saved = Files.createDirectories(tmp.resolve("saved"));
+        for (String suffix : List.of("", ".sha256", ".manifest.json")) {
+            Files.move(Path.of(archive + suffix), saved.resolve(archive.getFileName() + suffix));
+        }
+
+        Cli.Result download = Cli.run(env, "offsite", "download", name, "--root=" + root);
+        assertThat(download.exit()).as(download.toString()).isZero();
+        assertThat(download.out()).contains("downloaded and verified: " + name);
+        for (String suffix : List.of("", ".sha256", ".manifest.json")) {
+            assertThat(Files.mismatch(Path.of(archive + suffix), saved.resolve(archive.getFileName() + suffix))).isEqualTo(-1L);
+        }
+        Cli.Result again = Cli.run(env, "offsite", "download", name, "--root=" + root);
+        assertThat(again.exit()).as("never overwrites").isEqualTo(1);
+        assertThat(again.err()).contains("already exists");
+
+        // bit rot on the server: flip the last byte of the stored archive behind S3's back
+        Path stored = s3.storedFile("site-dl/" + name);
+        byte[] bytes = Files.readAllBytes(stored);
+        bytes[bytes.length - 1] ^= 0x01;
+        Files.write(stored, bytes);
+        Path other = tmp.resolve("elsewhere");
+        Cli.Result refused = Cli.run(env, "offsite", "download", name, "--root=" + root, "--target=" + other);
+        assertThat(refused.exit()).as(refused.toString()).isEqualTo(1);
+        assertThat(refused.err().lines()).hasSize(1);
+        assertThat(refused.err()).contains("verification failed").contains("does not verify and was deleted")
+                .contains(archive.getFileName() + ": SHA-256 does not match");
+        try (Stream<Path> s = Files.walk(other)) {
+            assertThat(s.filter(Files::isRegularFile).toList()).as("nothing left behind").isEmpty();
+        }
+    }
+}
