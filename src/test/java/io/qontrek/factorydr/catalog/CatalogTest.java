@@ -54,7 +54,9 @@ class CatalogTest {
         });
         assertThat(c.files("full-1")).isEqualTo(rows);
         assertThat(c.files("full-9")).isEmpty();
+    }
 
+    @Test
     void knowsWhichArchivesAreNotOffsiteYet() {
         Catalog c = new Catalog(dir.resolve("catalog.db"));
         assertThat(c.notOffsite()).isEmpty();
