@@ -27,17 +27,10 @@ public record StoredArchive(Path file, Manifest manifest, Instant started, Insta
     }
 
     public CatalogEntry catalogEntry() {
-        Manifest m = manifest;
-        return new CatalogEntry(m.backupId(), m.type().wire(), m.archive().name(), m.createdAt().toString(), m.base(),
-                m.archive().size(), m.archive().sha256(), m.files().size(), contentBytes(),
-                m.proofHead() == null ? null : m.proofHead().seq(),
-                m.proofHead() == null ? null : m.proofHead().merkleRoot(),
-                m.ledgerHead() == null ? null : m.ledgerHead().seq(),
-                m.ledgerHead() == null ? null : m.ledgerHead().entryHash(),
-                finished.toString(), null);
+        return CatalogEntry.of(manifest, finished.toString(), null);
     }
 
     public List<Catalog.FileRow> fileRows() {
-        return manifest.files().stream().map(f -> new Catalog.FileRow(f.path(), f.size(), f.sha256())).toList();
+        return CatalogEntry.rows(manifest);
     }
 }

@@ -20,4 +20,22 @@ public record CatalogEntry(
         Long ledgerHeadSeq,
         String ledgerHeadHash,
         String verifiedAt,
-        String offsiteAt) {}
+        String offsiteAt) {
+
+    /** The catalog's view of a sealed manifest. */
+    public static CatalogEntry of(io.qontrek.factorydr.archive.Manifest m, String verifiedAt, String offsiteAt) {
+        long content = m.files().stream().mapToLong(io.qontrek.factorydr.archive.FileRecord::size).sum();
+        return new CatalogEntry(m.backupId(), m.type().wire(), m.archive().name(), m.createdAt().toString(), m.base(),
+                m.archive().size(), m.archive().sha256(), m.files().size(), content,
+                m.proofHead() == null ? null : m.proofHead().seq(),
+                m.proofHead() == null ? null : m.proofHead().merkleRoot(),
+                m.ledgerHead() == null ? null : m.ledgerHead().seq(),
+                m.ledgerHead() == null ? null : m.ledgerHead().entryHash(),
+                verifiedAt, offsiteAt);
+    }
+
+    /** The manifest's files as catalog rows. */
+    public static java.util.List<Catalog.FileRow> rows(io.qontrek.factorydr.archive.Manifest m) {
+        return m.files().stream().map(f -> new Catalog.FileRow(f.path(), f.size(), f.sha256())).toList();
+    }
+}

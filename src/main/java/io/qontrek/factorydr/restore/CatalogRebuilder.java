@@ -71,7 +71,7 @@ public final class CatalogRebuilder {
                     problems.add(archiveRel + ": " + e.getMessage());
                     continue;
                 }
-                if (catalog.recordIfAbsent(entry(m), rows(m))) recorded++;
+                if (catalog.recordIfAbsent(CatalogEntry.of(m, null, null), CatalogEntry.rows(m))) recorded++;
                 else known++;
             }
         }
@@ -99,18 +99,4 @@ public final class CatalogRebuilder {
         return m;
     }
 
-    static CatalogEntry entry(Manifest m) {
-        long content = m.files().stream().mapToLong(FileRecord::size).sum();
-        return new CatalogEntry(m.backupId(), m.type().wire(), m.archive().name(), m.createdAt().toString(), m.base(),
-                m.archive().size(), m.archive().sha256(), m.files().size(), content,
-                m.proofHead() == null ? null : m.proofHead().seq(),
-                m.proofHead() == null ? null : m.proofHead().merkleRoot(),
-                m.ledgerHead() == null ? null : m.ledgerHead().seq(),
-                m.ledgerHead() == null ? null : m.ledgerHead().entryHash(),
-                null, null);
-    }
-
-    private static List<Catalog.FileRow> rows(Manifest m) {
-        return m.files().stream().map(f -> new Catalog.FileRow(f.path(), f.size(), f.sha256())).toList();
-    }
 }
