@@ -79,7 +79,7 @@ public final class FlowBeans {
                     e == null ? null : String.valueOf(e.getMessage()));
         });
 
-        RestoreBeans.bindAll(bind, layout, catalog, secrets, now);
+        RestoreBeans.bindAll(bind, layout, catalog, secrets, now, settings.getBoolean("factory.s3.enabled"));
         VerifyBeans.bindAll(bind, layout, catalog, secrets, now);
 
         // verify

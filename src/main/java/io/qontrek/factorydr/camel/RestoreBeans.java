@@ -33,7 +33,7 @@ final class RestoreBeans {
     private RestoreBeans() {}
 
     static void bindAll(BiConsumer<String, Object> bind, RuntimeLayout layout, Catalog catalog, Secrets secrets,
-            Supplier<Instant> now) {
+            Supplier<Instant> now, boolean offsiteEnabled) {
         bind.accept("planRestore", (Processor) ex -> {
             RestoreJob job = job(ex);
             if (job.archive != null) {
@@ -43,6 +43,7 @@ final class RestoreBeans {
             RestorePlan plan = RestorePlanner.plan(catalog.archives(), job.requested, now.get());
             for (CatalogEntry e : plan.archives()) {
                 job.archives.add(layout.archiveDir().resolve(e.name()));
+                job.names.add(e.name());
                 job.backupIds.add(e.backupId());
             }
         });
@@ -50,7 +51,8 @@ final class RestoreBeans {
             RestoreJob job = job(ex);
             for (Path archive : job.archives) {
                 if (!Files.isRegularFile(archive)) {
-                    throw new RestoreException("archive " + archive + " is missing from the archive directory");
+                    throw new RestoreException("archive " + archive + " is missing from the archive directory"
+                            + (offsiteEnabled ? " and could not be fetched from offsite" : " and offsite copies are off (factory.s3.enabled)"));
                 }
                 new ArchiveVerifier().verify(archive, secrets.archiveKey(), secrets.signingSecret());
                 Manifest m = Sidecars.readManifest(archive);

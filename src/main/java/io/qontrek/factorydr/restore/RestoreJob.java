@@ -24,6 +24,8 @@ public final class RestoreJob {
 
     /** The archive files to apply, in order (full first). */
     public final List<Path> archives = new ArrayList<>();
+    /** Their names relative to the archive directory (full/..., incremental/...), as the catalog and S3 know them. */
+    public final List<String> names = new ArrayList<>();
     public final List<String> backupIds = new ArrayList<>();
     /** Live config files the archives left out (secrets) or redacted: the live copies are kept. */
     public final Set<String> keepLive = new LinkedHashSet<>();
@@ -43,6 +45,15 @@ public final class RestoreJob {
         this.verify = verify;
         this.dryRun = dryRun;
         this.target = target;
+    }
+
+    /** Archives of the plan that are not in the local archive directory: to be fetched from offsite. */
+    public List<String> missingLocally() {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            if (!java.nio.file.Files.isRegularFile(archives.get(i))) out.add(names.get(i));
+        }
+        return out;
     }
 
     /** For the route's dry-run choice. */

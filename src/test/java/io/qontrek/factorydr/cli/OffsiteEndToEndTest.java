@@ -98,6 +98,31 @@ class OffsiteEndToEndTest {
     }
 
     @Test
+    void withTheLocalArchivesGoneRestorePullsThemFromS3(@TempDir Path tmp) throws Exception {
+        Path root = tmp.resolve("runtime");
+        Map<String, String> env = setUp(tmp, root, "site-burned");
+        assertThat(Cli.run(env, "backup", "full", "--root=" + root).exit()).isZero();
+        RuntimeEdits.appendProofs(root, 3, Cli.TOWER_SECRET);
+        Thread.sleep(1100);
+        assertThat(Cli.run(env, "backup", "incremental", "--root=" + root).exit()).isZero();
+        // the machine burned: every local archive is gone; the catalog survived (else: catalog rebuild --from=s3)
+        for (String dir : List.of("full", "incremental")) {
+            try (Stream<Path> s = Files.list(root.resolve("archive").resolve(dir))) {
+                for (Path p : s.toList()) Files.delete(p);
+            }
+        }
+        Files.delete(root.resolve("data/federation_ledger.db"));
+
+        Cli.Result r = Cli.run(env, "restore", "--date=latest", "--verify", "--root=" + root);
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.out()).contains("verify federation: passed");
+        assertThat(root.resolve("data/federation_ledger.db")).exists();
+        assertThat(onlyArchive(root.resolve("archive/full"))).exists();
+        assertThat(onlyArchive(root.resolve("archive/incremental"))).exists();
+        RestoreEndToEndTest.assertLedgerChainAndNonces(root);
+    }
+
+    @Test
     void aLargeArchiveGoesUpInPartsAndChecksOut(@TempDir Path tmp) throws Exception {
         Path root = tmp.resolve("runtime");
         Map<String, String> env = setUp(tmp, root, "site-large");
