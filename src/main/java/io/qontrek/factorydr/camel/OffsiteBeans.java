@@ -64,6 +64,10 @@ public final class OffsiteBeans {
         bind.accept("offsiteSseS3", s3.sse().equals("AES256"));
         bind.accept("offsiteSseKms", s3.sse().equals("aws:kms"));
 
+        // catalog rebuild from the bucket's signed manifests
+        bind.accept("rebuildCatalogFromS3", (Processor) ex -> ex.getMessage().setBody(
+                io.qontrek.factorydr.offsite.OffsiteCatalog.rebuild(client, s3, catalog, secrets.signingSecret())));
+
         // upload: plan (reads the archive once: ETags, and a check against its manifest), skip what is
         // already stored, send, check each stored object, record
         bind.accept("offsitePrepare", (Processor) ex -> {

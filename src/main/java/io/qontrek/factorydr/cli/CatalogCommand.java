@@ -17,19 +17,23 @@ final class CatalogCommand {
 
     @Command(name = "rebuild", description = "Rebuild the catalog from the signed manifests in the archive directory.")
     int rebuild(@Option(names = "--from", defaultValue = "local", paramLabel = "local|s3") String from) throws Exception {
-        if (from.equals("s3")) return PendingCommands.notYet(app, "catalog rebuild --from=s3", 4);
-        if (!from.equals("local")) throw new ConfigException("--from must be local or s3, not '" + from + "'");
+        if (!from.equals("local") && !from.equals("s3")) throw new ConfigException("--from must be local or s3, not '" + from + "'");
+        var settings = app.settings();
+        if (from.equals("s3") && !settings.getBoolean("factory.s3.enabled")) {
+            throw new ConfigException("--from=s3 needs offsite copies configured (factory.s3.enabled=true, FACTORY_S3_*)");
+        }
         Secrets secrets = app.secrets().require(Secrets.SIGNING_SECRET);
         CatalogRebuilder.Result r;
-        try (Flows flows = Flows.start(app.settings(), secrets)) {
-            r = (CatalogRebuilder.Result) flows.run("catalog-rebuild", Map.of(), Terminal.progress("catalog rebuild"));
+        try (Flows flows = Flows.start(settings, secrets)) {
+            r = (CatalogRebuilder.Result) flows.run(from.equals("s3") ? "catalog-rebuild-s3" : "catalog-rebuild", Map.of(),
+                    Terminal.progress("catalog rebuild"));
         }
         if (app.json) {
-            Output.json(Map.of("manifests", r.manifests(), "recorded", r.recorded(), "already_known", r.alreadyKnown(),
-                    "problems", r.problems()));
+            Output.json(Map.of("from", from, "manifests", r.manifests(), "recorded", r.recorded(), "already_known",
+                    r.alreadyKnown(), "problems", r.problems()));
         } else {
-            Output.out().printf("catalog rebuilt: %d manifests, %d recorded, %d already known%n", r.manifests(), r.recorded(),
-                    r.alreadyKnown());
+            Output.out().printf("catalog rebuilt from %s: %d manifests, %d recorded, %d already known%n", from,
+                    r.manifests(), r.recorded(), r.alreadyKnown());
             for (String p : r.problems()) Output.out().println("  problem: " + p);
         }
         return r.problems().isEmpty() ? FactoryDr.OK : FactoryDr.FAILED;

@@ -105,13 +105,22 @@ class OffsiteEndToEndTest {
         RuntimeEdits.appendProofs(root, 3, Cli.TOWER_SECRET);
         Thread.sleep(1100);
         assertThat(Cli.run(env, "backup", "incremental", "--root=" + root).exit()).isZero();
-        // the machine burned: every local archive is gone; the catalog survived (else: catalog rebuild --from=s3)
+        String listedBefore = catalog(env, root).toString();
+        // the machine burned: every local archive is gone, the catalog too
         for (String dir : List.of("full", "incremental")) {
             try (Stream<Path> s = Files.list(root.resolve("archive").resolve(dir))) {
                 for (Path p : s.toList()) Files.delete(p);
             }
         }
+        Files.delete(root.resolve("archive/catalog.db"));
         Files.delete(root.resolve("data/federation_ledger.db"));
+
+        Cli.Result rebuilt = Cli.run(env, "catalog", "rebuild", "--from=s3", "--root=" + root);
+        assertThat(rebuilt.exit()).as(rebuilt.toString()).isZero();
+        assertThat(rebuilt.out()).contains("2 manifests, 2 recorded");
+        JsonNode after = catalog(env, root);
+        assertThat(after).hasSize(2);
+        assertThat(after.toString()).contains(new ObjectMapper().readTree(listedBefore).get(0).get("sha256").asText());
 
         Cli.Result r = Cli.run(env, "restore", "--date=latest", "--verify", "--root=" + root);
         assertThat(r.exit()).as(r.toString()).isZero();

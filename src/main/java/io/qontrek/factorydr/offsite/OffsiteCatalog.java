@@ -1,0 +1,61 @@
+package io.qontrek.factorydr.offsite;
+
+import io.qontrek.factorydr.archive.ArchiveException;
+import io.qontrek.factorydr.archive.Manifest;
+import io.qontrek.factorydr.archive.ManifestSignature;
+import io.qontrek.factorydr.catalog.Catalog;
+import io.qontrek.factorydr.catalog.CatalogEntry;
+import io.qontrek.factorydr.restore.CatalogRebuilder;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.core.sync.ResponseTransformer;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * Rebuilds the catalog from the signed manifests stored offsite, for when the machine and its
+ * catalog are gone: every {@code *.manifest.json} under the prefix whose signature verifies, whose
+ * archive name matches its key, and whose archive object is there with the manifest's size, is
+ * recorded as offsite. The listing is paginated (S3 returns at most 1000 keys a page).
+ */
+public final class OffsiteCatalog {
+    private static final String MANIFEST_SUFFIX = ".manifest.json";
+
+    private OffsiteCatalog() {}
+
+    public static CatalogRebuilder.Result rebuild(S3Client client, OffsiteSettings s3, Catalog catalog, byte[] signingSecret) {
+        Map<String, S3Object> objects = new HashMap<>();
+        client.listObjectsV2Paginator(b -> b.bucket(s3.bucket()).prefix(s3.prefix()))
+                .contents().forEach(o -> objects.put(o.key(), o));
+        int manifests = 0;
+        int recorded = 0;
+        int known = 0;
+        List<String> problems = new ArrayList<>();
+        for (String key : objects.keySet().stream().sorted().toList()) {
+            if (!key.endsWith(MANIFEST_SUFFIX)) continue;
+            manifests++;
+            String archiveKey = key.substring(0, key.length() - MANIFEST_SUFFIX.length());
+            String name = archiveKey.substring(s3.prefix().length());
+            try {
+                byte[] json = client.getObject(b -> b.bucket(s3.bucket()).key(key), ResponseTransformer.toBytes()).asByteArray();
+                Manifest m = Manifest.parse(json);
+                if (m.signature() == null || m.archive() == null) throw new ArchiveException("manifest is not sealed");
+                if (!ManifestSignature.verify(m, signingSecret)) throw new ArchiveException("manifest signature does not verify");
+                if (!m.archive().name().equals(name)) throw new ArchiveException("manifest names archive '" + m.archive().name() + "'");
+                S3Object archive = objects.get(archiveKey);
+                if (archive == null) throw new ArchiveException("archive object missing");
+                if (archive.size() != m.archive().size()) {
+                    throw new ArchiveException("archive object is " + archive.size() + " bytes, the manifest says " + m.archive().size());
+                }
+                String offsiteAt = archive.lastModified().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+                if (catalog.recordIfAbsent(CatalogEntry.of(m, null, offsiteAt), CatalogEntry.rows(m))) recorded++;
+                else known++;
+            } catch (ArchiveException e) {
+                problems.add(name + ": " + e.getMessage());
+            }
+        }
+        return new CatalogRebuilder.Result(manifests, recorded, known, problems);
+    }
+}
