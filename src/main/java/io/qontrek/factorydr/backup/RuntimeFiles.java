@@ -6,19 +6,36 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import io.qontrek.factorydr.config.ConfigException;
 
 /** Listing the runtime's files: regular files only (links are never followed), in a stable order. */
 public final class RuntimeFiles {
     private RuntimeFiles() {}
 
-    /** Every regular file below dir, sorted by path; an absent dir has none. */
+    /**
+     * Every regular file below dir, sorted by path; an absent dir has none. A file or directory the
+     * backup cannot read is the operator's to fix (permissions), so it fails before anything is
+     * written rather than half-way through an archive.
+     */
     public static List<Path> regularFiles(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) return List.of();
+        List<Path> files;
         try (Stream<Path> s = Files.walk(dir)) {
-            return s.filter(p -> Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).sorted().toList();
+            files = s.filter(p -> Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).sorted().toList();
         } catch (UncheckedIOException e) {
+            if (e.getCause() instanceof java.nio.file.AccessDeniedException denied) throw unreadable(denied.getFile());
             throw e.getCause();
+        } catch (java.nio.file.AccessDeniedException denied) {
+            throw unreadable(denied.getFile());
         }
+        for (Path f : files) {
+            if (!Files.isReadable(f)) throw unreadable(f.toString());
+        }
+        return files;
+    }
+
+    private static ConfigException unreadable(String path) {
+        return new ConfigException(path + " is not readable: fix its permissions (the backup needs to read it)");
     }
 
     /** The path of file below dir, with forward slashes, as an archive entry name wants it. */

@@ -79,6 +79,22 @@ class BackupBadInputTest {
     }
 
     @Test
+    void unreadableFile() throws Exception {
+        Path proof = root.resolve("proof/proof-000000000005.json");
+        var mode = Files.getPosixFilePermissions(proof);
+        Files.setPosixFilePermissions(proof, java.util.Set.of());
+        try {
+            Cli.Result r = Cli.runWithoutReadOverride(env, "backup", "full", "--root=" + root, "--archive-dir=" + tmp.resolve("unreadable"));
+            assertThat(r.exit()).as(r.toString()).isEqualTo(2);
+            assertThat(r.err()).contains("proof-000000000005.json is not readable");
+            assertOneCleanLine(r);
+            assertThat(Files.exists(tmp.resolve("unreadable/full"))).isFalse();
+        } finally {
+            Files.setPosixFilePermissions(proof, mode);
+        }
+    }
+
+    @Test
     void badDate() throws Exception {
         Cli.Result r = Cli.run(env, "backup", "proofs", "--date=2025-13-45", "--root=" + root);
         assertThat(r.exit()).isEqualTo(2);

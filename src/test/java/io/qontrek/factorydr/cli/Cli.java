@@ -43,6 +43,19 @@ final class Cli {
         return start(0, env, args);
     }
 
+    /**
+     * As root without the capabilities that let root read any file (CAP_DAC_OVERRIDE,
+     * CAP_DAC_READ_SEARCH): a file with mode 000 is then unreadable, as for any operator.
+     */
+    static Result runWithoutReadOverride(Map<String, String> env, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("setpriv", "--bounding-set=-dac_override,-dac_read_search",
+                "--inh-caps=-dac_override,-dac_read_search", javaBin(), "-Xmx512m", "-cp", classPath(), FactoryDr.class.getName()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(Path.of("").toAbsolutePath().toFile());
+        pb.environment().putAll(env);
+        return finish(pb.start(), 300);
+    }
+
     /** With fileSizeLimitKb > 0 the JVM runs under `ulimit -f`: a write past it fails as on a full disk. */
     static Process start(long fileSizeLimitKb, Map<String, String> env, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx512m", "-cp", classPath(), FactoryDr.class.getName()));
