@@ -45,9 +45,9 @@ import java.util.function.Predicate;
  *       time, so a symbolic link already inside staging cannot carry a write (or a mkdir) outside it.</li>
  * </ul>
  *
- * <p>Each file is written to a temporary name in its final directory, fsynced, given the entry's mtime
+ * <p>Each file is written to a temporary name in its final directory, given the entry's mtime
  * and permission bits (group/other write, setuid, setgid and sticky dropped), then renamed over its
- * final name; directories written to are fsynced at the end. An existing regular file of that name in
+ * final name; at the end every file written and every directory written to is fsynced (see finish). An existing regular file of that name in
  * staging is replaced: that is how an incremental applied after its full wins. Anything else in the
  * way (a directory, a link) is refused. {@code manifest.json} is never written.
  *
@@ -96,6 +96,9 @@ public final class SafeExtractor {
         private final Set<Path> touchedDirs = new LinkedHashSet<>();
         private final Map<Path, Instant> dirTimes = new LinkedHashMap<>();
         private final List<String> paths = new ArrayList<>();
+        private final List<Path> written = new ArrayList<>();
+        /** Directories already proven to be real directories inside root, by their path under root. */
+        private final Map<String, Path> provenDirs = new HashMap<>();
         private final byte[] buffer = new byte[BUFFER];
         private long bytes;
 
@@ -158,7 +161,6 @@ public final class SafeExtractor {
                         while (b.hasRemaining()) out.write(b);
                         written += n;
                     }
-                    out.force(true);
                 }
                 if (written != entry.size()) {
                     throw refused(entry.name(), "holds " + written + " bytes, its header says " + entry.size());
@@ -173,6 +175,7 @@ public final class SafeExtractor {
                 }
                 done = true;
                 touchedDirs.add(dir);
+                this.written.add(target);
                 paths.add(path);
                 bytes += written;
             } finally {
@@ -186,6 +189,8 @@ public final class SafeExtractor {
          * a parent already proven to be inside root.
          */
         private Path directoryInside(String name, String path) throws IOException {
+            Path proven = provenDirs.get(path);
+            if (proven != null) return proven; // nothing but this run writes into staging, and it makes no links
             Path dir = root;
             for (String part : path.split("/")) {
                 Path next = dir.resolve(part);
@@ -200,11 +205,23 @@ public final class SafeExtractor {
                 if (!Files.isDirectory(real)) throw refused(name, "'" + root.relativize(next) + "' in staging is not a directory");
                 dir = real;
             }
+            provenDirs.put(path, dir);
             return dir;
         }
 
-        /** Sets directory mtimes (after their files, which change them) and fsyncs every directory written to. */
+        /**
+         * Makes the staged files durable, then sets directory mtimes (after their files, which change
+         * them) and fsyncs every directory written to. The files are fsynced here, after all of them
+         * are written, not one by one as they arrive: the first fsync commits the journal with the
+         * data of all of them, so the rest cost little, where fsync per file made a restore of 5,000
+         * proofs spend most of its time waiting for the disk.
+         */
         void finish() throws IOException {
+            for (Path f : written) {
+                try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) { // fsync needs no write access
+                    ch.force(true);
+                }
+            }
             for (Map.Entry<Path, Instant> d : dirTimes.entrySet()) {
                 Files.setLastModifiedTime(d.getKey(), FileTime.from(d.getValue()));
             }

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# factory-dr benchmark: our backup, restore, incremental and proof verification side by side with
+# the stock pipeline an operator would otherwise script, on the same generated runtime.
+#
+#   bench/run.sh [--size=small|1.5g|3g] [--runs=N]
+#
+# Prints wall time, MB/s, peak RSS (from /usr/bin/time -v), archive sizes and ours/stock ratios.
+# The runtime is generated once per size and cached under bench/cache/ (git-ignored).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+home="$(cd "$here/.." && pwd)"
+size="1.5g"
+for arg in "$@"; do
+  case "$arg" in
+    --size=*) size="${arg#--size=}" ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    *) echo "bench: unknown argument $arg (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+# Shapes of the runtime per size: tens of thousands of proofs, a ledger of over a million rows,
+# hundreds of MB of logs at 1.5 GB.
+case "$size" in
+  small) proofs=5000;   ledger=50000;   logmb=40  ;;
+  1.5g)  proofs=60000;  ledger=1200000; logmb=900 ;;
+  3g)    proofs=120000; ledger=2400000; logmb=1900 ;;
+  *) echo "bench: --size must be small, 1.5g or 3g" >&2; exit 2 ;;
+esac
+
+command -v /usr/bin/time >/dev/null || { apt-get update -qq && apt-get install -y -qq time; }
+for tool in openssl tar sha256sum; do command -v "$tool" >/dev/null || { echo "bench: $tool missing" >&2; exit 2; }; done
+
+cache="$home/bench/cache"
+runtime="$cache/runtime-$size"
+work="$cache/work-$size"
+mkdir -p "$cache"
+export ARCHIVE_ENCRYPTION_KEY="bench-archive-key-0123456789"
+export FACTORY_SIGNING_SECRET="bench-signing-secret-0123456789"
+export TOWER_SIGNING_SECRET="bench-tower-secret-0123456789"
+export FACTORY_LOG_FILE="$cache/factory-dr.log"
+fdr="$home/bin/factory-dr"
+
+"$fdr" --version >/dev/null   # builds the jar first, so the build is not timed
+
+if [ ! -d "$runtime/proof" ]; then
+  echo "bench: generating the $size runtime in $runtime (once; cached)"
+  rm -rf "$runtime"
+  /usr/bin/time -f "  generated in %e s" "$fdr" sample-runtime "$runtime" --proofs=$proofs --days=30 --ledger=$ledger --log-mb=$logmb
+fi
+rm -rf "$work"; mkdir -p "$work"
+
+# what both pipelines read: the runtime's directories
+input_bytes=$(du -sb --apparent-size "$runtime"/proof "$runtime"/config "$runtime"/data "$runtime"/logs | awk '{s+=$1} END {print s}')
+proof_bytes=$(find "$runtime/proof" -name 'proof-*.json' -printf '%s\n' | awk '{s+=$1} END {print s}')
+
+declare -A wall rss
+measure() { # name, command...
+  local name="$1"; shift
+  local out="$work/$name.time"
+  sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true
+  if ! /usr/bin/time -v -o "$out" "$@" > "$work/$name.out" 2> "$work/$name.err"; then
+    echo "bench: $name failed:"; tail -5 "$work/$name.err"; exit 1
+  fi
+  wall[$name]=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,t,":"); s=0; for(i=1;i<=n;i++) s=s*60+t[i]; print s}' "$out")
+  rss[$name]=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$out")
+}
+rate() { awk -v b="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.1f", b/1e6/s; else print "-" }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a/b; else print "-" }'; }
+
+echo "bench: $size runtime, $(awk -v b=$input_bytes 'BEGIN{printf "%.0f", b/1e6}') MB in, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+
+# --- backup ---------------------------------------------------------------------------------------
+measure stock-backup bash -o pipefail -c "tar -C '$runtime' -czf - proof config data logs | openssl enc -aes-256-cbc -pbkdf2 -iter 10000 -pass env:ARCHIVE_ENCRYPTION_KEY -out '$work/stock.tar.gz.enc'"
+measure ours-backup "$fdr" backup full --root="$runtime" --archive-dir="$work/archive"
+ours_archive=$(ls "$work"/archive/full/*.tar.gz.enc)
+stock_size=$(stat -c %s "$work/stock.tar.gz.enc")
+ours_size=$(stat -c %s "$ours_archive")
+
+# --- restore (extraction) -------------------------------------------------------------------------
+mkdir -p "$work/stock-restore"
+measure stock-restore bash -o pipefail -c "openssl enc -d -aes-256-cbc -pbkdf2 -iter 10000 -pass env:ARCHIVE_ENCRYPTION_KEY -in '$work/stock.tar.gz.enc' | tar -C '$work/stock-restore' -xzf -"
+measure ours-restore "$fdr" restore --archive="$ours_archive" --target="$work/ours-restore" --archive-dir="$work/archive" --root="$runtime"
+measure ours-restore-verify "$fdr" restore --archive="$ours_archive" --target="$work/ours-restore-verify" --verify --archive-dir="$work/archive" --root="$runtime"
+
+# --- incremental after 1% changed proofs ----------------------------------------------------------
+# 1% of the proofs rewritten (content unchanged would not count: append a space inside the JSON)
+count=$(( proofs / 100 ))
+cp -a "$runtime/proof" "$work/proof-saved"
+find "$runtime/proof" -maxdepth 1 -name 'proof-*.json' | sort | tail -n "$count" | while read -r f; do sed -i 's/"seq":/"seq": /' "$f"; done
+sleep 1
+measure ours-incremental "$fdr" backup incremental --root="$runtime" --archive-dir="$work/archive"
+rm -rf "$runtime/proof"; mv "$work/proof-saved" "$runtime/proof"
+
+# --- proof verification vs one core's SHA-256 -----------------------------------------------------
+find "$runtime/proof" -maxdepth 1 -name 'proof-*.json' -print0 | sort -z | xargs -0 cat > "$work/proofs.concat"
+measure sha256-one-core sha256sum "$work/proofs.concat"
+rm -f "$work/proofs.concat"
+measure ours-verify-proofs "$fdr" verify proofs --root="$runtime"
+
+# --- report ---------------------------------------------------------------------------------------
+printf '\n%-22s %9s %9s %9s\n' "step" "wall s" "MB/s" "peak MB"
+for n in stock-backup ours-backup stock-restore ours-restore ours-restore-verify ours-incremental sha256-one-core ours-verify-proofs; do
+  bytes=$input_bytes
+  case "$n" in sha256-one-core|ours-verify-proofs) bytes=$proof_bytes ;; ours-incremental) bytes=$input_bytes ;; esac
+  printf '%-22s %9s %9s %9s\n' "$n" "${wall[$n]}" "$(rate "$bytes" "${wall[$n]}")" "${rss[$n]}"
+done
+printf '\narchive size: stock %s bytes, ours %s bytes (ours/stock %s)\n' "$stock_size" "$ours_size" "$(ratio "$ours_size" "$stock_size")"
+printf 'targets (ours/stock or as stated):\n'
+printf '  backup              %s  (target <= 0.60)\n' "$(ratio "${wall[ours-backup]}" "${wall[stock-backup]}")"
+printf '  restore             %s  (target <= 1.00)\n' "$(ratio "${wall[ours-restore]}" "${wall[stock-restore]}")"
+printf '  restore --verify    %s  (target <= 1.50)\n' "$(ratio "${wall[ours-restore-verify]}" "${wall[stock-restore]}")"
+printf '  incremental (1%%)    %s of a full (target <= 0.05)\n' "$(ratio "${wall[ours-incremental]}" "${wall[ours-backup]}")"
+printf '  verify proofs       %s of one core'"'"'s SHA-256 (target >= 0.50)\n' "$(ratio "${wall[sha256-one-core]}" "${wall[ours-verify-proofs]}")"
+max_rss=0
+for n in ours-backup ours-restore ours-restore-verify ours-incremental ours-verify-proofs; do [ "${rss[$n]}" -gt "$max_rss" ] && max_rss=${rss[$n]}; done
+printf '  peak RSS            %s MB (target <= 512)\n' "$max_rss"
