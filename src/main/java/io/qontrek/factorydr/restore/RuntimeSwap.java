@@ -34,8 +34,8 @@ import java.util.stream.Stream;
  * Swaps a staged, already verified restore into the live runtime, by renames only, so that the live
  * runtime is at every moment either as it was or as restored:
  * <ol type="a">
- *   <li>check, before anything moves, that every staged item is there and on the target's file
- *       system (a rename cannot cross file systems);</li>
+ *   <li>check, before anything moves, that every staged item is there; where the target is on
+ *       another file system (a rename cannot cross), copy the staged item onto it first;</li>
  *   <li>move each live item aside to {@code <parent>/.restore-replaced-<ts>/<name>} (for the default
  *       layout, {@code <root>/.restore-replaced-<ts>/proof} and so on);</li>
  *   <li>rename the staged item into place; an item that does not exist live (the drill deletes
@@ -44,6 +44,8 @@ import java.util.stream.Stream;
  *       byte, and fail naming the step;</li>
  *   <li>only after full success delete the replaced copies, unless asked to keep them.</li>
  * </ol>
+ * A live directory that is a mount point (a volume at /proof) cannot be renamed: its children are
+ * swapped instead, through its own .restore-replaced-&lt;ts&gt; and .restore-incoming-&lt;ts&gt;.
  *
  * <p>Scopes: {@code proof} replaces proof/; {@code config} replaces config/; {@code ledger} replaces
  * only the three databases in data/ (and moves aside their stale {@code -wal}, {@code -shm} and
@@ -113,8 +115,14 @@ public final class RuntimeSwap {
         Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
     };
 
-    /** One thing swapped: a directory (proof/, config/) or a database file. */
-    private record Item(String name, Path live, Path staged, Path aside, boolean directory) {}
+    /**
+     * One thing swapped: a directory (proof/, config/) or a database file. {@code source} is what is
+     * renamed into place: the staged copy, or, when the live side is on another file system than the
+     * staging (a volume mounted at /proof, say), a copy of it made on that file system first.
+     * {@code byContent}: the live directory itself cannot be renamed (it is a mount point, or on
+     * another file system than its parent), so its children are swapped instead of it.
+     */
+    private record Item(String name, Path live, Path staged, Path source, Path aside, boolean directory, boolean byContent) {}
 
     /**
      * What a swap would do, compared by size and SHA-256 against the live tree. Names are archive-style
@@ -212,9 +220,9 @@ public final class RuntimeSwap {
      */
     public Result swap(boolean keepReplaced) throws IOException {
         requireStaged();
-        List<Item> items = items();
-        for (Item item : items) requireSameFileSystem(item);
         List<String> kept = scope.config() ? carryKeptFiles() : List.of();
+        List<Item> items = items();
+        List<Path> incoming = copyAcrossFileSystems(items);
 
         Deque<Path[]> moves = new ArrayDeque<>(); // {from, to} of every move done, for the rollback
         Deque<Path> created = new ArrayDeque<>(); // directories made, removed again on rollback
@@ -223,6 +231,11 @@ public final class RuntimeSwap {
         try {
             for (Item item : items) {
                 step = "moving " + item.live() + " aside to " + item.aside();
+                if (item.byContent()) {
+                    swapChildren(item, moves, created);
+                    swapped.add(item.name());
+                    continue;
+                }
                 if (item.directory()) {
                     moveAside(item.live(), item.aside(), moves, created);
                 } else {
@@ -234,17 +247,22 @@ public final class RuntimeSwap {
                     step = "moving " + item.live() + " aside to " + item.aside();
                     moveAside(item.live(), item.aside(), moves, created);
                 }
-                step = "renaming " + item.staged() + " to " + item.live();
+                step = "renaming " + item.source() + " to " + item.live();
                 makeDirectories(item.live().getParent(), created);
-                mover.move(item.staged(), item.live());
-                moves.push(new Path[] {item.staged(), item.live()});
+                mover.move(item.source(), item.live());
+                moves.push(new Path[] {item.source(), item.live()});
                 swapped.add(item.name());
             }
-            for (Item item : items) fsync(item.live().getParent());
+            for (Item item : items) fsync(item.byContent() ? item.live() : item.live().getParent());
         } catch (IOException | RuntimeException e) {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            rollback(moves, created, items, "restore failed " + step + " (" + why + ")", e);
+            try {
+                rollback(moves, created, items, "restore failed " + step + " (" + why + ")", e);
+            } finally {
+                incoming.forEach(WorkDir::delete);
+            }
         }
+        incoming.forEach(WorkDir::delete);
 
         List<Path> replaced = replacedDirs(items);
         if (keepReplaced) return new Result(swapped, kept, replaced.stream().filter(RuntimeSwap::exists).toList(), null);
@@ -288,6 +306,84 @@ public final class RuntimeSwap {
         throw new RestoreException(failure + "; rolled back, the runtime is as it was", cause);
     }
 
+    /**
+     * A live directory that cannot itself be renamed: every child moves aside into the directory's
+     * own .restore-replaced-&lt;ts&gt;, then every child of the copy made on its file system moves in.
+     */
+    private void swapChildren(Item item, Deque<Path[]> moves, Deque<Path> created) throws IOException {
+        makeDirectories(item.aside(), created);
+        for (Path child : children(item.live())) {
+            if (child.equals(item.aside()) || child.equals(item.source())) continue;
+            mover.move(child, item.aside().resolve(child.getFileName().toString()));
+            moves.push(new Path[] {child, item.aside().resolve(child.getFileName().toString())});
+        }
+        for (Path child : children(item.source())) {
+            Path to = item.live().resolve(child.getFileName().toString());
+            mover.move(child, to);
+            moves.push(new Path[] {child, to});
+        }
+    }
+
+    private static List<Path> children(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.sorted().toList();
+        }
+    }
+
+    /**
+     * Copies each staged item whose live side is on another file system onto that file system, before
+     * anything live moves, since a rename cannot cross file systems. Returns the copies' roots, to be
+     * deleted once the swap is done or undone; a failed copy changes nothing live.
+     */
+    private List<Path> copyAcrossFileSystems(List<Item> items) throws IOException {
+        List<Path> roots = new ArrayList<>();
+        try {
+            for (Item item : items) {
+                if (item.source().equals(item.staged())) continue;
+                Path root = incomingRoot(item);
+                if (!roots.contains(root)) roots.add(root);
+                copyTree(item.staged(), item.source());
+            }
+        } catch (IOException | RuntimeException e) {
+            roots.forEach(WorkDir::delete);
+            throw new RestoreException("cannot copy the staged restore onto the target's file system ("
+                    + e.getMessage() + "); nothing was changed", e);
+        }
+        return roots;
+    }
+
+    /** The .restore-incoming-&lt;ts&gt; directory an item's cross-file-system copy lives in. */
+    private Path incomingRoot(Item item) {
+        for (Path p = item.source(); p != null; p = p.getParent()) {
+            if (p.getFileName() != null && p.getFileName().toString().startsWith(".restore-incoming-")) return p;
+        }
+        throw new IllegalStateException("no incoming directory above " + item.source());
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        if (!Files.isDirectory(from, LinkOption.NOFOLLOW_LINKS)) {
+            Files.createDirectories(to.getParent());
+            Files.copy(from, to, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+            return;
+        }
+        List<Path> all;
+        try (Stream<Path> s = Files.walk(from)) {
+            all = s.toList();
+        }
+        for (Path p : all) {
+            Path t = to.resolve(from.relativize(p).toString());
+            if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) Files.createDirectories(t);
+            else Files.copy(p, t, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+        }
+        for (Path p : all) {
+            if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                try (FileChannel ch = FileChannel.open(to.resolve(from.relativize(p).toString()), StandardOpenOption.READ)) {
+                    ch.force(true);
+                }
+            }
+        }
+    }
+
     private void moveAside(Path from, Path to, Deque<Path[]> moves, Deque<Path> created) throws IOException {
         if (!exists(from)) return;
         makeDirectories(to.getParent(), created);
@@ -325,22 +421,40 @@ public final class RuntimeSwap {
         return kept;
     }
 
-    private List<Item> items() {
+    private List<Item> items() throws IOException {
         List<Item> out = new ArrayList<>();
         if (scope.proof()) out.add(directory("proof", live.proofDir()));
         if (scope.config()) out.add(directory("config", live.configDir()));
         if (scope.databases()) {
-            Path replaced = replacedDir(live.dataDir().getParent()).resolve("data");
+            boolean across = !sameFileSystem(live.dataDir(), staging);
+            Path replaced = across ? replacedDir(live.dataDir()) : replacedDir(live.dataDir().getParent()).resolve("data");
             for (String db : DATABASES) {
-                out.add(new Item("data/" + db, live.dataDir().resolve(db), staging.resolve("data").resolve(db),
-                        replaced.resolve(db), false));
+                Path staged = staging.resolve("data").resolve(db);
+                Path source = across ? live.dataDir().resolve(".restore-incoming-" + stamp).resolve(db) : staged;
+                out.add(new Item("data/" + db, live.dataDir().resolve(db), staged, source, replaced.resolve(db), false, false));
             }
         }
         return out;
     }
 
-    private Item directory(String name, Path liveDir) {
-        return new Item(name, liveDir, staging.resolve(name), replacedDir(liveDir.getParent()).resolve(name), true);
+    private Item directory(String name, Path liveDir) throws IOException {
+        Path staged = staging.resolve(name);
+        if (exists(liveDir) && !sameFileSystem(liveDir, staging)) {
+            // a volume mounted at liveDir, say: swap what is inside it
+            return new Item(name, liveDir, staged, liveDir.resolve(".restore-incoming-" + stamp),
+                    replacedDir(liveDir), true, true);
+        }
+        Path source = sameFileSystem(liveDir.getParent(), staging) ? staged
+                : liveDir.getParent().resolve(".restore-incoming-" + stamp).resolve(name);
+        return new Item(name, liveDir, staged, source, replacedDir(liveDir.getParent()).resolve(name), true, false);
+    }
+
+    /** Whether p (or, if it does not exist yet, its nearest existing ancestor) is on the staging's file system. */
+    private static boolean sameFileSystem(Path p, Path staging) throws IOException {
+        Path anchor = p;
+        while (anchor != null && !exists(anchor)) anchor = anchor.getParent();
+        if (anchor == null) return true;
+        return Files.getFileStore(anchor).equals(Files.getFileStore(staging));
     }
 
     private Path replacedDir(Path parent) {
@@ -349,11 +463,15 @@ public final class RuntimeSwap {
 
     private List<Path> replacedDirs(List<Item> items) {
         Set<Path> dirs = new LinkedHashSet<>();
-        for (Item item : items) dirs.add(replacedDir(item.directory() ? item.live().getParent() : item.live().getParent().getParent()));
+        for (Item item : items) {
+            Path p = item.aside();
+            while (!p.getFileName().toString().startsWith(".restore-replaced-")) p = p.getParent();
+            dirs.add(p);
+        }
         return List.copyOf(dirs);
     }
 
-    private void requireStaged() throws RestoreException {
+    private void requireStaged() throws IOException {
         if (!Files.isDirectory(staging, LinkOption.NOFOLLOW_LINKS)) {
             throw new RestoreException("staging directory " + staging + " does not exist; nothing was changed");
         }
@@ -374,18 +492,6 @@ public final class RuntimeSwap {
                     throw new RestoreException(p + " already exists; nothing was changed");
                 }
             }
-        }
-    }
-
-    private void requireSameFileSystem(Item item) throws IOException {
-        Path anchor = item.live().getParent();
-        while (anchor != null && !exists(anchor)) anchor = anchor.getParent();
-        if (anchor == null) return;
-        FileStore target = Files.getFileStore(anchor);
-        FileStore staged = Files.getFileStore(item.staged());
-        if (!target.equals(staged)) {
-            throw new RestoreException("staging " + item.staged() + " is on " + staged + " but " + item.live() + " is on "
-                    + target + "; stage on the same file system (a rename cannot cross); nothing was changed");
         }
     }
 

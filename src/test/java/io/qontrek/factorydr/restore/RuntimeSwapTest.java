@@ -285,23 +285,71 @@ class RuntimeSwapTest {
         assertThat(runtimeSnapshot(live.root())).isEqualTo(before);
     }
 
+    /**
+     * proof/ and data/ on another file system than the staging, as when they are volumes mounted at
+     * /proof and /data: the restore copies the staged items onto that file system and swaps what is
+     * inside the directories; a failure at any rename rolls back byte for byte.
+     */
     @Test
-    void stagingOnAnotherFileSystemIsRefusedBeforeAnythingMoves() throws Exception {
+    void directoriesOnAnotherFileSystemAreSwappedByContentAndRolledBackOnFailure() throws Exception {
         Path shm = Path.of("/dev/shm");
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(shm) && Files.isWritable(shm)
                 && !Files.getFileStore(shm).equals(Files.getFileStore(tmp)), "/dev/shm is another writable file system");
-        RuntimeLayout live = live("crossfs");
-        Path staging = Files.createTempDirectory(shm, "factorydr-restore-test");
+        Path volumes = Files.createTempDirectory(shm, "factorydr-volumes");
         try {
-            SafeExtractor.extract(full.file(), Archives.key(), staging, RuntimeSwap.Scope.PROOF::wants);
-            Map<String, String> before = runtimeSnapshot(live.root());
-            assertThatThrownBy(() -> new RuntimeSwap(live, staging, RuntimeSwap.Scope.PROOF, keepLive).swap(false))
-                    .isInstanceOf(RestoreException.class)
-                    .hasMessageContaining("stage on the same file system (a rename cannot cross); nothing was changed");
-            assertThat(runtimeSnapshot(live.root())).isEqualTo(before);
+            for (int failAt = 1; failAt <= 3; failAt++) {
+                RuntimeLayout live = onVolumes(live("volumes-fail-" + failAt), volumes.resolve("fail-" + failAt));
+                damage(live);
+                Path staging = stage(live, RuntimeSwap.Scope.ALL);
+                Map<String, String> before = volumeSnapshot(live);
+                int breakAt = failAt * 7; // somewhere among the per-file renames inside proof/ and data/
+                AtomicInteger n = new AtomicInteger();
+                RuntimeSwap failing = new RuntimeSwap(live, staging, RuntimeSwap.Scope.ALL, keepLive, (from, to) -> {
+                    if (n.incrementAndGet() == breakAt) throw new IOException("injected failure");
+                    RuntimeSwap.RENAME.move(from, to);
+                }, AT);
+                assertThatThrownBy(() -> failing.swap(false)).isInstanceOf(RestoreException.class)
+                        .hasMessageContaining("(injected failure); rolled back, the runtime is as it was");
+                assertThat(volumeSnapshot(live)).as("after failing rename %d", breakAt).isEqualTo(before);
+            }
+
+            RuntimeLayout live = onVolumes(live("volumes"), volumes.resolve("ok"));
+            damage(live);
+            Path staging = stage(live, RuntimeSwap.Scope.ALL);
+            RuntimeSwap.Result r = new RuntimeSwap(live, staging, RuntimeSwap.Scope.ALL, keepLive).swap(false);
+            assertThat(r.swapped()).containsExactly("proof", "config", "data/federation_ledger.db", "data/nonce_store.db", "data/receipts.db");
+            for (FileRecord f : full.manifest().files()) {
+                if (!f.path().startsWith("proof/") && !RuntimeSwap.DATABASES.contains(f.path().replace("data/", ""))) continue;
+                Path at = f.path().startsWith("proof/") ? live.proofDir().resolve(f.path().substring(6)) : live.dataDir().resolve(f.path().substring(5));
+                assertThat(TreeSnapshot.sha256(at)).as(f.path()).isEqualTo(f.sha256());
+            }
+            assertThat(live.proofDir().resolve("stray.json")).doesNotExist();
+            assertThat(live.panicFlag()).hasContent("ledger corrupt");
+            try (Stream<Path> s = Stream.concat(Files.list(live.proofDir()), Files.list(live.dataDir()))) {
+                assertThat(s.map(p -> p.getFileName().toString())).noneMatch(x -> x.startsWith(".restore-"));
+            }
         } finally {
-            deleteTree(staging);
+            deleteTree(volumes);
         }
+    }
+
+    /** The same runtime with proof/ and data/ moved onto another file system. */
+    private static RuntimeLayout onVolumes(RuntimeLayout live, Path volume) throws IOException {
+        Files.createDirectories(volume);
+        copyTree(live.proofDir(), volume.resolve("proof"), p -> true);
+        copyTree(live.dataDir(), volume.resolve("data"), p -> true);
+        deleteTree(live.proofDir());
+        deleteTree(live.dataDir());
+        return new RuntimeLayout(live.root(), volume.resolve("proof"), live.configDir(), volume.resolve("data"),
+                live.logsDir(), live.archiveDir());
+    }
+
+    private static Map<String, String> volumeSnapshot(RuntimeLayout live) throws IOException {
+        Map<String, String> out = new TreeMap<>();
+        TreeSnapshot.of(live.proofDir()).forEach((k, v) -> out.put("proof/" + k, v));
+        TreeSnapshot.of(live.dataDir()).forEach((k, v) -> out.put("data/" + k, v));
+        TreeSnapshot.of(live.configDir()).forEach((k, v) -> out.put("config/" + k, v));
+        return out;
     }
 
     @Test
