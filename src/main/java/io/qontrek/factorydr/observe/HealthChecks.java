@@ -46,7 +46,8 @@ public final class HealthChecks {
         Map<String, FlowRuns> runs;
         try {
             runs = catalog.flowRuns();
-            checks.add(Check.healthy("catalog", catalog.archives().size() + " archives in " + catalog.file()));
+            int n = catalog.archives().size();
+            checks.add(Check.healthy("catalog", n + (n == 1 ? " archive" : " archives") + " in " + catalog.file()));
         } catch (RuntimeException e) {
             checks.add(Check.unhealthy("catalog", "cannot read the catalog " + catalog.file() + ": " + e.getMessage()));
             return HealthReport.of(checks);

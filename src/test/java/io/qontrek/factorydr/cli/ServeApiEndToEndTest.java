@@ -128,13 +128,20 @@ class ServeApiEndToEndTest {
         t.start();
     }
 
-    /** Waits until serve answers on healthz (any status), or fails with its output. */
+    /**
+     * Waits until serve answers on every endpoint (any status but 404: the HTTP server listens before
+     * the last platform-http route has joined it), or fails with its output.
+     */
     private void awaitServing(int port) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (System.nanoTime() < deadline) {
             assertThat(serve.isAlive()).as("serve exited:\n" + serveOutput).isTrue();
             try {
-                if (get(port, "/api/mcp/healthz").status() != 404) return;
+                boolean all = true;
+                for (String path : List.of("/api/mcp/healthz", "/api/mcp/governance", "/api/backups", "/metrics")) {
+                    all &= get(port, path).status() != 404;
+                }
+                if (all) return;
             } catch (ConnectException notYet) {
                 // not listening yet
             }
