@@ -211,6 +211,51 @@ public final class Catalog {
         }
     }
 
+    /**
+     * Per flow: how many runs ended each way, its newest run and its newest successful one ("ok" or
+     * "nothing-to-do"). One grouped query plus one row per flow, however long the history: this is
+     * what the governance gates, the health checks and /metrics read.
+     */
+    public java.util.Map<String, FlowRuns> flowRuns() {
+        java.util.Map<String, FlowRuns> out = new java.util.TreeMap<>();
+        if (!Files.exists(file)) return out;
+        try (Connection c = open()) {
+            java.util.Map<String, java.util.Map<String, Long>> counts = new java.util.TreeMap<>();
+            java.util.Map<String, Long> lastId = new java.util.HashMap<>();
+            java.util.Map<String, Long> lastOkId = new java.util.HashMap<>();
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                    "SELECT flow, outcome, count(*), max(id) FROM runs GROUP BY flow, outcome")) {
+                while (rs.next()) {
+                    String flow = rs.getString(1);
+                    String outcome = rs.getString(2);
+                    long id = rs.getLong(4);
+                    counts.computeIfAbsent(flow, f -> new java.util.TreeMap<>()).put(outcome, rs.getLong(3));
+                    lastId.merge(flow, id, Math::max);
+                    if (outcome.equals("ok") || outcome.equals("nothing-to-do")) lastOkId.merge(flow, id, Math::max);
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT flow, started_at, finished_at, outcome, backup_id, detail FROM runs WHERE id = ?")) {
+                for (var e : counts.entrySet()) {
+                    RunRow last = runById(ps, lastId.get(e.getKey()));
+                    RunRow lastOk = lastOkId.containsKey(e.getKey()) ? runById(ps, lastOkId.get(e.getKey())) : null;
+                    out.put(e.getKey(), new FlowRuns(e.getKey(), java.util.Collections.unmodifiableMap(e.getValue()), last, lastOk));
+                }
+            }
+            return out;
+        } catch (SQLException ex) {
+            throw new CatalogException("cannot read the catalog " + file + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    private static RunRow runById(PreparedStatement ps, long id) throws SQLException {
+        ps.setLong(1, id);
+        try (ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return new RunRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6));
+        }
+    }
+
     public List<FileRow> files(String backupId) {
         try (Connection c = open(); PreparedStatement ps = c.prepareStatement(
                 "SELECT path, size, sha256 FROM archive_files WHERE backup_id = ? ORDER BY path")) {
@@ -272,6 +317,13 @@ public final class Catalog {
     public record FileRow(String path, long size, String sha256) {}
 
     public record RunRow(String flow, String startedAt, String finishedAt, String outcome, String backupId, String detail) {}
+
+    /** The runs of one flow: counts by outcome, the newest run, the newest successful run (null if none). */
+    public record FlowRuns(String flow, java.util.Map<String, Long> outcomes, RunRow last, RunRow lastOk) {
+        public long count(String outcome) {
+            return outcomes.getOrDefault(outcome, 0L);
+        }
+    }
 
     /** The catalog could not be read or written. */
     public static final class CatalogException extends RuntimeException {

@@ -2,6 +2,7 @@ package io.qontrek.factorydr.cli;
 
 import io.qontrek.factorydr.catalog.Catalog;
 import io.qontrek.factorydr.catalog.CatalogEntry;
+import io.qontrek.factorydr.catalog.CatalogJson;
 import io.qontrek.factorydr.config.RuntimeLayout;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -19,7 +20,7 @@ final class ListCommand implements Callable<Integer> {
         RuntimeLayout layout = RuntimeLayout.of(app.settings());
         List<CatalogEntry> archives = new Catalog(layout.catalogDb()).archives();
         if (app.json) {
-            Output.json(archives.stream().map(ListCommand::toJson).toList());
+            Output.json(CatalogJson.archives(archives));
             return FactoryDr.OK;
         }
         if (archives.isEmpty()) {
@@ -32,24 +33,6 @@ final class ListCommand implements Callable<Integer> {
                     human(e.size()), e.offsiteAt() == null ? "-" : e.offsiteAt());
         }
         return FactoryDr.OK;
-    }
-
-    static java.util.Map<String, Object> toJson(CatalogEntry e) {
-        var m = new java.util.LinkedHashMap<String, Object>();
-        m.put("backup_id", e.backupId());
-        m.put("type", e.type());
-        m.put("name", e.name());
-        m.put("created_at", e.createdAt());
-        m.put("base", e.base());
-        m.put("size", e.size());
-        m.put("sha256", e.sha256());
-        m.put("files", e.files());
-        m.put("content_bytes", e.contentBytes());
-        m.put("proof_head", e.proofHeadSeq() == null ? null : java.util.Map.of("seq", e.proofHeadSeq(), "merkle_root", e.proofHeadRoot()));
-        m.put("ledger_head", e.ledgerHeadSeq() == null ? null : java.util.Map.of("seq", e.ledgerHeadSeq(), "entry_hash", e.ledgerHeadHash()));
-        m.put("verified_at", e.verifiedAt());
-        m.put("offsite_at", e.offsiteAt());
-        return m;
     }
 
     static String human(long bytes) {

@@ -167,6 +167,12 @@ public final class Settings {
         getInt("factory.s3.retry-delay-ms", 0, 600_000);
         getInt("factory.http.port", 1, 65535);
         getPort("factory.jmx.port");
+        getBoolean("factory.serve");
+        getInt("factory.health.min-free-disk-mb", 0, Integer.MAX_VALUE);
+        io.qontrek.factorydr.governance.GovernancePolicy.from(this);
+        getInt("factory.governance.watch-interval-seconds", 1, 86_400);
+        io.qontrek.factorydr.observe.Alerts.webhook(this);
+        getInt("factory.alerts.webhook-timeout-ms", 100, 60_000);
         RuntimeLayout.of(this);
         clock();
         return this;

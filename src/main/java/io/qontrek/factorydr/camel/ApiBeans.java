@@ -1,0 +1,109 @@
+package io.qontrek.factorydr.camel;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.qontrek.factorydr.catalog.Catalog;
+import io.qontrek.factorydr.catalog.CatalogJson;
+import io.qontrek.factorydr.config.RuntimeLayout;
+import io.qontrek.factorydr.config.Secrets;
+import io.qontrek.factorydr.config.Settings;
+import io.qontrek.factorydr.governance.Gates;
+import io.qontrek.factorydr.governance.GovernancePolicy;
+import io.qontrek.factorydr.governance.GovernanceReport;
+import io.qontrek.factorydr.observe.Alert;
+import io.qontrek.factorydr.observe.Alerts;
+import io.qontrek.factorydr.observe.Check;
+import io.qontrek.factorydr.observe.GovernanceWatch;
+import io.qontrek.factorydr.observe.HealthChecks;
+import io.qontrek.factorydr.observe.PrometheusText;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.Route;
+import org.apache.camel.ServiceStatus;
+
+/**
+ * The beans of routes/api.camel.yaml (HTTP API) and routes/alerts.camel.yaml, and the {@code alert}
+ * step every route configuration calls beside {@code recordFailedRun}.
+ */
+public final class ApiBeans {
+    /** Exchange property set once an exchange's failure has been alerted, so nested routes alert once. */
+    static final String ALERTED = "factoryAlerted";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private ApiBeans() {}
+
+    public static void bindAll(BiConsumer<String, Object> bind, Settings settings, Secrets secrets, Supplier<Instant> now) {
+        RuntimeLayout layout = RuntimeLayout.of(settings);
+        Catalog catalog = new Catalog(layout.catalogDb());
+        GovernancePolicy policy = GovernancePolicy.from(settings);
+        HealthChecks health = new HealthChecks(layout, catalog, policy.offsiteEnabled(),
+                settings.getInt("factory.health.min-free-disk-mb", 0, Integer.MAX_VALUE) * 1024L * 1024L);
+        Alerts alerts = Alerts.from(settings, layout, secrets);
+        GovernanceWatch watch = new GovernanceWatch();
+
+        // HTTP API
+        bind.accept("checkHealth", (Processor) ex -> ex.getMessage().setBody(health.check(routes(ex))));
+        bind.accept("evaluateGovernance", (Processor) ex ->
+                ex.getMessage().setBody(Gates.evaluate(layout, catalog, policy, now.get())));
+        bind.accept("listCatalog", (Processor) ex -> ex.getMessage().setBody(CatalogJson.archives(catalog.archives())));
+        bind.accept("renderMetrics", (Processor) ex -> ex.getMessage().setBody(PrometheusText.render(catalog.archives(),
+                catalog.flowRuns(), Gates.evaluate(layout, catalog, policy, now.get()), freeBytes(layout.archiveDir()))));
+        bind.accept("toJson", (Processor) ex -> {
+            Object body = ex.getMessage().getBody();
+            if (body instanceof GovernanceReport g) body = g.toJson();
+            if (body instanceof io.qontrek.factorydr.observe.HealthReport h) body = h.toJson();
+            ex.getMessage().setBody(JSON.writeValueAsString(body) + "\n");
+        });
+
+        // alerts
+        bind.accept("alert", (Processor) ex -> {
+            if (Boolean.TRUE.equals(ex.getProperty(ALERTED, Boolean.class))) return;
+            ex.setProperty(ALERTED, true);
+            Exception e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+            String flow = ex.getFromRouteId();
+            alerts.raise(new Alert(now.get(), flow, Alert.CRITICAL,
+                    flow + " failed: " + (e == null ? "unknown error" : oneLine(e))));
+        });
+        bind.accept("watchGovernance", (Processor) ex -> {
+            GovernanceReport report = Gates.evaluate(layout, catalog, policy, now.get());
+            for (Alert a : watch.changes(report, now.get())) alerts.raise(a);
+            ex.getMessage().setBody(report);
+        });
+    }
+
+    /** Every route that starts on its own must be started; routes off by configuration (autoStartup false) are fine. */
+    private static Check routes(Exchange ex) {
+        List<String> down = new ArrayList<>();
+        int started = 0;
+        for (Route r : ex.getContext().getRoutes()) {
+            ServiceStatus s = ex.getContext().getRouteController().getRouteStatus(r.getRouteId());
+            if (s == ServiceStatus.Started) started++;
+            else if (r.isAutoStartup()) down.add(r.getRouteId() + " (" + s + ")");
+        }
+        return down.isEmpty() ? Check.healthy("routes", started + " routes started")
+                : Check.unhealthy("routes", "not started: " + String.join(", ", down));
+    }
+
+    private static long freeBytes(Path dir) {
+        Path p = dir;
+        while (p != null && !Files.exists(p)) p = p.getParent();
+        try {
+            return p == null ? 0 : Files.getFileStore(p).getUsableSpace();
+        } catch (java.io.IOException e) {
+            return 0;
+        }
+    }
+
+    /** The exception's message on one line, without stack traces. */
+    private static String oneLine(Throwable e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return m.replaceAll("\\s*[\\r\\n]+\\s*", " ");
+    }
+}

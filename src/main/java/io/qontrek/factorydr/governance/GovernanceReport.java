@@ -1,0 +1,34 @@
+package io.qontrek.factorydr.governance;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Every gate's verdict; it passes only when every gate passes. */
+public record GovernanceReport(boolean pass, List<Gate> gates) {
+    public static GovernanceReport of(List<Gate> gates) {
+        return new GovernanceReport(gates.stream().allMatch(Gate::pass), List.copyOf(gates));
+    }
+
+    public Optional<Gate> gate(String name) {
+        return gates.stream().filter(g -> g.name().equals(name)).findFirst();
+    }
+
+    /** {"pass": bool, "gates": [{"name", "pass", "detail"}]}, the shape of GET /api/mcp/governance. */
+    public Map<String, Object> toJson() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Gate g : gates) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", g.name());
+            m.put("pass", g.pass());
+            m.put("detail", g.detail());
+            out.add(m);
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("pass", pass);
+        m.put("gates", out);
+        return m;
+    }
+}

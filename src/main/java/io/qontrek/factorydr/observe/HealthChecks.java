@@ -1,0 +1,119 @@
+package io.qontrek.factorydr.observe;
+
+import io.qontrek.factorydr.catalog.Catalog;
+import io.qontrek.factorydr.catalog.Catalog.FlowRuns;
+import io.qontrek.factorydr.config.RuntimeLayout;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Whether factory-dr can do its job right now. Unhealthy (HTTP 503): a route that should run is not
+ * started, the archive directory is not writable, the catalog cannot be read, or a runtime directory
+ * is missing. Degraded: the last run of a backup flow or of an offsite copy failed, or the archive
+ * file system has less free space than factory.health.min-free-disk-mb.
+ *
+ * <p>Cheap by design (a probe may call it every few seconds): no archive is read, S3 is not
+ * contacted (the last offsite run's outcome stands for its reachability), the catalog is read
+ * with one grouped query.
+ */
+public final class HealthChecks {
+    static final List<String> BACKUP_FLOWS = List.of("backup-full", "backup-incremental", "proof-daily-archive", "alert-archive");
+    static final List<String> OFFSITE_FLOWS = List.of("offsite-upload", "offsite-catch-up");
+
+    private final RuntimeLayout layout;
+    private final Catalog catalog;
+    private final boolean offsiteEnabled;
+    private final long minFreeBytes;
+
+    public HealthChecks(RuntimeLayout layout, Catalog catalog, boolean offsiteEnabled, long minFreeBytes) {
+        this.layout = layout;
+        this.catalog = catalog;
+        this.offsiteEnabled = offsiteEnabled;
+        this.minFreeBytes = minFreeBytes;
+    }
+
+    /** Every check; {@code routes} is the caller's view of the Camel routes (see ApiBeans). */
+    public HealthReport check(Check routes) {
+        List<Check> checks = new ArrayList<>();
+        checks.add(routes);
+        checks.add(runtimeDirs());
+        checks.add(archiveWritable());
+        checks.add(diskSpace());
+        Map<String, FlowRuns> runs;
+        try {
+            runs = catalog.flowRuns();
+            int n = catalog.archives().size();
+            checks.add(Check.healthy("catalog", n + (n == 1 ? " archive" : " archives") + " in " + catalog.file()));
+        } catch (RuntimeException e) {
+            checks.add(Check.unhealthy("catalog", "cannot read the catalog " + catalog.file() + ": " + e.getMessage()));
+            return HealthReport.of(checks);
+        }
+        checks.add(lastRuns("backups", BACKUP_FLOWS, runs));
+        checks.add(offsiteEnabled ? lastRuns("offsite", OFFSITE_FLOWS, runs)
+                : Check.healthy("offsite", "offsite copies disabled (factory.s3.enabled=false)"));
+        return HealthReport.of(checks);
+    }
+
+    Check runtimeDirs() {
+        List<String> missing = new ArrayList<>();
+        for (Path d : List.of(layout.proofDir(), layout.configDir(), layout.dataDir(), layout.logsDir())) {
+            if (!Files.isDirectory(d)) missing.add(d.toString());
+        }
+        return missing.isEmpty() ? Check.healthy("runtime", "proof, config, data and logs directories present under " + layout.root())
+                : Check.unhealthy("runtime", "missing: " + String.join(", ", missing) + " (backups cannot run; restore?)");
+    }
+
+    /** A real write: create and delete a file; a directory not yet created counts if its parent is writable. */
+    Check archiveWritable() {
+        Path dir = layout.archiveDir();
+        if (!Files.isDirectory(dir)) {
+            Path parent = dir.getParent();
+            while (parent != null && !Files.exists(parent)) parent = parent.getParent();
+            return parent != null && Files.isWritable(parent)
+                    ? Check.healthy("archive", dir + " not created yet; " + parent + " is writable")
+                    : Check.unhealthy("archive", dir + " does not exist and cannot be created");
+        }
+        try {
+            Path probe = Files.createTempFile(dir, ".healthz-", ".tmp");
+            Files.delete(probe);
+            return Check.healthy("archive", dir + " is writable");
+        } catch (IOException e) {
+            return Check.unhealthy("archive", dir + " is not writable: " + e.getMessage());
+        }
+    }
+
+    Check diskSpace() {
+        Path p = layout.archiveDir();
+        while (p != null && !Files.exists(p)) p = p.getParent();
+        if (p == null) return Check.unhealthy("disk", "no existing directory above " + layout.archiveDir());
+        try {
+            long free = Files.getFileStore(p).getUsableSpace();
+            String text = String.format("%.1f GiB free on the archive file system (minimum %.1f GiB, factory.health.min-free-disk-mb)",
+                    free / 1073741824.0, minFreeBytes / 1073741824.0);
+            return free >= minFreeBytes ? Check.healthy("disk", text) : Check.degraded("disk", text);
+        } catch (IOException e) {
+            return Check.degraded("disk", "cannot read free space of " + p + ": " + e.getMessage());
+        }
+    }
+
+    static Check lastRuns(String name, List<String> flows, Map<String, FlowRuns> runs) {
+        List<String> failed = new ArrayList<>();
+        List<String> fine = new ArrayList<>();
+        for (String flow : flows) {
+            FlowRuns r = runs.get(flow);
+            if (r == null) continue;
+            if ("failed".equals(r.last().outcome())) {
+                String d = r.last().detail() == null ? "" : ": " + r.last().detail().replaceAll("\\s+", " ");
+                failed.add(flow + " failed at " + r.last().finishedAt() + (d.length() > 200 ? d.substring(0, 200) + "..." : d));
+            } else {
+                fine.add(flow + " " + r.last().outcome() + " at " + r.last().finishedAt());
+            }
+        }
+        if (!failed.isEmpty()) return Check.degraded(name, "last run failed: " + String.join("; ", failed));
+        return Check.healthy(name, fine.isEmpty() ? "no runs yet" : "last runs: " + String.join("; ", fine));
+    }
+}

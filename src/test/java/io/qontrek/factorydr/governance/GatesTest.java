@@ -1,0 +1,207 @@
+package io.qontrek.factorydr.governance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.qontrek.factorydr.catalog.Catalog;
+import io.qontrek.factorydr.catalog.CatalogEntry;
+import io.qontrek.factorydr.config.RuntimeLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Each gate against a real catalog and real files: a runtime where everything is in order passes,
+ * and each test breaks one condition and sees exactly its gate fail, saying why.
+ */
+class GatesTest {
+    static final Instant NOW = Instant.parse("2025-10-26T12:00:00Z");
+    static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+    @TempDir
+    Path root;
+    RuntimeLayout layout;
+    Catalog catalog;
+    GovernancePolicy policy = new GovernancePolicy(Duration.ofMinutes(60), Duration.ofDays(7), Duration.ofHours(26),
+            Duration.ofDays(92), Duration.ofMinutes(15), true, true);
+
+    @BeforeEach
+    void inOrder() throws Exception {
+        layout = RuntimeLayout.under(root);
+        catalog = new Catalog(layout.catalogDb());
+        for (Path d : List.of(layout.proofDir(), layout.configDir(), layout.dataDir(), layout.logsDir())) Files.createDirectories(d);
+        for (int seq = 0; seq < 3; seq++) Files.writeString(layout.proofDir().resolve(String.format("proof-%012d.json", seq)), "{}");
+        archive("full", NOW.minus(Duration.ofDays(2)), true);
+        archive("incremental", NOW.minus(Duration.ofMinutes(20)), true);
+        run("verify-proofs", NOW.minus(Duration.ofHours(3)), "ok", null);
+        Files.createDirectories(layout.archiveDir().resolve("recovery-proofs"));
+        Files.writeString(layout.archiveDir().resolve("recovery-proofs/drill-20250901.json"),
+                "{\"schema\":\"factory.drill.v1\",\"created_at\":\"2025-09-01T10:00:00Z\",\"passed\":true}");
+    }
+
+    private CatalogEntry archive(String type, Instant at, boolean offsite) throws Exception {
+        String stamp = STAMP.format(at);
+        String name = type + "/" + stamp + ".tar.gz.enc";
+        CatalogEntry e = new CatalogEntry(type + "-" + stamp, type, name, at.toString(), null, 100, "0".repeat(64), 1, 10,
+                2L, "a".repeat(64), null, null, at.toString(), offsite ? at.plusSeconds(30).toString() : null);
+        catalog.record(e, List.of());
+        Files.createDirectories(layout.archiveDir().resolve(type));
+        Files.writeString(layout.archiveDir().resolve(name), "archive");
+        return e;
+    }
+
+    private void run(String flow, Instant at, String outcome, String detail) {
+        catalog.recordRun(flow, at.minusSeconds(5).toString(), at.toString(), outcome, null, detail);
+    }
+
+    private GovernanceReport evaluate() {
+        return Gates.evaluate(layout, catalog, policy, NOW);
+    }
+
+    private Gate gate(String name) {
+        return evaluate().gate(name).orElseThrow();
+    }
+
+    /** Only the named gates fail. */
+    private void onlyFailing(String... names) {
+        GovernanceReport r = evaluate();
+        assertThat(r.pass()).isEqualTo(names.length == 0);
+        assertThat(r.gates().stream().filter(g -> !g.pass()).map(Gate::name)).as(r.toString()).containsExactlyInAnyOrder(names);
+    }
+
+    @Test
+    void aRuntimeInOrderPassesEveryGate() {
+        GovernanceReport r = evaluate();
+        assertThat(r.gates()).extracting(Gate::name).containsExactly(Gates.RPO, Gates.FULL, Gates.VERIFICATION, Gates.OFFSITE,
+                Gates.PROOF_CHAIN, Gates.PANIC, Gates.DRILL);
+        onlyFailing();
+        assertThat(gate(Gates.RPO).detail()).contains("incremental backup").contains("20 min ago");
+        assertThat(gate(Gates.DRILL).detail()).contains("drill-20250901.json");
+    }
+
+    @Test
+    void rpoBreachedWhenTheNewestRecoveryPointIsOlderThanAnHour_anIncrementalWithNothingToDoCounts() {
+        policy = new GovernancePolicy(Duration.ofMinutes(10), policy.fullMaxAge(), policy.verifyMaxAge(), policy.drillMaxAge(),
+                policy.offsiteGrace(), true, true);
+        onlyFailing(Gates.RPO);
+        assertThat(gate(Gates.RPO).detail()).contains("older than the limit of 10 min");
+
+        run("backup-incremental", NOW.minus(Duration.ofMinutes(5)), "nothing-to-do", null);
+        onlyFailing();
+        assertThat(gate(Gates.RPO).detail()).contains("nothing changed");
+
+        run("backup-incremental", NOW.minus(Duration.ofMinutes(1)), "failed", "disk full");
+        assertThat(gate(Gates.RPO).pass()).as("a later failure does not undo a recovery point").isTrue();
+    }
+
+    @Test
+    void aBackupWhoseArchiveIsGoneIsNoRecoveryPoint() throws Exception {
+        Files.delete(layout.archiveDir().resolve(catalog.newest(java.util.Set.of("incremental")).orElseThrow().name()));
+        onlyFailing(Gates.RPO);
+        assertThat(gate(Gates.RPO).detail()).contains("is catalogued but its archive is missing");
+    }
+
+    @Test
+    void aFullBackupOlderThanItsLimitFails_evenWithFreshIncrementals() {
+        policy = new GovernancePolicy(policy.rpo(), Duration.ofDays(1), policy.verifyMaxAge(), policy.drillMaxAge(),
+                policy.offsiteGrace(), true, true);
+        onlyFailing(Gates.FULL);
+        assertThat(gate(Gates.FULL).detail()).contains("newest full backup full/").contains("older than the limit");
+    }
+
+    @Test
+    void theNewestVerificationMustHavePassed() {
+        run("verify-receipts", NOW.minus(Duration.ofMinutes(30)), "failed", "seq 7: tower receipt signature does not verify");
+        onlyFailing(Gates.VERIFICATION);
+        assertThat(gate(Gates.VERIFICATION).detail()).contains("verify-receipts failed").contains("seq 7");
+        run("verify-backup", NOW.minus(Duration.ofMinutes(10)), "ok", null);
+        onlyFailing();
+    }
+
+    @Test
+    void noVerificationOrAStaleOneFails() throws Exception {
+        Files.delete(layout.catalogDb());
+        catalog = new Catalog(layout.catalogDb());
+        archive("full", NOW.minus(Duration.ofMinutes(5)), true);
+        onlyFailing(Gates.VERIFICATION, Gates.PROOF_CHAIN);
+        run("verify-proofs", NOW.minus(Duration.ofHours(30)), "ok", null);
+        onlyFailing(Gates.VERIFICATION, Gates.PROOF_CHAIN);
+        assertThat(gate(Gates.PROOF_CHAIN).detail()).contains("older than the limit of 26 h");
+    }
+
+    @Test
+    void offsiteFailsUntilCaughtUp_exceptForArchivesStillOnTheirWay() throws Exception {
+        archive("proof-daily", NOW.minus(Duration.ofMinutes(5)), false);
+        onlyFailing();
+        assertThat(gate(Gates.OFFSITE).detail()).contains("except 1 younger than 15 min");
+        CatalogEntry behind = archive("alerts", NOW.minus(Duration.ofHours(2)), false);
+        onlyFailing(Gates.OFFSITE);
+        assertThat(gate(Gates.OFFSITE).detail()).contains("1 archive(s) not offsite, oldest " + behind.name());
+        catalog.markOffsite(behind.name(), NOW);
+        onlyFailing();
+    }
+
+    @Test
+    void offsiteDisabledFailsUnlessNotRequired() {
+        policy = new GovernancePolicy(policy.rpo(), policy.fullMaxAge(), policy.verifyMaxAge(), policy.drillMaxAge(),
+                policy.offsiteGrace(), false, true);
+        onlyFailing(Gates.OFFSITE);
+        assertThat(gate(Gates.OFFSITE).detail()).contains("factory.s3.enabled=false");
+        policy = new GovernancePolicy(policy.rpo(), policy.fullMaxAge(), policy.verifyMaxAge(), policy.drillMaxAge(),
+                policy.offsiteGrace(), false, false);
+        onlyFailing();
+    }
+
+    @Test
+    void aMissingProofFileBreaksTheChainAtOnce_aFailedVerifyProofsToo() throws Exception {
+        Files.delete(layout.proofDir().resolve("proof-000000000001.json"));
+        onlyFailing(Gates.PROOF_CHAIN);
+        assertThat(gate(Gates.PROOF_CHAIN).detail()).contains("seq 1 missing");
+        Files.writeString(layout.proofDir().resolve("proof-000000000001.json"), "{}");
+        run("verify-proofs", NOW.minus(Duration.ofMinutes(1)), "failed", "seq 2: prev_root does not match merkle_root of seq 1");
+        onlyFailing(Gates.PROOF_CHAIN, Gates.VERIFICATION);
+        assertThat(gate(Gates.PROOF_CHAIN).detail()).contains("prev_root does not match");
+    }
+
+    @Test
+    void thePanicFlagFailsItsGateWithTheReason() throws Exception {
+        Files.writeString(layout.panicFlag(), "ledger hash chain broken at seq 812\nmore lines\n");
+        onlyFailing(Gates.PANIC);
+        assertThat(gate(Gates.PANIC).detail()).contains("ledger hash chain broken at seq 812").doesNotContain("more lines");
+        Files.delete(layout.panicFlag());
+        onlyFailing();
+    }
+
+    @Test
+    void theNewestPassedDrillMustBeWithinAQuarter() throws Exception {
+        Path proofs = layout.archiveDir().resolve("recovery-proofs");
+        Files.delete(proofs.resolve("drill-20250901.json"));
+        onlyFailing(Gates.DRILL);
+        Files.writeString(proofs.resolve("drill-20251020.json"), "{\"created_at\":\"2025-10-20T10:00:00Z\",\"passed\":false}");
+        onlyFailing(Gates.DRILL);
+        run("drill-quarterly", NOW.minus(Duration.ofDays(100)), "ok", null);
+        onlyFailing(Gates.DRILL);
+        assertThat(gate(Gates.DRILL).detail()).contains("older than the limit of 92 d");
+        run("drill-quarterly", NOW.minus(Duration.ofDays(10)), "ok", null);
+        onlyFailing();
+        assertThat(gate(Gates.DRILL).detail()).contains("run of drill-quarterly");
+    }
+
+    @Test
+    void policyComesFromSettingsAndRefusesBadValues() {
+        var s = io.qontrek.factorydr.config.Settings.load(null, java.util.Map.of("FACTORY_GOVERNANCE_RPO_MINUTES", "0"), java.util.Map.of());
+        org.assertj.core.api.Assertions.assertThatThrownBy(s::validate)
+                .hasMessageContaining("factory.governance.rpo-minutes='0'").hasMessageContaining("FACTORY_GOVERNANCE_RPO_MINUTES");
+        var d = io.qontrek.factorydr.config.Settings.load(null, java.util.Map.of(), java.util.Map.of()).validate();
+        GovernancePolicy p = GovernancePolicy.from(d);
+        assertThat(p.rpo()).isEqualTo(Duration.ofHours(1));
+        assertThat(p.fullMaxAge()).isEqualTo(Duration.ofDays(7));
+        assertThat(p.drillMaxAge()).isEqualTo(Duration.ofDays(92));
+    }
+}
