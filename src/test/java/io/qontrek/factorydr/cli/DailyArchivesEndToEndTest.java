@@ -88,7 +88,7 @@ class DailyArchivesEndToEndTest {
         Map<String, String> wrongKey = new java.util.HashMap<>(env);
         wrongKey.put("ARCHIVE_ENCRYPTION_KEY", "not the key");
         // the sidecar checksum still matches, so this reaches decryption
-        Cli.Result wrong = Cli.run(wrongKey, "verify", "archive", archive.toString());
+        Cli.Result wrong = Cli.run(wrongKey, "verify", "archive", archive.toString(), "--root=" + root, "--archive-dir=" + dir);
         assertThat(wrong.exit()).isEqualTo(1);
         assertThat(wrong.err().lines()).hasSize(1);
         assertThat(wrong.err()).contains("verification failed");
@@ -99,7 +99,7 @@ class DailyArchivesEndToEndTest {
             f.seek(f.length() / 2);
             f.write(b ^ 0x01);
         }
-        Cli.Result flipped = Cli.run(env, "verify", "archive", archive.toString());
+        Cli.Result flipped = Cli.run(env, "verify", "archive", archive.toString(), "--root=" + root, "--archive-dir=" + dir);
         assertThat(flipped.exit()).isEqualTo(1);
         assertThat(flipped.err().lines()).hasSize(1);
         assertThat(flipped.err()).contains("verification failed").contains("sha256");
