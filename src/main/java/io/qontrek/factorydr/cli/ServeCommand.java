@@ -52,6 +52,7 @@ final class ServeCommand implements Callable<Integer> {
         Settings settings = app.settings();
         Secrets secrets = new Secrets(env).require(Secrets.ARCHIVE_KEY, Secrets.SIGNING_SECRET);
         Main main = Flows.configure(settings, secrets);
+        io.qontrek.factorydr.camel.Service.configure(main, settings);
         if (duration > 0) main.configure().withDurationMaxSeconds(duration);
         if (demo) {
             main.addMainListener(new MainListenerSupport() {

@@ -167,6 +167,8 @@ public final class Settings {
         getInt("factory.s3.retry-delay-ms", 0, 600_000);
         getInt("factory.http.port", 1, 65535);
         getPort("factory.jmx.port");
+        getBoolean("factory.routes.reload");
+        io.qontrek.factorydr.schedule.Schedules.from(this);
         RuntimeLayout.of(this);
         clock();
         return this;
