@@ -88,6 +88,7 @@ public final class FlowBeans {
 
         OffsiteBeans.bindAll(bind, settings, secrets);
         ApiBeans.bindAll(bind, settings, secrets, now);
+        ScheduleBeans.bindAll(bind, catalog);
     }
 
     private static void body(Exchange ex, Object body) {

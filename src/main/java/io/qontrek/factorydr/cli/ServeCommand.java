@@ -52,14 +52,7 @@ final class ServeCommand implements Callable<Integer> {
         Settings settings = app.settings();
         Secrets secrets = new Secrets(env).require(Secrets.ARCHIVE_KEY, Secrets.SIGNING_SECRET);
         Main main = Flows.configure(settings, secrets);
-        // Camel Main ignores environment variables ending in _PORT, so FACTORY_HTTP_PORT reaches Camel
-        // only through Settings (factory.http.port). The management server stays on the same port:
-        // on any other port every platform-http route fails to start (camel-field-guide.md, section 10).
-        String port = String.valueOf(settings.getInt("factory.http.port", 1, 65535));
-        main.addOverrideProperty("factory.serve", "true");
-        main.addOverrideProperty("camel.server.enabled", "true");
-        main.addOverrideProperty("camel.server.port", port);
-        main.addOverrideProperty("camel.management.port", port);
+        io.qontrek.factorydr.camel.Service.configure(main, settings);
         if (duration > 0) main.configure().withDurationMaxSeconds(duration);
         if (demo) {
             main.addMainListener(new MainListenerSupport() {

@@ -1,0 +1,62 @@
+package io.qontrek.factorydr.camel;
+
+import io.qontrek.factorydr.config.Settings;
+import io.qontrek.factorydr.schedule.Schedules;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What {@code serve} adds to the application every command builds ({@link Flows#configure}): the
+ * schedules' trigger routes start, remote JMX opens, route files reload when edited, the HTTP port
+ * reaches Camel, and once everything is up, missed runs are caught up.
+ */
+public final class Service {
+    private static final Logger LOG = LoggerFactory.getLogger(Service.class);
+
+    private Service() {}
+
+    public static void configure(Main main, Settings settings) {
+        Schedules schedules = Schedules.from(settings);
+        schedules.serveProperties().forEach(main::addOverrideProperty);
+        // Camel Main ignores environment variables ending in _PORT, so FACTORY_HTTP_PORT reaches Camel
+        // only through Settings (factory.http.port). The management server stays on the same port:
+        // on any other port every platform-http route fails to start (camel-field-guide.md, section 10).
+        String port = String.valueOf(settings.getInt("factory.http.port", 1, 65535));
+        main.addOverrideProperty("factory.serve", "true");
+        main.addOverrideProperty("camel.server.enabled", "true");
+        main.addOverrideProperty("camel.server.port", port);
+        main.addOverrideProperty("camel.management.port", port);
+
+        if (settings.getBoolean("factory.routes.reload")) {
+            Path dir = Path.of(settings.get("factory.routes-dir", "routes"));
+            if (Files.isDirectory(dir)) {
+                main.configure().withRoutesReloadEnabled(true)
+                        .withRoutesReloadDirectory(dir.toAbsolutePath().normalize().toString())
+                        .withRoutesReloadPattern("*.camel.yaml")
+                        .withRoutesReloadDirectoryRecursive(false)
+                        // only the routes of the edited file are replaced; a running backup elsewhere is not stopped
+                        .withRoutesReloadRemoveAllRoutes(false);
+            } else {
+                LOG.warn("factory.routes.reload=true but {} is not a directory: the routes inside the jar cannot be edited", dir);
+            }
+        }
+
+        RemoteJmx.start(settings);
+
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void afterStart(BaseMainSupport m) {
+                for (Schedules.Schedule s : schedules.all()) {
+                    LOG.info("schedule {}: {} ({}){}", s.flow(), s.cron(), s.zone(), s.enabled() ? "" : " disabled");
+                }
+                ScheduledRuns runs = m.getCamelContext().getRegistry().lookupByNameAndType("scheduledRuns", ScheduledRuns.class);
+                runs.catchUpInBackground(m.getCamelContext(), schedules);
+            }
+        });
+    }
+}
