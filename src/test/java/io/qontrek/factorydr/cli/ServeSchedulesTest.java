@@ -71,6 +71,7 @@ class ServeSchedulesTest {
                             asyncDelayed: false
                         - log: "slow-flow end ${exchangeId}"
                 """);
+        Files.writeString(routes.resolve("probe.camel.yaml"), probeRoute("0 0 0 1 1 ? 2099", "probe fired"));
         // the catalog says retention last ran long ago: serve must catch it up once at start-up
         new Catalog(root.resolve("archive/catalog.db")).recordRun("retention", "2020-01-01T00:00:00Z",
                 "2020-01-01T00:00:01Z", "ok", null, null);
@@ -88,6 +89,7 @@ class ServeSchedulesTest {
             env.put("FACTORY_SCHEDULE_" + flow.toUpperCase().replace('-', '_') + "_ENABLED", "false");
         }
         env.put("FACTORY_SCHEDULE_RETENTION_CRON", "* * * * * ?");
+        env.put("FACTORY_ROUTES_RELOAD", "true");
         serve = Cli.start(env, "serve");
         await("serve started", () -> logText().contains("Apache Camel 4.17.0 (factory-dr) started"));
         jmx = JMXConnectorFactory.connect(new JMXServiceURL("service:jmx:rmi:///jndi/rmi://127.0.0.1:" + jmxPort + "/jmxrmi"));
@@ -169,6 +171,36 @@ class ServeSchedulesTest {
         for (int i = 1; i < runs.size(); i++) {
             assertThat(runs.get(i)[0]).as("run %d starts after run %d ended", i, i - 1).isAfterOrEqualTo(runs.get(i - 1)[1]);
         }
+    }
+
+    /** A schedule route as an operator would write one, with its cron literally in the file. */
+    private static String probeRoute(String cron, String message) {
+        return """
+                - route:
+                    id: schedule-probe
+                    from:
+                      uri: quartz:factory-dr/probe
+                      parameters:
+                        cron: "%s"
+                        stateful: true
+                      steps:
+                        - log: "%s"
+                """.formatted(cron, message);
+    }
+
+    @Test
+    void anEditedCronTakesEffectWithoutARestartAndABrokenEditKeepsTheRunningRoute() throws Exception {
+        assertThat(logText()).doesNotContain("probe fired");
+        // the operator changes the cron from "never" to every second
+        Files.writeString(routes.resolve("probe.camel.yaml"), probeRoute("* * * * * ?", "probe fired"));
+        await("the new schedule firing", () -> logText().contains("probe fired"));
+
+        // a broken edit: refused with a clear log line, and the running schedule keeps firing
+        Files.writeString(routes.resolve("probe.camel.yaml"), probeRoute("* * * * * ?", "probe fired") + "        - noSuchStep: {}\n");
+        await("the broken edit refused", () -> logText().contains("Error reloading routes from file: " + routes.resolve("probe.camel.yaml")));
+        long firedBefore = logText().lines().filter(l -> l.contains("probe fired")).count();
+        await("the old route still firing", () -> logText().lines().filter(l -> l.contains("probe fired")).count() >= firedBefore + 2);
+        assertThat(state("schedule-probe")).isEqualTo("Started");
     }
 
     /** [start, end] of each finished run of the slow flow, in log order. */
