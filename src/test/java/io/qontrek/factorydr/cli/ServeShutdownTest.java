@@ -39,7 +39,7 @@ class ServeShutdownTest {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
         boolean writing = false;
         while (!writing && serve.isAlive() && System.nanoTime() < deadline) {
-            writing = files(work).stream().anyMatch(f -> f.endsWith(".tar.gz.enc") && size(f) > 500_000);
+            writing = files(work).stream().anyMatch(f -> f.toString().endsWith(".tar.gz.enc") && size(f) > 500_000);
             if (!writing) Thread.sleep(20);
         }
         assertThat(writing).as("a scheduled backup was being written").isTrue();
