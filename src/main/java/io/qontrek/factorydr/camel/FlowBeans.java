@@ -87,6 +87,7 @@ public final class FlowBeans {
                 Path.of(ex.getMessage().getHeader(ARCHIVE, String.class)), secrets.archiveKey(), secrets.signingSecret())));
 
         OffsiteBeans.bindAll(bind, settings, secrets);
+        RetentionBeans.bindAll(bind, settings);
     }
 
     private static void body(Exchange ex, Object body) {
