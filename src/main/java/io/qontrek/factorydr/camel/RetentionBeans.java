@@ -39,6 +39,17 @@ public final class RetentionBeans {
     static final String REMOVAL_PROP = "retentionRemoval";
     static final String LOCAL_PROP = "retentionLocal";
     static final String LOGS_PROP = "retentionRuntimeLogs";
+    static final String STATE_PROP = "retentionState";
+
+    /**
+     * Shared by the exchange and the split's copies (properties are copied by reference): the archive
+     * being removed, and whether the failure is recorded yet (the error handler sees a failure inside
+     * the split once for the archive's exchange and again for the run's).
+     */
+    static final class RunState {
+        volatile RetentionPlan.Removal current;
+        final java.util.concurrent.atomic.AtomicBoolean failureRecorded = new java.util.concurrent.atomic.AtomicBoolean();
+    }
 
     private RetentionBeans() {}
 
@@ -57,6 +68,7 @@ public final class RetentionBeans {
             Instant asOf = day == null || day.isBlank() ? Instant.now(clock) : LocalDate.parse(day).atStartOfDay(ZoneOffset.UTC).toInstant();
             RetentionPlan plan = RetentionPlanner.plan(catalog.archives(), catalog::files, asOf, policy);
             ex.setProperty(PLAN_PROP, plan);
+            ex.setProperty(STATE_PROP, new RunState());
             ex.setProperty(LOGS_PROP, policy.pruneRuntimeLogs()
                     ? RuntimeLogs.expired(layout.logsDir(), plan.asOf(), policy.logsDays()) : List.<Path>of());
             ex.getMessage().setBody(plan);
@@ -68,6 +80,8 @@ public final class RetentionBeans {
         bind.accept("retentionObjectKeys", (Processor) ex -> {
             RetentionPlan.Removal r = ex.getMessage().getBody(RetentionPlan.Removal.class);
             ex.setProperty(REMOVAL_PROP, r);
+            RunState state = ex.getProperty(STATE_PROP, RunState.class);
+            if (state != null) state.current = r;
             ex.getMessage().setHeader(FlowBeans.ARCHIVE, r.entry().name());
             ex.getMessage().setBody(ArchiveRemoval.names(r.entry().name()).stream().map(s3::key).toList());
         });
@@ -102,18 +116,34 @@ public final class RetentionBeans {
         // failure: one line naming the archive (and for S3, the bucket and endpoint); what is left is still catalogued
         bind.accept("retentionFailed", (Processor) ex -> {
             Exception e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-            RetentionPlan.Removal r = ex.getProperty(REMOVAL_PROP, RetentionPlan.Removal.class);
+            RunState state = ex.getProperty(STATE_PROP, RunState.class);
+            RetentionPlan.Removal r = state == null ? null : state.current;
             String name = r == null ? null : r.entry().name();
             Exception reported = e;
-            if (e instanceof SdkException || e instanceof java.io.IOException) {
-                String where = e instanceof SdkException ? " (" + s3.where() + ")" : "";
-                reported = new OffsiteException("retention stopped at " + name + ": " + OffsiteFailures.reason(e) + where
-                        + "; it is still catalogued and its local copy is " + (e instanceof SdkException ? "untouched" : "perhaps partly removed")
+            OffsiteException said = find(e, OffsiteException.class);
+            SdkException sdk = find(e, SdkException.class);
+            java.io.IOException io = find(e, java.io.IOException.class);
+            if (said != null) {
+                reported = said;
+            } else if (name != null && (sdk != null || io != null)) {
+                String where = sdk != null ? " (" + s3.where() + ")" : "";
+                reported = new OffsiteException("retention stopped at " + name + ": " + OffsiteFailures.reason(sdk != null ? sdk : io)
+                        + where + "; it is still catalogued and its local copy is "
+                        + (sdk != null ? "untouched" : "perhaps partly removed")
                         + "; archives removed before it stay removed; run 'factory-dr retention' again to finish", e);
-                ex.setProperty(Exchange.EXCEPTION_CAUGHT, reported);
             }
-            catalog.recordRun("retention", started(ex), second(Instant.now(clock)), "failed", null, String.valueOf(reported.getMessage()));
+            ex.setProperty(Exchange.EXCEPTION_CAUGHT, reported);
+            if (state == null || state.failureRecorded.compareAndSet(false, true)) {
+                catalog.recordRun("retention", started(ex), second(Instant.now(clock)), "failed", null, String.valueOf(reported.getMessage()));
+            }
         });
+    }
+
+    private static <T extends Throwable> T find(Throwable t, Class<T> type) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (type.isInstance(c)) return type.cast(c);
+        }
+        return null;
     }
 
     private static RetentionPlan plan(Exchange ex) {
