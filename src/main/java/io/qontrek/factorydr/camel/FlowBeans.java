@@ -89,6 +89,7 @@ public final class FlowBeans {
         OffsiteBeans.bindAll(bind, settings, secrets);
         ApiBeans.bindAll(bind, settings, secrets, now);
         ScheduleBeans.bindAll(bind, catalog);
+        RetentionBeans.bindAll(bind, settings);
     }
 
     private static void body(Exchange ex, Object body) {

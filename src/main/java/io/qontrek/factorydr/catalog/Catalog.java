@@ -162,6 +162,27 @@ public final class Catalog {
         }
     }
 
+    /**
+     * Forgets an archive: its row and its file list, in one transaction (retention, once the archive
+     * and its offsite copies are gone). Runs stay: they are history. False if the catalog did not know it.
+     */
+    public boolean forget(String backupId) {
+        try (Connection c = open()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement files = c.prepareStatement("DELETE FROM archive_files WHERE backup_id = ?");
+                 PreparedStatement archive = c.prepareStatement("DELETE FROM archives WHERE backup_id = ?")) {
+                files.setString(1, backupId);
+                files.executeUpdate();
+                archive.setString(1, backupId);
+                boolean known = archive.executeUpdate() == 1;
+                c.commit();
+                return known;
+            }
+        } catch (SQLException ex) {
+            throw new CatalogException("cannot forget " + backupId + " in the catalog " + file + ": " + ex.getMessage(), ex);
+        }
+    }
+
     public Optional<CatalogEntry> byName(String name) {
         if (!Files.exists(file)) return Optional.empty();
         return query("SELECT * FROM archives WHERE name = ?", name).stream().findFirst();

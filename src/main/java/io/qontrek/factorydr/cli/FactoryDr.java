@@ -22,7 +22,7 @@ import picocli.CommandLine.ScopeType;
         subcommands = {
             ServeCommand.class, BackupCommand.class, ListCommand.class, RestoreCommand.class, VerifyCommand.class,
             RebuildCommand.class, PendingCommands.Panic.class, PendingCommands.Drill.class,
-            PendingCommands.Retention.class, CatalogCommand.class, SampleRuntimeCommand.class, OffsiteCommand.class
+            RetentionCommand.class, CatalogCommand.class, SampleRuntimeCommand.class, OffsiteCommand.class
         })
 public final class FactoryDr implements Runnable {
     public static final int OK = 0;

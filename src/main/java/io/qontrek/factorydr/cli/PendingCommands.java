@@ -35,15 +35,4 @@ final class PendingCommands {
             return notYet(app, "drill", 5);
         }
     }
-
-    @Command(name = "retention", description = "Apply the retention policy locally and on S3 (issue #4).")
-    static final class Retention implements java.util.concurrent.Callable<Integer> {
-        @ParentCommand FactoryDr app;
-        @Unmatched java.util.List<String> rest;
-
-        public Integer call() {
-            return notYet(app, "retention", 4);
-        }
-    }
-
 }

@@ -165,6 +165,7 @@ public final class Settings {
         io.qontrek.factorydr.offsite.OffsiteSettings.from(this);
         getInt("factory.s3.retries", 0, 100);
         getInt("factory.s3.retry-delay-ms", 0, 600_000);
+        io.qontrek.factorydr.retention.RetentionPolicy.from(this);
         getInt("factory.http.port", 1, 65535);
         getPort("factory.jmx.port");
         getBoolean("factory.serve");

@@ -32,6 +32,25 @@ class CatalogTest {
     }
 
     @Test
+    void forgetRemovesAnArchiveAndItsFilesButKeepsTheOthersAndTheRuns() {
+        Catalog c = new Catalog(dir.resolve("catalog.db"));
+        List<Catalog.FileRow> rows = List.of(new Catalog.FileRow("proof/a.json", 10, "d".repeat(64)));
+        c.record(entry("full-1", "full/1.tar.gz.enc", "2025-10-19T03:00:00Z"), rows);
+        c.record(entry("full-2", "full/2.tar.gz.enc", "2025-10-26T03:00:00Z"), rows);
+        c.recordRun("backup-full", "2025-10-19T03:00:00Z", "2025-10-19T03:00:09Z", "ok", "full-1", null);
+
+        assertThat(c.forget("full-1")).isTrue();
+        assertThat(c.forget("full-1")).as("already forgotten").isFalse();
+        assertThat(c.archives()).extracting(CatalogEntry::backupId).containsExactly("full-2");
+        assertThat(c.files("full-1")).isEmpty();
+        assertThat(c.files("full-2")).isEqualTo(rows);
+        assertThat(c.latestFiles("proof/")).containsOnlyKeys("proof/a.json");
+        assertThat(c.runs("backup-full")).hasSize(1);
+        // the name is free again: a later archive of the same name could be recorded
+        c.record(entry("full-1", "full/1.tar.gz.enc", "2025-10-19T03:00:00Z"), List.of());
+    }
+
+    @Test
     void anArchiveIsRecordedOnce() {
         Catalog c = new Catalog(dir.resolve("catalog.db"));
         c.record(entry("full-1", "full/1.tar.gz.enc", "2025-10-19T03:00:00Z"), List.of());
