@@ -16,26 +16,6 @@ final class PendingCommands {
         return FactoryDr.USAGE;
     }
 
-    @Command(name = "panic", description = "Verify or recover from panic mode (issue #5).")
-    static final class Panic implements java.util.concurrent.Callable<Integer> {
-        @ParentCommand FactoryDr app;
-        @Unmatched java.util.List<String> rest;
-
-        public Integer call() {
-            return notYet(app, "panic", 5);
-        }
-    }
-
-    @Command(name = "drill", description = "Run a DR drill in a staging copy (issue #5).")
-    static final class Drill implements java.util.concurrent.Callable<Integer> {
-        @ParentCommand FactoryDr app;
-        @Unmatched java.util.List<String> rest;
-
-        public Integer call() {
-            return notYet(app, "drill", 5);
-        }
-    }
-
     @Command(name = "retention", description = "Apply the retention policy locally and on S3 (issue #4).")
     static final class Retention implements java.util.concurrent.Callable<Integer> {
         @ParentCommand FactoryDr app;

@@ -166,6 +166,8 @@ public final class Settings {
         getInt("factory.s3.retries", 0, 100);
         getInt("factory.s3.retry-delay-ms", 0, 600_000);
         getInt("factory.http.port", 1, 65535);
+        getInt("factory.drill.rto-objective-minutes", 1, 24 * 60);
+        getInt("factory.drill.rpo-objective-minutes", 1, 7 * 24 * 60);
         getPort("factory.jmx.port");
         RuntimeLayout.of(this);
         clock();
