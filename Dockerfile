@@ -15,6 +15,7 @@ COPY --from=build /src/target/factory-dr.jar factory-dr.jar
 COPY config config
 COPY routes routes
 COPY bin bin
+COPY scripts scripts
 ENV FACTORY_DR_JAR=/opt/factory-dr/factory-dr.jar \
     FACTORY_ROOT=/ \
     LC_ALL=C.UTF-8 \

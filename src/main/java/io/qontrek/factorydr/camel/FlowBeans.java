@@ -81,6 +81,7 @@ public final class FlowBeans {
 
         RestoreBeans.bindAll(bind, layout, catalog, secrets, now, settings.getBoolean("factory.s3.enabled"));
         VerifyBeans.bindAll(bind, layout, catalog, secrets, now);
+        RecoveryBeans.bindAll(bind, settings, layout, catalog, secrets, now);
 
         // verify
         bind.accept("verifyArchive", (Processor) ex -> body(ex, new ArchiveVerifier().verify(

@@ -21,7 +21,7 @@ import picocli.CommandLine.ScopeType;
         description = "Backup and disaster recovery for the factory runtime.",
         subcommands = {
             ServeCommand.class, BackupCommand.class, ListCommand.class, RestoreCommand.class, VerifyCommand.class,
-            RebuildCommand.class, PendingCommands.Panic.class, PendingCommands.Drill.class,
+            RebuildCommand.class, PanicCommand.class, DrillCommand.class,
             RetentionCommand.class, CatalogCommand.class, SampleRuntimeCommand.class, OffsiteCommand.class
         })
 public final class FactoryDr implements Runnable {

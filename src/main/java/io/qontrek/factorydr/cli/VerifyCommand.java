@@ -96,6 +96,14 @@ final class VerifyCommand {
         return runVerify("verify-federation", Map.of("factoryProbe", probe), requireRuntime());
     }
 
+    @Command(name = "drill", description = "A drill proof's signature, schema and outcomes; exit 1 when tampered or when the drill failed.")
+    int drill(@Parameters(paramLabel = "FILE", description = "The drill proof (archive/recovery-proofs/drill-*.json).") Path file)
+            throws Exception {
+        if (!Files.isRegularFile(file)) throw new ConfigException("drill proof " + file + " does not exist");
+        return runVerify("verify-drill", Map.of("factoryDrillProof", file.toAbsolutePath().toString()),
+                app.secrets().require(Secrets.SIGNING_SECRET));
+    }
+
     private Secrets requireRuntime() {
         RuntimeLayout.of(app.settings()).requireRuntime();
         return app.secrets();

@@ -167,6 +167,8 @@ public final class Settings {
         getInt("factory.s3.retry-delay-ms", 0, 600_000);
         io.qontrek.factorydr.retention.RetentionPolicy.from(this);
         getInt("factory.http.port", 1, 65535);
+        getInt("factory.drill.rto-objective-minutes", 1, 24 * 60);
+        getInt("factory.drill.rpo-objective-minutes", 1, 7 * 24 * 60);
         getPort("factory.jmx.port");
         getBoolean("factory.serve");
         getInt("factory.health.min-free-disk-mb", 0, Integer.MAX_VALUE);

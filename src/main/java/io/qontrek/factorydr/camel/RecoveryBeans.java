@@ -1,0 +1,145 @@
+package io.qontrek.factorydr.camel;
+
+import io.qontrek.factorydr.catalog.Catalog;
+import io.qontrek.factorydr.config.RuntimeLayout;
+import io.qontrek.factorydr.config.Secrets;
+import io.qontrek.factorydr.config.Settings;
+import io.qontrek.factorydr.recovery.Drill;
+import io.qontrek.factorydr.recovery.DrillProof;
+import io.qontrek.factorydr.recovery.DrillRun;
+import io.qontrek.factorydr.recovery.PanicJob;
+import io.qontrek.factorydr.recovery.PanicRecovery;
+import io.qontrek.factorydr.recovery.RecoveryChecks;
+import io.qontrek.factorydr.recovery.RecoveryProofs;
+import io.qontrek.factorydr.verify.Verification;
+import io.qontrek.factorydr.recovery.RecoveryTarget;
+import io.qontrek.factorydr.restore.RestoreJob;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.ProducerTemplate;
+
+/**
+ * The beans of routes/panic.camel.yaml (body: a {@link PanicJob}; none means the live runtime) and
+ * routes/drill.camel.yaml (body: a {@link DrillRun}; none means a scratch staging copy).
+ */
+final class RecoveryBeans {
+    /** Thrown by drillRequirePassed: the drill ran and its proof is written, but an outcome failed. */
+    static final class DrillFailed extends RuntimeException {
+        DrillFailed(DrillRun run) {
+            super(message(run));
+        }
+
+        private static String message(DrillRun run) {
+            var f = run.firstFailed();
+            long failed = DrillProof.OUTCOMES.stream().filter(n -> !run.outcomes.containsKey(n) || !run.outcomes.get(n).pass()).count();
+            return "outcome " + f.name() + " failed: " + f.detail() + (failed > 1 ? " (" + failed + " outcomes failed)" : "")
+                    + (run.proofFile == null ? "" : "; drill proof " + run.proofFile);
+        }
+    }
+
+    /** Header of verify-drill: the drill proof file. */
+    static final String DRILL_PROOF = "factoryDrillProof";
+
+    private RecoveryBeans() {}
+
+    static void bindAll(BiConsumer<String, Object> bind, Settings settings, RuntimeLayout layout, Catalog catalog,
+            Secrets secrets, Supplier<Instant> now) {
+        DrillProof.Objectives objectives = new DrillProof.Objectives(
+                Duration.ofMinutes(settings.getInt("factory.drill.rto-objective-minutes", 1, 24 * 60)),
+                Duration.ofMinutes(settings.getInt("factory.drill.rpo-objective-minutes", 1, 7 * 24 * 60)));
+
+        // panic: check -> (recover: require safe -> signed proof, then clear the flag)
+        bind.accept("panicCheck", (Processor) ex -> {
+            PanicJob job = ex.getMessage().getBody(PanicJob.class);
+            if (job == null) job = PanicJob.live(layout);
+            job.startedAt = now.get();
+            PanicRecovery.readFlag(job);
+            job.report = RecoveryChecks.run(RecoveryChecks.all(),
+                    new RecoveryTarget(job.runtime, new Catalog(job.runtime.catalogDb()), secrets.towerSecret(), job.startedAt));
+            ex.getMessage().setBody(job);
+        });
+        bind.accept("panicRequireSafe", (Processor) ex ->
+                PanicRecovery.requireSafe(panic(ex), "recovery is not safe"));
+        bind.accept("panicRecover", (Processor) ex ->
+                PanicRecovery.recover(panic(ex), secrets.signingSecret(), now.get()));
+
+        // drill: prepare -> (a) restore latest -> (b) disaster -> (c) recover -> (d) outcomes -> proof
+        bind.accept("drillPrepare", (Processor) ex -> {
+            DrillRun run = ex.getMessage().getBody(DrillRun.class);
+            if (run == null) run = new DrillRun(null);
+            Drill.prepare(run, layout, now.get());
+            ex.getMessage().setBody(run);
+        });
+        bind.accept("drillRestoreLatest", (Processor) ex -> Drill.restoreLatest(drill(ex), subFlows(ex)));
+        bind.accept("drillSimulateDisaster", (Processor) ex ->
+                Drill.simulateDisaster(drill(ex), catalog, secrets.towerSecret(), now.get()));
+        bind.accept("drillRecover", (Processor) ex -> Drill.recover(drill(ex), subFlows(ex), secrets.signingSecret()));
+        bind.accept("drillCheckOutcomes", (Processor) ex ->
+                Drill.checkOutcomes(drill(ex), catalog, secrets.towerSecret(), now.get()));
+        bind.accept("drillEmitProof", (Processor) ex ->
+                DrillProof.emit(drill(ex), objectives, secrets.signingSecret(), now.get()));
+        bind.accept("drillCleanUp", (Processor) ex -> {
+            DrillRun run = ex.getMessage().getBody(DrillRun.class);
+            if (run != null) Drill.cleanUp(run);
+        });
+        bind.accept("verifyDrillProof", (Processor) ex -> {
+            java.nio.file.Path file = java.nio.file.Path.of(ex.getMessage().getHeader(DRILL_PROOF, String.class));
+            DrillProof.Checked c;
+            try {
+                c = DrillProof.check(RecoveryProofs.read(file), secrets.signingSecret());
+            } catch (java.io.IOException unreadable) {
+                c = new DrillProof.Checked(false, false, "not a drill proof: " + unreadable.getMessage().replace('\n', ' '));
+            }
+            boolean ok = c.authentic() && c.drillPassed();
+            String problem = !c.authentic() ? file.getFileName() + ": " + c.detail() : c.detail();
+            ex.getMessage().setBody(new java.util.ArrayList<>(java.util.List.of(new Verification("drill", ok, 1,
+                    ok ? java.util.List.of() : java.util.List.of(problem), ok ? c.detail() : "drill proof " + file.getFileName()
+                            + (c.authentic() ? " is authentic; the drill failed" : " rejected"), java.util.Map.of()))));
+        });
+        bind.accept("drillRequirePassed", (Processor) ex -> {
+            DrillRun run = drill(ex);
+            if (!run.passed()) throw new DrillFailed(run);
+        });
+    }
+
+    /**
+     * The restore and panic-recover routes, each sent its own exchange (as the CLI does), so each
+     * records its own run in the catalog under its own route id rather than under the drill's.
+     */
+    private static Drill.SubFlows subFlows(Exchange ex) {
+        return new Drill.SubFlows() {
+            @Override
+            public void restore(RestoreJob job) throws Exception {
+                send(ex, "direct:restore", job);
+            }
+
+            @Override
+            public PanicJob recoverPanic(PanicJob job) throws Exception {
+                return (PanicJob) send(ex, "direct:panic-recover", job);
+            }
+        };
+    }
+
+    private static Object send(Exchange parent, String uri, Object body) throws Exception {
+        try (ProducerTemplate t = parent.getContext().createProducerTemplate()) {
+            Exchange done = t.send(uri, e -> {
+                e.getIn().setBody(body);
+                e.setProperty(Flows.PROGRESS, parent.getProperty(Flows.PROGRESS));
+            });
+            if (done.getException() != null) throw done.getException();
+            return done.getMessage().getBody();
+        }
+    }
+
+    private static PanicJob panic(Exchange ex) {
+        return ex.getMessage().getBody(PanicJob.class);
+    }
+
+    private static DrillRun drill(Exchange ex) {
+        return ex.getMessage().getBody(DrillRun.class);
+    }
+}

@@ -1,0 +1,286 @@
+package io.qontrek.factorydr.recovery;
+
+import io.qontrek.factorydr.archive.FileRecord;
+import io.qontrek.factorydr.archive.Manifest;
+import io.qontrek.factorydr.archive.Sidecars;
+import io.qontrek.factorydr.backup.WorkDir;
+import io.qontrek.factorydr.catalog.Catalog;
+import io.qontrek.factorydr.common.Hashes;
+import io.qontrek.factorydr.config.ConfigException;
+import io.qontrek.factorydr.config.RuntimeLayout;
+import io.qontrek.factorydr.restore.RestoreJob;
+import io.qontrek.factorydr.restore.RuntimeSwap;
+import io.qontrek.factorydr.verify.DigestVerifier;
+import io.qontrek.factorydr.verify.FederationVerifier;
+import io.qontrek.factorydr.verify.ProofChainVerifier;
+import io.qontrek.factorydr.verify.ReceiptVerifier;
+import io.qontrek.factorydr.verify.Verification;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * The runbook's Disaster Recovery Drill, step by step, always in a staging copy and never in the
+ * live runtime: (a) restore the latest backup into the staging copy, verified; (b) simulate the
+ * disaster there (ledger deleted, proof files removed, panic flag set) and see panic verify refuse;
+ * (c) recover: restore latest --verify again, then panic recover; (d) check the runbook's outcomes.
+ * RTO runs from the start of (c) to the end of (d). A step that fails becomes a failed outcome and
+ * the steps after it are "not reached", so a drill proof always lists every outcome.
+ */
+public final class Drill {
+    public static final String STAGED_RUNTIME = "runtime";
+
+    /** The flows the drill reuses, each run as its own flow (the restore route, the panic-recover route). */
+    public interface SubFlows {
+        void restore(RestoreJob job) throws Exception;
+
+        PanicJob recoverPanic(PanicJob job) throws Exception;
+    }
+
+    private Drill() {}
+
+    /** Chooses and creates the staging directory; refuses one that overlaps the live runtime. */
+    public static void prepare(DrillRun run, RuntimeLayout live, Instant now) throws IOException {
+        run.live = live;
+        run.startedAt = now;
+        run.drillId = "drill-" + RecoveryProofs.stamp(now);
+        run.panicReason = "factory-dr " + run.drillId + ": simulated disaster (ledger deleted, proof files removed)";
+        if (run.requestedStaging != null) {
+            Path s = run.requestedStaging.toAbsolutePath().normalize();
+            for (Path d : List.of(live.root(), live.proofDir(), live.configDir(), live.dataDir(), live.logsDir(), live.archiveDir())) {
+                if (s.equals(d) || d.startsWith(s) || (s.startsWith(d) && !d.equals(live.root()))) {
+                    throw new ConfigException("--staging=" + s + " overlaps the live runtime (" + d + "); choose a directory outside it");
+                }
+            }
+            if (Files.exists(s)) {
+                try (Stream<Path> entries = Files.list(s)) {
+                    if (entries.findAny().isPresent()) throw new ConfigException("--staging=" + s + " is not empty; give a new or empty directory");
+                }
+            }
+            run.staging = Files.createDirectories(s);
+            run.keepStaging = true;
+        } else {
+            run.staging = WorkDir.create(live.archiveDir(), run.drillId);
+            run.keepStaging = false;
+        }
+        run.staged = RuntimeLayout.under(run.staging.resolve(STAGED_RUNTIME), live.archiveDir());
+    }
+
+    /** (a) The latest backup restored into the staging copy and verified. */
+    public static void restoreLatest(DrillRun run, SubFlows flows) {
+        step(run, DrillProof.BACKUP_RESTORED, () -> {
+            RestoreJob job = restoreJob(run);
+            try {
+                flows.restore(job);
+            } finally {
+                recordArchives(run, job);
+            }
+            readBackup(run, job);
+            return CheckResult.passed(DrillProof.BACKUP_RESTORED, "restored " + String.join(" + ", job.backupIds)
+                    + " into the staging copy (" + job.files + " files), every verifier passed");
+        });
+    }
+
+    /** (b) The runbook's disaster, in the staging copy; panic verify must then refuse recovery. */
+    public static void simulateDisaster(DrillRun run, Catalog catalog, byte[] towerSecret, Instant now) {
+        step(run, DrillProof.DISASTER_SIMULATED, () -> {
+            RuntimeLayout s = run.staged;
+            Files.delete(s.ledgerDb());
+            for (String companion : List.of("-wal", "-shm", "-journal")) Files.deleteIfExists(Path.of(s.ledgerDb() + companion));
+            run.disaster.add("rm data/federation_ledger.db");
+            int removed = 0;
+            try (Stream<Path> files = Files.list(s.proofDir())) {
+                for (Path p : files.filter(p -> p.getFileName().toString().endsWith(".json") && Files.isRegularFile(p)).toList()) {
+                    Files.delete(p);
+                    removed++;
+                }
+            }
+            run.disaster.add("rm proof/*.json (" + removed + " files)");
+            Files.writeString(s.panicFlag(), run.panicReason + "\n", StandardCharsets.UTF_8);
+            run.disaster.add("touch data/ATLAS_PANIC");
+            PanicReport report = RecoveryChecks.run(RecoveryChecks.all(), new RecoveryTarget(s, catalog, towerSecret, now));
+            if (report.safe()) {
+                return CheckResult.failed(DrillProof.DISASTER_SIMULATED, "panic verify called the disaster safe to recover from");
+            }
+            return CheckResult.passed(DrillProof.DISASTER_SIMULATED, String.join("; ", run.disaster)
+                    + "; panic verify refused recovery (" + String.join(", ", report.failed().stream().map(CheckResult::name).toList()) + " failed)");
+        });
+    }
+
+    /** (c) restore latest --verify into the staging copy again, then panic recover there. Starts the RTO clock. */
+    public static void recover(DrillRun run, SubFlows flows, byte[] signingSecret) {
+        run.recoveryStartNanos = System.nanoTime();
+        step(run, DrillProof.FULL_RESTORE_VERIFIED, () -> {
+            RestoreJob job = restoreJob(run);
+            flows.restore(job);
+            return CheckResult.passed(DrillProof.FULL_RESTORE_VERIFIED, "restore --date=latest --verify: "
+                    + String.join(" + ", job.backupIds) + ", " + job.files + " files; " + String.join("; ", job.checks));
+        });
+        step(run, DrillProof.PANIC_RECOVERED, () -> {
+            PanicJob job = flows.recoverPanic(new PanicJob(run.staged, run.staging.resolve(RecoveryProofs.DIRECTORY)));
+            run.recoveryProof = job.proof;
+            List<String> problems = new ArrayList<>();
+            if (job.proof == null || !RecoveryProofs.verify(job.proof, signingSecret)) problems.add("the resilience_ops proof's signature does not verify");
+            if (!run.panicReason.equals(job.reason)) problems.add("the proof does not carry the panic's reason");
+            if (Files.exists(run.staged.panicFlag())) problems.add("data/ATLAS_PANIC is still there");
+            return problems.isEmpty()
+                    ? CheckResult.passed(DrillProof.PANIC_RECOVERED, "panic recover passed all " + job.report.checks().size()
+                            + " checks, kept the reason in a signed resilience_ops proof and removed data/ATLAS_PANIC")
+                    : CheckResult.failed(DrillProof.PANIC_RECOVERED, String.join("; ", problems));
+        });
+    }
+
+    /** (d) The runbook's "Verify Outcomes" on the recovered staging copy. Stops the RTO clock. */
+    public static void checkOutcomes(DrillRun run, Catalog catalog, byte[] towerSecret, Instant now) {
+        RuntimeLayout s = run.staged;
+        step(run, DrillProof.PROOF_FILES_RESTORED, () -> proofFilesRestored(run));
+        step(run, DrillProof.MERKLE_CHAIN, () -> {
+            Verification proofs = ProofChainVerifier.verify(s);
+            Verification digests = DigestVerifier.verify(s);
+            String detail = "proofs: " + CheckResult.of(proofs).detail() + "; digests: " + CheckResult.of(digests).detail();
+            return new CheckResult(DrillProof.MERKLE_CHAIN, proofs.passed() && digests.passed(), detail);
+        });
+        Verification[] fed = new Verification[2];
+        step(run, DrillProof.FEDERATION_SYNC, () -> {
+            fed[0] = FederationVerifier.verify(s);
+            fed[1] = FederationVerifier.probe(s);
+            return new CheckResult(DrillProof.FEDERATION_SYNC, fed[1].passed(), "test batch: " + CheckResult.of(fed[1]).detail());
+        });
+        step(run, DrillProof.NONCE_STORE, () -> new CheckResult(DrillProof.NONCE_STORE, fed[0].passed(),
+                CheckResult.of(fed[0]).detail() + fed[0].fact("nonce_rows").map(n -> " (" + n + " nonces)").orElse("")));
+        step(run, DrillProof.NO_REPLAY, () -> {
+            boolean replayRejected = fed[1].passed() && fed[1].fact("replayed_nonce_of").isPresent();
+            return new CheckResult(DrillProof.NO_REPLAY, replayRejected && fed[0].passed(), replayRejected
+                    ? "replay of the nonce of " + fed[1].fact("replayed_nonce_of").get() + " rejected; every ledger nonce is in the nonce store"
+                    : "replay not proven rejected: " + CheckResult.of(fed[1]).detail());
+        });
+        step(run, DrillProof.TOWER_RECEIPTS, () -> {
+            CheckResult r = CheckResult.of(ReceiptVerifier.verify(s, towerSecret));
+            return new CheckResult(DrillProof.TOWER_RECEIPTS, r.pass(), r.detail());
+        });
+        step(run, DrillProof.GOVERNANCE, () -> governance(run, catalog, towerSecret, now));
+        run.rtoMillis = (System.nanoTime() - run.recoveryStartNanos) / 1_000_000;
+    }
+
+    /** Deletes the staging copy unless --staging asked to keep it. */
+    public static void cleanUp(DrillRun run) {
+        if (run.staging != null && !run.keepStaging) WorkDir.delete(run.staging);
+    }
+
+    static CheckResult proofFilesRestored(DrillRun run) throws IOException {
+        Map<String, String> actual = new TreeMap<>();
+        Path proofDir = run.staged.proofDir();
+        try (Stream<Path> files = Files.walk(proofDir)) {
+            for (Path p : files.filter(Files::isRegularFile).toList()) {
+                actual.put("proof/" + proofDir.relativize(p).toString().replace('\\', '/'), Hashes.sha256Hex(p));
+            }
+        }
+        List<String> problems = new ArrayList<>();
+        for (var e : run.manifestProofFiles.entrySet()) {
+            String got = actual.get(e.getKey());
+            if (got == null) problems.add(e.getKey() + " missing");
+            else if (!got.equals(e.getValue())) problems.add(e.getKey() + " differs from the manifest");
+        }
+        for (String p : actual.keySet()) {
+            if (!run.manifestProofFiles.containsKey(p)) problems.add(p + " is in no manifest");
+        }
+        if (run.manifestProofFiles.isEmpty()) problems.add("the restored archives' manifests list no proof files");
+        return problems.isEmpty()
+                ? CheckResult.passed(DrillProof.PROOF_FILES_RESTORED, actual.size() + " files under proof/ byte-equal to the manifests of "
+                        + String.join(" + ", run.archives.stream().map(DrillRun.ArchiveUsed::backupId).toList()))
+                : CheckResult.failed(DrillProof.PROOF_FILES_RESTORED, problems.size() + " differences, first: " + problems.get(0));
+    }
+
+    /** At least: no panic flag after recovery, the chain heads equal the backup's; then the governance gates' seam. */
+    static CheckResult governance(DrillRun run, Catalog catalog, byte[] towerSecret, Instant now) throws Exception {
+        List<CheckResult> gates = new ArrayList<>();
+        gates.add(Files.exists(run.staged.panicFlag())
+                ? CheckResult.failed("no-panic-flag", "data/ATLAS_PANIC is present after recovery")
+                : CheckResult.passed("no-panic-flag", "no data/ATLAS_PANIC"));
+        var proof = ChainHeads.proof(run.staged).orElse(null);
+        var ledger = ChainHeads.ledger(run.staged).orElse(null);
+        boolean proofSame = run.backupProofHead == null ? proof == null
+                : proof != null && proof.seq() == run.backupProofHead.seq() && proof.merkleRoot().equals(run.backupProofHead.merkleRoot());
+        boolean ledgerSame = run.backupLedgerHead == null ? ledger == null
+                : ledger != null && ledger.seq() == run.backupLedgerHead.seq() && ledger.entryHash().equals(run.backupLedgerHead.entryHash());
+        String heads = "proof head " + (proof == null ? "none" : "seq " + proof.seq()) + ", ledger head "
+                + (ledger == null ? "none" : "seq " + ledger.seq());
+        gates.add(proofSame && ledgerSame
+                ? CheckResult.passed("chain-heads-equal-backup", heads + " equal the backup's")
+                : CheckResult.failed("chain-heads-equal-backup", heads + "; the backup's: proof "
+                        + (run.backupProofHead == null ? "none" : "seq " + run.backupProofHead.seq()) + ", ledger "
+                        + (run.backupLedgerHead == null ? "none" : "seq " + run.backupLedgerHead.seq())));
+        gates.addAll(RecoveryChecks.run(RecoveryChecks.governanceGates(), new RecoveryTarget(run.staged, catalog, towerSecret, now)).checks());
+        boolean pass = gates.stream().allMatch(CheckResult::pass);
+        return new CheckResult(DrillProof.GOVERNANCE, pass, String.join("; ",
+                gates.stream().map(g -> g.name() + " " + (g.pass() ? "ok" : "FAILED") + ": " + g.detail()).toList()));
+    }
+
+    private static RestoreJob restoreJob(DrillRun run) {
+        return new RestoreJob("latest", null, RuntimeSwap.Scope.ALL, true, false, run.staged);
+    }
+
+    /** The archives of the restore set: backup id and name from the signed manifest, SHA-256 of the file. */
+    private static void recordArchives(DrillRun run, RestoreJob job) throws IOException {
+        if (!run.archives.isEmpty()) return;
+        for (Path archive : job.archives) {
+            String name = run.live.archiveDir().relativize(archive).toString().replace('\\', '/');
+            String id = null;
+            try {
+                id = Sidecars.readManifest(archive).backupId();
+            } catch (Exception unreadable) {
+                // recorded without: the outcome says why the restore failed
+            }
+            String sha = Files.isRegularFile(archive) ? Hashes.sha256Hex(archive) : "missing";
+            run.archives.add(new DrillRun.ArchiveUsed(id, name, sha));
+        }
+    }
+
+    /** What the verified restore set says the staging copy must hold: its proof files and heads. */
+    private static void readBackup(DrillRun run, RestoreJob job) throws Exception {
+        run.manifestProofFiles.clear();
+        for (Path archive : job.archives) {
+            Manifest m = Sidecars.readManifest(archive);
+            for (FileRecord f : m.files()) {
+                if (f.path().startsWith("proof/")) run.manifestProofFiles.put(f.path(), f.sha256());
+            }
+            if (m.proofHead() != null) run.backupProofHead = new ChainHeads.Proof(m.proofHead().seq(), m.proofHead().merkleRoot(), null);
+            if (m.ledgerHead() != null) run.backupLedgerHead = new ChainHeads.Ledger(m.ledgerHead().seq(), m.ledgerHead().entryHash(), null);
+        }
+    }
+
+    @FunctionalInterface
+    interface Step {
+        CheckResult run() throws Exception;
+    }
+
+    /** Runs one step unless an earlier one failed; an exception is the step's failed outcome. */
+    private static void step(DrillRun run, String outcome, Step body) {
+        if (run.stoppedAt != null) {
+            run.outcomes.put(outcome, CheckResult.failed(outcome, "not reached: " + run.stoppedAt + " failed"));
+            return;
+        }
+        CheckResult r;
+        try {
+            r = body.run();
+        } catch (Exception e) {
+            String m = e.getMessage();
+            r = CheckResult.failed(outcome, m == null ? e.getClass().getSimpleName() : m.replace('\n', ' '));
+        }
+        run.outcomes.put(outcome, r);
+        if (!r.pass() && isStep(outcome)) run.stoppedAt = outcome;
+    }
+
+    /** The outcomes that are steps the next ones depend on; a failed check of (d) does not stop the others. */
+    private static boolean isStep(String outcome) {
+        return outcome.equals(DrillProof.BACKUP_RESTORED) || outcome.equals(DrillProof.DISASTER_SIMULATED)
+                || outcome.equals(DrillProof.FULL_RESTORE_VERIFIED);
+    }
+}

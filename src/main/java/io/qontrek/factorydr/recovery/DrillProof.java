@@ -1,0 +1,188 @@
+package io.qontrek.factorydr.recovery;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The signed drill proof, archive/recovery-proofs/drill-&lt;stamp&gt;.json: every runbook outcome
+ * (name, pass, detail), the measured RTO and RPO against the runbook's objectives, the archives
+ * restored (backup id, name, SHA-256), the disaster simulated, the staging copy's own resilience_ops
+ * proof, and the signature. {@link #check} is `factory-dr verify drill`.
+ */
+public final class DrillProof {
+    public static final String SCHEMA = "factory.drill_proof.v1";
+    public static final String FILE_PREFIX = "drill";
+
+    public static final String BACKUP_RESTORED = "backup-restored";
+    public static final String DISASTER_SIMULATED = "disaster-simulated";
+    public static final String FULL_RESTORE_VERIFIED = "full-restore-verified";
+    public static final String PANIC_RECOVERED = "panic-recovered";
+    public static final String PROOF_FILES_RESTORED = "proof-files-restored";
+    public static final String MERKLE_CHAIN = "merkle-root-chain-continuous";
+    public static final String FEDERATION_SYNC = "federation-sync-resumed";
+    public static final String NONCE_STORE = "nonce-store-rebuilt";
+    public static final String NO_REPLAY = "no-replay-possible";
+    public static final String TOWER_RECEIPTS = "tower-receipts-verified";
+    public static final String GOVERNANCE = "governance-gates-pass";
+
+    /** Every outcome a drill proof lists, in the runbook's order: the steps, then "Verify Outcomes". */
+    public static final List<String> OUTCOMES = List.of(BACKUP_RESTORED, DISASTER_SIMULATED, FULL_RESTORE_VERIFIED,
+            PANIC_RECOVERED, PROOF_FILES_RESTORED, MERKLE_CHAIN, FEDERATION_SYNC, NONCE_STORE, NO_REPLAY, TOWER_RECEIPTS,
+            GOVERNANCE);
+
+    private DrillProof() {}
+
+    /** Objectives of the runbook: RTO 30 minutes, RPO 1 hour (factory.drill.*-objective-minutes). */
+    public record Objectives(Duration rto, Duration rpo) {}
+
+    /** Builds, signs and writes the drill proof; sets run.proofFile. */
+    public static Path emit(DrillRun run, Objectives objectives, byte[] signingSecret, Instant finishedAt) throws IOException {
+        run.finishedAt = finishedAt;
+        ObjectNode doc = RecoveryProofs.JSON.createObjectNode();
+        doc.put("schema", SCHEMA);
+        doc.put("drill_id", run.drillId);
+        doc.put("runtime", run.live.root().toString());
+        doc.put("staging", run.staging == null ? null : run.staging.toString());
+        doc.put("staging_kept", run.keepStaging);
+        doc.put("started_at", run.startedAt.toString());
+        doc.put("finished_at", finishedAt.toString());
+        doc.put("pass", run.passed());
+        ArrayNode outcomes = doc.putArray("outcomes");
+        for (String name : OUTCOMES) {
+            CheckResult r = run.outcomes.getOrDefault(name, CheckResult.failed(name, "not reached"));
+            ObjectNode o = outcomes.addObject();
+            o.put("name", name);
+            o.put("pass", r.pass());
+            o.put("detail", r.detail());
+        }
+        ArrayNode archives = doc.putArray("archives");
+        for (DrillRun.ArchiveUsed a : run.archives) {
+            ObjectNode o = archives.addObject();
+            o.put("backup_id", a.backupId());
+            o.put("name", a.name());
+            o.put("sha256", a.sha256());
+        }
+        ArrayNode disaster = doc.putArray("disaster");
+        run.disaster.forEach(disaster::add);
+        doc.put("panic_reason", run.panicReason);
+        rto(doc.putObject("rto"), run, objectives.rto());
+        rpo(doc.putObject("rpo"), run, objectives.rpo());
+        if (run.recoveryProof == null) doc.putNull("recovery_proof");
+        else doc.set("recovery_proof", run.recoveryProof);
+        RecoveryProofs.sign(doc, signingSecret);
+        run.proofFile = RecoveryProofs.write(run.live.archiveDir().resolve(RecoveryProofs.DIRECTORY), FILE_PREFIX, finishedAt, doc);
+        return run.proofFile;
+    }
+
+    private static void rto(ObjectNode o, DrillRun run, Duration objective) {
+        o.put("from", "start of the recovery restore (restore --date=latest --verify)");
+        o.put("to", "every outcome verified");
+        o.put("objective_seconds", objective.toSeconds());
+        if (run.rtoMillis < 0) {
+            o.putNull("seconds");
+            o.putNull("millis");
+            o.put("met", false);
+        } else {
+            o.put("seconds", (run.rtoMillis + 999) / 1000);
+            o.put("millis", run.rtoMillis);
+            o.put("met", run.rtoMillis <= objective.toMillis());
+        }
+    }
+
+    /** Age at drill time of the newest restored proof's created_at and newest ledger entry's received_at; the larger is the RPO. */
+    private static void rpo(ObjectNode o, DrillRun run, Duration objective) {
+        o.put("at", run.startedAt.toString());
+        o.put("objective_seconds", objective.toSeconds());
+        Optional<ChainHeads.Proof> proof = Optional.empty();
+        Optional<ChainHeads.Ledger> ledger = Optional.empty();
+        if (run.outcomes.containsKey(FULL_RESTORE_VERIFIED) && run.outcomes.get(FULL_RESTORE_VERIFIED).pass()) {
+            try {
+                proof = ChainHeads.proof(run.staged);
+                ledger = ChainHeads.ledger(run.staged);
+            } catch (IOException | RuntimeException unreadable) {
+                // the outcomes already say what is wrong with the staging copy
+            }
+        }
+        Long proofAge = proof.map(p -> age(run.startedAt, p.createdAt())).orElse(null);
+        Long ledgerAge = ledger.map(l -> age(run.startedAt, l.receivedAt())).orElse(null);
+        o.put("newest_proof_created_at", proof.map(ChainHeads.Proof::createdAt).orElse(null));
+        o.put("proof_age_seconds", proofAge);
+        o.put("newest_ledger_received_at", ledger.map(ChainHeads.Ledger::receivedAt).orElse(null));
+        o.put("ledger_age_seconds", ledgerAge);
+        Long worst = proofAge == null ? ledgerAge : ledgerAge == null ? proofAge : Long.valueOf(Math.max(proofAge, ledgerAge));
+        o.put("seconds", worst);
+        o.put("met", worst != null && worst <= objective.toSeconds());
+    }
+
+    private static Long age(Instant at, String time) {
+        try {
+            return Math.max(0, Duration.between(Instant.parse(time), at).toSeconds());
+        } catch (DateTimeParseException | NullPointerException e) {
+            return null;
+        }
+    }
+
+    /** What `verify drill` found: authentic and well-formed or not (and why), and whether the drill passed. */
+    public record Checked(boolean authentic, boolean drillPassed, String detail) {}
+
+    /**
+     * Checks a drill proof: the signature over its canonical JSON, the schema, every outcome present
+     * exactly once with a boolean verdict, {@code pass} equal to all outcomes passing, RTO and RPO present.
+     */
+    public static Checked check(ObjectNode doc, byte[] signingSecret) {
+        if (!RecoveryProofs.verify(doc, signingSecret)) {
+            return new Checked(false, false, "signature does not verify (tampered, or signed with another FACTORY_SIGNING_SECRET)");
+        }
+        if (!SCHEMA.equals(text(doc, "schema"))) return new Checked(false, false, "schema is not " + SCHEMA);
+        for (String field : List.of("drill_id", "started_at", "finished_at")) {
+            if (text(doc, field) == null) return new Checked(false, false, "field " + field + " is missing");
+        }
+        JsonNode outcomes = doc.get("outcomes");
+        if (outcomes == null || !outcomes.isArray()) return new Checked(false, false, "outcomes are missing");
+        Set<String> seen = new HashSet<>();
+        String firstFailed = null;
+        for (JsonNode o : outcomes) {
+            String name = text(o, "name");
+            if (name == null || !OUTCOMES.contains(name)) return new Checked(false, false, "unknown outcome " + name);
+            if (!seen.add(name)) return new Checked(false, false, "outcome " + name + " is listed twice");
+            if (o.get("pass") == null || !o.get("pass").isBoolean()) return new Checked(false, false, "outcome " + name + " has no pass verdict");
+            if (!o.get("pass").booleanValue() && firstFailed == null) firstFailed = name + ": " + text(o, "detail");
+        }
+        for (String name : OUTCOMES) {
+            if (!seen.contains(name)) return new Checked(false, false, "outcome " + name + " is missing");
+        }
+        JsonNode pass = doc.get("pass");
+        if (pass == null || !pass.isBoolean() || pass.booleanValue() != (firstFailed == null)) {
+            return new Checked(false, false, "pass does not agree with the outcomes");
+        }
+        for (String m : List.of("rto", "rpo")) {
+            JsonNode n = doc.get(m);
+            if (n == null || !n.isObject() || n.get("objective_seconds") == null || n.get("met") == null) {
+                return new Checked(false, false, m + " is missing");
+            }
+        }
+        JsonNode archives = doc.get("archives");
+        if (archives == null || !archives.isArray() || (firstFailed == null && archives.isEmpty())) {
+            return new Checked(false, false, "archives are missing");
+        }
+        return firstFailed == null
+                ? new Checked(true, true, "drill " + text(doc, "drill_id") + " passed all " + OUTCOMES.size() + " outcomes; RTO "
+                        + doc.at("/rto/seconds").asText() + " s, RPO " + doc.at("/rpo/seconds").asText() + " s")
+                : new Checked(true, false, "drill " + text(doc, "drill_id") + " FAILED: " + firstFailed);
+    }
+
+    private static String text(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        return v == null || !v.isTextual() ? null : v.asText();
+    }
+}

@@ -1,0 +1,40 @@
+package io.qontrek.factorydr.recovery;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.qontrek.factorydr.config.RuntimeLayout;
+import java.nio.file.Path;
+import java.time.Instant;
+
+/**
+ * One panic verify or recover as it moves through routes/panic.camel.yaml: the runtime it looks at
+ * (the live one, or a drill's staging copy), where its resilience_ops proof goes, and what each step found.
+ */
+public final class PanicJob {
+    public final RuntimeLayout runtime;
+    /** archive/recovery-proofs of the live runtime; a drill keeps its staging copy's proofs in the staging. */
+    public final Path proofsDir;
+
+    public Instant startedAt;
+    public PanicReport report;
+    /** Whether data/ATLAS_PANIC was there, and its text (the panic's reason), trimmed. */
+    public boolean flagPresent;
+    public String reason;
+    public Path proofFile;
+    public ObjectNode proof;
+
+    public PanicJob(RuntimeLayout runtime, Path proofsDir) {
+        this.runtime = runtime;
+        this.proofsDir = proofsDir;
+    }
+
+    /** For the live runtime: proofs in &lt;archive&gt;/recovery-proofs. */
+    public static PanicJob live(RuntimeLayout live) {
+        return new PanicJob(live, live.archiveDir().resolve(RecoveryProofs.DIRECTORY));
+    }
+
+    @Override
+    public String toString() {
+        return "panic " + (proofFile != null ? "recovered " + runtime.root() + ", proof " + proofFile
+                : "checks of " + runtime.root() + (report == null ? "" : report.safe() ? ": safe" : ": NOT safe"));
+    }
+}

@@ -1,0 +1,140 @@
+package io.qontrek.factorydr.recovery;
+
+import io.qontrek.factorydr.backup.SqliteSnapshot;
+import io.qontrek.factorydr.catalog.CatalogEntry;
+import io.qontrek.factorydr.restore.RuntimeSwap;
+import io.qontrek.factorydr.verify.DigestVerifier;
+import io.qontrek.factorydr.verify.FederationVerifier;
+import io.qontrek.factorydr.verify.ProofChainVerifier;
+import io.qontrek.factorydr.verify.ReceiptVerifier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Everything that must hold before a runtime leaves panic mode (the runbook's "Verify recovery" and
+ * the Post-Recovery Checklist), in the order they run: every verifier, the databases' integrity,
+ * the chains still holding the newest backup's heads, then the governance gates.
+ */
+public final class RecoveryChecks {
+    public static final String PROOFS = ProofChainVerifier.NAME;
+    public static final String DIGESTS = DigestVerifier.NAME;
+    public static final String RECEIPTS = ReceiptVerifier.NAME;
+    public static final String FEDERATION = FederationVerifier.NAME;
+    public static final String FEDERATION_PROBE = FederationVerifier.PROBE_NAME;
+    public static final String DATABASES = "databases";
+    public static final String BACKUP_HEADS = "backup-heads";
+
+    private RecoveryChecks() {}
+
+    /** The checks `panic verify` and `panic recover` run. */
+    public static List<RecoveryCheck> all() {
+        List<RecoveryCheck> checks = new ArrayList<>(verifiers());
+        checks.add(RecoveryCheck.of(DATABASES, RecoveryChecks::databases));
+        checks.add(RecoveryCheck.of(BACKUP_HEADS, RecoveryChecks::backupHeads));
+        checks.addAll(governanceGates());
+        return checks;
+    }
+
+    /** The runtime's own verifiers, federation with its probe (test batch + replay, rolled back). */
+    public static List<RecoveryCheck> verifiers() {
+        return List.of(
+                RecoveryCheck.of(PROOFS, t -> CheckResult.of(ProofChainVerifier.verify(t.layout()))),
+                RecoveryCheck.of(DIGESTS, t -> CheckResult.of(DigestVerifier.verify(t.layout()))),
+                RecoveryCheck.of(RECEIPTS, t -> CheckResult.of(ReceiptVerifier.verify(t.layout(), t.towerSecret()))),
+                RecoveryCheck.of(FEDERATION, t -> CheckResult.of(FederationVerifier.verify(t.layout()))),
+                RecoveryCheck.of(FEDERATION_PROBE, t -> CheckResult.of(FederationVerifier.probe(t.layout()))));
+    }
+
+    /**
+     * MERGE SEAM: the governance gates (io.qontrek.factorydr.governance.Gates, built in parallel),
+     * each as a RecoveryCheck, EXCEPT the "no panic flag" gate: a runtime in panic mode always has
+     * the flag, and clearing it is what recovery does. Empty until the gates are merged; the drill's
+     * "governance-gates-pass" outcome runs these too.
+     */
+    public static List<RecoveryCheck> governanceGates() {
+        return List.of();
+    }
+
+    /** Runs each check; an exception is a failed check naming it, never a pass. */
+    public static PanicReport run(List<RecoveryCheck> checks, RecoveryTarget target) {
+        List<CheckResult> results = new ArrayList<>();
+        for (RecoveryCheck c : checks) {
+            CheckResult r;
+            try {
+                r = c.run(target);
+                if (r == null) r = CheckResult.failed(c.name(), "the check gave no verdict");
+            } catch (Exception | AssertionError e) {
+                String m = e.getMessage();
+                r = CheckResult.failed(c.name(), "the check could not run: "
+                        + (m == null ? e.getClass().getSimpleName() : m.replace('\n', ' ')));
+            }
+            results.add(r);
+        }
+        return new PanicReport(results);
+    }
+
+    /** PRAGMA integrity_check on each database (a missing one fails; none is ever created). */
+    static CheckResult databases(RecoveryTarget t) throws Exception {
+        List<String> problems = new ArrayList<>();
+        for (String db : RuntimeSwap.DATABASES) {
+            Path file = t.layout().dataDir().resolve(db);
+            if (!Files.isRegularFile(file)) {
+                problems.add("data/" + db + " is missing");
+                continue;
+            }
+            String r = SqliteSnapshot.integrityCheck(file);
+            if (!r.equals("ok")) problems.add("data/" + db + " fails integrity_check: " + r);
+        }
+        return problems.isEmpty()
+                ? CheckResult.passed(DATABASES, "integrity_check ok: " + String.join(", ", RuntimeSwap.DATABASES))
+                : CheckResult.failed(DATABASES, String.join("; ", problems));
+    }
+
+    /**
+     * The runtime's chains still hold the newest backup's heads: the proof at the catalogued proof
+     * head's seq has that merkle_root, the ledger entry at the catalogued ledger head's seq has that
+     * entry_hash. Catches a runtime rolled back behind its backups or forked from them.
+     */
+    static CheckResult backupHeads(RecoveryTarget t) throws Exception {
+        List<CatalogEntry> archives = t.catalog().archives();
+        Optional<CatalogEntry> proofHead = archives.stream().filter(e -> e.proofHeadSeq() != null).reduce((a, b) -> b);
+        Optional<CatalogEntry> ledgerHead = archives.stream().filter(e -> e.ledgerHeadSeq() != null).reduce((a, b) -> b);
+        if (proofHead.isEmpty() && ledgerHead.isEmpty()) {
+            return CheckResult.passed(BACKUP_HEADS, "no backup in the catalog to compare the chains with");
+        }
+        List<String> problems = new ArrayList<>();
+        List<String> held = new ArrayList<>();
+        if (proofHead.isPresent()) {
+            CatalogEntry e = proofHead.get();
+            var p = ChainHeads.proofAt(t.layout(), e.proofHeadSeq());
+            if (p.isEmpty()) {
+                problems.add("proof seq " + e.proofHeadSeq() + " of backup " + e.backupId() + " is missing from the runtime");
+            } else if (!p.get().merkleRoot().equals(e.proofHeadRoot())) {
+                problems.add("proof seq " + e.proofHeadSeq() + " has merkle_root " + p.get().merkleRoot() + ", backup "
+                        + e.backupId() + " recorded " + e.proofHeadRoot());
+            } else {
+                held.add("proof seq " + e.proofHeadSeq() + " of " + e.backupId());
+            }
+        }
+        if (ledgerHead.isPresent()) {
+            CatalogEntry e = ledgerHead.get();
+            var l = ChainHeads.ledgerAt(t.layout(), e.ledgerHeadSeq());
+            if (e.ledgerHeadSeq() == 0) {
+                held.add("empty ledger of " + e.backupId());
+            } else if (l.isEmpty()) {
+                problems.add("ledger seq " + e.ledgerHeadSeq() + " of backup " + e.backupId() + " is missing from the runtime");
+            } else if (!l.get().entryHash().equals(e.ledgerHeadHash())) {
+                problems.add("ledger seq " + e.ledgerHeadSeq() + " has entry_hash " + l.get().entryHash() + ", backup "
+                        + e.backupId() + " recorded " + e.ledgerHeadHash());
+            } else {
+                held.add("ledger seq " + e.ledgerHeadSeq() + " of " + e.backupId());
+            }
+        }
+        return problems.isEmpty()
+                ? CheckResult.passed(BACKUP_HEADS, "the chains hold the newest backup heads: " + String.join(", ", held))
+                : CheckResult.failed(BACKUP_HEADS, String.join("; ", problems));
+    }
+}

@@ -1,0 +1,97 @@
+package io.qontrek.factorydr.recovery;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.qontrek.factorydr.archive.CanonicalJson;
+import io.qontrek.factorydr.common.Hashes;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+
+/**
+ * Signed recovery proofs in archive/recovery-proofs/ (kept forever): signature = HMAC-SHA256
+ * (FACTORY_SIGNING_SECRET) over the RFC 8785 canonical JSON of the document without its
+ * {@code signature} field, as manifests are signed. Written under a temporary name, fsynced, then
+ * hard-linked to its final name, so an existing proof is never overwritten (a name taken in the
+ * same second gets a -2, -3 ... suffix) and a crash leaves no half-written proof under a final name.
+ */
+public final class RecoveryProofs {
+    public static final String DIRECTORY = "recovery-proofs";
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+    private RecoveryProofs() {}
+
+    public static String stamp(Instant t) {
+        return STAMP.format(t);
+    }
+
+    /** Signs a document in place (any old signature replaced) and returns it. */
+    public static ObjectNode sign(ObjectNode doc, byte[] signingSecret) {
+        doc.put("signature", signature(doc, signingSecret));
+        return doc;
+    }
+
+    /** The signature a document should carry: over its canonical JSON without the signature field. */
+    public static String signature(ObjectNode doc, byte[] signingSecret) {
+        if (signingSecret == null || signingSecret.length == 0) throw new IllegalArgumentException("signing secret is empty");
+        ObjectNode unsigned = doc.deepCopy();
+        unsigned.remove("signature");
+        return Hashes.hmacSha256Hex(signingSecret, CanonicalJson.bytes(unsigned));
+    }
+
+    /** True only when the document carries a signature and it is right (constant-time compare). */
+    public static boolean verify(ObjectNode doc, byte[] signingSecret) {
+        var s = doc.get("signature");
+        if (s == null || !s.isTextual()) return false;
+        return Hashes.sameHex(signature(doc, signingSecret), s.asText());
+    }
+
+    /** Writes a signed document as dir/&lt;prefix&gt;-&lt;stamp&gt;.json atomically, never over an existing file. */
+    public static Path write(Path dir, String prefix, Instant at, ObjectNode signed) throws IOException {
+        Files.createDirectories(dir);
+        byte[] bytes = JSON.writeValueAsBytes(signed);
+        Path temp = dir.resolve("." + prefix + "-" + ProcessHandle.current().pid() + "-" + System.nanoTime() + ".tmp");
+        try {
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer buf = ByteBuffer.wrap(bytes);
+                while (buf.hasRemaining()) ch.write(buf);
+                ch.force(true);
+            }
+            String base = prefix + "-" + stamp(at);
+            for (int n = 1; ; n++) {
+                Path target = dir.resolve(base + (n == 1 ? "" : "-" + n) + ".json");
+                try {
+                    Files.createLink(target, temp); // fails if the name is taken: never overwrite
+                    fsync(dir);
+                    return target;
+                } catch (FileAlreadyExistsException taken) {
+                    if (n >= 1000) throw new IOException("cannot find a free name for " + base + " in " + dir);
+                }
+            }
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    static void fsync(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+
+    /** Reads a proof document; a file that is not a JSON object is an IOException naming it. */
+    public static ObjectNode read(Path file) throws IOException {
+        var node = JSON.readTree(file.toFile());
+        if (!(node instanceof ObjectNode o)) throw new IOException(file + " is not a JSON object");
+        return o;
+    }
+}

@@ -1,0 +1,11 @@
+package io.qontrek.factorydr.recovery;
+
+import io.qontrek.factorydr.catalog.Catalog;
+import io.qontrek.factorydr.config.RuntimeLayout;
+import java.time.Instant;
+
+/**
+ * The runtime a recovery check looks at (the live one, or a drill's staging copy), the catalog of
+ * the backups it is compared with, the tower key for receipts, and the flows' "now".
+ */
+public record RecoveryTarget(RuntimeLayout layout, Catalog catalog, byte[] towerSecret, Instant now) {}

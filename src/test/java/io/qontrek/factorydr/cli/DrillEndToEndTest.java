@@ -1,0 +1,134 @@
+package io.qontrek.factorydr.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.qontrek.factorydr.runtime.SampleRuntime;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `factory-dr drill`: the runbook's DR drill in a staging copy, its signed proof, and `verify drill`. */
+class DrillEndToEndTest {
+    /** The runbook's drill, step by step and outcome by outcome, as the drill proof must list them. */
+    static final List<String> OUTCOMES = List.of("backup-restored", "disaster-simulated", "full-restore-verified",
+            "panic-recovered", "proof-files-restored", "merkle-root-chain-continuous", "federation-sync-resumed",
+            "nonce-store-rebuilt", "no-replay-possible", "tower-receipts-verified", "governance-gates-pass");
+
+    @TempDir Path tmp;
+
+    private Path runtimeWithBackup(Map<String, String> env) throws Exception {
+        Path root = tmp.resolve("runtime");
+        SampleRuntime.generate(root, SampleRuntime.Options.builder().proofs(150).days(2).ledgerRows(600).logMb(0)
+                .towerSecret(Cli.TOWER_SECRET).end(Instant.now().minusSeconds(60)).build(), null);
+        Cli.Result full = Cli.run(env, "backup", "full", "--root=" + root);
+        assertThat(full.exit()).as(full.toString()).isZero();
+        return root;
+    }
+
+    @Test
+    void aDrillRestoresASimulatedDisasterInStagingAndSignsItsProof() throws Exception {
+        Map<String, String> env = Cli.env(tmp);
+        Path root = runtimeWithBackup(env);
+        Path fullArchive;
+        try (Stream<Path> s = Files.list(root.resolve("archive/full"))) {
+            fullArchive = s.filter(p -> p.toString().endsWith(".tar.gz.enc")).findFirst().orElseThrow();
+        }
+        String before = RuntimeHash.of(root);
+
+        Cli.Result r = Cli.run(env, "drill", "--root=" + root);
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(RuntimeHash.of(root)).as("the live runtime is never touched").isEqualTo(before);
+        assertThat(root.resolve("data/ATLAS_PANIC")).doesNotExist();
+
+        List<Path> proofs = RecoveryProofCheck.list(root.resolve("archive"), "drill-");
+        assertThat(proofs).hasSize(1);
+        Path proof = proofs.get(0);
+        JsonNode d = RecoveryProofCheck.read(proof);
+        assertThat(RecoveryProofCheck.independentSignature(tmp, proof)).isEqualTo(d.get("signature").asText());
+        assertThat(d.get("schema").asText()).isEqualTo("factory.drill_proof.v1");
+        List<String> names = new ArrayList<>();
+        for (JsonNode o : d.get("outcomes")) {
+            names.add(o.get("name").asText());
+            assertThat(o.get("pass").asBoolean()).as(o.toString()).isTrue();
+        }
+        assertThat(names).isEqualTo(OUTCOMES);
+        assertThat(d.get("pass").asBoolean()).isTrue();
+        // the archive restored, by id and by the bytes' hash as sha256sum sees them
+        String sha = Cli.sh(tmp, Map.of(), "sha256sum '" + fullArchive + "' | cut -d' ' -f1").out().trim();
+        assertThat(d.get("archives")).hasSize(1);
+        assertThat(d.at("/archives/0/sha256").asText()).isEqualTo(sha);
+        assertThat(d.at("/archives/0/backup_id").asText()).startsWith("full-");
+        // RTO measured against 30 min, RPO against 1 h: the runtime's newest proof is a minute old
+        assertThat(d.at("/rto/objective_seconds").asLong()).isEqualTo(1800);
+        assertThat(d.at("/rto/millis").isIntegralNumber()).isTrue();
+        assertThat(d.at("/rpo/objective_seconds").asLong()).isEqualTo(3600);
+        assertThat(d.at("/rpo/proof_age_seconds").asLong()).isBetween(0L, 3600L);
+        assertThat(d.at("/rpo/met").asBoolean()).isTrue();
+        // the staging copy's own panic recovery carried the simulated panic's reason
+        assertThat(d.at("/recovery_proof/panic/reason").asText()).isEqualTo(d.get("panic_reason").asText());
+        // the scratch staging copy is gone
+        try (Stream<Path> s = Files.walk(root.resolve("archive"))) {
+            assertThat(s.map(Path::toString)).noneMatch(p -> p.contains("/drill-") && !p.contains("recovery-proofs"));
+        }
+
+        Cli.Result ok = Cli.run(env, "verify", "drill", proof.toString(), "--root=" + root);
+        assertThat(ok.exit()).as(ok.toString()).isZero();
+        assertThat(ok.out()).contains("passed all 11 outcomes");
+
+        // tampered: one outcome's detail changed, the signature left as it was
+        Path tampered = tmp.resolve("tampered.json");
+        Files.writeString(tampered, Files.readString(proof).replaceFirst("byte-equal", "byte-EQUAL"));
+        assertThat(Files.mismatch(proof, tampered)).isNotEqualTo(-1L);
+        Cli.Result bad = Cli.run(env, "verify", "drill", tampered.toString(), "--root=" + root);
+        assertThat(bad.exit()).as(bad.toString()).isEqualTo(1);
+        assertThat(bad.err().strip().lines()).hasSize(1);
+        assertThat(bad.err()).contains("signature does not verify");
+    }
+
+    @Test
+    void aCorruptNewestBackupFailsTheDrillNamingTheOutcome() throws Exception {
+        Map<String, String> env = Cli.env(tmp);
+        Path root = runtimeWithBackup(env);
+        Path archive;
+        try (Stream<Path> s = Files.list(root.resolve("archive/full"))) {
+            archive = s.filter(p -> p.toString().endsWith(".tar.gz.enc")).findFirst().orElseThrow();
+        }
+        try (RandomAccessFile f = new RandomAccessFile(archive.toFile(), "rw")) {
+            long at = f.length() / 2;
+            f.seek(at);
+            int b = f.read();
+            f.seek(at);
+            f.write(b ^ 0x01);
+        }
+        String before = RuntimeHash.of(root);
+        Path staging = tmp.resolve("kept-staging");
+
+        Cli.Result r = Cli.run(env, "drill", "--staging=" + staging, "--root=" + root);
+        assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+        assertThat(r.err()).contains("outcome backup-restored failed");
+        assertThat(r.out()).contains("FAILED backup-restored");
+        assertThat(RuntimeHash.of(root)).isEqualTo(before);
+        assertThat(staging).isDirectory(); // --staging keeps it for a post-mortem
+
+        List<Path> proofs = RecoveryProofCheck.list(root.resolve("archive"), "drill-");
+        assertThat(proofs).hasSize(1);
+        JsonNode d = RecoveryProofCheck.read(proofs.get(0));
+        assertThat(RecoveryProofCheck.independentSignature(tmp, proofs.get(0))).isEqualTo(d.get("signature").asText());
+        assertThat(d.get("pass").asBoolean()).isFalse();
+        assertThat(d.at("/outcomes/0/name").asText()).isEqualTo("backup-restored");
+        assertThat(d.at("/outcomes/0/pass").asBoolean()).isFalse();
+        assertThat(d.get("outcomes")).hasSize(OUTCOMES.size());
+
+        Cli.Result v = Cli.run(env, "verify", "drill", proofs.get(0).toString(), "--root=" + root);
+        assertThat(v.exit()).as(v.toString()).isEqualTo(1);
+        assertThat(v.err()).contains("backup-restored");
+    }
+}
