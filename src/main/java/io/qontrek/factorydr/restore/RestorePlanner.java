@@ -21,7 +21,9 @@ import java.util.regex.Pattern;
  *   <li>every incremental created after that full and at or before the restore point;</li>
  *   <li>every daily proof archive whose day is on or after the full's day and not after the restore
  *       day (for "latest": that exists now), and whose proof head seq is beyond the highest seq the
- *       full and incrementals hold, so that it adds proofs.</li>
+ *       full and incrementals hold, so that it adds proofs;</li>
+ *   <li>every daily proof archive (created after the full) that a chosen incremental names as its
+ *       base: that incremental holds only what changed after it.</li>
  * </ul>
  * A daily proof archive is judged by the day it covers (its name, {@code proof/YYYY-MM-DD...}), not by
  * its {@code created_at}: the archive of the 23rd is written early on the 24th but holds only proofs
@@ -85,9 +87,16 @@ public final class RestorePlanner {
                 if (e.proofHeadSeq() != null) held = Math.max(held, e.proofHeadSeq());
             }
         }
+        // an incremental built on a daily proof archive left out what that archive holds
+        java.util.Set<String> bases = new java.util.HashSet<>();
+        for (CatalogEntry e : rest) if (e.base() != null) bases.add(e.base());
         LocalDate fullDay = LocalDate.ofInstant(fullAt, ZoneOffset.UTC);
         for (CatalogEntry e : catalog) {
             if (!"proof-daily".equals(e.type())) continue;
+            if (bases.contains(e.backupId()) && created(e).isAfter(fullAt)) {
+                rest.add(e);
+                continue;
+            }
             LocalDate day = dailyDay(e);
             if (day.isBefore(fullDay) || day.isAfter(lastDay) || created(e).isAfter(now)) continue;
             if (e.proofHeadSeq() != null && e.proofHeadSeq() > held) rest.add(e);

@@ -83,6 +83,17 @@ class RestorePlannerTest {
     }
 
     @Test
+    void anIncrementalBuiltOnADailyArchiveBringsThatDailyArchiveAlong() throws Exception {
+        // the incremental after the daily of the 19th holds only what changed after that daily
+        List<CatalogEntry> c = new ArrayList<>(twoWeeks());
+        c.removeIf(e -> e.backupId().equals("incremental-20251020T120000Z"));
+        c.add(incremental("20251020T120000Z", "proof-daily-2025-10-19", 130L));
+        RestorePlan plan = RestorePlanner.plan(c, "2025-10-20", NOW);
+        assertThat(plan.backupIds()).containsExactly("full-20251019T030000Z", "incremental-20251019T120000Z",
+                "proof-daily-2025-10-19", "incremental-20251020T120000Z", "proof-daily-2025-10-20");
+    }
+
+    @Test
     void theDayOfAFullUsesThatFullAndNotTheOlderOne() throws Exception {
         RestorePlan plan = RestorePlanner.plan(twoWeeks(), "2025-10-26", NOW);
         assertThat(plan.backupIds()).containsExactly("full-20251026T030000Z", "incremental-20251026T090000Z",
