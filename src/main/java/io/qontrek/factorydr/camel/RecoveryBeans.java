@@ -48,6 +48,7 @@ final class RecoveryBeans {
 
     static void bindAll(BiConsumer<String, Object> bind, Settings settings, RuntimeLayout layout, Catalog catalog,
             Secrets secrets, Supplier<Instant> now) {
+        io.qontrek.factorydr.governance.GovernancePolicy policy = io.qontrek.factorydr.governance.GovernancePolicy.from(settings);
         DrillProof.Objectives objectives = new DrillProof.Objectives(
                 Duration.ofMinutes(settings.getInt("factory.drill.rto-objective-minutes", 1, 24 * 60)),
                 Duration.ofMinutes(settings.getInt("factory.drill.rpo-objective-minutes", 1, 7 * 24 * 60)));
@@ -59,7 +60,7 @@ final class RecoveryBeans {
             job.startedAt = now.get();
             PanicRecovery.readFlag(job);
             job.report = RecoveryChecks.run(RecoveryChecks.all(),
-                    new RecoveryTarget(job.runtime, new Catalog(job.runtime.catalogDb()), secrets.towerSecret(), job.startedAt));
+                    new RecoveryTarget(job.runtime, new Catalog(job.runtime.catalogDb()), secrets.towerSecret(), job.startedAt, policy));
             ex.getMessage().setBody(job);
         });
         bind.accept("panicRequireSafe", (Processor) ex ->
@@ -76,10 +77,10 @@ final class RecoveryBeans {
         });
         bind.accept("drillRestoreLatest", (Processor) ex -> Drill.restoreLatest(drill(ex), subFlows(ex)));
         bind.accept("drillSimulateDisaster", (Processor) ex ->
-                Drill.simulateDisaster(drill(ex), catalog, secrets.towerSecret(), now.get()));
+                Drill.simulateDisaster(drill(ex), catalog, secrets.towerSecret(), now.get(), policy));
         bind.accept("drillRecover", (Processor) ex -> Drill.recover(drill(ex), subFlows(ex), secrets.signingSecret()));
         bind.accept("drillCheckOutcomes", (Processor) ex ->
-                Drill.checkOutcomes(drill(ex), catalog, secrets.towerSecret(), now.get()));
+                Drill.checkOutcomes(drill(ex), catalog, secrets.towerSecret(), now.get(), policy));
         bind.accept("drillEmitProof", (Processor) ex ->
                 DrillProof.emit(drill(ex), objectives, secrets.signingSecret(), now.get()));
         bind.accept("drillCleanUp", (Processor) ex -> {

@@ -89,7 +89,8 @@ public final class Drill {
     }
 
     /** (b) The runbook's disaster, in the staging copy; panic verify must then refuse recovery. */
-    public static void simulateDisaster(DrillRun run, Catalog catalog, byte[] towerSecret, Instant now) {
+    public static void simulateDisaster(DrillRun run, Catalog catalog, byte[] towerSecret, Instant now,
+            io.qontrek.factorydr.governance.GovernancePolicy policy) {
         step(run, DrillProof.DISASTER_SIMULATED, () -> {
             RuntimeLayout s = run.staged;
             Files.delete(s.ledgerDb());
@@ -105,7 +106,7 @@ public final class Drill {
             run.disaster.add("rm proof/*.json (" + removed + " files)");
             Files.writeString(s.panicFlag(), run.panicReason + "\n", StandardCharsets.UTF_8);
             run.disaster.add("touch data/ATLAS_PANIC");
-            PanicReport report = RecoveryChecks.run(RecoveryChecks.all(), new RecoveryTarget(s, catalog, towerSecret, now));
+            PanicReport report = RecoveryChecks.run(RecoveryChecks.all(), new RecoveryTarget(s, catalog, towerSecret, now, policy));
             if (report.safe()) {
                 return CheckResult.failed(DrillProof.DISASTER_SIMULATED, "panic verify called the disaster safe to recover from");
             }
@@ -138,7 +139,8 @@ public final class Drill {
     }
 
     /** (d) The runbook's "Verify Outcomes" on the recovered staging copy. Stops the RTO clock. */
-    public static void checkOutcomes(DrillRun run, Catalog catalog, byte[] towerSecret, Instant now) {
+    public static void checkOutcomes(DrillRun run, Catalog catalog, byte[] towerSecret, Instant now,
+            io.qontrek.factorydr.governance.GovernancePolicy policy) {
         RuntimeLayout s = run.staged;
         step(run, DrillProof.PROOF_FILES_RESTORED, () -> proofFilesRestored(run));
         step(run, DrillProof.MERKLE_CHAIN, () -> {
@@ -165,7 +167,7 @@ public final class Drill {
             CheckResult r = CheckResult.of(ReceiptVerifier.verify(s, towerSecret));
             return new CheckResult(DrillProof.TOWER_RECEIPTS, r.pass(), r.detail());
         });
-        step(run, DrillProof.GOVERNANCE, () -> governance(run, catalog, towerSecret, now));
+        step(run, DrillProof.GOVERNANCE, () -> governance(run, catalog, towerSecret, now, policy));
         run.rtoMillis = (System.nanoTime() - run.recoveryStartNanos) / 1_000_000;
     }
 
@@ -199,7 +201,8 @@ public final class Drill {
     }
 
     /** At least: no panic flag after recovery, the chain heads equal the backup's; then the governance gates' seam. */
-    static CheckResult governance(DrillRun run, Catalog catalog, byte[] towerSecret, Instant now) throws Exception {
+    static CheckResult governance(DrillRun run, Catalog catalog, byte[] towerSecret, Instant now,
+            io.qontrek.factorydr.governance.GovernancePolicy policy) throws Exception {
         List<CheckResult> gates = new ArrayList<>();
         gates.add(Files.exists(run.staged.panicFlag())
                 ? CheckResult.failed("no-panic-flag", "data/ATLAS_PANIC is present after recovery")
@@ -217,7 +220,7 @@ public final class Drill {
                 : CheckResult.failed("chain-heads-equal-backup", heads + "; the backup's: proof "
                         + (run.backupProofHead == null ? "none" : "seq " + run.backupProofHead.seq()) + ", ledger "
                         + (run.backupLedgerHead == null ? "none" : "seq " + run.backupLedgerHead.seq())));
-        gates.addAll(RecoveryChecks.run(RecoveryChecks.governanceGates(), new RecoveryTarget(run.staged, catalog, towerSecret, now)).checks());
+        gates.addAll(RecoveryChecks.run(RecoveryChecks.governanceGates(), new RecoveryTarget(run.staged, catalog, towerSecret, now, policy)).checks());
         boolean pass = gates.stream().allMatch(CheckResult::pass);
         return new CheckResult(DrillProof.GOVERNANCE, pass, String.join("; ",
                 gates.stream().map(g -> g.name() + " " + (g.pass() ? "ok" : "FAILED") + ": " + g.detail()).toList()));

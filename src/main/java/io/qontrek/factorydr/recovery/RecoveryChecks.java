@@ -1,5 +1,9 @@
 package io.qontrek.factorydr.recovery;
 
+import io.qontrek.factorydr.governance.Gate;
+import io.qontrek.factorydr.governance.Gates;
+import io.qontrek.factorydr.governance.GovernanceReport;
+
 import io.qontrek.factorydr.backup.SqliteSnapshot;
 import io.qontrek.factorydr.catalog.CatalogEntry;
 import io.qontrek.factorydr.restore.RuntimeSwap;
@@ -48,15 +52,32 @@ public final class RecoveryChecks {
                 RecoveryCheck.of(FEDERATION_PROBE, t -> CheckResult.of(FederationVerifier.probe(t.layout()))));
     }
 
+    /** The governance gates recovery requires (see {@link #governanceGates()}). */
+    static final String GOVERNANCE = "governance-gates";
+
     /**
-     * MERGE SEAM: the governance gates (io.qontrek.factorydr.governance.Gates, built in parallel),
-     * each as a RecoveryCheck, EXCEPT the "no panic flag" gate: a runtime in panic mode always has
-     * the flag, and clearing it is what recovery does. Empty until the gates are merged; the drill's
-     * "governance-gates-pass" outcome runs these too.
+     * The governance gates about the backups a recovery rests on: a recovery point within the RPO, a
+     * recent full backup, and (where the policy requires them) offsite copies. Not the panic gate
+     * (recovering is what clears the flag), not the drill gate (a recovery must not wait for a
+     * drill), and not the catalog's record of the last verification or proof-chain check: recovery
+     * runs the verifiers themselves, now, above.
      */
     public static List<RecoveryCheck> governanceGates() {
-        return List.of();
+        return List.of(RecoveryCheck.of(GOVERNANCE, t -> {
+            if (t.policy() == null) return CheckResult.failed(GOVERNANCE, "no governance policy given");
+            GovernanceReport report = Gates.evaluate(t.layout(), t.catalog(), t.policy(), t.now());
+            List<String> failed = new ArrayList<>();
+            List<String> passed = new ArrayList<>();
+            for (Gate g : report.gates()) {
+                if (!RECOVERY_GATES.contains(g.name())) continue;
+                (g.pass() ? passed : failed).add(g.name() + ": " + g.detail());
+            }
+            return failed.isEmpty() ? CheckResult.passed(GOVERNANCE, String.join("; ", passed))
+                    : CheckResult.failed(GOVERNANCE, String.join("; ", failed));
+        }));
     }
+
+    private static final java.util.Set<String> RECOVERY_GATES = java.util.Set.of(Gates.RPO, Gates.FULL, Gates.OFFSITE);
 
     /** Runs each check; an exception is a failed check naming it, never a pass. */
     public static PanicReport run(List<RecoveryCheck> checks, RecoveryTarget target) {

@@ -35,7 +35,8 @@ class DrillEndToEndTest {
 
     @Test
     void aDrillRestoresASimulatedDisasterInStagingAndSignsItsProof() throws Exception {
-        Map<String, String> env = Cli.env(tmp);
+        Map<String, String> env = new java.util.HashMap<>(Cli.env(tmp));
+        env.put("FACTORY_GOVERNANCE_OFFSITE_REQUIRED", "false"); // no S3 here: the offsite gate is not required
         Path root = runtimeWithBackup(env);
         Path fullArchive;
         try (Stream<Path> s = Files.list(root.resolve("archive/full"))) {
@@ -95,7 +96,8 @@ class DrillEndToEndTest {
 
     @Test
     void aCorruptNewestBackupFailsTheDrillNamingTheOutcome() throws Exception {
-        Map<String, String> env = Cli.env(tmp);
+        Map<String, String> env = new java.util.HashMap<>(Cli.env(tmp));
+        env.put("FACTORY_GOVERNANCE_OFFSITE_REQUIRED", "false"); // no S3 here: the offsite gate is not required
         Path root = runtimeWithBackup(env);
         Path archive;
         try (Stream<Path> s = Files.list(root.resolve("archive/full"))) {

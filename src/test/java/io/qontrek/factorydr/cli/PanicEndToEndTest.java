@@ -21,7 +21,7 @@ class PanicEndToEndTest {
         Path root = tmp.resolve("runtime");
         SampleRuntime.generate(root, SampleRuntime.Options.builder().proofs(120).days(2).ledgerRows(300).logMb(0)
                 .towerSecret(Cli.TOWER_SECRET).end(Instant.now()).build(), null);
-        Map<String, String> env = Cli.env(tmp);
+        Map<String, String> env = new java.util.HashMap<>(Cli.env(tmp));
         assertThat(Cli.run(env, "backup", "full", "--root=" + root).exit()).isZero();
 
         Files.delete(root.resolve("proof/proof-000000000060.json"));
@@ -40,6 +40,13 @@ class PanicEndToEndTest {
         assertThat(restored.exit()).as(restored.toString()).isZero();
         assertThat(root.resolve("data/ATLAS_PANIC")).exists();
 
+        // the governance gates recovery rests on: with no offsite copy while policy requires one, not yet
+        Cli.Result noOffsite = Cli.run(env, "panic", "recover", "--root=" + root);
+        assertThat(noOffsite.exit()).as(noOffsite.toString()).isEqualTo(1);
+        assertThat(noOffsite.err()).contains("governance-gates").contains("offsite");
+        assertThat(root.resolve("data/ATLAS_PANIC")).exists();
+        env.put("FACTORY_GOVERNANCE_OFFSITE_REQUIRED", "false"); // this site keeps no offsite copies
+
         Cli.Result recovered = Cli.run(env, "panic", "recover", "--root=" + root);
         assertThat(recovered.exit()).as(recovered.toString()).isZero();
         assertThat(root.resolve("data/ATLAS_PANIC")).doesNotExist();
@@ -54,7 +61,7 @@ class PanicEndToEndTest {
         assertThat(p.get("checks")).isNotEmpty();
         for (JsonNode c : p.get("checks")) assertThat(c.get("pass").asBoolean()).as(c.toString()).isTrue();
         assertThat(p.get("checks").findValuesAsText("name")).contains("proofs", "digests", "receipts", "federation",
-                "federation-probe");
+                "federation-probe", "governance-gates");
         assertThat(Cli.run(env, "panic", "verify", "--root=" + root).exit()).isZero();
     }
 }
