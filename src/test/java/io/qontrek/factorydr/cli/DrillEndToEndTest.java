@@ -110,14 +110,17 @@ class DrillEndToEndTest {
             f.seek(at);
             f.write(b ^ 0x01);
         }
-        String before = RuntimeHash.of(root);
+        // a failed drill alerts, into logs/alerts/ (archived like any alert): the rest stays as it was
+        String before = RuntimeHash.of(root, "proof", "config", "data");
         Path staging = tmp.resolve("kept-staging");
 
         Cli.Result r = Cli.run(env, "drill", "--staging=" + staging, "--root=" + root);
         assertThat(r.exit()).as(r.toString()).isEqualTo(1);
         assertThat(r.err()).contains("outcome backup-restored failed");
         assertThat(r.out()).contains("FAILED backup-restored");
-        assertThat(RuntimeHash.of(root)).isEqualTo(before);
+        assertThat(RuntimeHash.of(root, "proof", "config", "data")).isEqualTo(before);
+        assertThat(Files.list(root.resolve("logs/alerts")).map(p -> p.getFileName().toString()))
+                .anyMatch(n -> n.startsWith("factory-dr-"));
         assertThat(staging).isDirectory(); // --staging keeps it for a post-mortem
 
         List<Path> proofs = RecoveryProofCheck.list(root.resolve("archive"), "drill-");

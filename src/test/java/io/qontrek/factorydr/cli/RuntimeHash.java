@@ -12,8 +12,13 @@ final class RuntimeHash {
     private RuntimeHash() {}
 
     static String of(Path root) throws Exception {
+        return of(root, "proof", "config", "data", "logs");
+    }
+
+    /** The same over some of the directories, e.g. leaving out logs/ where a failed flow writes its alert. */
+    static String of(Path root, String... dirs) throws Exception {
         MessageDigest md = MessageDigest.getInstance("SHA-256");
-        for (String dir : List.of("proof", "config", "data", "logs")) {
+        for (String dir : dirs) {
             Path d = root.resolve(dir);
             if (!Files.exists(d)) {
                 md.update(("absent " + dir + "\n").getBytes());
