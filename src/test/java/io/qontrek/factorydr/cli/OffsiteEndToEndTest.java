@@ -218,6 +218,21 @@ class OffsiteEndToEndTest {
     }
 
     @Test
+    void aMissingBucketLeavesACompleteLocalArchiveAndNamesTheBucket(@TempDir Path tmp) throws Exception {
+        Path root = tmp.resolve("runtime");
+        Map<String, String> env = setUp(tmp, root, "site-nobucket");
+        env.put("FACTORY_S3_RETRIES", "0");
+        env.put("FACTORY_S3_BUCKET", "no-such-bucket");
+        Cli.Result backup = Cli.run(env, "backup", "full", "--root=" + root);
+        assertThat(backup.exit()).as(backup.toString()).isEqualTo(1);
+        assertThat(backup.err().lines()).as(backup.toString()).hasSize(1);
+        assertThat(backup.err()).contains("bucket no-such-bucket at endpoint " + s3.endpoint())
+                .contains("the local archive is complete").doesNotContain(S3TestServer.SECRET_KEY);
+        Path archive = onlyArchive(root.resolve("archive/full"));
+        assertThat(Cli.run(env, "verify", "archive", archive.toString(), "--root=" + root).exit()).isZero();
+    }
+
+    @Test
     void aDownloadComesBackVerifiedAndACorruptedObjectIsRefused(@TempDir Path tmp) throws Exception {
         Path root = tmp.resolve("runtime");
         Map<String, String> env = setUp(tmp, root, "site-dl");
