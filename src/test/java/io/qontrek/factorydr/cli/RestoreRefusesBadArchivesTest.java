@@ -57,7 +57,12 @@ class RestoreRefusesBadArchivesTest {
         for (String suffix : List.of("", ".sha256", ".manifest.json")) {
             Files.copy(Path.of(archive + suffix), pristine.resolve(archive.getFileName() + suffix));
         }
-        runtimeBefore = RuntimeHash.of(root);
+        runtimeBefore = runtimeHash();
+    }
+
+    /** The runtime a restore would replace; logs/ is left out: a failed restore writes its alert to logs/alerts/. */
+    private String runtimeHash() throws Exception {
+        return RuntimeHash.of(root, "proof", "config", "data");
     }
 
     @BeforeEach
@@ -71,7 +76,8 @@ class RestoreRefusesBadArchivesTest {
         assertThat(r.exit()).as(r.toString()).isEqualTo(1);
         assertThat(r.err().lines()).as(r.toString()).hasSize(1);
         assertThat(r.err()).contains(why);
-        assertThat(RuntimeHash.of(root)).isEqualTo(runtimeBefore);
+        assertThat(root.resolve("logs/alerts")).isDirectoryContaining(p -> p.getFileName().toString().startsWith("factory-dr-"));
+        assertThat(runtimeHash()).isEqualTo(runtimeBefore);
         try (Stream<Path> s = Files.list(root)) {
             assertThat(s.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(".restore-"));
         }
@@ -81,7 +87,7 @@ class RestoreRefusesBadArchivesTest {
     void theUntouchedArchiveRestoresAsADryRun() throws Exception {
         Cli.Result r = Cli.run(env, "restore", "--date=latest", "--dry-run", "--root=" + root);
         assertThat(r.exit()).as(r.toString()).isZero();
-        assertThat(RuntimeHash.of(root)).isEqualTo(runtimeBefore);
+        assertThat(runtimeHash()).isEqualTo(runtimeBefore);
     }
 
     @Test
