@@ -28,6 +28,7 @@ public final class Service {
         // on any other port every platform-http route fails to start (camel-field-guide.md, section 10).
         String port = String.valueOf(settings.getInt("factory.http.port", 1, 65535));
         main.addOverrideProperty("factory.serve", "true");
+        main.addOverrideProperty("camel.component.quartz.auto-start-scheduler", "true");
         main.addOverrideProperty("camel.server.enabled", "true");
         main.addOverrideProperty("camel.server.port", port);
         main.addOverrideProperty("camel.management.port", port);
