@@ -36,6 +36,21 @@ public record LedgerEntry(
                 entryHash(prevHash, seq, batchId, peer, nonce, payloadSha256, receivedAt));
     }
 
+    /** The insert {@link #bind} fills. */
+    public static final String INSERT = "INSERT INTO ledger (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+
+    /** Sets this entry as the parameters of an {@link #INSERT} statement: the mirror of {@link #fromRow}. */
+    public void bind(java.sql.PreparedStatement insert) throws SQLException {
+        insert.setLong(1, seq);
+        insert.setString(2, batchId);
+        insert.setString(3, peer);
+        insert.setString(4, nonce);
+        insert.setString(5, payloadSha256);
+        insert.setString(6, receivedAt);
+        insert.setString(7, prevHash);
+        insert.setString(8, entryHash);
+    }
+
     /** The row at the cursor of a {@code SELECT } {@link #COLUMNS} query. */
     public static LedgerEntry fromRow(ResultSet row) throws SQLException {
         return new LedgerEntry(row.getLong("seq"), row.getString("batch_id"), row.getString("peer"),

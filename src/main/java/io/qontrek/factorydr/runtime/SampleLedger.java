@@ -45,21 +45,14 @@ final class SampleLedger {
             RuntimeSchemas.createLedger(ledger);
             RuntimeSchemas.createNonces(nonces);
             try (PreparedStatement insertEntry = ledger.prepareStatement(
-                         "INSERT INTO ledger (" + LedgerEntry.COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+                         LedgerEntry.INSERT);
                  PreparedStatement insertNonce = nonces.prepareStatement(
                          "INSERT INTO nonces (nonce, peer, first_seen) VALUES (?, ?, ?)")) {
                 for (long seq = 1; seq <= n; seq++) {
                     LedgerEntry e = LedgerEntry.chained(prevHash, seq, String.format("batch-%012d", seq),
                             peers.get(random.nextInt(peers.size())), randomHex(16), randomHex(32),
                             spread.at(seq - 1, n).toString());
-                    insertEntry.setLong(1, e.seq());
-                    insertEntry.setString(2, e.batchId());
-                    insertEntry.setString(3, e.peer());
-                    insertEntry.setString(4, e.nonce());
-                    insertEntry.setString(5, e.payloadSha256());
-                    insertEntry.setString(6, e.receivedAt());
-                    insertEntry.setString(7, e.prevHash());
-                    insertEntry.setString(8, e.entryHash());
+                    e.bind(insertEntry);
                     insertEntry.addBatch();
                     // 128 random bits: every nonce is new, so each is first seen at its own entry.
                     insertNonce.setString(1, e.nonce());

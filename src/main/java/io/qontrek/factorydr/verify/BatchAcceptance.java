@@ -39,15 +39,8 @@ final class BatchAcceptance {
         LedgerEntry entry = LedgerEntry.chained(head.entryHash(), head.seq() + 1, b.batchId(), b.peer(), b.nonce(),
                 b.payloadSha256(), b.receivedAt());
         try (PreparedStatement insert = ledger.prepareStatement(
-                "INSERT INTO ledger (" + LedgerEntry.COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-            insert.setLong(1, entry.seq());
-            insert.setString(2, entry.batchId());
-            insert.setString(3, entry.peer());
-            insert.setString(4, entry.nonce());
-            insert.setString(5, entry.payloadSha256());
-            insert.setString(6, entry.receivedAt());
-            insert.setString(7, entry.prevHash());
-            insert.setString(8, entry.entryHash());
+                LedgerEntry.INSERT)) {
+            entry.bind(insert);
             insert.executeUpdate();
         }
         return new Outcome(true, entry, null);

@@ -39,15 +39,8 @@ class LedgerEntryTest {
             RuntimeSchemas.createNonces(db);
             RuntimeSchemas.createReceipts(db);
             try (PreparedStatement insert = db.prepareStatement(
-                    "INSERT INTO ledger (" + LedgerEntry.COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-                insert.setLong(1, entry.seq());
-                insert.setString(2, entry.batchId());
-                insert.setString(3, entry.peer());
-                insert.setString(4, entry.nonce());
-                insert.setString(5, entry.payloadSha256());
-                insert.setString(6, entry.receivedAt());
-                insert.setString(7, entry.prevHash());
-                insert.setString(8, entry.entryHash());
+                    LedgerEntry.INSERT)) {
+                entry.bind(insert);
                 insert.executeUpdate();
             }
             try (Statement st = db.createStatement();
