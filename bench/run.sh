@@ -2,7 +2,7 @@
 # factory-dr benchmark: our backup, restore, incremental and proof verification side by side with
 # the stock pipeline an operator would otherwise script, on the same generated runtime.
 #
-#   bench/run.sh [--size=small|1.5g|3g] [--runs=N]
+#   bench/run.sh [--size=small|1.5g|3g] [--only=backup,restore,incremental,verify]
 #
 # Prints wall time, MB/s, peak RSS (from /usr/bin/time -v), archive sizes and ours/stock ratios.
 # The runtime is generated once per size and cached under bench/cache/ (git-ignored).
@@ -11,9 +11,11 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 home="$(cd "$here/.." && pwd)"
 size="1.5g"
+only="backup,restore,incremental,verify"
 for arg in "$@"; do
   case "$arg" in
     --size=*) size="${arg#--size=}" ;;
+    --only=*) only="${arg#--only=}" ;;
     -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
     *) echo "bench: unknown argument $arg (see --help)" >&2; exit 2 ;;
   esac
@@ -48,13 +50,16 @@ if [ ! -d "$runtime/proof" ]; then
   rm -rf "$runtime"
   /usr/bin/time -f "  generated in %e s" "$fdr" sample-runtime "$runtime" --proofs=$proofs --days=30 --ledger=$ledger --log-mb=$logmb
 fi
-rm -rf "$work"; mkdir -p "$work"
+wants() { case ",$only," in *",$1,"*) return 0 ;; *) return 1 ;; esac; }
+# a run without the backup step reuses the previous run's archives
+if wants backup; then rm -rf "$work"; fi
+mkdir -p "$work"; rm -rf "$work"/*-restore*
 
 # what both pipelines read: the runtime's directories
 input_bytes=$(du -sb --apparent-size "$runtime"/proof "$runtime"/config "$runtime"/data "$runtime"/logs | awk '{s+=$1} END {print s}')
 proof_bytes=$(find "$runtime/proof" -name 'proof-*.json' -printf '%s\n' | awk '{s+=$1} END {print s}')
 
-declare -A wall rss
+declare -A wall rss old
 measure() { # name, command...
   local name="$1"; shift
   local out="$work/$name.time"
@@ -71,47 +76,66 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a/b; else p
 echo "bench: $size runtime, $(awk -v b=$input_bytes 'BEGIN{printf "%.0f", b/1e6}') MB in, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 
 # --- backup ---------------------------------------------------------------------------------------
-measure stock-backup bash -o pipefail -c "tar -C '$runtime' -czf - proof config data logs | openssl enc -aes-256-cbc -pbkdf2 -iter 10000 -pass env:ARCHIVE_ENCRYPTION_KEY -out '$work/stock.tar.gz.enc'"
-measure ours-backup "$fdr" backup full --root="$runtime" --archive-dir="$work/archive"
-ours_archive=$(ls "$work"/archive/full/*.tar.gz.enc)
+if wants backup; then
+  measure stock-backup bash -o pipefail -c "tar -C '$runtime' -czf - proof config data logs | openssl enc -aes-256-cbc -pbkdf2 -iter 10000 -pass env:ARCHIVE_ENCRYPTION_KEY -out '$work/stock.tar.gz.enc'"
+  measure ours-backup "$fdr" backup full --root="$runtime" --archive-dir="$work/archive"
+fi
+ours_archive=$(ls "$work"/archive/full/*.tar.gz.enc 2>/dev/null | tail -1)
+[ -n "$ours_archive" ] && [ -f "$work/stock.tar.gz.enc" ] || { echo "bench: no archives yet; run with the backup step first" >&2; exit 2; }
 stock_size=$(stat -c %s "$work/stock.tar.gz.enc")
 ours_size=$(stat -c %s "$ours_archive")
 
 # --- restore (extraction) -------------------------------------------------------------------------
-mkdir -p "$work/stock-restore"
-measure stock-restore bash -o pipefail -c "openssl enc -d -aes-256-cbc -pbkdf2 -iter 10000 -pass env:ARCHIVE_ENCRYPTION_KEY -in '$work/stock.tar.gz.enc' | tar -C '$work/stock-restore' -xzf -"
-measure ours-restore "$fdr" restore --archive="$ours_archive" --target="$work/ours-restore" --archive-dir="$work/archive" --root="$runtime"
-measure ours-restore-verify "$fdr" restore --archive="$ours_archive" --target="$work/ours-restore-verify" --verify --archive-dir="$work/archive" --root="$runtime"
+if wants restore; then
+  mkdir -p "$work/stock-restore"
+  measure stock-restore bash -o pipefail -c "openssl enc -d -aes-256-cbc -pbkdf2 -iter 10000 -pass env:ARCHIVE_ENCRYPTION_KEY -in '$work/stock.tar.gz.enc' | tar -C '$work/stock-restore' -xzf -"
+  measure ours-restore "$fdr" restore --archive="$ours_archive" --target="$work/ours-restore" --archive-dir="$work/archive" --root="$runtime"
+  measure ours-restore-verify "$fdr" restore --archive="$ours_archive" --target="$work/ours-restore-verify" --verify --archive-dir="$work/archive" --root="$runtime"
+fi
 
 # --- incremental after 1% changed proofs ----------------------------------------------------------
-# 1% of the proofs rewritten (content unchanged would not count: append a space inside the JSON)
-count=$(( proofs / 100 ))
-cp -a "$runtime/proof" "$work/proof-saved"
-find "$runtime/proof" -maxdepth 1 -name 'proof-*.json' | sort | tail -n "$count" | while read -r f; do sed -i 's/"seq":/"seq": /' "$f"; done
-sleep 1
-measure ours-incremental "$fdr" backup incremental --root="$runtime" --archive-dir="$work/archive"
-rm -rf "$runtime/proof"; mv "$work/proof-saved" "$runtime/proof"
+if wants incremental; then
+  # 1% of the proofs rewritten (content unchanged would not count: append a space inside the JSON)
+  count=$(( proofs / 100 ))
+  rm -rf "$work/proof-saved"; cp -a "$runtime/proof" "$work/proof-saved"
+  find "$runtime/proof" -maxdepth 1 -name 'proof-*.json' | sort | tail -n "$count" | while read -r f; do sed -i 's/"seq":/"seq": /' "$f"; done
+  sleep 1
+  measure ours-incremental "$fdr" backup incremental --root="$runtime" --archive-dir="$work/archive"
+  rm -rf "$runtime/proof"; mv "$work/proof-saved" "$runtime/proof"
+fi
 
 # --- proof verification vs one core's SHA-256 -----------------------------------------------------
-find "$runtime/proof" -maxdepth 1 -name 'proof-*.json' -print0 | sort -z | xargs -0 cat > "$work/proofs.concat"
-measure sha256-one-core sha256sum "$work/proofs.concat"
-rm -f "$work/proofs.concat"
-measure ours-verify-proofs "$fdr" verify proofs --root="$runtime"
+if wants verify; then
+  find "$runtime/proof" -maxdepth 1 -name 'proof-*.json' -print0 | sort -z | xargs -0 cat > "$work/proofs.concat"
+  measure sha256-one-core sha256sum "$work/proofs.concat"
+  rm -f "$work/proofs.concat"
+  measure ours-verify-proofs "$fdr" verify proofs --root="$runtime"
+fi
 
 # --- report ---------------------------------------------------------------------------------------
+# figures of steps not run this time come from the previous run's files (marked *)
+for n in stock-backup ours-backup stock-restore ours-restore ours-restore-verify ours-incremental sha256-one-core ours-verify-proofs; do
+  if [ -z "${wall[$n]:-}" ] && [ -f "$work/$n.time" ]; then
+    wall[$n]=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,t,":"); s=0; for(i=1;i<=n;i++) s=s*60+t[i]; print s}' "$work/$n.time")
+    rss[$n]=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$work/$n.time")
+    old[$n]="*"
+  fi
+done
 printf '\n%-22s %9s %9s %9s\n' "step" "wall s" "MB/s" "peak MB"
 for n in stock-backup ours-backup stock-restore ours-restore ours-restore-verify ours-incremental sha256-one-core ours-verify-proofs; do
+  [ -n "${wall[$n]:-}" ] || continue
   bytes=$input_bytes
-  case "$n" in sha256-one-core|ours-verify-proofs) bytes=$proof_bytes ;; ours-incremental) bytes=$input_bytes ;; esac
-  printf '%-22s %9s %9s %9s\n' "$n" "${wall[$n]}" "$(rate "$bytes" "${wall[$n]}")" "${rss[$n]}"
+  case "$n" in sha256-one-core|ours-verify-proofs) bytes=$proof_bytes ;; esac
+  printf '%-22s %9s %9s %9s\n' "$n${old[$n]:-}" "${wall[$n]}" "$(rate "$bytes" "${wall[$n]}")" "${rss[$n]}"
 done
+W() { echo "${wall[$1]:-0}"; }
 printf '\narchive size: stock %s bytes, ours %s bytes (ours/stock %s)\n' "$stock_size" "$ours_size" "$(ratio "$ours_size" "$stock_size")"
 printf 'targets (ours/stock or as stated):\n'
-printf '  backup              %s  (target <= 0.60)\n' "$(ratio "${wall[ours-backup]}" "${wall[stock-backup]}")"
-printf '  restore             %s  (target <= 1.00)\n' "$(ratio "${wall[ours-restore]}" "${wall[stock-restore]}")"
-printf '  restore --verify    %s  (target <= 1.50)\n' "$(ratio "${wall[ours-restore-verify]}" "${wall[stock-restore]}")"
-printf '  incremental (1%%)    %s of a full (target <= 0.05)\n' "$(ratio "${wall[ours-incremental]}" "${wall[ours-backup]}")"
-printf '  verify proofs       %s of one core'"'"'s SHA-256 (target >= 0.50)\n' "$(ratio "${wall[sha256-one-core]}" "${wall[ours-verify-proofs]}")"
+printf '  backup              %s  (target <= 0.60)\n' "$(ratio "$(W ours-backup)" "$(W stock-backup)")"
+printf '  restore             %s  (target <= 1.00)\n' "$(ratio "$(W ours-restore)" "$(W stock-restore)")"
+printf '  restore --verify    %s  (target <= 1.50)\n' "$(ratio "$(W ours-restore-verify)" "$(W stock-restore)")"
+printf '  incremental (1%%)    %s of a full (target <= 0.05)\n' "$(ratio "$(W ours-incremental)" "$(W ours-backup)")"
+printf '  verify proofs       %s of one core'"'"'s SHA-256 (target >= 0.50)\n' "$(ratio "$(W sha256-one-core)" "$(W ours-verify-proofs)")"
 max_rss=0
-for n in ours-backup ours-restore ours-restore-verify ours-incremental ours-verify-proofs; do [ "${rss[$n]}" -gt "$max_rss" ] && max_rss=${rss[$n]}; done
+for n in ours-backup ours-restore ours-restore-verify ours-incremental ours-verify-proofs; do [ "${rss[$n]:-0}" -gt "$max_rss" ] && max_rss=${rss[$n]}; done
 printf '  peak RSS            %s MB (target <= 512)\n' "$max_rss"
