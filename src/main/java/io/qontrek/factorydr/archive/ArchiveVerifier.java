@@ -3,14 +3,12 @@ package io.qontrek.factorydr.archive;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.qontrek.factorydr.common.Hashes;
-import io.qontrek.factorydr.common.Hex;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -29,6 +27,11 @@ import java.util.Set;
  *       signature (compared as RFC 8785 canonical JSON, so either pretty or canonical form passes).</li>
  * </ol>
  * Later checks are still computed during the pass, but an earlier failure is the one reported.
+ *
+ * <p>A restore verifies and extracts in that one pass ({@link #verify(Path, byte[], byte[],
+ * ArchiveReader.EntryVisitor)}): each entry goes to the extractor while it is being hashed, so the
+ * archive is read once. What the extractor wrote is trustworthy only if the call returns normally;
+ * on any failure the caller discards it.
  */
 public final class ArchiveVerifier {
     /** Bounds the in-tar manifest held in memory; 64 MiB lists several hundred thousand files. */
@@ -39,6 +42,24 @@ public final class ArchiveVerifier {
     public record VerifyResult(String backupId, int files, long bytes, long archiveSize, String archiveSha256) {}
 
     public VerifyResult verify(Path archiveFile, byte[] password, byte[] signingSecret) throws ArchiveException {
+        try {
+            return verify(archiveFile, password, signingSecret, null);
+        } catch (ArchiveException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new ArchiveException(archiveFile.getFileName() + ": cannot read: " + e.getMessage(), e); // no extractor: not reached
+        }
+    }
+
+    /**
+     * Verifies as {@link #verify(Path, byte[], byte[])} does and hands every entry, in archive order
+     * and while it is being hashed, to {@code extractor} (null: none). Nothing reaches the extractor
+     * unless the sidecar manifest verifies. If the extractor fails, the rest of the file is still
+     * hashed: a corrupt or foreign archive is reported as such first, otherwise the extractor's own
+     * exception is rethrown.
+     */
+    public VerifyResult verify(Path archiveFile, byte[] password, byte[] signingSecret, ArchiveReader.EntryVisitor extractor)
+            throws IOException {
         String x = archiveFile.getFileName().toString();
         if (!Files.isRegularFile(archiveFile)) throw new ArchiveException(x + ": archive file missing");
 
@@ -61,14 +82,17 @@ public final class ArchiveVerifier {
 
         long size;
         String sha256;
-        EntryCheck entries = manifestProblem == null ? new EntryCheck(manifest) : null;
+        EntryCheck entries = manifestProblem == null ? new EntryCheck(manifest, extractor) : null;
         ArchiveException streamProblem = null; // (c)
+        Exception extractorProblem = null; // reported after (a)-(c): a corrupt archive is the real cause
         try (HashingInputStream file = new HashingInputStream(Files.newInputStream(archiveFile))) {
             if (entries != null) {
                 try {
                     ArchiveReader.read(file, password, entries);
                 } catch (ArchiveException e) {
                     streamProblem = e;
+                } catch (ExtractorFailure e) {
+                    extractorProblem = (Exception) e.getCause();
                 }
             }
             file.drain(); // whatever the reader did not need still counts for (a)
@@ -80,7 +104,11 @@ public final class ArchiveVerifier {
             throw new ArchiveException(x + ": cannot read: " + e.getMessage(), e);
         }
 
-        if (!sha256.equals(sidecarSha)) throw new ArchiveException(x + ": SHA-256 does not match " + x + ".sha256");
+        if (!sha256.equals(sidecarSha)) {
+            ArchiveException mismatch = new ArchiveException(x + ": SHA-256 does not match " + x + ".sha256");
+            if (extractorProblem != null) mismatch.addSuppressed(extractorProblem);
+            throw mismatch;
+        }
         if (manifestProblem != null) throw manifestProblem;
         String sidecar = Sidecars.manifestPath(archiveFile).getFileName().toString();
         if (manifest.archive().size() != size) {
@@ -88,6 +116,8 @@ public final class ArchiveVerifier {
         }
         if (!manifest.archive().sha256().equals(sha256)) throw new ArchiveException(sidecar + ": archive.sha256 does not match " + x);
         if (streamProblem != null) throw new ArchiveException(x + ": " + streamProblem.getMessage(), streamProblem);
+        if (extractorProblem instanceof IOException e) throw e;
+        if (extractorProblem instanceof RuntimeException e) throw e;
         String problem = entries.filesProblem();
         if (problem == null) problem = entries.manifestEntryProblem();
         if (problem != null) throw new ArchiveException(x + ": " + problem);
@@ -97,23 +127,28 @@ public final class ArchiveVerifier {
     /** The visitor: hashes each entry against the manifest, remembering the first problem of each kind. */
     private static final class EntryCheck implements ArchiveReader.EntryVisitor {
         private final Manifest manifest;
+        private final ArchiveReader.EntryVisitor extractor;
         private final Map<String, FileRecord> expected = new LinkedHashMap<>();
         private final Set<String> seen = new HashSet<>();
         private final byte[] buffer = new byte[64 * 1024];
-        private String firstFileProblem;
+            private String firstFileProblem;
         private String firstManifestProblem;
         private byte[] tarManifest;
         private long bytes;
 
-        EntryCheck(Manifest manifest) {
+        EntryCheck(Manifest manifest, ArchiveReader.EntryVisitor extractor) {
             this.manifest = manifest;
+            this.extractor = extractor;
             for (FileRecord f : manifest.files()) expected.put(f.path(), f);
         }
 
         @Override
         public void visit(ArchiveReader.Entry entry, InputStream content) throws IOException {
             if (tarManifest != null) manifestProblem("manifest.json is not the last entry ('" + entry.name() + "' follows it)");
-            if (entry.type() == ArchiveReader.EntryType.DIRECTORY) return; // holds no data, lists nothing
+            if (entry.type() == ArchiveReader.EntryType.DIRECTORY) { // holds no data, lists nothing
+                extract(entry, InputStream.nullInputStream());
+                return;
+            }
             if (entry.name().equals(EntryNames.MANIFEST)) {
                 if (entry.size() > MAX_MANIFEST_BYTES) {
                     manifestProblem("manifest.json is " + entry.size() + " bytes, over the " + MAX_MANIFEST_BYTES + " limit");
@@ -121,15 +156,14 @@ public final class ArchiveVerifier {
                     return;
                 }
                 tarManifest = content.readNBytes((int) entry.size());
+                extract(entry, new ByteArrayInputStream(tarManifest));
                 return;
             }
-            MessageDigest digest = Hashes.sha256();
-            long size = 0;
-            for (int n; (n = content.read(buffer)) >= 0; ) {
-                digest.update(buffer, 0, n);
-                size += n;
-            }
-            String sha256 = Hex.encode(digest.digest());
+            HashingInputStream hashed = new HashingInputStream(content);
+            extract(entry, hashed);
+            hashed.drain(buffer); // what the extractor did not read (an entry it does not want) is hashed too
+            long size = hashed.count();
+            String sha256 = hashed.sha256Hex();
             FileRecord want = expected.get(entry.name());
             if (want == null) {
                 fileProblem("'" + entry.name() + "' is in the archive but not in the manifest");
@@ -141,6 +175,16 @@ public final class ArchiveVerifier {
                 fileProblem("'" + entry.name() + "' SHA-256 differs from the manifest");
             } else {
                 bytes += size;
+            }
+        }
+
+        /** Hands the entry to the extractor; its failure ends the pass (see {@link ExtractorFailure}). */
+        private void extract(ArchiveReader.Entry entry, InputStream content) throws ExtractorFailure {
+            if (extractor == null) return;
+            try {
+                extractor.visit(entry, content);
+            } catch (IOException | RuntimeException e) {
+                throw new ExtractorFailure(e);
             }
         }
 
@@ -173,6 +217,13 @@ public final class ArchiveVerifier {
 
         private void manifestProblem(String problem) {
             if (firstManifestProblem == null) firstManifestProblem = problem;
+        }
+    }
+
+    /** Carries the extractor's exception out of the reader untouched: it is not a verdict on the archive. */
+    private static final class ExtractorFailure extends IOException {
+        ExtractorFailure(Exception cause) {
+            super(cause);
         }
     }
 }

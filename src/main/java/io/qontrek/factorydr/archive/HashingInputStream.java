@@ -56,7 +56,11 @@ final class HashingInputStream extends FilterInputStream {
 
     /** Reads the rest of the stream (hashing it) and returns how many bytes that was. */
     long drain() throws IOException {
-        byte[] buffer = new byte[64 * 1024];
+        return drain(new byte[64 * 1024]);
+    }
+
+    /** {@link #drain()} through the caller's buffer: a pass over 60,000 entries needs no new one each. */
+    long drain(byte[] buffer) throws IOException {
         long total = 0;
         for (int n; (n = read(buffer, 0, buffer.length)) >= 0; ) total += n;
         return total;

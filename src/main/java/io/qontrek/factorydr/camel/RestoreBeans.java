@@ -47,31 +47,35 @@ final class RestoreBeans {
                 job.backupIds.add(e.backupId());
             }
         });
-        bind.accept("verifyRestoreSet", (Processor) ex -> {
-            RestoreJob job = job(ex);
-            for (Path archive : job.archives) {
-                if (!Files.isRegularFile(archive)) {
-                    throw new RestoreException("archive " + archive + " is missing from the archive directory"
-                            + (offsiteEnabled ? " and could not be fetched from offsite" : " and offsite copies are off (factory.s3.enabled)"));
-                }
-                new ArchiveVerifier().verify(archive, secrets.archiveKey(), secrets.signingSecret());
-                Manifest m = Sidecars.readManifest(archive);
-                if (job.archive != null) job.backupIds.add(m.backupId());
-                job.keepLive.addAll(m.skipped());
-                job.keepLive.addAll(m.redacted());
-            }
-        });
-        bind.accept("stageRestore", (Processor) ex -> {
+        bind.accept("verifyAndStageRestore", (Processor) ex -> {
             RestoreJob job = job(ex);
             Files.createDirectories(job.target.root());
             job.staging = Files.createDirectories(RuntimeSwap.stagingDir(job.target, now.get()));
             ProgressListener progress = progress(ex);
             for (Path archive : job.archives) {
-                SafeExtractor.ExtractResult r = SafeExtractor.extract(archive, secrets.archiveKey(), job.staging,
-                        job.scope::wants);
+                if (!Files.isRegularFile(archive)) {
+                    throw new RestoreException("archive " + archive + " is missing from the archive directory"
+                            + (offsiteEnabled ? " and could not be fetched from offsite" : " and offsite copies are off (factory.s3.enabled)"));
+                }
+                // one read of the archive: every entry is hashed against the signed manifest while it is
+                // written into staging; nothing staged counts unless the whole archive verifies
+                SafeExtractor.Extraction extraction = SafeExtractor.into(job.staging, job.scope::wants);
+                long filesBefore = job.files;
+                long bytesBefore = job.bytes;
+                new ArchiveVerifier().verify(archive, secrets.archiveKey(), secrets.signingSecret(), (entry, content) -> {
+                    extraction.visit(entry, content);
+                    progress.progress(filesBefore + extraction.files(), bytesBefore + extraction.bytes());
+                });
+                SafeExtractor.ExtractResult r = extraction.finish();
+                if (archive != job.archives.get(0) && r.paths().stream().anyMatch(p -> p.startsWith("proof/"))) {
+                    job.proofsFromLaterArchives = true;
+                }
                 job.files += r.files();
                 job.bytes += r.bytes();
-                progress.progress(job.files, job.bytes);
+                Manifest m = Sidecars.readManifest(archive);
+                if (job.archive != null) job.backupIds.add(m.backupId());
+                job.keepLive.addAll(m.skipped());
+                job.keepLive.addAll(m.redacted());
             }
         });
         bind.accept("checkStagedRestore", (Processor) ex ->

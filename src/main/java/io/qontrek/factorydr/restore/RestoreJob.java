@@ -32,6 +32,8 @@ public final class RestoreJob {
     public Path staging;
     public long files;
     public long bytes;
+    /** Whether an archive applied after the first staged proof files (then the full's receipt index is stale). */
+    public boolean proofsFromLaterArchives;
     /** What the checks of the staged runtime did or found, one line each. */
     public final List<String> checks = new ArrayList<>();
     public RuntimeSwap.Description description;

@@ -275,4 +275,48 @@ class ArchiveCorruptionTest {
         assertThat(result.bytes()).isEqualTo(3_000_000 + Files.size(tmp.resolve("runtime").resolve(PROOF)));
         assertThat(result.archiveSha256()).isEqualTo(manifest.archive().sha256());
     }
+
+    // verify while extracting: one pass hands every entry to an extractor as it is hashed
+
+    private ArchiveVerifier.VerifyResult verifyInto(ArchiveReader.EntryVisitor extractor) throws IOException {
+        return new ArchiveVerifier().verify(archive, ArchiveFixture.PASSWORD, ArchiveFixture.SECRET, extractor);
+    }
+
+    @Test
+    void theExtractorGetsEveryEntryWithItsBytes() throws Exception {
+        Map<String, String> seen = new java.util.LinkedHashMap<>();
+        ArchiveVerifier.VerifyResult result = verifyInto((entry, content) -> {
+            if (entry.type() == ArchiveReader.EntryType.FILE) seen.put(entry.name(), Hashes.sha256Hex(content.readAllBytes()));
+        });
+        Map<String, String> expected = new java.util.LinkedHashMap<>();
+        for (FileRecord f : manifest.files()) expected.put(f.path(), f.sha256());
+        assertThat(seen).containsAllEntriesOf(expected).containsKey(EntryNames.MANIFEST).hasSize(expected.size() + 1);
+        assertThat(result.files()).isEqualTo(manifest.files().size());
+    }
+
+    @Test
+    void theExtractorsOwnFailureIsRethrownUnchanged() {
+        IOException full = new IOException("No space left on device");
+        assertThatThrownBy(() -> verifyInto((entry, content) -> {
+            if (entry.name().equals(PROOF)) throw full;
+        })).isSameAs(full);
+    }
+
+    @Test
+    void aCorruptArchiveIsReportedRatherThanTheExtractorsFailure() throws Exception {
+        flip(Files.size(archive) / 2);
+        assertThatThrownBy(() -> verifyInto((entry, content) -> {
+            throw new IOException("the extractor gave up");
+        })).isInstanceOf(ArchiveException.class).hasMessage(X + ": SHA-256 does not match " + X + ".sha256");
+    }
+
+    @Test
+    void nothingReachesTheExtractorWhenTheManifestDoesNotVerify() throws Exception {
+        Path sidecar = Sidecars.manifestPath(archive);
+        Files.writeString(sidecar, Files.readString(sidecar).replace("full-20251026T030000Z", "full-20251027T030000Z"));
+        List<String> handed = new ArrayList<>();
+        assertThatThrownBy(() -> verifyInto((entry, content) -> handed.add(entry.name())))
+                .hasMessage(X + ".manifest.json: signature does not verify");
+        assertThat(handed).isEmpty();
+    }
 }
