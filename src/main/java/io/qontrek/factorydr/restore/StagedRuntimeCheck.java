@@ -1,6 +1,7 @@
 package io.qontrek.factorydr.restore;
 
 import io.qontrek.factorydr.backup.SqliteSnapshot;
+import io.qontrek.factorydr.common.ParallelChecks;
 import io.qontrek.factorydr.config.RuntimeLayout;
 import io.qontrek.factorydr.verify.DigestVerifier;
 import io.qontrek.factorydr.verify.FederationVerifier;
@@ -14,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -39,61 +41,85 @@ public final class StagedRuntimeCheck {
         RuntimeLayout staged = job.stagedLayout();
         boolean databases = job.scope == RuntimeSwap.Scope.ALL || job.scope == RuntimeSwap.Scope.LEDGER;
         boolean proofs = job.scope == RuntimeSwap.Scope.ALL || job.scope == RuntimeSwap.Scope.PROOF;
-
+        boolean receipts = job.scope == RuntimeSwap.Scope.ALL;
+        if (job.verify && receipts && towerSecret == null) {
+            throw new RestoreException("--verify needs TOWER_SIGNING_SECRET to check tower receipts");
+        }
         if (databases) {
             for (String db : RuntimeSwap.DATABASES) {
-                Path file = staged.dataDir().resolve(db);
-                if (!Files.isRegularFile(file)) throw new RestoreException("the restore set holds no data/" + db);
-                if (!job.verify) continue;
-                String result = SqliteSnapshot.integrityCheck(file);
-                if (!result.equals("ok")) throw new RestoreException("restored data/" + db + " fails integrity_check: " + result);
+                if (!Files.isRegularFile(staged.dataDir().resolve(db))) throw new RestoreException("the restore set holds no data/" + db);
             }
+        }
+
+        // Every check at once, on every core: they only read, and none depends on another.
+        ParallelChecks checks = new ParallelChecks();
+        List<ParallelChecks.Result<String>> integrity = new ArrayList<>();
+        if (databases && job.verify) {
+            for (String db : RuntimeSwap.DATABASES) {
+                integrity.add(checks.submit(() -> SqliteSnapshot.integrityCheck(staged.dataDir().resolve(db))));
+            }
+        }
+        ParallelChecks.Result<Verification> federation = databases && job.verify ? checks.submit(() -> FederationVerifier.verify(staged)) : null;
+        ParallelChecks.Result<Long> missingNonces = databases && !job.verify ? checks.submit(() -> missingNonces(staged)) : null;
+        ParallelChecks.Result<String> receiptIndex = receipts ? checks.submit(() -> receiptIndexProblem(job, staged)) : null;
+        ParallelChecks.Result<Verification> receiptCheck = receipts && job.verify
+                ? checks.submit(() -> ReceiptVerifier.verify(staged, towerSecret)) : null;
+        ParallelChecks.Result<Verification> proofChain = proofs && job.verify ? checks.submit(() -> ProofChainVerifier.verify(staged)) : null;
+        ParallelChecks.Result<Verification> digests = proofs && job.verify ? checks.submit(() -> DigestVerifier.verify(staged)) : null;
+        checks.awaitAll();
+
+        Verification federationVerdict = federation == null ? null : federation.get();
+        // Then, in a fixed order, the verdicts, and the rebuilds they call for (each after its checks).
+        for (int i = 0; i < integrity.size(); i++) {
+            String result = integrity.get(i).get();
+            String db = RuntimeSwap.DATABASES.get(i);
+            if (!result.equals("ok")) throw new RestoreException("restored data/" + db + " fails integrity_check: " + result);
+        }
+        if (databases) {
             job.checks.add(job.verify ? "integrity_check ok: " + String.join(", ", RuntimeSwap.DATABASES)
                     : "databases byte for byte the snapshots the backup checked (SHA-256 against the signed manifest)");
-            long missing = missingNonces(staged);
+            long missing = job.verify ? (federationVerdict.passed() ? 0 : missingNonces(staged)) : missingNonces.get();
             if (missing > 0) {
                 Rebuild.Rebuilt r = Rebuild.nonces(staged);
                 job.checks.add("nonce store rebuilt from the ledger (" + r.rows() + " nonces): " + missing
                         + " ledger nonces were not in it");
                 if (missingNonces(staged) > 0) throw new RestoreException("the rebuilt nonce store still misses ledger nonces");
+                if (job.verify) federationVerdict = FederationVerifier.verify(staged);
             }
             job.checks.add("every ledger nonce is in the nonce store");
         }
-        if (job.scope == RuntimeSwap.Scope.ALL) {
-            String why = receiptIndexProblem(job, staged, towerSecret);
+        Verification receiptVerdict = receiptCheck == null ? null : receiptCheck.get();
+        if (receipts) {
+            String why = receiptIndex.get();
+            if (why == null && receiptVerdict != null && !receiptVerdict.passed()) {
+                why = receiptVerdict.firstProblem().orElse(receiptVerdict.detail());
+            }
             if (why != null) {
                 Rebuild.Rebuilt r = Rebuild.receipts(staged);
                 job.checks.add("receipt index rebuilt from the proof files (" + r.rows() + " receipts): " + why);
+                if (job.verify) receiptVerdict = ReceiptVerifier.verify(staged, towerSecret);
             }
         }
         if (job.verify) {
             if (proofs) {
-                require(job, ProofChainVerifier.verify(staged));
-                require(job, DigestVerifier.verify(staged));
+                require(job, proofChain.get());
+                require(job, digests.get());
             }
-            if (job.scope == RuntimeSwap.Scope.ALL) {
-                if (towerSecret == null) throw new RestoreException("--verify needs TOWER_SIGNING_SECRET to check tower receipts");
-                require(job, ReceiptVerifier.verify(staged, towerSecret));
-            }
-            if (databases) require(job, FederationVerifier.verify(staged));
+            if (receipts) require(job, receiptVerdict);
+            if (databases) require(job, federationVerdict);
         }
     }
 
     /**
-     * Why the staged receipt index must be rebuilt, or null. Proof files from an archive applied after
-     * the full (an incremental, a daily) are newer than the full's index: rebuild. Otherwise the index
-     * must name exactly the staged proof files; with --verify, it must also pass the receipt verifier
-     * (every row equal to its file's receipt, every signature valid).
+     * Why the staged receipt index must be rebuilt, as far as that can be told without reading the
+     * proof files, or null. Proof files from an archive applied after the full (an incremental, a
+     * daily) are newer than the full's index: rebuild. Otherwise the index must name exactly the
+     * staged proof files (with --verify, the receipt verifier then also compares every row with its
+     * file and checks every signature).
      */
-    private static String receiptIndexProblem(RestoreJob job, RuntimeLayout staged, byte[] towerSecret) throws IOException {
+    private static String receiptIndexProblem(RestoreJob job, RuntimeLayout staged) throws IOException {
         if (job.proofsFromLaterArchives) return "proof files from archives after the full";
-        String difference = ReceiptIndexCoverage.difference(staged);
-        if (difference != null) return difference;
-        if (job.verify && towerSecret != null) {
-            Verification receipts = ReceiptVerifier.verify(staged, towerSecret);
-            if (!receipts.passed()) return receipts.firstProblem().orElse(receipts.detail());
-        }
-        return null;
+        return ReceiptIndexCoverage.difference(staged);
     }
 
     private static long missingNonces(RuntimeLayout staged) throws RestoreException {
