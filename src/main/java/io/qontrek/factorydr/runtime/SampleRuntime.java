@@ -140,7 +140,8 @@ public final class SampleRuntime {
      * Generates a runtime under {@code root} (proof/, config/, data/, logs/), which must be new or
      * empty. {@code progress} (may be null) hears running totals of files and bytes.
      */
-    public static Summary generate(Path root, Options o, ProgressListener progress) throws IOException {
+    public static Summary generate(Path given, Options o, ProgressListener progress) throws IOException {
+        Path root = given.toAbsolutePath(); // a relative root and the absolute paths under it must relativize
         refuseNonEmpty(root);
         RuntimeLayout layout = RuntimeLayout.under(root);
         Progress totals = new Progress(progress);

@@ -116,6 +116,19 @@ class SampleRuntimeTest {
     }
 
     @Test
+    void aRelativeRootWorksLikeAnAbsoluteOne() throws Exception {
+        SampleRuntime.Options options = SampleRuntime.Options.builder()
+                .proofs(3).days(1).ledgerRows(5).logMb(0).towerSecret(TOWER_SECRET).end(END).build();
+        Path relative = Path.of("").toAbsolutePath().relativize(tmp.resolve("relative"));
+        assertThat(relative.isAbsolute()).isFalse();
+
+        SampleRuntime.Summary summary = SampleRuntime.generate(relative, options, null);
+
+        assertThat(summary.proofHead().seq()).isEqualTo(2);
+        assertThat(tmp.resolve("relative/config/key_registry.json")).isRegularFile();
+    }
+
+    @Test
     void sameOptionsGiveTheSameBytes() throws Exception {
         SampleRuntime.Options options = SampleRuntime.Options.builder()
                 .proofs(20).ledgerRows(50).logMb(0).end(END).seed(99).build();
