@@ -29,6 +29,11 @@ final class Findings {
         }
     }
 
+    /** Problems counted but not described (beyond what a caller kept lines of). */
+    void moreProblems(long n) {
+        total += n;
+    }
+
     void checked() {
         checked++;
     }

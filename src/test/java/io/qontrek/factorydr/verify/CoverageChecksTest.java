@@ -49,4 +49,17 @@ class CoverageChecksTest {
                 + " FROM receipts WHERE seq = 7");
         assertThat(ReceiptIndexCoverage.difference(rt.layout)).isEqualTo("receipt index has 1 row more than there are proof files");
     }
+
+    @Test
+    void aLedgerCutIntoSlicesIsReportedInSeqOrder() throws Exception {
+        TestRuntime rt = TestRuntime.generate(tmp, 10, 1, 250_000); // over 100,000 rows: one slice per core
+        for (long seq : new long[] {249_999, 5, 150_000}) {
+            String nonce = TestRuntime.queryOne(rt.layout.ledgerDb(), "SELECT nonce FROM ledger WHERE seq = ?", seq);
+            TestRuntime.sql(rt.layout.nonceStoreDb(), "DELETE FROM nonces WHERE nonce = ?", nonce);
+        }
+        assertThat(NonceCoverage.missing(rt.layout)).isEqualTo(3);
+        assertThat(FederationVerifier.verify(rt.layout).problems())
+                .extracting(line -> line.substring(0, line.indexOf(':')))
+                .containsExactly("seq 5", "seq 150000", "seq 249999");
+    }
 }
