@@ -38,8 +38,8 @@ public final class ArchiveVerifier {
     static final int MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
-    /** What was verified: the manifest's file count and their total bytes, and the archive file's size. */
-    public record VerifyResult(String backupId, int files, long bytes, long archiveSize, String archiveSha256) {}
+    /** What was verified: the manifest's file count and their total bytes, the archive file's size, the manifest. */
+    public record VerifyResult(String backupId, int files, long bytes, long archiveSize, String archiveSha256, Manifest manifest) {}
 
     public VerifyResult verify(Path archiveFile, byte[] password, byte[] signingSecret) throws ArchiveException {
         try {
@@ -121,7 +121,7 @@ public final class ArchiveVerifier {
         String problem = entries.filesProblem();
         if (problem == null) problem = entries.manifestEntryProblem();
         if (problem != null) throw new ArchiveException(x + ": " + problem);
-        return new VerifyResult(manifest.backupId(), manifest.files().size(), entries.bytes, size, sha256);
+        return new VerifyResult(manifest.backupId(), manifest.files().size(), entries.bytes, size, sha256, manifest);
     }
 
     /** The visitor: hashes each entry against the manifest, remembering the first problem of each kind. */

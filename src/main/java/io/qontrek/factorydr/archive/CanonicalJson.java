@@ -22,6 +22,7 @@ import java.util.Map;
  */
 public final class CanonicalJson {
     private static final BigInteger MAX_EXACT = BigInteger.ONE.shiftLeft(53);
+    private static final long MAX_EXACT_LONG = 1L << 53;
 
     private CanonicalJson() {}
 
@@ -69,6 +70,10 @@ public final class CanonicalJson {
     }
 
     private static String integer(JsonNode node) {
+        if (node.isIntegralNumber() && node.canConvertToLong()) { // the common case, without BigInteger
+            long v = node.longValue();
+            if (v >= -MAX_EXACT_LONG && v <= MAX_EXACT_LONG) return Long.toString(v);
+        }
         BigInteger value;
         if (node.isIntegralNumber()) {
             value = node.bigIntegerValue();
@@ -88,6 +93,10 @@ public final class CanonicalJson {
 
     private static void writeString(String s, StringBuilder out) {
         out.append('"');
+        if (plain(s)) { // paths and hashes: nothing to escape, no surrogates
+            out.append(s).append('"');
+            return;
+        }
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             switch (c) {
@@ -113,5 +122,14 @@ public final class CanonicalJson {
             }
         }
         out.append('"');
+    }
+
+    /** Whether every char is written as itself: no escape, no control character, no surrogate. */
+    private static boolean plain(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c == '"' || c == '\\' || Character.isSurrogate(c)) return false;
+        }
+        return true;
     }
 }

@@ -2,7 +2,6 @@ package io.qontrek.factorydr.camel;
 
 import io.qontrek.factorydr.archive.ArchiveVerifier;
 import io.qontrek.factorydr.archive.Manifest;
-import io.qontrek.factorydr.archive.Sidecars;
 import io.qontrek.factorydr.backup.WorkDir;
 import io.qontrek.factorydr.catalog.Catalog;
 import io.qontrek.factorydr.catalog.CatalogEntry;
@@ -62,17 +61,16 @@ final class RestoreBeans {
                 SafeExtractor.Extraction extraction = SafeExtractor.into(job.staging, job.scope::wants);
                 long filesBefore = job.files;
                 long bytesBefore = job.bytes;
-                new ArchiveVerifier().verify(archive, secrets.archiveKey(), secrets.signingSecret(), (entry, content) -> {
+                Manifest m = new ArchiveVerifier().verify(archive, secrets.archiveKey(), secrets.signingSecret(), (entry, content) -> {
                     extraction.visit(entry, content);
                     progress.progress(filesBefore + extraction.files(), bytesBefore + extraction.bytes());
-                });
+                }).manifest();
                 SafeExtractor.ExtractResult r = extraction.finish();
                 if (archive != job.archives.get(0) && r.paths().stream().anyMatch(p -> p.startsWith("proof/"))) {
                     job.proofsFromLaterArchives = true;
                 }
                 job.files += r.files();
                 job.bytes += r.bytes();
-                Manifest m = Sidecars.readManifest(archive);
                 if (job.archive != null) job.backupIds.add(m.backupId());
                 job.keepLive.addAll(m.skipped());
                 job.keepLive.addAll(m.redacted());
