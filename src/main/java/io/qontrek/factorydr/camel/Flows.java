@@ -39,9 +39,16 @@ public final class Flows implements AutoCloseable {
     }
 
     private static Main configure(Settings settings, Secrets secrets, String routesPattern) {
+        return configure(settings, secrets, routesPattern, true);
+    }
+
+    private static Main configure(Settings settings, Secrets secrets, String routesPattern, boolean quartz) {
         Main main = new Main();
         Properties props = new Properties();
         props.putAll(settings.asMap());
+        // camel.component.quartz.* would create the quartz component and its scheduler (and stop it,
+        // a quarter of a second) in a command that loads no quartz route and so can fire no schedule
+        if (!quartz) props.keySet().removeIf(k -> k.toString().startsWith("camel.component.quartz."));
         main.setInitialProperties(props);
         main.configure().withRoutesIncludePattern(routesPattern);
         main.configure().withBasePackageScanEnabled(false);
@@ -61,7 +68,7 @@ public final class Flows implements AutoCloseable {
      */
     public static Flows start(Settings settings, Secrets secrets, String... routeIds) {
         String pattern = routeIds.length == 0 ? routesPattern(settings) : routesPattern(settings, List.of(routeIds));
-        Main main = configure(settings, secrets, pattern);
+        Main main = configure(settings, secrets, pattern, pattern.equals(routesPattern(settings)) || usesQuartz(pattern));
         if (routeIds.length > 0) main.addOverrideProperty("camel.main.jmxEnabled", "false");
         try {
             main.start();
@@ -112,6 +119,19 @@ public final class Flows implements AutoCloseable {
             LoggerFactory.getLogger(Flows.class).debug("loading every route file: {}", e.toString());
             return all;
         }
+    }
+
+    /** Whether any of the route files of a comma-separated list of file: or classpath: names mentions quartz. */
+    private static boolean usesQuartz(String pattern) {
+        for (String f : pattern.split(",")) {
+            try (InputStream in = f.startsWith("file:") ? Files.newInputStream(Path.of(f.substring("file:".length())))
+                    : Flows.class.getClassLoader().getResourceAsStream(f.substring("classpath:".length()))) {
+                if (in == null || RouteFiles.text(in).contains("quartz:")) return true;
+            } catch (IOException | RuntimeException e) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public CamelContext context() {
