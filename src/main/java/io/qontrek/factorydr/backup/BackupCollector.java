@@ -20,6 +20,9 @@ import java.util.Set;
 import io.qontrek.factorydr.catalog.Catalog;
 import io.qontrek.factorydr.catalog.CatalogEntry;
 import io.qontrek.factorydr.common.Hashes;
+import io.qontrek.factorydr.common.ParallelIo;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 
 /**
  * Decides what each kind of archive holds, straight from the runtime's directories (runtime
@@ -76,19 +79,40 @@ public final class BackupCollector {
      */
     public BackupSet incremental(Instant now, Catalog catalog) throws IOException {
         RuntimeLayout.requireDir(layout.proofDir(), "proof directory (factory.proof-dir)");
-        CatalogEntry last = catalog.newest(Set.of("full", "incremental", "proof-daily"))
-                .orElseThrow(() -> new IOException("no backup to build an incremental on: run 'backup full' first"));
-        Instant since = Instant.parse(last.createdAt());
-        Map<String, Catalog.FileRow> known = catalog.latestFiles("proof/");
         List<BackupSet.Entry> entries = new ArrayList<>();
-        for (Path f : RuntimeFiles.regularFiles(layout.proofDir())) {
-            String name = "proof/" + RuntimeFiles.relative(layout.proofDir(), f);
-            Catalog.FileRow before = known.get(name);
-            if (before == null) {
-                entries.add(BackupSet.Entry.file(name, f));
-            } else if (before.size() != Files.size(f) || !Files.getLastModifiedTime(f).toInstant().isBefore(since)) {
-                if (!before.sha256().equals(Hashes.sha256Hex(f))) entries.add(BackupSet.Entry.file(name, f));
+        CatalogEntry last;
+        try (ParallelIo io = new ParallelIo()) {
+            // The proof files are listed and stat'ed many at a time on the pool while the catalog is read here.
+            Future<List<FileScan.Scanned>> scan = io.pool().submit(() -> FileScan.regularFiles(layout.proofDir(), io));
+            last = catalog.newest(Set.of("full", "incremental", "proof-daily"))
+                    .orElseThrow(() -> new IOException("no backup to build an incremental on: run 'backup full' first"));
+            Instant since = Instant.parse(last.createdAt());
+            Map<String, Catalog.FileRow> known = catalog.latestFiles("proof/");
+            List<FileScan.Scanned> files = result(scan);
+            // new files go in; a known one is hashed (below, in parallel) when its size differs or it changed since
+            boolean[] include = new boolean[files.size()];
+            List<Integer> toHash = new ArrayList<>();
+            for (int i = 0; i < files.size(); i++) {
+                FileScan.Scanned f = files.get(i);
+                Catalog.FileRow before = known.get("proof/" + f.relative());
+                if (before == null) {
+                    include[i] = true;
+                } else if (before.size() != f.size() || !f.mtime().toInstant().isBefore(since)) {
+                    toHash.add(i);
+                }
             }
+            List<String> hashes = io.map(toHash, i -> Hashes.sha256Hex(files.get(i).file()));
+            for (int k = 0; k < toHash.size(); k++) {
+                int i = toHash.get(k);
+                if (!known.get("proof/" + files.get(i).relative()).sha256().equals(hashes.get(k))) include[i] = true;
+            }
+            List<FileScan.Scanned> included = new ArrayList<>();
+            for (int i = 0; i < files.size(); i++) {
+                if (include[i]) included.add(files.get(i));
+            }
+            // in path order, as RuntimeFiles.regularFiles lists them: sorting what goes in is enough
+            included.sort(java.util.Comparator.comparing(FileScan.Scanned::file));
+            for (FileScan.Scanned f : included) entries.add(BackupSet.Entry.file("proof/" + f.relative(), f.file()));
         }
         String stamp = STAMP.format(now);
         return new BackupSet("incremental", "incremental-" + stamp, "incremental/" + stamp + ".tar.gz.enc", now,
@@ -138,6 +162,21 @@ public final class BackupCollector {
         }
         return new BackupSet("alerts", "alerts-" + day, "alerts/" + day + ".tar.gz.enc", now, null, entries,
                 null, null, List.of(), List.of(), null);
+    }
+
+    private static <T> T result(Future<T> f) throws IOException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while listing the proof files");
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof IOException io) throw io;
+            if (c instanceof RuntimeException r) throw r;
+            if (c instanceof Error err) throw err;
+            throw new IOException(c);
+        }
     }
 
     private List<BackupSet.Entry> proofEntries() throws IOException {

@@ -4,14 +4,20 @@ import io.qontrek.factorydr.common.ProgressListener;
 import io.qontrek.factorydr.config.ConfigException;
 import io.qontrek.factorydr.config.Secrets;
 import io.qontrek.factorydr.config.Settings;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import java.util.Properties;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.main.Main;
+import org.slf4j.LoggerFactory;
 
 /**
  * A running Camel application with factory-dr's routes: the service keeps it up, a CLI command
@@ -29,19 +35,41 @@ public final class Flows implements AutoCloseable {
 
     /** Builds the Camel Main application: properties from Settings, routes from the routes directory, our beans. */
     public static Main configure(Settings settings, Secrets secrets) {
+        return configure(settings, secrets, routesPattern(settings));
+    }
+
+    private static Main configure(Settings settings, Secrets secrets, String routesPattern) {
+        return configure(settings, secrets, routesPattern, true);
+    }
+
+    private static Main configure(Settings settings, Secrets secrets, String routesPattern, boolean quartz) {
         Main main = new Main();
         Properties props = new Properties();
         props.putAll(settings.asMap());
+        // camel.component.quartz.* would create the quartz component and its scheduler (and stop it,
+        // a quarter of a second) in a command that loads no quartz route and so can fire no schedule
+        if (!quartz) props.keySet().removeIf(k -> k.toString().startsWith("camel.component.quartz."));
         main.setInitialProperties(props);
-        main.configure().withRoutesIncludePattern(routesPattern(settings));
+        main.configure().withRoutesIncludePattern(routesPattern);
         main.configure().withBasePackageScanEnabled(false);
         FlowBeans.bindAll(main::bind, settings, secrets);
         return main;
     }
 
-    /** Starts the application and returns once every route is up. */
+    /** Starts the application with every route and returns once they are up. */
     public static Flows start(Settings settings, Secrets secrets) {
-        Main main = configure(settings, secrets);
+        return start(settings, secrets, new String[0]);
+    }
+
+    /**
+     * Starts the application for a one-shot command that runs these flows: only the route files
+     * they need are loaded ({@link RouteFiles}; every file when that cannot be told), and JMX is
+     * off (nobody manages a process that ends with its flow; the service keeps it).
+     */
+    public static Flows start(Settings settings, Secrets secrets, String... routeIds) {
+        String pattern = routeIds.length == 0 ? routesPattern(settings) : routesPattern(settings, List.of(routeIds));
+        Main main = configure(settings, secrets, pattern, pattern.equals(routesPattern(settings)) || usesQuartz(pattern));
+        if (routeIds.length > 0) main.addOverrideProperty("camel.main.jmxEnabled", "false");
         try {
             main.start();
         } catch (Exception e) {
@@ -61,6 +89,49 @@ public final class Flows implements AutoCloseable {
         if (Files.isDirectory(dir)) return "file:" + dir.toAbsolutePath().normalize() + "/*.camel.yaml";
         if (configured.equals("routes")) return "classpath:routes/*.camel.yaml";
         throw settings.invalid("factory.routes-dir", "an existing directory of *.camel.yaml route files");
+    }
+
+    /**
+     * The route files the flows {@code routeIds} need, as a Camel include pattern (comma-separated
+     * files); the whole directory's pattern when that cannot be told.
+     */
+    static String routesPattern(Settings settings, List<String> routeIds) {
+        String all = routesPattern(settings);
+        try {
+            Map<String, String> files = new LinkedHashMap<>();
+            if (all.startsWith("file:")) {
+                Path dir = Path.of(all.substring("file:".length())).getParent();
+                try (Stream<Path> list = Files.list(dir)) {
+                    for (Path p : list.filter(p -> p.getFileName().toString().endsWith(".camel.yaml")).sorted().toList()) {
+                        files.put("file:" + p, Files.readString(p));
+                    }
+                }
+            } else {
+                for (String name : RouteFiles.classpathFiles()) {
+                    try (InputStream in = Flows.class.getClassLoader().getResourceAsStream("routes/" + name)) {
+                        if (in == null) return all;
+                        files.put("classpath:routes/" + name, RouteFiles.text(in));
+                    }
+                }
+            }
+            return RouteFiles.needed(files, routeIds).map(l -> String.join(",", l)).orElse(all);
+        } catch (IOException | RuntimeException e) {
+            LoggerFactory.getLogger(Flows.class).debug("loading every route file: {}", e.toString());
+            return all;
+        }
+    }
+
+    /** Whether any of the route files of a comma-separated list of file: or classpath: names mentions quartz. */
+    private static boolean usesQuartz(String pattern) {
+        for (String f : pattern.split(",")) {
+            try (InputStream in = f.startsWith("file:") ? Files.newInputStream(Path.of(f.substring("file:".length())))
+                    : Flows.class.getClassLoader().getResourceAsStream(f.substring("classpath:".length()))) {
+                if (in == null || RouteFiles.text(in).contains("quartz:")) return true;
+            } catch (IOException | RuntimeException e) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public CamelContext context() {

@@ -23,6 +23,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.processor.aggregate.GroupedBodyAggregationStrategy;
@@ -49,24 +50,40 @@ public final class OffsiteBeans {
 
     private OffsiteBeans() {}
 
+    /** The value of {@code make}, computed on the first call and kept. */
+    private static <T> Supplier<T> once(Supplier<T> make) {
+        return new Supplier<>() {
+            private T value;
+
+            @Override
+            public synchronized T get() {
+                if (value == null) value = make.get();
+                return value;
+            }
+        };
+    }
+
     public static void bindAll(BiConsumer<String, Object> bind, Settings settings, Secrets secrets) {
         OffsiteSettings s3 = OffsiteSettings.from(settings);
         RuntimeLayout layout = RuntimeLayout.of(settings);
         Catalog catalog = new Catalog(layout.catalogDb());
-        // Building the client contacts nothing, so it is bound even when offsite copies are off; the
-        // endpoints use lazyStartProducer, so S3 is first contacted by the first upload.
-        S3Client client = S3Clients.create(s3);
-        StoredObjectCheck check = new StoredObjectCheck(s3, client);
+        // Building the client contacts nothing, but it loads most of the AWS SDK (about a second of a
+        // command's start-up), so it is built on first use. It is bound for the aws2-s3 endpoints only
+        // when offsite copies are on: with them off no route that uses it runs (the offsite routes do
+        // not start; retention and restore call S3 only when factory.s3.enabled=true). The endpoints use
+        // lazyStartProducer, so S3 is first contacted by the first upload.
+        Supplier<S3Client> client = once(() -> S3Clients.create(s3));
+        Supplier<StoredObjectCheck> check = once(() -> new StoredObjectCheck(s3, client.get()));
 
         // referenced by the aws2-s3 endpoints (#name): values derived from factory.s3.*
-        bind.accept("offsiteS3Client", client);
+        if (s3.enabled()) bind.accept("offsiteS3Client", client.get());
         bind.accept("offsitePartSize", s3.partSizeBytes());
         bind.accept("offsiteSseS3", s3.sse().equals("AES256"));
         bind.accept("offsiteSseKms", s3.sse().equals("aws:kms"));
 
         // catalog rebuild from the bucket's signed manifests
         bind.accept("rebuildCatalogFromS3", (Processor) ex -> ex.getMessage().setBody(
-                io.qontrek.factorydr.offsite.OffsiteCatalog.rebuild(client, s3, catalog, secrets.signingSecret())));
+                io.qontrek.factorydr.offsite.OffsiteCatalog.rebuild(client.get(), s3, catalog, secrets.signingSecret())));
 
         // upload: plan (reads the archive once: ETags, and a check against its manifest), skip what is
         // already stored, send, check each stored object, record
@@ -91,7 +108,7 @@ public final class OffsiteBeans {
             ex.getMessage().setBody(todo);
         });
         bind.accept("offsiteCheckStored", (Processor) ex ->
-                check.check(ex.getProperty(OBJECT_PROP, OffsiteObject.class), ex.getMessage().getBody(HeadObjectResponse.class)));
+                check.get().check(ex.getProperty(OBJECT_PROP, OffsiteObject.class), ex.getMessage().getBody(HeadObjectResponse.class)));
         bind.accept("offsiteRecord", (Processor) ex -> {
             OffsiteArchive a = archive(ex);
             @SuppressWarnings("unchecked")

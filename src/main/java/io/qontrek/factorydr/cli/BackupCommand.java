@@ -51,7 +51,7 @@ final class BackupCommand {
         if (date != null) headers.put(FlowBeans.DATE, date.toString());
         ProgressListener progress = Terminal.progress(what);
         Object result;
-        try (Flows flows = Flows.start(settings, secrets)) {
+        try (Flows flows = Flows.start(settings, secrets, routeId)) {
             result = flows.run(routeId, headers, progress);
         } finally {
             Terminal.endProgress();

@@ -24,8 +24,9 @@ final class CatalogCommand {
         }
         Secrets secrets = app.secrets().require(Secrets.SIGNING_SECRET);
         CatalogRebuilder.Result r;
-        try (Flows flows = Flows.start(settings, secrets)) {
-            r = (CatalogRebuilder.Result) flows.run(from.equals("s3") ? "catalog-rebuild-s3" : "catalog-rebuild", Map.of(),
+        String route = from.equals("s3") ? "catalog-rebuild-s3" : "catalog-rebuild";
+        try (Flows flows = Flows.start(settings, secrets, route)) {
+            r = (CatalogRebuilder.Result) flows.run(route, Map.of(),
                     Terminal.progress("catalog rebuild"));
         }
         if (app.json) {

@@ -33,7 +33,8 @@ final class DrillCommand implements Callable<Integer> {
         Secrets secrets = app.secrets().require(Secrets.ARCHIVE_KEY, Secrets.SIGNING_SECRET, Secrets.TOWER_SECRET);
         RuntimeLayout.of(settings);
         DrillRun run = new DrillRun(staging);
-        try (Flows flows = Flows.start(settings, secrets)) {
+        // the drill's beans send its restore and panic-recover steps to those flows (RecoveryBeans)
+        try (Flows flows = Flows.start(settings, secrets, "drill-quarterly", "restore", "panic-recover")) {
             flows.run("drill-quarterly", Map.of(), Terminal.progress("drill"), run);
         } catch (Exception e) {
             if (run.proofFile != null) print(run);

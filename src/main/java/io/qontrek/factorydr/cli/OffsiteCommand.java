@@ -68,7 +68,7 @@ final class OffsiteCommand {
     }
 
     private static Object run(Settings settings, Secrets secrets, String route, Map<String, Object> headers) throws Exception {
-        try (Flows flows = Flows.start(settings, secrets)) {
+        try (Flows flows = Flows.start(settings, secrets, route)) {
             return flows.run(route, headers, ProgressListener.NONE);
         }
     }

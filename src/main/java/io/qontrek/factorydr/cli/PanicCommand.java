@@ -45,7 +45,7 @@ final class PanicCommand {
         if (routeId.equals("panic-recover")) secrets.require(Secrets.SIGNING_SECRET);
         RuntimeLayout live = RuntimeLayout.of(settings).requireRuntime();
         PanicJob job = PanicJob.live(live);
-        try (Flows flows = Flows.start(settings, secrets)) {
+        try (Flows flows = Flows.start(settings, secrets, routeId)) {
             flows.run(routeId, Map.of(), Terminal.progress(routeId), job);
         } catch (Exception e) {
             RecoveryRefused refused = FactoryDr.find(e, RecoveryRefused.class);

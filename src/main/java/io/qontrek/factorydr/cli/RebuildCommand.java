@@ -26,7 +26,7 @@ final class RebuildCommand {
     private int run(String routeId) throws Exception {
         RuntimeLayout.of(app.settings()).requireRuntime();
         Rebuild.Rebuilt r;
-        try (Flows flows = Flows.start(app.settings(), app.secrets())) {
+        try (Flows flows = Flows.start(app.settings(), app.secrets(), routeId)) {
             r = (Rebuild.Rebuilt) flows.run(routeId, Map.of(), Terminal.progress(routeId));
         }
         if (app.json) {

@@ -71,7 +71,7 @@ final class RestoreCommand implements Callable<Integer> {
         RuntimeLayout into = target == null ? live : RuntimeLayout.under(target.toAbsolutePath(), live.archiveDir());
         RestoreJob job = new RestoreJob(source.date, source.archive == null ? null : source.archive.toAbsolutePath(),
                 parsedScope, verify, dryRun, into);
-        try (Flows flows = Flows.start(settings, secrets)) {
+        try (Flows flows = Flows.start(settings, secrets, "restore")) {
             flows.run("restore", Map.of(), Terminal.progress("restore"), job);
         } finally {
             Terminal.endProgress();

@@ -33,7 +33,7 @@ final class RetentionCommand implements Callable<Integer> {
         headers.put(RetentionBeans.DRY_RUN, dryRun);
         RetentionReport r;
         // no secret is needed: retention reads the catalog and deletes files, it never opens an archive
-        try (Flows flows = Flows.start(app.settings(), app.secrets())) {
+        try (Flows flows = Flows.start(app.settings(), app.secrets(), "retention")) {
             r = (RetentionReport) flows.run("retention", headers, ProgressListener.NONE);
         }
         RetentionPlan plan = r.plan();

@@ -30,7 +30,7 @@ final class VerifyCommand {
         if (!Files.isRegularFile(file)) throw new ConfigException("archive " + file + " does not exist");
         Secrets secrets = app.secrets().require(Secrets.ARCHIVE_KEY, Secrets.SIGNING_SECRET);
         Object result;
-        try (Flows flows = Flows.start(app.settings(), secrets)) {
+        try (Flows flows = Flows.start(app.settings(), secrets, "verify-archive")) {
             result = flows.run("verify-archive", Map.of(FlowBeans.ARCHIVE, file.toAbsolutePath().toString()),
                     Terminal.progress("verify"));
         } finally {
@@ -48,7 +48,7 @@ final class VerifyCommand {
     /** Runs one verify route and prints its verifications; a failed one ends the flow with exit 1. */
     int runVerify(String routeId, Map<String, Object> headers, Secrets secrets) throws Exception {
         Object result;
-        try (Flows flows = Flows.start(app.settings(), secrets)) {
+        try (Flows flows = Flows.start(app.settings(), secrets, routeId)) {
             result = flows.run(routeId, headers, Terminal.progress(routeId));
         } catch (Exception e) {
             VerificationFailed failed = FactoryDr.find(e, VerificationFailed.class);

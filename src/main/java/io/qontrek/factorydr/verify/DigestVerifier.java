@@ -34,6 +34,12 @@ public final class DigestVerifier {
     private final Path digestsDir;
     private String expectedPrev = Hex.ZERO;
     private LocalDate previousDay;
+    // the walk over the proofs in seq order: the day being collected, the first day, that day's roots and seqs
+    private LocalDate day;
+    private LocalDate firstDay;
+    private final List<String> roots = new ArrayList<>();
+    private long firstSeq = -1;
+    private long lastSeq = -1;
 
     private DigestVerifier(Path digestsDir) {
         this.digestsDir = digestsDir;
@@ -55,19 +61,13 @@ public final class DigestVerifier {
         } catch (IOException e) {
             throw new UncheckedIOException("listing " + layout.proofDir(), e);
         }
-        ProofReader reader = new ProofReader(false);
-        LocalDate day = null;
-        LocalDate firstDay = null;
-        List<String> roots = new ArrayList<>();
-        long firstSeq = -1, lastSeq = -1;
-        for (long seq : dir.seqs()) {
-            ProofRecord proof;
-            try {
-                proof = reader.read(dir.file(seq), ProofDirectory.fileName(seq));
-            } catch (IOException e) {
+        ProofFiles.forEach(dir, false, read -> {
+            long seq = read.seq();
+            ProofRecord proof = read.proof();
+            if (proof == null) {
                 // Its root is lost, so its day's digest shows as not recomputing too.
-                findings.problem(ProofChainVerifier.oneLine(e));
-                continue;
+                findings.problem(ProofChainVerifier.oneLine(read.failure()));
+                return;
             }
             LocalDate d = proof.day();
             if (day == null) {
@@ -85,7 +85,7 @@ public final class DigestVerifier {
             if (firstSeq < 0) firstSeq = seq;
             lastSeq = seq;
             roots.add(proof.merkleRoot());
-        }
+        });
         if (day != null) {
             checkDay(day, roots, firstSeq, lastSeq);
             for (LocalDate extra : onDisk) {

@@ -12,7 +12,8 @@ import java.util.Optional;
  * The runbook's "verify proof merkle roots": every proof file recomputes its RFC 6962 root, seqs
  * are contiguous from 0, and each prev_root is the merkle_root of the proof before (ZERO for seq 0).
  *
- * <p>Streams in seq order, one file at a time, keeping only the previous proof's root. With a date
+ * <p>Streams in seq order ({@link ProofFiles}: many files read at once, handed over one by one),
+ * keeping only the previous proof's root. With a date
  * range only the proofs created in it (UTC days, inclusive) are checked, but the first of them is
  * still linked to the proof just before the range, so a range cannot hide a break at its edge.
  * Reports the chain head (the highest seq read) as facts {@code head_seq} and {@code head_root}.
@@ -30,6 +31,8 @@ public final class ProofChainVerifier {
     private long expected;              // the seq the next file should have
     private long firstChecked = -1;
     private long lastChecked = -1;
+    private long headSeq = -1;          // the highest seq read cleanly, and its root
+    private String headRoot;
 
     private ProofChainVerifier(Optional<LocalDate> from, Optional<LocalDate> to) {
         this.from = from.orElse(LocalDate.MIN);
@@ -65,45 +68,43 @@ public final class ProofChainVerifier {
         if (dir.count() == 0) {
             findings.problem("no proof files in " + layout.proofDir());
         }
-        ProofReader reader = new ProofReader(true);
-        long headSeq = -1;
-        String headRoot = null;
-        for (long seq : dir.seqs()) {
-            String name = ProofDirectory.fileName(seq);
-            ProofRecord proof;
-            try {
-                proof = reader.read(dir.file(seq), name);
-            } catch (IOException e) {
-                // Its day is unknown, so it is reported whatever the range: louder is safer.
-                reportGapBefore(seq, true);
-                findings.problem(oneLine(e));
-                previous = null;
-                previousInRange = true;
-                expected = seq + 1;
-                continue;
-            }
-            boolean inRange = !ranged || inRange(proof);
-            reportGapBefore(seq, inRange);
-            if (inRange) {
-                check(seq, name, proof);
-            }
-            headSeq = seq;
-            headRoot = proof.merkleRoot();
-            previous = proof;
-            previousInRange = inRange;
-            expected = seq + 1;
-        }
+        long bytes = ProofFiles.forEach(dir, true, this::visit);
         if (headRoot != null) {
             findings.fact("head_seq", headSeq);
             findings.fact("head_root", headRoot);
         }
         findings.fact("proof_files", dir.count());
-        findings.fact("bytes", reader.bytesRead());
+        findings.fact("bytes", bytes);
         if (firstChecked >= 0) {
             findings.fact("first_seq", firstChecked);
             findings.fact("last_seq", lastChecked);
         }
         return findings.verdict(passedDetail(), "proof chain broken" + rangeText());
+    }
+
+    /** One proof file, in seq order. */
+    private void visit(ProofFiles.Read read) {
+        long seq = read.seq();
+        ProofRecord proof = read.proof();
+        if (proof == null) {
+            // Its day is unknown, so it is reported whatever the range: louder is safer.
+            reportGapBefore(seq, true);
+            findings.problem(oneLine(read.failure()));
+            previous = null;
+            previousInRange = true;
+            expected = seq + 1;
+            return;
+        }
+        boolean inRange = !ranged || inRange(proof);
+        reportGapBefore(seq, inRange);
+        if (inRange) {
+            check(seq, read.name(), proof);
+        }
+        headSeq = seq;
+        headRoot = proof.merkleRoot();
+        previous = proof;
+        previousInRange = inRange;
+        expected = seq + 1;
     }
 
     private void check(long seq, String name, ProofRecord proof) {

@@ -71,26 +71,8 @@ final class ProofDirectory {
         return dir.resolve(fileName(seq));
     }
 
-    /**
-     * What {@link ProofFile#seqOfFileName} answers, without its regex and String.format: this runs
-     * once per file of a directory of maybe millions.
-     */
     static OptionalLong seqOfFileName(String name) {
-        int n = name.length();
-        if (n < 23 || n > 29 || !name.startsWith("proof-") || !name.endsWith(".json")) {
-            return OptionalLong.empty();
-        }
-        int digits = n - 11;
-        if (digits > 12 && name.charAt(6) == '0') {
-            return OptionalLong.empty();    // longer than 12 digits only when the seq needs them
-        }
-        long seq = 0;
-        for (int i = 6; i < n - 5; i++) {
-            char c = name.charAt(i);
-            if (c < '0' || c > '9') return OptionalLong.empty();
-            seq = seq * 10 + (c - '0');
-        }
-        return OptionalLong.of(seq);
+        return ProofFile.seqOfFileName(name);
     }
 
     /** {@code proof-<seq, 12 digits>.json}, without String.format: this runs once per proof. */

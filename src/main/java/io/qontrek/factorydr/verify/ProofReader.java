@@ -58,7 +58,12 @@ final class ProofReader {
     /** Reads one proof file; {@code shown} names it in problems (its name relative to the proof directory). */
     ProofRecord read(Path file, String shown) throws IOException {
         int length = readFully(file);
-        try (JsonParser p = JSON.createParser(buffer, 0, length)) {
+        return parse(buffer, length, shown);
+    }
+
+    /** Parses (and hashes) a proof file already read: {@code data[0..length)} is its whole content. */
+    ProofRecord parse(byte[] data, int length, String shown) throws IOException {
+        try (JsonParser p = JSON.createParser(data, 0, length)) {
             return parse(p, shown);
         } catch (JsonProcessingException e) {
             String where = e.getLocation() == null ? ""
@@ -68,6 +73,16 @@ final class ProofReader {
     }
 
     private int readFully(Path file) throws IOException {
+        int length = readInto(file);
+        bytesRead += length;
+        return length;
+    }
+
+    /**
+     * Reads a whole file into this reader's buffer (grown as needed) and returns its length; the
+     * content stays in {@link #buffer()} until the next read. Reading only: nothing is counted.
+     */
+    int readInto(Path file) throws IOException {
         try (InputStream in = new FileInputStream(file.toFile())) {
             int length = 0;
             while (true) {
@@ -76,12 +91,16 @@ final class ProofReader {
                 }
                 int r = in.read(buffer, length, buffer.length - length);
                 if (r < 0) {
-                    bytesRead += length;
                     return length;
                 }
                 length += r;
             }
         }
+    }
+
+    /** The buffer the last {@link #readInto} filled. */
+    byte[] buffer() {
+        return buffer;
     }
 
     private ProofRecord parse(JsonParser p, String shown) throws IOException {

@@ -67,15 +67,16 @@ public final class Rebuild {
         Path live = layout.receiptsDb();
         ProofDirectory dir = ProofDirectory.list(layout.proofDir());
         Path built = DatabaseSwap.temporaryFor(live);
-        long rows = 0;
+        long[] rows = {0};
         try (Connection db = Sqlite.openForBuild(built)) {
             RuntimeSchemas.createReceipts(db);
-            ProofReader reader = new ProofReader(false);
             try (PreparedStatement insert = db.prepareStatement(
                     "INSERT INTO receipts (proof_id, seq, merkle_root, signature, issued_at, file) VALUES (?, ?, ?, ?, ?, ?)")) {
-                for (long seq : dir.seqs()) {
-                    String name = ProofDirectory.fileName(seq);
-                    ProofRecord proof = reader.read(dir.file(seq), name);
+                ProofFiles.<Exception>forEach(dir, false, read -> {
+                    long seq = read.seq();
+                    String name = read.name();
+                    if (read.failure() != null) throw read.failure();
+                    ProofRecord proof = read.proof();
                     if (proof.seq() != seq) {
                         throw new IOException(name + ": seq field is " + proof.seq() + ", the file name says " + seq
                                 + "; not indexing a misfiled proof");
@@ -87,11 +88,15 @@ public final class Rebuild {
                     insert.setString(5, proof.issuedAt());
                     insert.setString(6, name);
                     insert.addBatch();
-                    if (++rows % 5_000 == 0) {
+                    if (++rows[0] % 5_000 == 0) {
                         insert.executeBatch();
                     }
-                }
+                });
                 insert.executeBatch();
+            } catch (IOException | SQLException | RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
             }
             db.commit();
         } catch (SQLException e) {
@@ -101,7 +106,7 @@ public final class Rebuild {
             DatabaseSwap.discard(built);
             throw e;
         }
-        DatabaseSwap.install(built, live, "receipts", rows);
-        return new Rebuilt(live, rows, dir.count());
+        DatabaseSwap.install(built, live, "receipts", rows[0]);
+        return new Rebuilt(live, rows[0], dir.count());
     }
 }

@@ -79,46 +79,44 @@ public final class ReceiptVerifier {
     }
 
     private void checkSignatures(ProofDirectory dir) {
-        ProofReader reader = new ProofReader(false);
-        for (long seq : dir.seqs()) {
-            ProofRecord proof = read(reader, dir, seq);
-            if (proof != null) checkSignature(seq, proof);
-        }
+        ProofFiles.forEach(dir, false, read -> {
+            ProofRecord proof = proof(read);
+            if (proof != null) checkSignature(read.seq(), proof);
+        });
     }
 
     private void merge(ProofDirectory dir, ResultSet rs) throws SQLException {
-        ProofReader reader = new ProofReader(false);
-        Row row = next(rs);
-        for (long seq : dir.seqs()) {
-            ProofRecord proof = read(reader, dir, seq);
+        Row[] row = {next(rs)};
+        ProofFiles.<SQLException>forEach(dir, false, read -> {
+            long seq = read.seq();
+            ProofRecord proof = proof(read);
             if (proof != null) checkSignature(seq, proof);
-            while (row != null && row.seq() < seq) {
-                extra(row);
-                row = next(rs);
+            while (row[0] != null && row[0].seq() < seq) {
+                extra(row[0]);
+                row[0] = next(rs);
             }
-            if (row != null && row.seq() == seq) {
-                if (proof != null) compare(seq, proof, row);
-                for (row = next(rs); row != null && row.seq() == seq; row = next(rs)) {
-                    extra(row);
+            if (row[0] != null && row[0].seq() == seq) {
+                if (proof != null) compare(seq, proof, row[0]);
+                for (row[0] = next(rs); row[0] != null && row[0].seq() == seq; row[0] = next(rs)) {
+                    extra(row[0]);
                 }
             } else {
                 findings.problem("seq " + seq + ": no row in receipts.db");
             }
-        }
-        for (; row != null; row = next(rs)) {
-            extra(row);
+        });
+        for (Row r = row[0]; r != null; r = next(rs)) {
+            extra(r);
         }
     }
 
-    private ProofRecord read(ProofReader reader, ProofDirectory dir, long seq) {
+    /** The proof as read, or null with its problem reported. */
+    private ProofRecord proof(ProofFiles.Read read) {
         findings.checked();
-        String name = ProofDirectory.fileName(seq);
-        try {
-            return reader.read(dir.file(seq), name);
-        } catch (IOException e) {
-            findings.problem(ProofChainVerifier.oneLine(e));
+        if (read.failure() != null) {
+            findings.problem(ProofChainVerifier.oneLine(read.failure()));
             return null;
         }
+        return read.proof();
     }
 
     private void checkSignature(long seq, ProofRecord proof) {

@@ -121,4 +121,20 @@ class ProofFileTest {
         assertThatThrownBy(() -> ProofFile.fileName(-1)).isInstanceOf(IllegalArgumentException.class);
         assertThat(ProofFile.proofId(42)).isEqualTo("p-000000000042");
     }
+
+    @Test
+    void seqOfFileNameAnswersWhatItsDefinitionAnswers() {
+        // the definition: proof-(\d{12,18}).json whose seq gives back exactly that name
+        java.util.regex.Pattern definition = java.util.regex.Pattern.compile("proof-(\\d{12,18})\\.json");
+        for (String name : java.util.List.of("proof-000000000042.json", "proof-000000000000.json", "proof-1000000000000.json",
+                "proof-999999999999999999.json", "proof-0999999999999999.json", "proof-9999999999999999999.json",
+                "proof-42.json", "proof-0000000000042.json", "proof-00000000004a.json", "proof-000000000042.JSON",
+                "proof-000000000042.json.tmp", "xproof-000000000042.json", "proof-.json", "proof-\u0661\u0662000000000.json",
+                "proof-00000000004 .json", "proof-+00000000042.json", "proof--00000000042.json")) {
+            java.util.regex.Matcher m = definition.matcher(name);
+            OptionalLong expected = m.matches() && ProofFile.fileName(Long.parseLong(m.group(1))).equals(name)
+                    ? OptionalLong.of(Long.parseLong(m.group(1))) : OptionalLong.empty();
+            assertThat(ProofFile.seqOfFileName(name)).as(name).isEqualTo(expected);
+        }
+    }
 }

@@ -1,0 +1,98 @@
+package io.qontrek.factorydr.camel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class RouteFilesTest {
+    /** The project's own route files, by file name. */
+    private static Map<String, String> projectRoutes() throws Exception {
+        Map<String, String> files = new LinkedHashMap<>();
+        try (var list = Files.list(Path.of("routes"))) {
+            for (Path p : list.sorted().toList()) files.put(p.getFileName().toString(), Files.readString(p));
+        }
+        return files;
+    }
+
+    private static Optional<List<String>> needed(Map<String, String> files, String... ids) {
+        return RouteFiles.needed(files, List.of(ids));
+    }
+
+    @Test
+    void aBackupNeedsItsFileAndTheOffsiteFlowItSendsTo() throws Exception {
+        assertThat(needed(projectRoutes(), "backup-incremental")).contains(List.of("backup.camel.yaml", "offsite.camel.yaml"));
+    }
+
+    @Test
+    void aVerificationNeedsOnlyItsFile() throws Exception {
+        assertThat(needed(projectRoutes(), "verify-proofs")).contains(List.of("verify.camel.yaml"));
+    }
+
+    @Test
+    void aRouteConfigurationDefinedInAnotherFileBringsThatFile() throws Exception {
+        // verify-drill (drill.camel.yaml) uses verify-errors (verify.camel.yaml)
+        assertThat(needed(projectRoutes(), "verify-drill")).contains(List.of("drill.camel.yaml", "verify.camel.yaml"));
+    }
+
+    @Test
+    void sendsAreFollowedTransitively() throws Exception {
+        // restore -> offsite-download; the drill names restore and panic-recover itself (its beans send to them)
+        assertThat(needed(projectRoutes(), "drill-quarterly", "restore", "panic-recover"))
+                .contains(List.of("drill.camel.yaml", "offsite.camel.yaml", "panic.camel.yaml", "restore.camel.yaml",
+                        "verify.camel.yaml"));
+    }
+
+    @Test
+    void anUnknownFlowGivesNoAnswerSoEveryFileLoads() throws Exception {
+        assertThat(needed(projectRoutes(), "no-such-flow")).isEmpty();
+    }
+
+    private static String route(String id, String... sends) {
+        StringBuilder sb = new StringBuilder("- route:\n    id: " + id + "\n    from:\n      uri: direct:" + id
+                + "\n      steps:\n        - log: hi\n");
+        for (String s : sends) sb.append("        - to: ").append(s).append('\n');
+        return sb.toString();
+    }
+
+    @Test
+    void aFileWithGlobalElementsIsAlwaysIncluded() {
+        Map<String, String> files = new LinkedHashMap<>();
+        files.put("a", route("a"));
+        files.put("b", route("b"));
+        files.put("errors", "- routeConfiguration:\n    onException:\n      - onException:\n          exception: [java.lang.Exception]\n");
+        files.put("beans", "- beans:\n    - name: x\n      type: java.lang.Object\n");
+        assertThat(needed(files, "a")).contains(List.of("a", "errors", "beans"));
+    }
+
+    @Test
+    void aDynamicDirectSendGivesNoAnswer() {
+        Map<String, String> files = new LinkedHashMap<>();
+        files.put("a", route("a", "\"direct:${header.next}\""));
+        files.put("b", route("b"));
+        assertThat(needed(files, "a")).isEmpty();
+    }
+
+    @Test
+    void aFileThatDoesNotParseGivesNoAnswer() {
+        Map<String, String> files = new LinkedHashMap<>();
+        files.put("a", route("a"));
+        files.put("broken", "- route: [unclosed");
+        assertThat(needed(files, "a")).isEmpty();
+    }
+
+    @Test
+    void sendsWithOptionsAndTheLongFormAreFollowed() {
+        Map<String, String> files = new LinkedHashMap<>();
+        files.put("a", route("a", "direct://b?timeout=5"));
+        files.put("b", route("b", "\"direct:c\""));
+        files.put("c", route("c"));
+        files.put("d", route("d"));
+        assertThat(needed(files, "a")).contains(List.of("a", "b", "c"));
+    }
+}
