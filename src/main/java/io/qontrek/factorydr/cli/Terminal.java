@@ -35,14 +35,17 @@ final class Terminal {
         long[] lastLog = {start};
         return (files, bytes) -> {
             long now = System.nanoTime();
+            boolean draw = tty && now - lastDraw[0] > 200_000_000L;
+            boolean log = now - lastLog[0] > 10_000_000_000L;
+            if (!draw && !log) return; // called once per archived file: format only what is shown
             double secs = Math.max((now - start) / 1e9, 1e-3);
             String line = String.format("%s: %,d files, %.1f MB, %.1f MB/s", what, files, bytes / 1e6, bytes / 1e6 / secs);
-            if (tty && now - lastDraw[0] > 200_000_000L) {
+            if (draw) {
                 err.print("\r" + line + "   ");
                 err.flush();
                 lastDraw[0] = now;
             }
-            if (now - lastLog[0] > 10_000_000_000L) {
+            if (log) {
                 LOG.info(line);
                 lastLog[0] = now;
             }
