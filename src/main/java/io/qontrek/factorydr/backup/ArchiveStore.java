@@ -41,11 +41,19 @@ public final class ArchiveStore {
     }
 
     public StoredArchive store(ArchivePipeline pipeline, ProgressListener progress) throws IOException {
+        BackupSet set = pipeline.set();
+        try (SqliteSnapshots snapshots = set.snapshots()) {
+            return store(pipeline, set, progress);
+        } finally {
+            WorkDir.delete(set.workDir()); // after the snapshots stopped: nothing writes there any more
+        }
+    }
+
+    private StoredArchive store(ArchivePipeline pipeline, BackupSet set, ProgressListener progress) throws IOException {
         if (!pipeline.steps().equals(STEPS)) {
             throw new IllegalStateException("an archive must be tar -> gzip -> encrypt, but the route has "
                     + String.join(" -> ", pipeline.steps()));
         }
-        BackupSet set = pipeline.set();
         Path target = archiveDir.resolve(set.name()).normalize();
         if (!target.startsWith(archiveDir)) throw new IllegalArgumentException("archive name escapes the archive directory: " + set.name());
         refuseExisting(target);
@@ -75,6 +83,8 @@ public final class ArchiveStore {
                 counted.flush();
                 ch.force(true);
             }
+            // Snapshots were checked while they were archived; a failed check fails the backup here.
+            if (set.snapshots() != null) set.snapshots().awaitChecked();
             String sha256 = Hex.encode(sha.digest());
             Manifest unsigned = unsealed(set, records).withArchive(set.name(), size[0], sha256);
             Manifest signed = unsigned.withSignature(ManifestSignature.sign(unsigned, secrets.signingSecret()));
@@ -97,7 +107,6 @@ public final class ArchiveStore {
             return new StoredArchive(target, signed, started, Instant.now());
         } finally {
             WorkDir.delete(staging);
-            WorkDir.delete(set.workDir());
         }
     }
 
