@@ -62,25 +62,6 @@ public final class SqliteSnapshot {
         }
     }
 
-    /**
-     * Reads a database file (and its -wal) once, front to back, into the page cache. Only a cache
-     * warm-up, no copy: on a cold cache {@code VACUUM INTO} walks the b-trees page by page and waits on
-     * the disk for each page (seconds for a few hundred MB), while one sequential read streams. What the
-     * snapshot holds is still whatever {@code VACUUM INTO} reads in its own read transaction.
-     */
-    public static void warm(Path live) {
-        byte[] buffer = new byte[1 << 20];
-        for (Path p : new Path[] {live, live.resolveSibling(live.getFileName() + "-wal")}) {
-            try (java.io.InputStream in = Files.newInputStream(p)) {
-                while (in.read(buffer) >= 0) {
-                    // page cache only
-                }
-            } catch (IOException ignored) {
-                // no -wal, or unreadable: the snapshot itself reports what matters
-            }
-        }
-    }
-
     /** {@code PRAGMA integrity_check}: "ok", or the first problem SQLite reports. */
     public static String integrityCheck(Path db) throws IOException {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);

@@ -56,7 +56,6 @@ public final class SqliteSnapshots implements AutoCloseable {
         try {
             for (Map.Entry<Path, Path> e : jobs.entrySet()) {
                 if (cancelled) throw new IOException("snapshots cancelled");
-                SqliteSnapshot.warm(e.getKey());
                 SqliteSnapshot.copy(e.getKey(), e.getValue(), busyTimeoutSeconds);
                 copies.get(e.getValue()).complete(e.getValue());
                 LOG.info("snapshot of {} taken ({} ms since start)", e.getKey().getFileName(), (System.nanoTime() - t0) / 1_000_000);
