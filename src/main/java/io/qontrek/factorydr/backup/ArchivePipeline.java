@@ -110,7 +110,8 @@ public final class ArchivePipeline {
                     if (e.pending() != null) { // a snapshot still being taken
                         long t0 = System.nanoTime();
                         SqliteSnapshots.await(e.pending());
-                        LOG.info("{}: waited {} ms for the snapshot", e.path(), (System.nanoTime() - t0) / 1_000_000);
+                        long waited = (System.nanoTime() - t0) / 1_000_000;
+                        if (waited > 0) LOG.info("{}: waited {} ms for its snapshot", e.path(), waited);
                     }
                     r = tar.addFile(e.path(), e.source());
                 }
