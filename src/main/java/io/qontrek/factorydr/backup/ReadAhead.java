@@ -111,11 +111,12 @@ final class ReadAhead implements AutoCloseable {
             if (sizes[i] < 0) continue; // the tar streams this one itself
             BackupSet.Entry e = entries.get(i);
             bytesAhead += sizes[i];
-            ahead.add(new Ahead(i, readers.submit(() -> read(e))));
+            long listed = sizes[i];
+            ahead.add(new Ahead(i, readers.submit(() -> read(e, listed))));
         }
     }
 
-    private static Read read(BackupSet.Entry e) throws IOException {
+    private static Read read(BackupSet.Entry e, long listed) throws IOException {
         Path source = e.source();
         BasicFileAttributes attributes;
         try {
@@ -126,6 +127,13 @@ final class ReadAhead implements AutoCloseable {
         }
         if (!attributes.isRegularFile()) throw new IOException("cannot archive " + source + ": not a regular file");
         long size = attributes.size();
+        if (size > SMALL) {
+            // grew past the read-ahead limit since it was listed: memory stays bounded
+            if (!e.appendOnly()) {
+                throw new IOException(source + " grew while being archived: " + listed + " bytes when listed, " + size + " when read");
+            }
+            size = listed; // an append-only file: the prefix it had when listed is a consistent one
+        }
         byte[] bytes = new byte[(int) size];
         try (InputStream in = Files.newInputStream(source)) {
             int got = in.readNBytes(bytes, 0, bytes.length);

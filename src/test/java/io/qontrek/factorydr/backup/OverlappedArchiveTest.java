@@ -171,6 +171,21 @@ class OverlappedArchiveTest {
     }
 
     @Test
+    void aSmallFileThatGrowsPastTheReadAheadLimitFailsButALogGivesTheListedPrefix() throws Exception {
+        Path proof = Files.writeString(tmp.resolve("proof.json"), "{\"seq\":1}\n");
+        Path log = Files.writeString(tmp.resolve("service.log"), "line 1\n");
+        List<BackupSet.Entry> entries = List.of(BackupSet.Entry.file("proof/proof.json", proof), BackupSet.Entry.log("logs/service.log", log));
+        try (ReadAhead ahead = new ReadAhead(entries)) { // sizes are taken here
+            byte[] more = new byte[ReadAhead.SMALL + 1];
+            Files.write(proof, more, StandardOpenOption.APPEND);
+            Files.write(log, more, StandardOpenOption.APPEND);
+            assertThat(ahead.covers(0)).isTrue();
+            assertThatThrownBy(() -> ahead.take(0)).hasMessageContaining("proof.json grew while being archived");
+            assertThat(new String(ahead.take(1).bytes(), StandardCharsets.UTF_8)).isEqualTo("line 1\n");
+        }
+    }
+
+    @Test
     void aFailingSinkFailsTheParallelGzipWithItsMessage() throws Exception {
         OutputStream full = new OutputStream() {
             long n;
