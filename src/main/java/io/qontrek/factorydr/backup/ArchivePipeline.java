@@ -16,6 +16,9 @@ import java.util.function.Function;
  * is written until {@link #writeTo} runs every stage in one streaming pass, each stage an
  * OutputStream wrapped around the next, so memory stays flat whatever the archive's size.
  * (Camel's marshal steps would each buffer their whole output before the next step starts.)
+ *
+ * <p>Small files are read ahead by several threads ({@link ReadAhead}); a database snapshot still being
+ * taken in the background is waited for when the tar reaches it ({@link SqliteSnapshots}).
  */
 public final class ArchivePipeline {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ArchivePipeline.class);
@@ -78,14 +81,24 @@ public final class ArchivePipeline {
         for (int i = stages.size() - 1; i >= 0; i--) {
             out = stages.get(i).stage().wrap(out);
         }
-        try (OutputStream encoded = out) {
+        List<BackupSet.Entry> entries = set.entries();
+        try (OutputStream encoded = out; ReadAhead ahead = new ReadAhead(entries)) {
             TarWriter tar = new TarWriter(encoded);
             long files = 0;
             long bytes = 0;
-            for (BackupSet.Entry e : set.entries()) {
+            for (int i = 0; i < entries.size(); i++) {
+                BackupSet.Entry e = entries.get(i);
                 FileRecord r;
                 if (e.bytes() != null) {
                     r = tar.addBytes(e.path(), e.bytes(), e.mtime());
+                } else if (ahead.covers(i)) {
+                    // a small file, already read (and checked as addFile would) by a read-ahead thread
+                    ReadAhead.Read read = ahead.take(i);
+                    if (read.gone()) {
+                        LOG.warn("{} was rotated away before it could be archived; left out", e.source());
+                        continue;
+                    }
+                    r = tar.addBytes(e.path(), read.bytes(), read.mtime());
                 } else if (e.appendOnly()) {
                     try {
                         r = tar.addAppendOnlyFile(e.path(), e.source());
@@ -94,6 +107,12 @@ public final class ArchivePipeline {
                         continue;
                     }
                 } else {
+                    if (e.pending() != null) { // a snapshot still being taken
+                        long t0 = System.nanoTime();
+                        SqliteSnapshots.await(e.pending());
+                        long waited = (System.nanoTime() - t0) / 1_000_000;
+                        if (waited > 0) LOG.info("{}: waited {} ms for its snapshot", e.path(), waited);
+                    }
                     r = tar.addFile(e.path(), e.source());
                 }
                 files++;

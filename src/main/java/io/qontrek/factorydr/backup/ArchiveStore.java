@@ -1,15 +1,12 @@
 package io.qontrek.factorydr.backup;
 
-import io.qontrek.factorydr.archive.ArchiveVerifier;
 import io.qontrek.factorydr.archive.FileRecord;
 import io.qontrek.factorydr.archive.Manifest;
 import io.qontrek.factorydr.archive.ManifestSignature;
 import io.qontrek.factorydr.archive.Sidecars;
-import io.qontrek.factorydr.common.Hex;
 import io.qontrek.factorydr.common.ProgressListener;
 import io.qontrek.factorydr.config.Secrets;
 import java.io.BufferedOutputStream;
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
@@ -18,19 +15,23 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.List;
 
 /**
- * The last step of every backup: runs the archive pipeline into a staging directory, signs the
- * manifest, writes the sidecars, reads the whole archive back through the verifier, fsyncs, and
- * only then gives it its final name. The final name is taken with a hard link, which fails if
+ * The last step of every backup: runs the archive pipeline into a staging directory, fsyncs, signs
+ * the manifest, writes the sidecars, reads the whole archive back and verifies it, and only then gives
+ * it its final name. The read-back runs in a second thread that follows the file as it is written
+ * ({@link WrittenArchiveCheck}, the verifier's checks), so it overlaps the compression instead of
+ * starting after it; its verdict is still required before the name is given. Database snapshots
+ * still being checked ({@link SqliteSnapshots}) must pass before that too. The final name is taken with a hard link, which fails if
  * the name exists, so an archive is never overwritten, even by a concurrent run. A crash or a
  * full disk at any point leaves nothing under the final name.
  */
 public final class ArchiveStore {
     private static final List<String> STEPS = List.of("tar", "gzip", "encrypt");
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ArchiveStore.class);
 
     private final Path archiveDir;
     private final Secrets secrets;
@@ -41,11 +42,19 @@ public final class ArchiveStore {
     }
 
     public StoredArchive store(ArchivePipeline pipeline, ProgressListener progress) throws IOException {
+        BackupSet set = pipeline.set();
+        try (SqliteSnapshots snapshots = set.snapshots()) {
+            return store(pipeline, set, progress);
+        } finally {
+            WorkDir.delete(set.workDir()); // after the snapshots stopped: nothing writes there any more
+        }
+    }
+
+    private StoredArchive store(ArchivePipeline pipeline, BackupSet set, ProgressListener progress) throws IOException {
         if (!pipeline.steps().equals(STEPS)) {
             throw new IllegalStateException("an archive must be tar -> gzip -> encrypt, but the route has "
                     + String.join(" -> ", pipeline.steps()));
         }
-        BackupSet set = pipeline.set();
         Path target = archiveDir.resolve(set.name()).normalize();
         if (!target.startsWith(archiveDir)) throw new IllegalArgumentException("archive name escapes the archive directory: " + set.name());
         refuseExisting(target);
@@ -53,36 +62,38 @@ public final class ArchiveStore {
         Path staging = WorkDir.create(archiveDir, set.backupId() + ".out");
         Path tmp = staging.resolve(target.getFileName().toString());
         try {
-            MessageDigest sha = io.qontrek.factorydr.common.Hashes.sha256();
-            long[] size = {0};
             List<FileRecord> records;
+            WrittenArchiveCheck.Output written;
+            WrittenArchiveCheck readBack;
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                OutputStream file = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
-                OutputStream counted = new FilterOutputStream(file) {
-                    @Override
-                    public void write(byte[] b, int off, int len) throws IOException {
-                        sha.update(b, off, len);
-                        size[0] += len;
-                        out.write(b, off, len);
-                    }
-
-                    @Override
-                    public void write(int b) throws IOException {
-                        write(new byte[] {(byte) b}, 0, 1);
-                    }
-                };
-                records = pipeline.writeTo(counted, recs -> unsealed(set, recs).inTarJson(), progress);
-                counted.flush();
-                ch.force(true);
+                written = new WrittenArchiveCheck.Output(ch);
+                // The archive is read back and checked by a second thread as it reaches the file.
+                readBack = WrittenArchiveCheck.start(tmp, written, secrets.archiveKey());
+                boolean ok = false;
+                try {
+                    OutputStream file = new BufferedOutputStream(written, 1 << 16);
+                    records = pipeline.writeTo(file, recs -> unsealed(set, recs).inTarJson(), progress);
+                    file.flush();
+                    written.done();
+                    ch.force(true);
+                    ok = true;
+                } finally {
+                    if (!ok) readBack.abort();
+                }
             }
-            String sha256 = Hex.encode(sha.digest());
-            Manifest unsigned = unsealed(set, records).withArchive(set.name(), size[0], sha256);
+            LOG.info("{}: written and fsynced in {} ms", set.name(), java.time.Duration.between(started, Instant.now()).toMillis());
+            // Snapshots were checked while they were archived; a failed check fails the backup here.
+            if (set.snapshots() != null) set.snapshots().awaitChecked();
+            String sha256 = written.sha256();
+            Manifest unsigned = unsealed(set, records).withArchive(set.name(), written.size(), sha256);
             Manifest signed = unsigned.withSignature(ManifestSignature.sign(unsigned, secrets.signingSecret()));
             Sidecars.writeSha256(tmp, sha256);
             Sidecars.writeManifest(tmp, signed);
 
-            // Read back everything just written, as a restore would, before the archive exists.
-            new ArchiveVerifier().verify(tmp, secrets.archiveKey(), secrets.signingSecret());
+            // Everything just written, read back as a restore would, before the archive exists:
+            // the verifier's checks, the file's part done while it was written (WrittenArchiveCheck).
+            readBack.verify(secrets.signingSecret());
+            LOG.info("{}: read back and verified at {} ms", set.name(), java.time.Duration.between(started, Instant.now()).toMillis());
 
             Files.createDirectories(target.getParent());
             refuseExisting(target);
@@ -97,7 +108,6 @@ public final class ArchiveStore {
             return new StoredArchive(target, signed, started, Instant.now());
         } finally {
             WorkDir.delete(staging);
-            WorkDir.delete(set.workDir());
         }
     }
 

@@ -45,27 +45,38 @@ public final class BackupCollector {
         this.busyTimeoutSeconds = busyTimeoutSeconds;
     }
 
-    /** Full backup: proof/, config/ (redacted, secrets skipped), the three databases, logs of the last 48 h. */
+    /**
+     * Full backup: proof/, config/ (redacted, secrets skipped), the three databases, logs of the last 48 h.
+     * The database snapshots are started here and taken in the background (ledger first, as above)
+     * while the archive's first entries, the proof files, are written; see {@link SqliteSnapshots}.
+     */
     public BackupSet full(Instant now) throws IOException {
         layout.requireRuntime();
         String stamp = STAMP.format(now);
         Path work = workDir("full-" + stamp);
+        SqliteSnapshots snapshots = null;
         try {
+            Path ledger = work.resolve("federation_ledger.db");
+            Path nonces = work.resolve("nonce_store.db");
+            Path receipts = work.resolve("receipts.db");
+            Map<Path, Path> dbs = new java.util.LinkedHashMap<>();
+            dbs.put(layout.ledgerDb(), ledger);
+            dbs.put(layout.nonceStoreDb(), nonces);
+            dbs.put(layout.receiptsDb(), receipts);
+            snapshots = new SqliteSnapshots(dbs, ledger, busyTimeoutSeconds);
+
             List<BackupSet.Entry> entries = new ArrayList<>(proofEntries());
             ConfigSelection.Selection config = configSelection.select(layout.configDir());
             entries.addAll(config.entries());
-
-            Path ledger = SqliteSnapshot.take(layout.ledgerDb(), work.resolve("federation_ledger.db"), busyTimeoutSeconds);
-            Path nonces = SqliteSnapshot.take(layout.nonceStoreDb(), work.resolve("nonce_store.db"), busyTimeoutSeconds);
-            Path receipts = SqliteSnapshot.take(layout.receiptsDb(), work.resolve("receipts.db"), busyTimeoutSeconds);
-            entries.add(BackupSet.Entry.file("data/federation_ledger.db", ledger));
-            entries.add(BackupSet.Entry.file("data/nonce_store.db", nonces));
-            entries.add(BackupSet.Entry.file("data/receipts.db", receipts));
+            entries.add(BackupSet.Entry.pending("data/federation_ledger.db", ledger, snapshots.copy(ledger)));
+            entries.add(BackupSet.Entry.pending("data/nonce_store.db", nonces, snapshots.copy(nonces)));
+            entries.add(BackupSet.Entry.pending("data/receipts.db", receipts, snapshots.copy(receipts)));
 
             entries.addAll(recentLogs(now));
             return new BackupSet("full", "full-" + stamp, "full/" + stamp + ".tar.gz.enc", now, null, entries,
-                    proofHead(), SqliteSnapshot.ledgerHead(ledger), config.redacted(), config.skipped(), work);
+                    proofHead(), null, config.redacted(), config.skipped(), work, snapshots);
         } catch (IOException | RuntimeException e) {
+            if (snapshots != null) snapshots.close();
             WorkDir.delete(work);
             throw e;
         }

@@ -14,6 +14,8 @@ import java.util.List;
  * @param redacted archive paths whose content had secret fields removed
  * @param skipped runtime paths left out because they hold secrets
  * @param workDir snapshots made for this archive, deleted once it is stored or has failed; may be null
+ * @param snapshots database snapshots still being taken or checked for this archive (the ledger head
+ *     then comes from them); null when there are none
  */
 public record BackupSet(
         String type,
@@ -26,7 +28,8 @@ public record BackupSet(
         Head ledgerHead,
         List<String> redacted,
         List<String> skipped,
-        Path workDir) {
+        Path workDir,
+        SqliteSnapshots snapshots) {
 
     public BackupSet {
         entries = List.copyOf(entries);
@@ -34,22 +37,43 @@ public record BackupSet(
         skipped = List.copyOf(skipped);
     }
 
+    public BackupSet(String type, String backupId, String name, Instant createdAt, String base, List<Entry> entries,
+            Head proofHead, Head ledgerHead, List<String> redacted, List<String> skipped, Path workDir) {
+        this(type, backupId, name, createdAt, base, entries, proofHead, ledgerHead, redacted, skipped, workDir, null);
+    }
+
+    /** The ledger head the manifest records: given, or read from the ledger snapshot (waiting for it). */
+    public Head ledgerHead() {
+        if (ledgerHead != null || snapshots == null) return ledgerHead;
+        try {
+            return snapshots.ledgerHead();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /**
      * One archive entry: a file streamed from disk, or small bytes built in memory (a redacted config
      * file). An append-only file (a service log) may grow or be rotated away while the backup runs:
      * it is archived as it was when opened, or left out if it is gone.
      */
-    public record Entry(String path, Path source, byte[] bytes, Instant mtime, boolean appendOnly) {
+    public record Entry(String path, Path source, byte[] bytes, Instant mtime, boolean appendOnly,
+            java.util.concurrent.Future<Path> pending) {
         public static Entry file(String path, Path source) {
-            return new Entry(path, source, null, null, false);
+            return new Entry(path, source, null, null, false, null);
         }
 
         public static Entry log(String path, Path source) {
-            return new Entry(path, source, null, null, true);
+            return new Entry(path, source, null, null, true, null);
         }
 
         public static Entry bytes(String path, byte[] bytes, Instant mtime) {
-            return new Entry(path, null, bytes, mtime, false);
+            return new Entry(path, null, bytes, mtime, false, null);
+        }
+
+        /** A file still being made (a database snapshot): the tar waits for {@code ready} before reading source. */
+        public static Entry pending(String path, Path source, java.util.concurrent.Future<Path> ready) {
+            return new Entry(path, source, null, null, false, ready);
         }
     }
 
