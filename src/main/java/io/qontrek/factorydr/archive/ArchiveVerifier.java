@@ -199,10 +199,11 @@ public final class ArchiveVerifier {
         String manifestEntryProblem() {
             if (firstManifestProblem != null) return firstManifestProblem;
             if (tarManifest == null) return "no manifest.json entry in the archive";
-            byte[] want = CanonicalJson.bytes(manifest.toJson(false));
+            // compared by the SHA-256 of each canonical form, one tree in memory at a time
+            byte[] want = CanonicalJson.sha256(manifest.toJson(false));
             try {
                 JsonNode got = JSON.readTree(tarManifest);
-                if (got == null || !Arrays.equals(CanonicalJson.bytes(got), want)) {
+                if (got == null || !Arrays.equals(CanonicalJson.sha256(got), want)) {
                     return "manifest.json in the archive differs from the sidecar manifest";
                 }
             } catch (IOException | IllegalArgumentException e) {

@@ -3,7 +3,9 @@ package io.qontrek.factorydr.archive;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import io.qontrek.factorydr.common.Hashes;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -32,18 +34,43 @@ public final class CanonicalJson {
 
     public static String string(JsonNode node) {
         StringBuilder out = new StringBuilder();
-        write(node, out);
+        write(node, out, null);
         return out.toString();
     }
 
-    private static void write(JsonNode node, StringBuilder out) {
+    /**
+     * The SHA-256 of {@link #bytes}, the canonical form streamed through the digest in pieces: for
+     * comparing two manifests of 100,000s of files without holding either's canonical bytes.
+     */
+    public static byte[] sha256(JsonNode node) {
+        MessageDigest digest = Hashes.sha256();
+        StringBuilder out = new StringBuilder();
+        write(node, out, digest);
+        flush(out, digest);
+        return digest.digest();
+    }
+
+    private static final int PIECE = 64 * 1024;
+
+    /** Hands what is written so far to the digest once it is a piece long (always, when forced). */
+    private static void flush(StringBuilder out, MessageDigest digest) {
+        digest.update(out.toString().getBytes(StandardCharsets.UTF_8));
+        out.setLength(0);
+    }
+
+    private static void maybeFlush(StringBuilder out, MessageDigest digest) {
+        if (digest != null && out.length() >= PIECE) flush(out, digest); // pieces end between values: whole chars
+    }
+
+    private static void write(JsonNode node, StringBuilder out, MessageDigest digest) {
         switch (node.getNodeType()) {
-            case OBJECT -> writeObject(node, out);
+            case OBJECT -> writeObject(node, out, digest);
             case ARRAY -> {
                 out.append('[');
                 for (int i = 0; i < node.size(); i++) {
                     if (i > 0) out.append(',');
-                    write(node.get(i), out);
+                    write(node.get(i), out, digest);
+                    maybeFlush(out, digest);
                 }
                 out.append(']');
             }
@@ -55,7 +82,7 @@ public final class CanonicalJson {
         }
     }
 
-    private static void writeObject(JsonNode node, StringBuilder out) {
+    private static void writeObject(JsonNode node, StringBuilder out, MessageDigest digest) {
         List<Map.Entry<String, JsonNode>> members = new ArrayList<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) members.add(it.next());
         members.sort(Map.Entry.comparingByKey());
@@ -64,7 +91,8 @@ public final class CanonicalJson {
             if (i > 0) out.append(',');
             writeString(members.get(i).getKey(), out);
             out.append(':');
-            write(members.get(i).getValue(), out);
+            write(members.get(i).getValue(), out, digest);
+            maybeFlush(out, digest);
         }
         out.append('}');
     }

@@ -289,8 +289,9 @@ final class WrittenArchiveCheck {
         if (s.problem() != null) throw new ArchiveException(x + ": " + s.problem());
         if (s.tarManifest() == null) throw new ArchiveException(x + ": no manifest.json entry in the archive");
         try {
+            byte[] want = CanonicalJson.sha256(manifest.toJson(false)); // one manifest tree in memory at a time
             JsonNode got = JSON.readTree(s.tarManifest());
-            if (got == null || !Arrays.equals(CanonicalJson.bytes(got), CanonicalJson.bytes(manifest.toJson(false)))) {
+            if (got == null || !Arrays.equals(CanonicalJson.sha256(got), want)) {
                 throw new ArchiveException(x + ": manifest.json in the archive differs from the sidecar manifest");
             }
         } catch (ArchiveException e) {

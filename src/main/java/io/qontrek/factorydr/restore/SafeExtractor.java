@@ -104,7 +104,6 @@ public final class SafeExtractor {
         private final Set<Path> touchedDirs = new LinkedHashSet<>();
         private final Map<Path, Instant> dirTimes = new LinkedHashMap<>();
         private final List<String> paths = new ArrayList<>();
-        private final List<Path> written = new ArrayList<>();
         /** Directories already proven to be real directories inside root, by their path under root. */
         private final Map<String, Path> provenDirs = new HashMap<>();
         private final byte[] buffer = new byte[BUFFER];
@@ -192,7 +191,6 @@ public final class SafeExtractor {
                 }
                 done = true;
                 touchedDirs.add(dir);
-                this.written.add(target);
                 paths.add(path);
                 bytes += written;
             } finally {
@@ -247,7 +245,7 @@ public final class SafeExtractor {
                 Files.setLastModifiedTime(d.getKey(), FileTime.from(d.getValue()));
             }
             if (!FileSystemSync.sync(root)) {
-                for (Path f : written) FileSystemSync.fsync(f);
+                for (String path : paths) FileSystemSync.fsync(root.resolve(path)); // the files written, from their names
                 for (Path dir : touchedDirs) FileSystemSync.fsync(dir);
             }
             return new ExtractResult(paths.size(), bytes, paths);

@@ -89,4 +89,17 @@ class CanonicalJsonTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> CanonicalJson.string(parse("[0.5]"))).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void theStreamedDigestIsTheDigestOfTheCanonicalBytes() throws Exception {
+        com.fasterxml.jackson.databind.node.ObjectNode root = new ObjectMapper().createObjectNode();
+        com.fasterxml.jackson.databind.node.ArrayNode files = root.putArray("files");
+        for (int i = 0; i < 5_000; i++) { // well over one 64 KiB piece
+            files.addObject().put("sha256", "ab".repeat(32)).put("size", i).put("path", "proof/\u00e9t\u00e9-\"" + i + "\"\n.json");
+        }
+        root.put("z", "\ud83d\ude00 last");
+        byte[] canonical = CanonicalJson.bytes(root);
+        assertThat(canonical.length).isGreaterThan(3 * 64 * 1024);
+        assertThat(CanonicalJson.sha256(root)).isEqualTo(java.security.MessageDigest.getInstance("SHA-256").digest(canonical));
+    }
 }
