@@ -1,5 +1,6 @@
 package io.qontrek.factorydr.backup;
 
+import io.qontrek.factorydr.common.Futures;
 import io.qontrek.factorydr.config.ConfigException;
 import io.qontrek.factorydr.config.RuntimeLayout;
 import io.qontrek.factorydr.runtime.DailyDigest;
@@ -21,7 +22,6 @@ import io.qontrek.factorydr.catalog.Catalog;
 import io.qontrek.factorydr.catalog.CatalogEntry;
 import io.qontrek.factorydr.common.Hashes;
 import io.qontrek.factorydr.common.ParallelIo;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 
 /**
@@ -176,18 +176,7 @@ public final class BackupCollector {
     }
 
     private static <T> T result(Future<T> f) throws IOException {
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while listing the proof files");
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof IOException io) throw io;
-            if (c instanceof RuntimeException r) throw r;
-            if (c instanceof Error err) throw err;
-            throw new IOException(c);
-        }
+        return Futures.await(f, "the proof files' listing");
     }
 
     private List<BackupSet.Entry> proofEntries() throws IOException {

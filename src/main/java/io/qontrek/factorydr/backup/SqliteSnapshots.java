@@ -1,14 +1,13 @@
 package io.qontrek.factorydr.backup;
 
+import io.qontrek.factorydr.common.Futures;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 
 /**
@@ -96,18 +95,7 @@ public final class SqliteSnapshots implements AutoCloseable {
     }
 
     static <T> T await(Future<T> f) throws IOException {
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while waiting for the database snapshots");
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof IOException io) throw io;
-            if (cause instanceof RuntimeException re) throw re;
-            if (cause instanceof Error err) throw err;
-            throw new IOException(cause);
-        }
+        return Futures.await(f, "the database snapshots");
     }
 
     /** Stops after the step under way (nothing more is started) and waits for it, so the copies can be deleted. */

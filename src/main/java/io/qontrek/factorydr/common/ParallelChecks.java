@@ -42,20 +42,7 @@ public final class ParallelChecks {
     public <T> Result<T> submit(Check<T> check) {
         Future<T> future = pool.submit((Callable<T>) check::run);
         submitted.add(future);
-        return () -> {
-            try {
-                return future.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException("interrupted waiting for a check");
-            } catch (ExecutionException e) {
-                Throwable cause = e.getCause();
-                if (cause instanceof IOException io) throw io;
-                if (cause instanceof RuntimeException rt) throw rt;
-                if (cause instanceof Error err) throw err;
-                throw new IOException(cause.getMessage(), cause);
-            }
-        };
+        return () -> Futures.await(future, "a check");
     }
 
     /** Waits until every submitted check has finished (passed or not), then frees the threads. */
