@@ -2,9 +2,6 @@ package io.qontrek.factorydr.verify;
 
 import io.qontrek.factorydr.common.Hex;
 import io.qontrek.factorydr.config.RuntimeLayout;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.NoSuchFileException;
 import java.time.LocalDate;
 import java.util.Optional;
 
@@ -53,15 +50,8 @@ public final class ProofChainVerifier {
     }
 
     private Verification run(RuntimeLayout layout) {
-        ProofDirectory dir;
-        try {
-            dir = ProofDirectory.list(layout.proofDir());
-        } catch (NoSuchFileException e) {
-            findings.problem("proof directory " + layout.proofDir() + " does not exist");
-            return findings.verdict("", "proof chain missing");
-        } catch (IOException e) {
-            throw new UncheckedIOException("listing " + layout.proofDir(), e);
-        }
+        ProofDirectory dir = ProofDirectory.listOrReport(layout.proofDir(), findings);
+        if (dir == null) return findings.verdict("", "proof chain missing");
         for (String name : dir.misnamed()) {
             findings.problem(name + ": not a proof file name (expected proof-<seq, 12 digits>.json)");
         }

@@ -53,6 +53,21 @@ final class ProofDirectory {
         return new ProofDirectory(proofDir, sorted, misnamed);
     }
 
+    /**
+     * The listing for a verifier: null when the directory does not exist, recorded as the problem
+     * "proof directory ... does not exist"; any other failure to list is not a verdict and is thrown.
+     */
+    static ProofDirectory listOrReport(Path proofDir, Findings findings) {
+        try {
+            return list(proofDir);
+        } catch (NoSuchFileException e) {
+            findings.problem("proof directory " + proofDir + " does not exist");
+            return null;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("listing " + proofDir, e);
+        }
+    }
+
     /** The seqs of the proof files, ascending. */
     long[] seqs() {
         return seqs;

@@ -3,11 +3,8 @@ package io.qontrek.factorydr.verify;
 import io.qontrek.factorydr.common.Hashes;
 import io.qontrek.factorydr.common.Hex;
 import io.qontrek.factorydr.config.RuntimeLayout;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -50,15 +47,8 @@ public final class ReceiptVerifier {
     private record Row(String proofId, long seq, String merkleRoot, String signature, String issuedAt, String file) {}
 
     private Verification run(RuntimeLayout layout) {
-        ProofDirectory dir;
-        try {
-            dir = ProofDirectory.list(layout.proofDir());
-        } catch (NoSuchFileException e) {
-            findings.problem("proof directory " + layout.proofDir() + " does not exist");
-            return findings.verdict("", "tower receipts not verified");
-        } catch (IOException e) {
-            throw new UncheckedIOException("listing " + layout.proofDir(), e);
-        }
+        ProofDirectory dir = ProofDirectory.listOrReport(layout.proofDir(), findings);
+        if (dir == null) return findings.verdict("", "tower receipts not verified");
         if (!Files.isRegularFile(layout.receiptsDb())) {
             findings.problem("receipts.db missing: " + layout.receiptsDb());
             checkSignatures(dir);
