@@ -1,16 +1,12 @@
 package io.qontrek.factorydr.archive;
 
-import io.qontrek.factorydr.common.Hashes;
-import io.qontrek.factorydr.common.Hex;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 
 /**
  * The whole write chain in one visible place: {@link TarWriter} into {@link Gzip} into
@@ -61,7 +57,7 @@ public final class ArchiveWriter implements Closeable {
         tar.finish(manifestJson);
         gzip.close(); // closes the cipher (final padded block), then the file sink (fsync)
         closed = true;
-        return new Written(file, sink.count, Hex.encode(sink.digest.digest()));
+        return new Written(file, sink.count(), sink.sha256());
     }
 
     /** After {@link #finish}: nothing to do. Otherwise: close every layer and delete the partial file. */
@@ -77,36 +73,25 @@ public final class ArchiveWriter implements Closeable {
         }
     }
 
-    /** Writes to the channel, counting and hashing; close() fsyncs then closes. */
-    private static final class FileSink extends OutputStream {
-        private final FileChannel channel;
-        private final MessageDigest digest = Hashes.sha256();
-        private long count;
+    /** The hashing channel output; close() fsyncs then closes the channel. */
+    private static final class FileSink extends HashingChannelOutput {
         private boolean closed;
 
         FileSink(FileChannel channel) {
-            this.channel = channel;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
+            super(channel);
         }
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
             if (closed) throw new IOException("archive file already closed");
-            ByteBuffer buffer = ByteBuffer.wrap(b, off, len);
-            while (buffer.hasRemaining()) channel.write(buffer);
-            digest.update(b, off, len);
-            count += len;
+            super.write(b, off, len);
         }
 
         @Override
         public void close() throws IOException {
             if (closed) return;
             closed = true;
-            try (channel) {
+            try (FileChannel channel = channel()) {
                 channel.force(true);
             }
         }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qontrek.factorydr.archive.ArchiveException;
 import io.qontrek.factorydr.archive.ArchiveReader;
 import io.qontrek.factorydr.archive.CanonicalJson;
+import io.qontrek.factorydr.archive.HashingChannelOutput;
 import io.qontrek.factorydr.archive.FileRecord;
 import io.qontrek.factorydr.archive.Manifest;
 import io.qontrek.factorydr.archive.ManifestSignature;
@@ -15,7 +16,6 @@ import io.qontrek.factorydr.common.Hex;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -59,31 +59,17 @@ final class WrittenArchiveCheck {
     private static final String MANIFEST = "manifest.json"; // the tar's last entry (archive.EntryNames.MANIFEST)
 
     /** The archive's byte stream into its file: counts, hashes and publishes how far the file is written. */
-    static final class Output extends OutputStream {
-        private final FileChannel channel;
-        private final MessageDigest digest = Hashes.sha256();
-        private long written;
+    static final class Output extends HashingChannelOutput {
         private boolean done;
         private boolean aborted;
 
         Output(FileChannel channel) {
-            this.channel = channel;
+            super(channel);
         }
 
         @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            ByteBuffer buffer = ByteBuffer.wrap(b, off, len);
-            while (buffer.hasRemaining()) channel.write(buffer);
-            digest.update(b, off, len);
-            synchronized (this) {
-                written += len;
-                notifyAll();
-            }
+        protected synchronized void written(long total) {
+            notifyAll();
         }
 
         /** Every byte is in the file. */
@@ -98,17 +84,13 @@ final class WrittenArchiveCheck {
             notifyAll();
         }
 
-        synchronized long size() {
-            return written;
-        }
-
-        String sha256() {
-            return Hex.encode(digest.digest());
+        long size() {
+            return count();
         }
 
         /** Waits until more than {@code position} bytes are written; -1 when the write is done at position. */
         synchronized long awaitBeyond(long position) throws IOException {
-            while (written <= position && !done && !aborted) {
+            while (count() <= position && !done && !aborted) {
                 try {
                     wait();
                 } catch (InterruptedException e) {
@@ -117,6 +99,7 @@ final class WrittenArchiveCheck {
                 }
             }
             if (aborted) throw new IOException("archive write failed");
+            long written = count();
             return written > position ? written : -1;
         }
     }
