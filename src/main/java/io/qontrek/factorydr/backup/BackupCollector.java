@@ -84,13 +84,14 @@ public final class BackupCollector {
 
     /**
      * Incremental: the proof files (proofs and digests) new or changed since the last backup of any
-     * kind, judged against what the catalog recorded rather than by reading archives. A file the
-     * catalog knows is hashed only when its size differs or it changed after that backup; an
-     * identical hash is not a change. Its base is the last backup's id.
+     * kind, judged against what the catalog recorded rather than by reading archives. A known file
+     * of another size goes in; one of the same size is hashed only when it changed after that
+     * backup, and goes in when its hash differs. Its base is the last backup's id.
      */
     public BackupSet incremental(Instant now, Catalog catalog) throws IOException {
         RuntimeLayout.requireDir(layout.proofDir(), "proof directory (factory.proof-dir)");
         List<BackupSet.Entry> entries = new ArrayList<>();
+        List<FileScan.Scanned> files;
         CatalogEntry last;
         try (ParallelIo io = new ParallelIo()) {
             // The proof files are listed and stat'ed many at a time on the pool while the catalog is read here.
@@ -99,16 +100,17 @@ public final class BackupCollector {
                     .orElseThrow(() -> new IOException("no backup to build an incremental on: run 'backup full' first"));
             Instant since = Instant.parse(last.createdAt());
             Map<String, Catalog.FileRow> known = catalog.latestFiles("proof/");
-            List<FileScan.Scanned> files = result(scan);
-            // new files go in; a known one is hashed (below, in parallel) when its size differs or it changed since
+            files = result(scan);
+            // new files and files of another size go in; a known one of the same size is hashed (below,
+            // in parallel) when it changed since, and goes in when its content did
             boolean[] include = new boolean[files.size()];
             List<Integer> toHash = new ArrayList<>();
             for (int i = 0; i < files.size(); i++) {
                 FileScan.Scanned f = files.get(i);
                 Catalog.FileRow before = known.get("proof/" + f.relative());
-                if (before == null) {
+                if (before == null || before.size() != f.size()) {
                     include[i] = true;
-                } else if (before.size() != f.size() || !f.mtime().toInstant().isBefore(since)) {
+                } else if (!f.mtime().toInstant().isBefore(since)) {
                     toHash.add(i);
                 }
             }
@@ -126,8 +128,9 @@ public final class BackupCollector {
             for (FileScan.Scanned f : included) entries.add(BackupSet.Entry.file("proof/" + f.relative(), f.file()));
         }
         String stamp = STAMP.format(now);
+        // the head comes from the files just listed, not from listing the directory again
         return new BackupSet("incremental", "incremental-" + stamp, "incremental/" + stamp + ".tar.gz.enc", now,
-                last.backupId(), entries, proofHead(), null, List.of(), List.of(), null);
+                last.backupId(), entries, proofHead(files.stream().map(FileScan.Scanned::file)), null, List.of(), List.of(), null);
     }
 
     /** Daily proof archive: the proof files of one day (from its digest's seq range) and the digest itself. */
@@ -189,15 +192,21 @@ public final class BackupCollector {
 
     /** The proof with the highest seq in proof/, or null when there is none. */
     private BackupSet.Head proofHead() throws IOException {
+        try (var s = Files.list(layout.proofDir())) {
+            return proofHead(s);
+        }
+    }
+
+    /** The proof with the highest seq among these files of proof/ (a proof file's name says its seq), or null. */
+    private BackupSet.Head proofHead(java.util.stream.Stream<Path> files) throws IOException {
         Path newest = null;
         long best = -1;
-        try (var s = Files.list(layout.proofDir())) {
-            for (Path p : (Iterable<Path>) s::iterator) {
-                OptionalLong seq = ProofFile.seqOfFileName(p.getFileName().toString());
-                if (seq.isPresent() && seq.getAsLong() > best) {
-                    best = seq.getAsLong();
-                    newest = p;
-                }
+        for (Path p : (Iterable<Path>) files::iterator) {
+            if (!p.getParent().equals(layout.proofDir())) continue;   // digests/ and the like
+            OptionalLong seq = ProofFile.seqOfFileName(p.getFileName().toString());
+            if (seq.isPresent() && seq.getAsLong() > best) {
+                best = seq.getAsLong();
+                newest = p;
             }
         }
         return newest == null ? null : new BackupSet.Head(best, ProofFile.read(newest).merkleRoot());

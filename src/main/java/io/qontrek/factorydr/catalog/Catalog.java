@@ -196,13 +196,18 @@ public final class Catalog {
     /**
      * What the catalog last recorded for each archived path under a prefix (e.g. "proof/"): the
      * newest archive's row wins. This is how incrementals know what changed without reading archives.
+     * Only the newest full and the archives after it are read: a full holds every file, so an older
+     * row is either superseded or of a file that was gone at that full (which then counts as new),
+     * and the query stays one full's size however long the history.
      */
     public java.util.Map<String, FileRow> latestFiles(String prefix) {
         java.util.Map<String, FileRow> out = new java.util.HashMap<>();
         if (!Files.exists(file)) return out;
         try (Connection c = open(); PreparedStatement ps = c.prepareStatement(
                 "SELECT f.path, f.size, f.sha256 FROM archive_files f JOIN archives a ON a.backup_id = f.backup_id "
-                        + "WHERE f.path >= ? AND f.path < ? ORDER BY a.created_at, a.backup_id")) {
+                        + "WHERE f.path >= ? AND f.path < ? AND a.created_at >= "
+                        + "COALESCE((SELECT max(created_at) FROM archives WHERE type = 'full'), '') "
+                        + "ORDER BY a.created_at, a.backup_id")) {
             ps.setString(1, prefix);
             ps.setString(2, prefix + Character.MAX_VALUE);
             try (ResultSet rs = ps.executeQuery()) {

@@ -51,6 +51,22 @@ class CatalogTest {
     }
 
     @Test
+    void latestFilesAreTheNewestRowsFromTheNewestFullOn() {
+        Catalog c = new Catalog(dir.resolve("catalog.db"));
+        c.record(entry("full-1", "full/1.tar.gz.enc", "2025-10-19T03:00:00Z"), List.of(
+                new Catalog.FileRow("proof/gone.json", 5, "1".repeat(64)), new Catalog.FileRow("proof/a.json", 9, "2".repeat(64))));
+        c.record(entry("full-2", "full/2.tar.gz.enc", "2025-10-26T03:00:00Z"), List.of(
+                new Catalog.FileRow("proof/a.json", 10, "3".repeat(64)), new Catalog.FileRow("config/x.yaml", 1, "4".repeat(64))));
+        CatalogEntry incremental = new CatalogEntry("incremental-1", "incremental", "incremental/1.tar.gz.enc",
+                "2025-10-26T04:00:00Z", "full-2", 1, "a".repeat(64), 1, 11, null, null, null, null, null, null);
+        c.record(incremental, List.of(new Catalog.FileRow("proof/a.json", 11, "5".repeat(64))));
+
+        // a file only an older full held was gone at the newest full: not known, so an incremental takes it as new
+        assertThat(c.latestFiles("proof/")).containsExactly(
+                java.util.Map.entry("proof/a.json", new Catalog.FileRow("proof/a.json", 11, "5".repeat(64))));
+    }
+
+    @Test
     void anArchiveIsRecordedOnce() {
         Catalog c = new Catalog(dir.resolve("catalog.db"));
         c.record(entry("full-1", "full/1.tar.gz.enc", "2025-10-19T03:00:00Z"), List.of());
