@@ -1,17 +1,16 @@
 package io.qontrek.factorydr.archive;
 
-import io.qontrek.factorydr.common.Hashes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import javax.crypto.BadPaddingException;
 import javax.crypto.Cipher;
 import javax.crypto.IllegalBlockSizeException;
-import javax.crypto.Mac;
 import javax.crypto.ShortBufferException;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
@@ -83,20 +82,29 @@ public final class OpensslCipher {
     /**
      * PBKDF2-HMAC-SHA256 over the password's raw bytes, as {@code openssl enc -pbkdf2} does. Written out
      * (RFC 8018 section 5.2) because the JDK's PBKDF2 takes {@code char[]} and would re-encode them.
+     * The HMAC's padded keys are hashed once and their SHA-256 states copied for each of the 20,000
+     * HMACs (RFC 2104, section 4): two SHA-256 blocks per HMAC instead of four, which halves what every
+     * archive written or read pays for its key before the first byte.
      */
     static byte[] keyAndIv(byte[] password, byte[] salt) {
         if (password == null || password.length == 0) {
             throw new IllegalArgumentException("archive encryption key is empty");
         }
-        Mac prf = Hashes.hmacSha256(password);
+        byte[] key = password.length > 64 ? sha256().digest(password) : password;
+        MessageDigest inner = sha256();
+        MessageDigest outer = sha256();
+        for (int i = 0; i < 64; i++) {
+            byte k = i < key.length ? key[i] : 0;
+            inner.update((byte) (k ^ 0x36));
+            outer.update((byte) (k ^ 0x5c));
+        }
         byte[] out = new byte[48];
+        byte[] u = new byte[32];
         for (int block = 1, done = 0; done < out.length; block++) {
-            prf.update(salt);
-            prf.update(new byte[] {(byte) (block >>> 24), (byte) (block >>> 16), (byte) (block >>> 8), (byte) block});
-            byte[] u = prf.doFinal();
+            hmac(inner, outer, u, salt, new byte[] {(byte) (block >>> 24), (byte) (block >>> 16), (byte) (block >>> 8), (byte) block});
             byte[] t = u.clone();
             for (int i = 1; i < ITERATIONS; i++) {
-                u = prf.doFinal(u);
+                hmac(inner, outer, u, u);
                 for (int j = 0; j < t.length; j++) t[j] ^= u[j];
             }
             int n = Math.min(t.length, out.length - done);
@@ -104,6 +112,28 @@ public final class OpensslCipher {
             done += n;
         }
         return out;
+    }
+
+    /** HMAC-SHA256 of the parts into {@code into} (32 bytes), from the padded keys' hashed states. */
+    private static void hmac(MessageDigest inner, MessageDigest outer, byte[] into, byte[]... parts) {
+        try {
+            MessageDigest in = (MessageDigest) inner.clone();
+            for (byte[] part : parts) in.update(part);
+            in.digest(into, 0, 32);
+            MessageDigest out = (MessageDigest) outer.clone();
+            out.update(into);
+            out.digest(into, 0, 32);
+        } catch (CloneNotSupportedException | java.security.DigestException e) {
+            throw new IllegalStateException("this JVM's SHA-256 cannot be copied", e);
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 missing from this JVM", e);
+        }
     }
 
     private static Cipher cipher(int mode, byte[] password, byte[] salt) {
