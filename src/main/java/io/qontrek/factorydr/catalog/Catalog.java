@@ -203,15 +203,27 @@ public final class Catalog {
     public java.util.Map<String, FileRow> latestFiles(String prefix) {
         java.util.Map<String, FileRow> out = new java.util.HashMap<>();
         if (!Files.exists(file)) return out;
-        try (Connection c = open(); PreparedStatement ps = c.prepareStatement(
-                "SELECT f.path, f.size, f.sha256 FROM archive_files f JOIN archives a ON a.backup_id = f.backup_id "
-                        + "WHERE f.path >= ? AND f.path < ? AND a.created_at >= "
-                        + "COALESCE((SELECT max(created_at) FROM archives WHERE type = 'full'), '') "
-                        + "ORDER BY a.created_at, a.backup_id")) {
-            ps.setString(1, prefix);
-            ps.setString(2, prefix + Character.MAX_VALUE);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) out.put(rs.getString(1), new FileRow(rs.getString(1), rs.getLong(2), rs.getString(3)));
+        // archive by archive, oldest first, each one's rows through its key (backup_id, path): no sort
+        // of the whole set, and the pages of one archive's rows are read in the order they were written
+        try (Connection c = open();
+             PreparedStatement archives = c.prepareStatement("SELECT backup_id FROM archives WHERE created_at >= "
+                     + "COALESCE((SELECT max(created_at) FROM archives WHERE type = 'full'), '') ORDER BY created_at, backup_id");
+             PreparedStatement rows = c.prepareStatement(
+                     "SELECT path, size, sha256 FROM archive_files WHERE backup_id = ? AND path >= ? AND path < ?")) {
+            List<String> ids = new ArrayList<>();
+            try (ResultSet rs = archives.executeQuery()) {
+                while (rs.next()) ids.add(rs.getString(1));
+            }
+            rows.setString(2, prefix);
+            rows.setString(3, prefix + Character.MAX_VALUE);
+            for (String id : ids) {
+                rows.setString(1, id);
+                try (ResultSet rs = rows.executeQuery()) {
+                    while (rs.next()) {
+                        String path = rs.getString(1);
+                        out.put(path, new FileRow(path, rs.getLong(2), rs.getString(3)));
+                    }
+                }
             }
             return out;
         } catch (SQLException ex) {
