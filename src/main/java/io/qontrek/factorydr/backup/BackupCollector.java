@@ -130,7 +130,7 @@ public final class BackupCollector {
         String stamp = STAMP.format(now);
         // the head comes from the files just listed, not from listing the directory again
         return new BackupSet("incremental", "incremental-" + stamp, "incremental/" + stamp + ".tar.gz.enc", now,
-                last.backupId(), entries, proofHead(files.stream().map(FileScan.Scanned::file)), null, List.of(), List.of(), null);
+                last.backupId(), entries, proofHead(files.stream().map(FileScan.Scanned::relative)), null, List.of(), List.of(), null);
     }
 
     /** Daily proof archive: the proof files of one day (from its digest's seq range) and the digest itself. */
@@ -193,23 +193,25 @@ public final class BackupCollector {
     /** The proof with the highest seq in proof/, or null when there is none. */
     private BackupSet.Head proofHead() throws IOException {
         try (var s = Files.list(layout.proofDir())) {
-            return proofHead(s);
+            return proofHead(s.map(p -> p.getFileName().toString()));
         }
     }
 
-    /** The proof with the highest seq among these files of proof/ (a proof file's name says its seq), or null. */
-    private BackupSet.Head proofHead(java.util.stream.Stream<Path> files) throws IOException {
-        Path newest = null;
+    /**
+     * The proof with the highest seq among these names below proof/ (a proof file's name says its seq;
+     * names with a '/' are below a subdirectory), or null.
+     */
+    private BackupSet.Head proofHead(java.util.stream.Stream<String> names) throws IOException {
+        String newest = null;
         long best = -1;
-        for (Path p : (Iterable<Path>) files::iterator) {
-            if (!p.getParent().equals(layout.proofDir())) continue;   // digests/ and the like
-            OptionalLong seq = ProofFile.seqOfFileName(p.getFileName().toString());
+        for (String name : (Iterable<String>) names::iterator) {
+            OptionalLong seq = ProofFile.seqOfFileName(name);
             if (seq.isPresent() && seq.getAsLong() > best) {
                 best = seq.getAsLong();
-                newest = p;
+                newest = name;
             }
         }
-        return newest == null ? null : new BackupSet.Head(best, ProofFile.read(newest).merkleRoot());
+        return newest == null ? null : new BackupSet.Head(best, ProofFile.read(layout.proofDir().resolve(newest)).merkleRoot());
     }
 
     private List<BackupSet.Entry> recentLogs(Instant now) throws IOException {
