@@ -98,34 +98,38 @@ public final class BackupCollector {
             Future<List<FileScan.Scanned>> scan = io.pool().submit(() -> FileScan.regularFiles(layout.proofDir(), io));
             last = catalog.newest(Set.of("full", "incremental", "proof-daily"))
                     .orElseThrow(() -> new IOException("no backup to build an incremental on: run 'backup full' first"));
-            Instant since = Instant.parse(last.createdAt());
-            Map<String, Catalog.FileRow> known = catalog.latestFiles("proof/");
+            long since = Instant.parse(last.createdAt()).toEpochMilli();
+            Map<String, Catalog.Recorded> known = catalog.latestFiles("proof/");
             files = result(scan);
             // new files and files of another size go in; a known one of the same size is hashed (below,
             // in parallel) when it changed since, and goes in when its content did
+            Path dir = layout.proofDir();
             boolean[] include = new boolean[files.size()];
             List<Integer> toHash = new ArrayList<>();
+            Map<String, Catalog.Recorded> toCompare = new java.util.HashMap<>();
             for (int i = 0; i < files.size(); i++) {
                 FileScan.Scanned f = files.get(i);
-                Catalog.FileRow before = known.get("proof/" + f.relative());
+                Catalog.Recorded before = known.get(f.relative());
                 if (before == null || before.size() != f.size()) {
                     include[i] = true;
-                } else if (!f.mtime().toInstant().isBefore(since)) {
+                } else if (f.mtimeMillis() >= since) {
                     toHash.add(i);
+                    toCompare.put(f.relative(), before);
                 }
             }
-            List<String> hashes = io.map(toHash, i -> Hashes.sha256Hex(files.get(i).file()));
+            Map<String, String> recorded = catalog.sha256s("proof/", toCompare);
+            List<String> hashes = io.map(toHash, i -> Hashes.sha256Hex(files.get(i).in(dir)));
             for (int k = 0; k < toHash.size(); k++) {
                 int i = toHash.get(k);
-                if (!known.get("proof/" + files.get(i).relative()).sha256().equals(hashes.get(k))) include[i] = true;
+                if (!hashes.get(k).equals(recorded.get(files.get(i).relative()))) include[i] = true;
             }
-            List<FileScan.Scanned> included = new ArrayList<>();
+            List<Path> included = new ArrayList<>();
             for (int i = 0; i < files.size(); i++) {
-                if (include[i]) included.add(files.get(i));
+                if (include[i]) included.add(files.get(i).in(dir));
             }
             // in path order, as RuntimeFiles.regularFiles lists them: sorting what goes in is enough
-            included.sort(java.util.Comparator.comparing(FileScan.Scanned::file));
-            for (FileScan.Scanned f : included) entries.add(BackupSet.Entry.file("proof/" + f.relative(), f.file()));
+            java.util.Collections.sort(included);
+            for (Path f : included) entries.add(BackupSet.Entry.file("proof/" + RuntimeFiles.relative(dir, f), f));
         }
         String stamp = STAMP.format(now);
         // the head comes from the files just listed, not from listing the directory again

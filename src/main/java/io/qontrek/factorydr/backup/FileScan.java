@@ -10,7 +10,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,11 +18,18 @@ import java.util.List;
  * each, made many at a time ({@link ParallelIo}): the files {@link RuntimeFiles#regularFiles}
  * lists, with the same refusal of anything unreadable, without a second and third system call
  * per file for its size and time. Links are never followed. Unsorted (directory order): a caller
- * that keeps a few of them sorts those ({@link Scanned#file()} order is RuntimeFiles' order).
+ * that keeps a few of them sorts those (RuntimeFiles lists in the order of their Paths).
  */
 public final class FileScan {
-    /** One regular file: its path, its name below the scanned directory (forward slashes), size and mtime. */
-    public record Scanned(Path file, String relative, long size, FileTime mtime) {}
+    /**
+     * One regular file: its name below the scanned directory (forward slashes), size and mtime (ms).
+     * No Path: a scan of 120k files keeps only what it needs to compare, a Path is made for the few read.
+     */
+    public record Scanned(String relative, long size, long mtimeMillis) {
+        public Path in(Path dir) {
+            return dir.resolve(relative);
+        }
+    }
 
     private record Listed(Path path, String relative) {}
 
@@ -70,7 +76,7 @@ public final class FileScan {
         if (a.isDirectory()) return l;
         if (!a.isRegularFile()) return null;
         if (!Files.isReadable(l.path())) throw unreadable(l.path().toString());
-        return new Scanned(l.path(), l.relative(), a.size(), a.lastModifiedTime());
+        return new Scanned(l.relative(), a.size(), a.lastModifiedTime().toMillis());
     }
 
     private static ConfigException unreadable(String path) {

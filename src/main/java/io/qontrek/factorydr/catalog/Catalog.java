@@ -194,14 +194,16 @@ public final class Catalog {
     }
 
     /**
-     * What the catalog last recorded for each archived path under a prefix (e.g. "proof/"): the
-     * newest archive's row wins. This is how incrementals know what changed without reading archives.
-     * Only the newest full and the archives after it are read: a full holds every file, so an older
-     * row is either superseded or of a file that was gone at that full (which then counts as new),
-     * and the query stays one full's size however long the history.
+     * What the catalog last recorded for each archived path under a prefix (e.g. "proof/"), keyed by
+     * the path below the prefix: the newest archive's row wins. This is how incrementals know what
+     * changed without reading archives. Only the newest full and the archives after it are read: a
+     * full holds every file, so an older row is either superseded or of a file that was gone at that
+     * full (which then counts as new), and the query stays one full's size however long the history.
+     * Hashes are left out (those of a 120k-file runtime would be 12 MB of heap to copy about):
+     * {@link #sha256s} reads the few a caller needs.
      */
-    public java.util.Map<String, FileRow> latestFiles(String prefix) {
-        java.util.Map<String, FileRow> out = new java.util.HashMap<>();
+    public java.util.Map<String, Recorded> latestFiles(String prefix) {
+        java.util.Map<String, Recorded> out = new java.util.HashMap<>();
         if (!Files.exists(file)) return out;
         // archive by archive, oldest first, each one's rows through its key (backup_id, path): no sort
         // of the whole set, and the pages of one archive's rows are read in the order they were written
@@ -209,20 +211,37 @@ public final class Catalog {
              PreparedStatement archives = c.prepareStatement("SELECT backup_id FROM archives WHERE created_at >= "
                      + "COALESCE((SELECT max(created_at) FROM archives WHERE type = 'full'), '') ORDER BY created_at, backup_id");
              PreparedStatement rows = c.prepareStatement(
-                     "SELECT path, size, sha256 FROM archive_files WHERE backup_id = ? AND path >= ? AND path < ?")) {
+                     "SELECT substr(path, ?), size FROM archive_files WHERE backup_id = ? AND path >= ? AND path < ?")) {
             List<String> ids = new ArrayList<>();
             try (ResultSet rs = archives.executeQuery()) {
                 while (rs.next()) ids.add(rs.getString(1));
             }
-            rows.setString(2, prefix);
-            rows.setString(3, prefix + Character.MAX_VALUE);
+            rows.setInt(1, prefix.length() + 1);
+            rows.setString(3, prefix);
+            rows.setString(4, prefix + Character.MAX_VALUE);
             for (String id : ids) {
-                rows.setString(1, id);
+                rows.setString(2, id);
                 try (ResultSet rs = rows.executeQuery()) {
-                    while (rs.next()) {
-                        String path = rs.getString(1);
-                        out.put(path, new FileRow(path, rs.getLong(2), rs.getString(3)));
-                    }
+                    while (rs.next()) out.put(rs.getString(1), new Recorded(rs.getLong(2), id));
+                }
+            }
+            return out;
+        } catch (SQLException ex) {
+            throw new CatalogException("cannot read the catalog " + file + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /** The recorded SHA-256 of each of these files (from {@link #latestFiles} with the same prefix), by the same keys. */
+    public java.util.Map<String, String> sha256s(String prefix, java.util.Map<String, Recorded> files) {
+        java.util.Map<String, String> out = new java.util.HashMap<>();
+        if (files.isEmpty()) return out;
+        try (Connection c = open();
+             PreparedStatement ps = c.prepareStatement("SELECT sha256 FROM archive_files WHERE backup_id = ? AND path = ?")) {
+            for (var f : files.entrySet()) {
+                ps.setString(1, f.getValue().backupId());
+                ps.setString(2, prefix + f.getKey());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) out.put(f.getKey(), rs.getString(1));
                 }
             }
             return out;
@@ -353,6 +372,9 @@ public final class Catalog {
     }
 
     public record FileRow(String path, long size, String sha256) {}
+
+    /** What the catalog last recorded of a file: its size, and the archive whose row it is. */
+    public record Recorded(long size, String backupId) {}
 
     public record RunRow(String flow, String startedAt, String finishedAt, String outcome, String backupId, String detail) {}
 

@@ -44,7 +44,7 @@ class CatalogTest {
         assertThat(c.archives()).extracting(CatalogEntry::backupId).containsExactly("full-2");
         assertThat(c.files("full-1")).isEmpty();
         assertThat(c.files("full-2")).isEqualTo(rows);
-        assertThat(c.latestFiles("proof/")).containsOnlyKeys("proof/a.json");
+        assertThat(c.latestFiles("proof/")).containsOnlyKeys("a.json");
         assertThat(c.runs("backup-full")).hasSize(1);
         // the name is free again: a later archive of the same name could be recorded
         c.record(entry("full-1", "full/1.tar.gz.enc", "2025-10-19T03:00:00Z"), List.of());
@@ -62,8 +62,11 @@ class CatalogTest {
         c.record(incremental, List.of(new Catalog.FileRow("proof/a.json", 11, "5".repeat(64))));
 
         // a file only an older full held was gone at the newest full: not known, so an incremental takes it as new
-        assertThat(c.latestFiles("proof/")).containsExactly(
-                java.util.Map.entry("proof/a.json", new Catalog.FileRow("proof/a.json", 11, "5".repeat(64))));
+        java.util.Map<String, Catalog.Recorded> latest = c.latestFiles("proof/");
+        assertThat(latest).containsExactly(java.util.Map.entry("a.json", new Catalog.Recorded(11, "incremental-1")));
+        assertThat(c.sha256s("proof/", latest)).containsExactly(java.util.Map.entry("a.json", "5".repeat(64)));
+        assertThat(c.sha256s("proof/", java.util.Map.of("a.json", new Catalog.Recorded(10, "full-2"))))
+                .as("the hash of the row named").containsExactly(java.util.Map.entry("a.json", "3".repeat(64)));
     }
 
     @Test
