@@ -33,6 +33,9 @@ public final class FileScan {
 
     private record Listed(Path path, String relative) {}
 
+    /** Entries per lstat task: enough to keep a task's overhead small, few enough that the pool starts early. */
+    private static final int LSTAT_BATCH = 512;
+
     private FileScan() {}
 
     /** Every regular file below dir, in no particular order; none when dir is absent. */
@@ -41,9 +44,11 @@ public final class FileScan {
         List<Scanned> out = new ArrayList<>();
         List<Listed> dirs = List.of(new Listed(dir, ""));
         while (!dirs.isEmpty()) {
-            List<Listed> entries = new ArrayList<>();
-            for (Listed d : dirs) list(d, entries);
-            List<Object> found = io.map(entries, FileScan::lstat);
+            // entries are stat'ed in batches while the listing goes on: on a cold cache the reads of
+            // the directory's blocks and of the inodes overlap
+            ParallelIo.Streamed<Listed, Object> stats = io.streamed(LSTAT_BATCH, FileScan::lstat);
+            for (Listed d : dirs) list(d, stats::add);
+            List<Object> found = stats.results();
             List<Listed> next = new ArrayList<>();
             for (Object o : found) {
                 if (o instanceof Scanned s) out.add(s);
@@ -54,10 +59,10 @@ public final class FileScan {
         return out;
     }
 
-    private static void list(Listed d, List<Listed> into) throws IOException {
+    private static void list(Listed d, java.util.function.Consumer<Listed> into) throws IOException {
         String prefix = d.relative().isEmpty() ? "" : d.relative() + "/";
         try (DirectoryStream<Path> s = Files.newDirectoryStream(d.path())) {
-            for (Path p : s) into.add(new Listed(p, prefix + p.getFileName()));
+            for (Path p : s) into.accept(new Listed(p, prefix + p.getFileName()));
         } catch (AccessDeniedException denied) {
             throw unreadable(denied.getFile());
         }

@@ -66,7 +66,54 @@ public final class ParallelIo implements AutoCloseable {
                 return out;
             }));
         }
-        List<R> out = new ArrayList<>(n);
+        return collect(futures);
+    }
+
+    /**
+     * {@code f} of items that arrive one at a time (the entries of a directory as it is listed): each
+     * batch goes to the pool as soon as it is full, so the work on the first items overlaps the
+     * arrival of the next. {@link Streamed#results()} gives them in the items' order, like {@link #map}.
+     */
+    public <T, R> Streamed<T, R> streamed(int batch, IoFunction<T, R> f) {
+        return new Streamed<>(batch, f);
+    }
+
+    /** See {@link #streamed}. */
+    public final class Streamed<T, R> {
+        private final int batch;
+        private final IoFunction<T, R> f;
+        private final List<Future<List<R>>> futures = new ArrayList<>();
+        private List<T> filling = new ArrayList<>();
+
+        private Streamed(int batch, IoFunction<T, R> f) {
+            this.batch = batch;
+            this.f = f;
+        }
+
+        public void add(T item) {
+            filling.add(item);
+            if (filling.size() == batch) submit();
+        }
+
+        private void submit() {
+            List<T> items = filling;
+            filling = new ArrayList<>();
+            futures.add(pool.submit(() -> {
+                List<R> out = new ArrayList<>(items.size());
+                for (T item : items) out.add(f.apply(item));
+                return out;
+            }));
+        }
+
+        /** Every result, in the items' order; the first failure (in item order) once every batch has ended. */
+        public List<R> results() throws IOException {
+            if (!filling.isEmpty()) submit();
+            return collect(futures);
+        }
+    }
+
+    private static <R> List<R> collect(List<Future<List<R>>> futures) throws IOException {
+        List<R> out = new ArrayList<>();
         Throwable first = null;
         for (Future<List<R>> future : futures) {
             try {
