@@ -68,11 +68,8 @@ public final class FactoryDr implements Runnable {
     }
 
     public static void main(String[] args) {
-        configureLogging(System.getenv());
-        if (args.length > 0 && !args[0].startsWith("-V") && !args[0].equals("--version") && !args[0].startsWith("-h")
-                && !args[0].equals("--help")) {
-            initialiseInBackground();
-        }
+        configureLogging(System.getenv());   // before logging is set up, on whichever thread
+        if (args.length > 0 && !args[0].startsWith("-")) initialiseInBackground();   // a command, not --help or --version
         System.exit(run(args, System.getenv()));
     }
 
