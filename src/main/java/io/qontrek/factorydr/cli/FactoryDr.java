@@ -68,28 +68,7 @@ public final class FactoryDr implements Runnable {
     }
 
     public static void main(String[] args) {
-        configureLogging(System.getenv());   // before logging is set up, on whichever thread
-        if (args.length > 0 && !args[0].startsWith("-")) initialiseInBackground();   // a command, not --help or --version
         System.exit(run(args, System.getenv()));
-    }
-
-    /**
-     * Start-up is single-threaded CPU work for most of a second, on a machine of two cores or more.
-     * Logging's set-up (its configuration and plugins) and loading SQLite's native library are the
-     * same for every command that runs a flow, so another thread does them while this one parses the
-     * command line and the settings and starts the routes; whichever needs them first waits for them.
-     */
-    private static void initialiseInBackground() {
-        Thread t = new Thread(() -> {
-            LoggerFactory.getLogger(FactoryDr.class);
-            try {
-                org.sqlite.SQLiteJDBCLoader.initialize();
-            } catch (Exception | LinkageError e) {
-                // the first connection tries again, and reports what fails
-            }
-        }, "factory-init");
-        t.setDaemon(true);
-        t.start();
     }
 
     /** Runs one command line and returns its exit status. */

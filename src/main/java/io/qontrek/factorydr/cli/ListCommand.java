@@ -4,6 +4,7 @@ import io.qontrek.factorydr.catalog.Catalog;
 import io.qontrek.factorydr.catalog.CatalogEntry;
 import io.qontrek.factorydr.catalog.CatalogJson;
 import io.qontrek.factorydr.config.RuntimeLayout;
+import java.nio.file.Files;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -18,6 +19,9 @@ final class ListCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         RuntimeLayout layout = RuntimeLayout.of(app.settings());
+        // no archive directory: before any backup "no archives" is the answer, but with a mistyped
+        // root it would read at 3 a.m. as "the backups are gone"
+        if (!Files.isDirectory(layout.archiveDir())) RuntimeLayout.requireDir(layout.root(), "runtime root (factory.root)");
         List<CatalogEntry> archives = new Catalog(layout.catalogDb()).archives();
         if (app.json) {
             Output.json(CatalogJson.archives(archives));
