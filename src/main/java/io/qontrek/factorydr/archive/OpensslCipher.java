@@ -1,5 +1,6 @@
 package io.qontrek.factorydr.archive;
 
+import io.qontrek.factorydr.common.Hashes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -90,9 +91,9 @@ public final class OpensslCipher {
         if (password == null || password.length == 0) {
             throw new IllegalArgumentException("archive encryption key is empty");
         }
-        byte[] key = password.length > 64 ? sha256().digest(password) : password;
-        MessageDigest inner = sha256();
-        MessageDigest outer = sha256();
+        byte[] key = password.length > 64 ? Hashes.sha256().digest(password) : password;
+        MessageDigest inner = Hashes.sha256();
+        MessageDigest outer = Hashes.sha256();
         for (int i = 0; i < 64; i++) {
             byte k = i < key.length ? key[i] : 0;
             inner.update((byte) (k ^ 0x36));
@@ -125,14 +126,6 @@ public final class OpensslCipher {
             out.digest(into, 0, 32);
         } catch (CloneNotSupportedException | java.security.DigestException e) {
             throw new IllegalStateException("this JVM's SHA-256 cannot be copied", e);
-        }
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 missing from this JVM", e);
         }
     }
 
