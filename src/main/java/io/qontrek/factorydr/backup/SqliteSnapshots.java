@@ -102,14 +102,6 @@ public final class SqliteSnapshots implements AutoCloseable {
     @Override
     public void close() {
         cancelled = true;
-        boolean interrupted = false;
-        while (worker.isAlive()) {
-            try {
-                worker.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) Thread.currentThread().interrupt();
+        Futures.joinUninterruptibly(worker);
     }
 }

@@ -1,5 +1,6 @@
 package io.qontrek.factorydr.backup;
 
+import io.qontrek.factorydr.common.Futures;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -212,15 +213,7 @@ final class WrittenArchiveCheck {
     }
 
     private void join() {
-        boolean interrupted = false;
-        while (thread.isAlive()) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) Thread.currentThread().interrupt();
+        Futures.joinUninterruptibly(thread);
     }
 
     /**

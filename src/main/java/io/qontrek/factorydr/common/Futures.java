@@ -28,4 +28,20 @@ public final class Futures {
             throw new IOException(cause.getMessage(), cause);
         }
     }
+
+    /**
+     * Waits until {@code thread} has ended, even through interrupts: for a thread that owns files
+     * that must not be touched or removed while it runs. The interrupt is kept for the caller.
+     */
+    public static void joinUninterruptibly(Thread thread) {
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+    }
 }
