@@ -1,6 +1,7 @@
 package io.qontrek.factorydr.cli;
 
 import io.qontrek.factorydr.archive.ArchiveException;
+import io.qontrek.factorydr.common.SqliteNativeLibrary;
 import io.qontrek.factorydr.config.ConfigException;
 import io.qontrek.factorydr.config.Secrets;
 import io.qontrek.factorydr.config.Settings;
@@ -74,6 +75,7 @@ public final class FactoryDr implements Runnable {
     /** Runs one command line and returns its exit status. */
     public static int run(String[] args, Map<String, String> env) {
         configureLogging(env);
+        SqliteNativeLibrary.useExtractedCopy();
         CommandLine cl = new CommandLine(new FactoryDr(env));
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.registerConverter(java.time.LocalDate.class, FactoryDr::date);

@@ -1,0 +1,112 @@
+package io.qontrek.factorydr.common;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SqliteNativeLibraryTest {
+    private static final String RESOURCE = "org/sqlite/native/Linux/x86_64/libsqlitejdbc.so";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theRealLibraryIsExtractedBesideAJarThatHoldsItByteForByte() throws Exception {
+        String resource = SqliteNativeLibrary.resourceFor(System.getProperty("os.name"), System.getProperty("os.arch"));
+        assertThat(resource).as("this platform").isNotNull();
+        // sqlite-jdbc's own jar stands in for the application jar; a copy, so nothing is written beside the original
+        Path original = Path.of(Class.forName("org.sqlite.SQLiteJDBCLoader").getProtectionDomain()
+                .getCodeSource().getLocation().toURI());
+        Path jar = Files.copy(original, dir.resolve("factory-dr.jar"));
+
+        Path copy = SqliteNativeLibrary.extracted(jar, resource);
+
+        assertThat(copy.getParent()).isEqualTo(dir);
+        assertThat(copy.getFileName().toString()).matches("factory-dr\\.sqlite-[0-9a-f]{8}\\.so");
+        try (InputStream in = getClass().getClassLoader().getResourceAsStream(resource)) {
+            assertThat(Files.readAllBytes(copy)).isEqualTo(in.readAllBytes());
+        }
+        try (var left = Files.list(dir)) {
+            assertThat(left.map(p -> p.getFileName().toString())).as("no temporary file left")
+                    .containsExactlyInAnyOrder("factory-dr.jar", copy.getFileName().toString());
+        }
+    }
+
+    @Test
+    void aCopyOfTheRightSizeIsReusedAndOneOfAnotherSizeIsWrittenAgain() throws Exception {
+        Path jar = jarWith(RESOURCE, "the library".getBytes());
+        Path copy = SqliteNativeLibrary.extracted(jar, RESOURCE);
+        FileTime written = FileTime.fromMillis(1_000_000_000_000L);
+        Files.setLastModifiedTime(copy, written);
+
+        assertThat(SqliteNativeLibrary.extracted(jar, RESOURCE)).isEqualTo(copy);
+        assertThat(Files.getLastModifiedTime(copy)).as("not rewritten").isEqualTo(written);
+
+        Files.writeString(copy, "truncated");
+        assertThat(SqliteNativeLibrary.extracted(jar, RESOURCE)).isEqualTo(copy);
+        assertThat(Files.readString(copy)).isEqualTo("the library");
+    }
+
+    @Test
+    void aRebuiltJarReplacesTheCopyOfTheEarlierBuild() throws Exception {
+        Path jar = jarWith(RESOURCE, "old library".getBytes());
+        Path old = SqliteNativeLibrary.extracted(jar, RESOURCE);
+        Files.delete(jar);
+        jar = jarWith(RESOURCE, "new library, longer".getBytes());
+
+        Path fresh = SqliteNativeLibrary.extracted(jar, RESOURCE);
+
+        assertThat(fresh).isNotEqualTo(old).exists();
+        assertThat(old).doesNotExist();
+    }
+
+    @Test
+    void nothingIsExtractedWhereTheJarHasNoLibraryOrItsDirectoryIsReadOnly() throws Exception {
+        assertThat(SqliteNativeLibrary.extracted(jarWith("other/file.txt", new byte[] {1}), RESOURCE)).isNull();
+
+        Path readOnly = Files.createDirectory(dir.resolve("read-only"));
+        Path jar = Files.move(jarWith(RESOURCE, "lib".getBytes()), readOnly.resolve("factory-dr.jar"));
+        Files.setPosixFilePermissions(readOnly, PosixFilePermissions.fromString("r-xr-xr-x"));
+        try {
+            if (Files.isWritable(readOnly)) return;   // root writes anywhere: nothing to show here
+            assertThat(SqliteNativeLibrary.extracted(jar, RESOURCE)).isNull();
+        } finally {
+            Files.setPosixFilePermissions(readOnly, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+    }
+
+    @Test
+    void onlyLinuxOnTheArchitecturesSqliteShipsIsExtracted() {
+        assertThat(SqliteNativeLibrary.resourceFor("Linux", "amd64")).isEqualTo(RESOURCE);
+        assertThat(SqliteNativeLibrary.resourceFor("Linux", "aarch64"))
+                .isEqualTo("org/sqlite/native/Linux/aarch64/libsqlitejdbc.so");
+        assertThat(SqliteNativeLibrary.resourceFor("Mac OS X", "aarch64")).isNull();
+        assertThat(SqliteNativeLibrary.resourceFor("Linux", "riscv64")).isNull();
+    }
+
+    @Test
+    void classesOutsideAJarLeaveSqliteToItsOwnWay() {
+        // under Maven our classes come from target/classes, not from the application jar
+        assertThat(SqliteNativeLibrary.applicationJar()).isNull();
+    }
+
+    private Path jarWith(String name, byte[] content) throws IOException {
+        Path jar = dir.resolve("factory-dr.jar");
+        try (OutputStream out = Files.newOutputStream(jar); ZipOutputStream zip = new ZipOutputStream(out)) {
+            zip.putNextEntry(new ZipEntry(name));
+            zip.write(content);
+            zip.closeEntry();
+        }
+        return jar;
+    }
+}
