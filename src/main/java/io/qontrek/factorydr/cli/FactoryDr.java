@@ -9,6 +9,7 @@ import io.qontrek.factorydr.offsite.OffsiteException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,17 +19,18 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
 /** {@code factory-dr}: backup and disaster recovery for the factory runtime. */
-@Command(name = "factory-dr", mixinStandardHelpOptions = true, version = "factory-dr 0.1.0",
-        description = "Backup and disaster recovery for the factory runtime.",
-        subcommands = {
-            ServeCommand.class, BackupCommand.class, ListCommand.class, RestoreCommand.class, VerifyCommand.class,
-            RebuildCommand.class, PanicCommand.class, DrillCommand.class,
-            RetentionCommand.class, CatalogCommand.class, SampleRuntimeCommand.class, OffsiteCommand.class
-        })
+@Command(name = "factory-dr", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, version = "factory-dr 0.1.0",
+        description = "Backup and disaster recovery for the factory runtime.")
 public final class FactoryDr implements Runnable {
     public static final int OK = 0;
     public static final int FAILED = 1;
     public static final int USAGE = 2;
+
+    /** The commands, in the order help lists them. */
+    static final List<Class<?>> COMMANDS = List.of(
+            ServeCommand.class, BackupCommand.class, ListCommand.class, RestoreCommand.class, VerifyCommand.class,
+            RebuildCommand.class, PanicCommand.class, DrillCommand.class,
+            RetentionCommand.class, CatalogCommand.class, SampleRuntimeCommand.class, OffsiteCommand.class);
 
     @Option(names = "--root", scope = ScopeType.INHERIT, paramLabel = "DIR",
             description = "The runtime root (FACTORY_ROOT).")
@@ -77,6 +79,7 @@ public final class FactoryDr implements Runnable {
         configureLogging(env);
         SqliteNativeLibrary.useExtractedCopy();
         CommandLine cl = new CommandLine(new FactoryDr(env));
+        for (Class<?> command : commandsFor(args)) cl.addSubcommand(command);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.registerConverter(java.time.LocalDate.class, FactoryDr::date);
         cl.setParameterExceptionHandler((ex, a) -> {
@@ -89,12 +92,49 @@ public final class FactoryDr implements Runnable {
         return cl.execute(args);
     }
 
+    /**
+     * The commands to build: only the one the command line names, when it names one. picocli reads a
+     * command's annotations by reflection as it is added, about 0.1 s for all of them on every start,
+     * which is a tenth of an incremental. Help, a mistyped command or none at all get every command, so
+     * that help lists them all and a typo gets its suggestion.
+     */
+    static List<Class<?>> commandsFor(String[] args) {
+        String word = commandWord(args);
+        for (Class<?> command : COMMANDS) {
+            if (command.getAnnotation(Command.class).name().equals(word)) return List.of(command);
+        }
+        return COMMANDS;
+    }
+
+    /** The first word that is neither an option nor the value of a global option given apart from it. */
+    private static String commandWord(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.equals("--root") || arg.equals("--archive-dir") || arg.equals("--config")) {
+                i++;
+            } else if (!arg.startsWith("-")) {
+                return arg;
+            }
+        }
+        return null;
+    }
+
     /** A calendar day, YYYY-MM-DD; anything else is a usage error that says what was expected. */
     static java.time.LocalDate date(String text) {
         try {
             return java.time.LocalDate.parse(text);
         } catch (java.time.format.DateTimeParseException e) {
             throw new CommandLine.TypeConversionException("'" + text + "' is not a day of the form YYYY-MM-DD");
+        }
+    }
+
+    /** A --date that may also say "latest": anything else is a usage error (exit 2) naming the value. */
+    static void requireDayOrLatest(String text) {
+        if (text == null || text.equals("latest")) return;
+        try {
+            date(text);
+        } catch (CommandLine.TypeConversionException e) {
+            throw new ConfigException("--date: " + e.getMessage() + ", or 'latest'");
         }
     }
 
@@ -108,38 +148,31 @@ public final class FactoryDr implements Runnable {
     static int report(Exception ex, CommandLine cmd) {
         Logger log = LoggerFactory.getLogger(FactoryDr.class);
         Terminal.endProgress();
+        Failure f = failure(ex, subcommandPath(cmd).trim());
+        log.error("{} (exit {})", f.message(), f.status(), ex);
         PrintWriter err = cmd.getErr();
-        int status;
-        String message;
+        err.println("factory-dr: " + f.message());
+        err.flush();
+        return f.status();
+    }
+
+    /** How a command ends when it fails: its exit status and the one line that says why. */
+    record Failure(int status, String message) {}
+
+    /** The exit status and message that a failure of {@code command} ("backup full") deserves. */
+    static Failure failure(Throwable ex, String command) {
         ConfigException config = find(ex, ConfigException.class);
         ArchiveException archive = find(ex, ArchiveException.class);
         io.qontrek.factorydr.verify.VerificationFailed verification = find(ex, io.qontrek.factorydr.verify.VerificationFailed.class);
         io.qontrek.factorydr.restore.RestoreException restore = find(ex, io.qontrek.factorydr.restore.RestoreException.class);
         OffsiteException offsite = find(ex, OffsiteException.class);
-        if (config != null) {
-            status = USAGE;
-            message = config.getMessage();
-        } else if (verification != null) {
-            status = FAILED;
-            message = verification.getMessage();
-        } else if (restore != null) {
-            status = FAILED;
-            message = subcommandPath(cmd).trim() + " failed: " + restore.getMessage();
-        } else if (archive != null) {
-            status = FAILED;
-            message = "verification failed: " + archive.getMessage();
-        } else if (offsite != null) {
-            // names the bucket and endpoint and says what became of the local archive
-            status = FAILED;
-            message = offsite.getMessage();
-        } else {
-            status = FAILED;
-            message = subcommandPath(cmd).trim() + " failed: " + describe(ex);
-        }
-        log.error("{} (exit {})", message, status, ex);
-        err.println("factory-dr: " + message);
-        err.flush();
-        return status;
+        if (config != null) return new Failure(USAGE, config.getMessage());
+        if (verification != null) return new Failure(FAILED, verification.getMessage());
+        if (restore != null) return new Failure(FAILED, command + " failed: " + restore.getMessage());
+        if (archive != null) return new Failure(FAILED, "verification failed: " + archive.getMessage());
+        // names the bucket and endpoint and says what became of the local archive
+        if (offsite != null) return new Failure(FAILED, offsite.getMessage());
+        return new Failure(FAILED, command + " failed: " + describe(ex));
     }
 
     static <T extends Throwable> T find(Throwable t, Class<T> type) {

@@ -60,7 +60,7 @@ final class RestoreCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }
-        if (source.date != null && !source.date.equals("latest")) FactoryDr.date(source.date);
+        FactoryDr.requireDayOrLatest(source.date);
         if (source.archive != null && !Files.isRegularFile(source.archive)) {
             throw new ConfigException("archive " + source.archive + " does not exist");
         }
