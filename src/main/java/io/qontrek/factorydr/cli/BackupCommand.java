@@ -45,11 +45,20 @@ final class BackupCommand {
 
     private int run(String routeId, LocalDate date, String what) throws Exception {
         Settings settings = app.settings();
-        Secrets secrets = app.secrets().require(Secrets.ARCHIVE_KEY, Secrets.SIGNING_SECRET);
         RuntimeLayout.requireDir(RuntimeLayout.of(settings).root(), "runtime root (factory.root)");
+        ProgressListener progress = Terminal.progress(what);
+        // a service running for this archive directory runs the flow: never beside its own scheduled run
+        ServiceControl.Reply reply;
+        try {
+            reply = ServiceControl.ask(ServiceControl.socketPath(settings), routeId, date == null ? null : date.toString(), progress);
+        } finally {
+            Terminal.endProgress();
+        }
+        if (reply != null) return answered(reply, what);
+
+        Secrets secrets = app.secrets().require(Secrets.ARCHIVE_KEY, Secrets.SIGNING_SECRET);
         Map<String, Object> headers = new LinkedHashMap<>();
         if (date != null) headers.put(FlowBeans.DATE, date.toString());
-        ProgressListener progress = Terminal.progress(what);
         Object result;
         try (Flows flows = Flows.start(settings, secrets, routeId)) {
             result = flows.run(routeId, headers, progress);
@@ -57,10 +66,39 @@ final class BackupCommand {
             Terminal.endProgress();
         }
         if (result instanceof StoredArchive a) {
-            Output.archiveWritten(app, what, a);
+            Output.archiveWritten(app, what, a, null);
         } else if (result instanceof BackupSet set) {
-            Output.nothingToDo(app, what, set);
+            Output.nothingToDo(app, what, set.backupId(), set.base(), null);
         }
         return FactoryDr.OK;
+    }
+
+    /** Prints what the service did, as if this command had done it, and says who did. */
+    private int answered(ServiceControl.Reply reply, String what) throws Exception {
+        Long pid = reply.servicePid();
+        switch (reply.outcome()) {
+            case "written" -> Output.archiveWritten(app, what, ServiceControl.written(reply), pid);
+            case "nothing-to-do" -> Output.nothingToDo(app, what, reply.body().path("backup_id").asText(),
+                    reply.body().path("base").isTextual() ? reply.body().path("base").asText() : null, pid);
+            case "failed" -> {
+                String message = reply.body().path("message").asText();
+                int status = reply.body().path("exit").asInt(FactoryDr.FAILED);
+                System.err.println("factory-dr: " + message + " (in the service, pid " + pid + ")");
+                return status;
+            }
+            default -> { }
+        }
+        return FactoryDr.OK;
+    }
+
+    /** The command that runs a flow, as the operator types it. */
+    static String commandOf(String routeId) {
+        return switch (routeId) {
+            case "backup-full" -> "backup full";
+            case "backup-incremental" -> "backup incremental";
+            case "proof-daily-archive" -> "backup proofs";
+            case "alert-archive" -> "backup alerts";
+            default -> routeId;
+        };
     }
 }

@@ -26,6 +26,11 @@ final class Output {
     }
 
     static void archiveWritten(FactoryDr app, String what, StoredArchive a) {
+        archiveWritten(app, what, a, null);
+    }
+
+    /** servicePid: the running service that did it for this command, or null when the command did. */
+    static void archiveWritten(FactoryDr app, String what, StoredArchive a, Long servicePid) {
         var m = a.manifest();
         if (app.json) {
             ObjectNode o = JSON.createObjectNode();
@@ -41,6 +46,7 @@ final class Output {
             o.put("verified", true);
             o.set("redacted", JSON.valueToTree(m.redacted()));
             o.set("skipped", JSON.valueToTree(m.skipped()));
+            if (servicePid != null) o.put("service_pid", servicePid);
             json(o);
             return;
         }
@@ -52,6 +58,7 @@ final class Output {
         if (m.ledgerHead() != null) out().printf("  ledger head: seq %d %s%n", m.ledgerHead().seq(), m.ledgerHead().entryHash());
         for (String r : m.redacted()) out().printf("  redacted (secret fields removed): %s%n", r);
         for (String s : m.skipped()) out().printf("  skipped (holds a secret): %s%n", s);
+        if (servicePid != null) out().printf("  run by the factory-dr service (pid %d) serving this archive directory%n", servicePid);
     }
 
     static void restored(FactoryDr app, io.qontrek.factorydr.restore.RestoreJob job) {
@@ -118,16 +125,18 @@ final class Output {
         }
     }
 
-    static void nothingToDo(FactoryDr app, String what, BackupSet set) {
+    static void nothingToDo(FactoryDr app, String what, String backupId, String base, Long servicePid) {
         if (app.json) {
             ObjectNode o = JSON.createObjectNode();
             o.put("status", "nothing-to-do");
-            o.put("backup_id", set.backupId());
-            o.put("base", set.base());
+            o.put("backup_id", backupId);
+            o.put("base", base);
+            if (servicePid != null) o.put("service_pid", servicePid);
             json(o);
         } else {
-            String since = set.base() != null ? "no proof file changed since " + set.base() : "nothing to archive for " + set.backupId();
-            out().printf("%s: %s; no archive written%n", what, since);
+            String since = base != null ? "no proof file changed since " + base : "nothing to archive for " + backupId;
+            out().printf("%s: %s; no archive written%s%n", what, since,
+                    servicePid == null ? "" : " (checked by the factory-dr service, pid " + servicePid + ")");
         }
     }
 }

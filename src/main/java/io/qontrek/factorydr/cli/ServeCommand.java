@@ -51,8 +51,22 @@ final class ServeCommand implements Callable<Integer> {
         }
         Settings settings = app.settings();
         Secrets secrets = new Secrets(env).require(Secrets.ARCHIVE_KEY, Secrets.SIGNING_SECRET);
+        Path socket = ServiceControl.socketPath(settings);
+        ServiceControl.requireNoOtherService(socket);
         Main main = Flows.configure(settings, secrets);
         io.qontrek.factorydr.camel.Service.configure(main, settings);
+        ServiceControl[] control = {null};
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void afterStart(BaseMainSupport m) {
+                control[0] = ServiceControl.open(socket, m.getCamelContext());
+            }
+
+            @Override
+            public void beforeStop(BaseMainSupport m) {
+                if (control[0] != null) control[0].close();
+            }
+        });
         if (duration > 0) main.configure().withDurationMaxSeconds(duration);
         if (demo) {
             main.addMainListener(new MainListenerSupport() {

@@ -9,7 +9,6 @@ import org.slf4j.LoggerFactory;
 
 /** What a command shows the operator: results on stdout, progress on stderr when it is a terminal. */
 final class Terminal {
-    private static final Logger LOG = LoggerFactory.getLogger(Terminal.class);
 
     private Terminal() {}
 
@@ -46,7 +45,7 @@ final class Terminal {
                 lastDraw[0] = now;
             }
             if (log) {
-                LOG.info(line);
+                log().info(line);
                 lastLog[0] = now;
             }
         };
@@ -58,5 +57,10 @@ final class Terminal {
             System.err.print("\r\033[K");
             System.err.flush();
         }
+    }
+
+    /** Not a static field: a command that hands its flow to the service never starts log4j (ServiceControl). */
+    private static Logger log() {
+        return LoggerFactory.getLogger(Terminal.class);
     }
 }

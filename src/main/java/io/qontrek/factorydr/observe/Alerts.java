@@ -27,7 +27,6 @@ import org.slf4j.LoggerFactory;
  * [redacted] before it is written or sent.
  */
 public final class Alerts {
-    private static final Logger LOG = LoggerFactory.getLogger(Alerts.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path alertsDir;
@@ -45,6 +44,11 @@ public final class Alerts {
         this.webhook = webhook;
         this.timeout = timeout;
         this.secrets = secrets.stream().map(b -> new String(b, StandardCharsets.UTF_8)).filter(s -> !s.isEmpty()).toList();
+    }
+
+    /** Not a static field: validating the settings (webhook) must not start log4j in a command that logs nothing. */
+    private static Logger log() {
+        return LoggerFactory.getLogger(Alerts.class);
     }
 
     /** From factory.alerts.*: the runtime's alert log directory, the webhook if any, its timeout. */
@@ -79,10 +83,10 @@ public final class Alerts {
         try {
             line = JSON.writeValueAsBytes(a.toJson());
         } catch (Exception e) {
-            LOG.error("cannot write alert of {} as JSON: {}", a.flow(), e.toString());
+            log().error("cannot write alert of {} as JSON: {}", a.flow(), e.toString());
             return;
         }
-        LOG.warn("ALERT {} {}: {}", a.severity(), a.flow(), a.message());
+        log().warn("ALERT {} {}: {}", a.severity(), a.flow(), a.message());
         Path file = file(a);
         try {
             Files.createDirectories(alertsDir);
@@ -92,7 +96,7 @@ public final class Alerts {
             // one write of one line in append mode: lines from the service and a CLI command do not interleave
             Files.write(file, withNewline, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (Exception e) {
-            LOG.error("cannot append the alert of {} to {}: {}", a.flow(), file, e.toString());
+            log().error("cannot append the alert of {} to {}: {}", a.flow(), file, e.toString());
         }
         if (webhook != null) post(a, line);
     }
@@ -103,13 +107,13 @@ public final class Alerts {
                     .POST(HttpRequest.BodyPublishers.ofByteArray(json)).build();
             HttpResponse<Void> res = client().send(req, HttpResponse.BodyHandlers.discarding());
             if (res.statusCode() / 100 != 2) {
-                LOG.error("alert webhook {} answered HTTP {} to the alert of {}", where(), res.statusCode(), a.flow());
+                log().error("alert webhook {} answered HTTP {} to the alert of {}", where(), res.statusCode(), a.flow());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            LOG.error("alert webhook {} interrupted for the alert of {}", where(), a.flow());
+            log().error("alert webhook {} interrupted for the alert of {}", where(), a.flow());
         } catch (Exception e) {
-            LOG.error("alert webhook {} failed for the alert of {}: {}", where(), a.flow(), e.toString());
+            log().error("alert webhook {} failed for the alert of {}: {}", where(), a.flow(), e.toString());
         }
     }
 
