@@ -165,12 +165,24 @@ public record Manifest(
 
     /** Human-readable JSON with a final newline, as the sidecar {@code X.manifest.json} is written. */
     public byte[] toPrettyJson() {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         try {
-            return (JSON.writerWithDefaultPrettyPrinter().writeValueAsString(toJson(true)) + "\n")
-                    .getBytes(StandardCharsets.UTF_8);
-        } catch (JsonProcessingException e) {
+            writePrettyJson(bytes);
+        } catch (IOException e) {
             throw new IllegalStateException("cannot serialise a JSON tree", e);
         }
+        return bytes.toByteArray();
+    }
+
+    /**
+     * The same, streamed into {@code out} (left open). At 120,000 files the JSON is about 30 MB: as a
+     * String, then that String with its newline, then its bytes, it took 150 MB of a 288 MB heap and
+     * ran a 3 GB full backup out of memory at its very end.
+     */
+    public void writePrettyJson(java.io.OutputStream out) throws IOException {
+        JSON.writerWithDefaultPrettyPrinter().without(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET)
+                .writeValue(out, toJson(true));
+        out.write('\n');
     }
 
     /** Parses either form (in-tar or sidecar); any violation of the contract fails naming the field. */

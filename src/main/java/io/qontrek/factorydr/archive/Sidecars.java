@@ -1,8 +1,10 @@
 package io.qontrek.factorydr.archive;
 
 import io.qontrek.factorydr.common.Hex;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -49,7 +51,7 @@ public final class Sidecars {
         if (signed.signature() == null || signed.archive() == null) {
             throw new IllegalArgumentException("manifest " + signed.backupId() + " is not signed; sign it before writing " + manifestPath(archive).getFileName());
         }
-        writeAtomically(manifestPath(archive), signed.toPrettyJson());
+        writeAtomically(manifestPath(archive), signed::writePrettyJson);
     }
 
     /** The hash in {@code X.sha256}, after checking it is one sha256sum line naming {@code X}'s file name. */
@@ -90,7 +92,17 @@ public final class Sidecars {
         }
     }
 
+    /** What goes into a file written atomically, streamed into it. */
+    @FunctionalInterface
+    interface Content {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
     static void writeAtomically(Path target, byte[] content) throws IOException {
+        writeAtomically(target, out -> out.write(content));
+    }
+
+    static void writeAtomically(Path target, Content content) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         // Not Files.createTempFile: its 0600 would differ from the archive's umask mode and stop other
         // operators' `sha256sum -c`.
@@ -98,8 +110,9 @@ public final class Sidecars {
         boolean moved = false;
         try {
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer buffer = ByteBuffer.wrap(content);
-                while (buffer.hasRemaining()) channel.write(buffer);
+                OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 64 * 1024);
+                content.writeTo(out);
+                out.flush();
                 channel.force(true);
             }
             try {

@@ -49,6 +49,8 @@ class SidecarsTest {
         Manifest signed = sealed.withSignature(ManifestSignature.sign(sealed, ArchiveFixture.SECRET));
         Sidecars.writeManifest(archive, signed);
         assertThat(Files.readString(Sidecars.manifestPath(archive))).startsWith("{\n").endsWith("}\n");
+        // streamed into the file, byte for byte what toPrettyJson gives
+        assertThat(Files.readAllBytes(Sidecars.manifestPath(archive))).isEqualTo(signed.toPrettyJson());
         assertThat(Sidecars.readManifest(archive)).isEqualTo(signed);
     }
 }
