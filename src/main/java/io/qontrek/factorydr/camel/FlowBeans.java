@@ -89,7 +89,7 @@ public final class FlowBeans {
 
         OffsiteBeans.bindAll(bind, settings, secrets);
         ApiBeans.bindAll(bind, settings, secrets, now);
-        ScheduleBeans.bindAll(bind, catalog);
+        ScheduleBeans.bindAll(bind, catalog, layout);
         RetentionBeans.bindAll(bind, settings);
     }
 

@@ -1,5 +1,8 @@
 package io.qontrek.factorydr.camel;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,26 +19,37 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Two runs of one flow never overlap, whatever triggers them (a schedule, the start-up catch-up, an
- * HTTP call, another route): an exchange that enters a guarded flow while an earlier one is still
- * in it is refused with {@link FlowBusyException} before its first step, and logged. The state
- * lives here, keyed by route id, so it survives a route reload. (Quartz's stateful jobs already
- * keep one schedule from overlapping itself; this covers every other way in.)
+ * HTTP call, another route, a command in another process): an exchange that enters a guarded flow
+ * while an earlier one is still in it is refused with {@link FlowBusyException} before its first
+ * step, and logged. Within this process the state lives here, keyed by route id, so it survives a
+ * route reload; across processes each run also holds its flow's {@link FlowLock} in the archive
+ * directory's {@code .control/}. (Quartz's stateful jobs already keep one schedule from overlapping
+ * itself; this covers every other way in.)
  */
 public final class FlowGuard implements RoutePolicyFactory {
     private static final Logger LOG = LoggerFactory.getLogger(FlowGuard.class);
     private static final String HELD = "factoryFlowGuard.";
 
+    private static final String LOCK = "factoryFlowLock.";
+
     private final Set<String> guarded;
+    private final Path lockDir;
     private final ConcurrentMap<String, Instant> running = new ConcurrentHashMap<>();
 
-    public FlowGuard(Set<String> guardedRouteIds) {
+    /** @param lockDir where the flows' cross-process locks are ({@code <archive-dir>/.control}) */
+    public FlowGuard(Set<String> guardedRouteIds, Path lockDir) {
         this.guarded = Set.copyOf(guardedRouteIds);
+        this.lockDir = lockDir;
     }
 
     /** A run of this flow is refused because another one is in progress. */
     public static final class FlowBusyException extends IllegalStateException {
         public FlowBusyException(String flow, Instant since) {
-            super(flow + " is already running (since " + since + "); this trigger is skipped");
+            this(flow, "since " + since);
+        }
+
+        FlowBusyException(String flow, String where) {
+            super(flow + " is already running (" + where + "); this trigger is skipped");
         }
     }
 
@@ -55,20 +69,59 @@ public final class FlowGuard implements RoutePolicyFactory {
             String id = route.getRouteId();
             Instant now = Instant.now();
             Instant before = running.putIfAbsent(id, now);
-            if (before == null) {
-                exchange.setProperty(HELD + id, now);
-            } else {
-                FlowBusyException busy = new FlowBusyException(id, before);
-                LOG.warn("{}", busy.getMessage());
-                exchange.setException(busy);
+            if (before != null) {
+                refuse(exchange, new FlowBusyException(id, before));
+                return;
             }
+            Path file = lockDir.resolve(id + ".lock");
+            if (!writable(lockDir)) {
+                // an archive directory we cannot write (a read-only mount in a disaster): a flow that
+                // writes there fails on its own, and one that only reads overlaps nothing
+                exchange.setProperty(HELD + id, now);
+                return;
+            }
+            try {
+                FlowLock lock = FlowLock.tryTake(file, now);
+                if (lock == null) {
+                    running.remove(id, now);
+                    refuse(exchange, new FlowBusyException(id, "in " + FlowLock.holder(file)));
+                    return;
+                }
+                exchange.setProperty(LOCK + id, lock);
+                exchange.setProperty(HELD + id, now);
+            } catch (IOException e) {
+                running.remove(id, now);
+                // no lock, no run: without it another process could be in this flow unseen
+                exchange.setException(new IllegalStateException("cannot take " + id + "'s lock " + file + ": " + e.getMessage(), e));
+            }
+        }
+
+        /** Whether the lock directory, or where it would be made, can be written by this process. */
+        private boolean writable(Path dir) {
+            for (Path d = dir.toAbsolutePath(); d != null; d = d.getParent()) {
+                if (Files.exists(d)) return Files.isWritable(d);
+            }
+            return false;
+        }
+
+        private void refuse(Exchange exchange, FlowBusyException busy) {
+            LOG.warn("{}", busy.getMessage());
+            exchange.setException(busy);
         }
 
         @Override
         public void onExchangeDone(Route route, Exchange exchange) {
             String id = route.getRouteId();
             Object held = exchange.removeProperty(HELD + id);
-            if (held != null) running.remove(id, held);
+            if (held == null) return;
+            if (exchange.removeProperty(LOCK + id) instanceof FlowLock lock) {
+                try {
+                    lock.close();
+                } catch (IOException e) {
+                    LOG.warn("{}: releasing its lock: {} (the OS releases it when this process ends)", id, e.toString());
+                }
+            }
+            running.remove(id, held);
         }
     }
 }

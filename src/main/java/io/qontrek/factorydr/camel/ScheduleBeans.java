@@ -1,6 +1,7 @@
 package io.qontrek.factorydr.camel;
 
 import io.qontrek.factorydr.catalog.Catalog;
+import io.qontrek.factorydr.config.RuntimeLayout;
 import io.qontrek.factorydr.schedule.Schedules;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -19,9 +20,9 @@ final class ScheduleBeans {
 
     private ScheduleBeans() {}
 
-    static void bindAll(BiConsumer<String, Object> bind, Catalog catalog) {
+    static void bindAll(BiConsumer<String, Object> bind, Catalog catalog, RuntimeLayout layout) {
         Set<String> guarded = new HashSet<>(Schedules.FLOWS);
-        bind.accept("flowGuard", new FlowGuard(guarded));
+        bind.accept("flowGuard", new FlowGuard(guarded, layout.controlDir()));
         ScheduledRuns runs = new ScheduledRuns(catalog);
         bind.accept("scheduledRuns", runs);
         bind.accept("runScheduledFlow", (Processor) ex -> {

@@ -83,7 +83,7 @@ final class ServiceControl implements AutoCloseable {
     static Path socketPath(Settings settings) {
         String configured = settings.get("factory.control-socket", "");
         return configured.isBlank()
-                ? RuntimeLayout.of(settings).archiveDir().resolve(".control").resolve("factory-dr.sock")
+                ? RuntimeLayout.of(settings).controlDir().resolve("factory-dr.sock")
                 : Path.of(configured).toAbsolutePath().normalize();
     }
 

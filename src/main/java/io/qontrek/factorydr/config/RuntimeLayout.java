@@ -33,6 +33,11 @@ public record RuntimeLayout(Path root, Path proofDir, Path configDir, Path dataD
         return v.isEmpty() ? fallback : Path.of(v).toAbsolutePath().normalize();
     }
 
+    /** {@code <archive-dir>/.control}: the service's control socket and the flows' locks. */
+    public Path controlDir() {
+        return archiveDir.resolve(".control");
+    }
+
     public Path ledgerDb() {
         return dataDir.resolve("federation_ledger.db");
     }
