@@ -79,6 +79,7 @@ echo "bench: $size runtime, $(awk -v b=$input_bytes 'BEGIN{printf "%.0f", b/1e6}
 if wants backup; then
   measure stock-backup bash -o pipefail -c "tar -C '$runtime' -czf - proof config data logs | openssl enc -aes-256-cbc -pbkdf2 -iter 10000 -pass env:ARCHIVE_ENCRYPTION_KEY -out '$work/stock.tar.gz.enc'"
   measure ours-backup "$fdr" backup full --root="$runtime" --archive-dir="$work/archive"
+  cp "$work/archive/catalog.db" "$work/catalog.after-full"   # every incremental below starts from here
 fi
 ours_archive=$(ls "$work"/archive/full/*.tar.gz.enc 2>/dev/null | tail -1)
 [ -n "$ours_archive" ] && [ -f "$work/stock.tar.gz.enc" ] || { echo "bench: no archives yet; run with the backup step first" >&2; exit 2; }
@@ -94,14 +95,57 @@ if wants restore; then
 fi
 
 # --- incremental after 1% changed proofs ----------------------------------------------------------
-if wants incremental; then
-  # 1% of the proofs rewritten (content unchanged would not count: append a space inside the JSON)
-  count=$(( proofs / 100 ))
+# An incremental runs two ways, and both are measured: in a process of its own (no service running),
+# and in the running service, which is where the runbook's hourly incremental runs and where
+# `factory-dr backup incremental` hands its flow while a service runs (its control socket). Each
+# measured run starts from the full alone (the catalog as the backup step left it), with the newest
+# 1% of the proofs rewritten (content unchanged would not count: a space goes inside the JSON).
+inc_prepare() { # spaces: how many spaces go after "seq": (another count, another content)
+  if [ -f "$work/catalog.after-full" ]; then
+    cp "$work/catalog.after-full" "$work/archive/catalog.db"
+    rm -rf "$work/archive/incremental"
+  fi
   rm -rf "$work/proof-saved"; cp -a "$runtime/proof" "$work/proof-saved"
-  find "$runtime/proof" -maxdepth 1 -name 'proof-*.json' | sort | tail -n "$count" | while read -r f; do sed -i 's/"seq":/"seq": /' "$f"; done
+  local pad; pad="$(printf '%*s' "$1" '')"
+  find "$runtime/proof" -maxdepth 1 -name 'proof-*.json' | sort | tail -n $(( proofs / 100 )) | while read -r f; do sed -i "s/\"seq\":/\"seq\":$pad/" "$f"; done
   sleep 1
+}
+inc_restore() { if [ -d "$work/proof-saved" ]; then rm -rf "$runtime/proof"; mv "$work/proof-saved" "$runtime/proof"; fi; }
+serve_pid=""
+# whatever happens, the cached runtime gets its proofs back and no service is left running
+trap 'inc_restore; [ -z "$serve_pid" ] || kill -TERM "$serve_pid" 2>/dev/null || true' EXIT
+if wants incremental; then
+  socket="$work/archive/.control/factory-dr.sock"
+  [ ! -S "$socket" ] || { echo "bench: a service already listens at $socket; stop it first" >&2; exit 2; }
+  inc_prepare 1
   measure ours-incremental "$fdr" backup incremental --root="$runtime" --archive-dir="$work/archive"
-  rm -rf "$runtime/proof"; mv "$work/proof-saved" "$runtime/proof"
+  inc_restore
+
+  # a quiet service: every schedule off, so that it runs only what is asked of it
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  (
+    for f in proof-daily-archive alert-archive backup-full backup-incremental offsite-catch-up retention verify-daily drill-quarterly; do
+      export "FACTORY_SCHEDULE_$(echo "$f" | tr a-z- A-Z_)_ENABLED=false"
+    done
+    FACTORY_HTTP_PORT=$port exec "$fdr" serve --root="$runtime" --archive-dir="$work/archive"
+  ) > "$work/serve.out" 2>&1 &
+  serve_pid=$!
+  for _ in $(seq 600); do [ -S "$socket" ] || ! kill -0 $serve_pid 2>/dev/null && break; sleep 0.2; done
+  [ -S "$socket" ] || { echo "bench: the service did not start:"; tail -5 "$work/serve.out"; exit 1; }
+  # A fresh service's first incremental still compiles its code and takes as long as one in a process
+  # of its own; a service that has run a few hours has done that. Three runs bring it there.
+  for spaces in 2 3 4; do
+    inc_prepare $spaces
+    /usr/bin/time -f "%e" -o "$work/warm-up-$spaces.time" "$fdr" backup incremental --root="$runtime" --archive-dir="$work/archive" > /dev/null
+    inc_restore
+  done
+  inc_prepare 5
+  measure ours-incremental-service "$fdr" backup incremental --root="$runtime" --archive-dir="$work/archive"
+  inc_restore
+  # the launcher execs java, so the service is this very process
+  service_rss=$(awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$serve_pid/status" 2>/dev/null || echo 0)
+  kill -TERM "$serve_pid"; wait "$serve_pid" || true; serve_pid=""
+  echo "$service_rss" > "$work/service.rss"
 fi
 
 # --- proof verification vs one core's SHA-256 -----------------------------------------------------
@@ -117,19 +161,19 @@ fi
 
 # --- report ---------------------------------------------------------------------------------------
 # figures of steps not run this time come from the previous run's files (marked *)
-for n in stock-backup ours-backup stock-restore ours-restore ours-restore-verify ours-incremental sha256-concat sha256-files ours-verify-proofs; do
+for n in stock-backup ours-backup stock-restore ours-restore ours-restore-verify ours-incremental ours-incremental-service sha256-concat sha256-files ours-verify-proofs; do
   if [ -z "${wall[$n]:-}" ] && [ -f "$work/$n.time" ]; then
     wall[$n]=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,t,":"); s=0; for(i=1;i<=n;i++) s=s*60+t[i]; print s}' "$work/$n.time")
     rss[$n]=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$work/$n.time")
     old[$n]="*"
   fi
 done
-printf '\n%-22s %9s %9s %9s\n' "step" "wall s" "MB/s" "peak MB"
-for n in stock-backup ours-backup stock-restore ours-restore ours-restore-verify ours-incremental sha256-concat sha256-files ours-verify-proofs; do
+printf '\n%-26s %9s %9s %9s\n' "step" "wall s" "MB/s" "peak MB"
+for n in stock-backup ours-backup stock-restore ours-restore ours-restore-verify ours-incremental ours-incremental-service sha256-concat sha256-files ours-verify-proofs; do
   [ -n "${wall[$n]:-}" ] || continue
   bytes=$input_bytes
   case "$n" in sha256-*|ours-verify-proofs) bytes=$proof_bytes ;; esac
-  printf '%-22s %9s %9s %9s\n' "$n${old[$n]:-}" "${wall[$n]}" "$(rate "$bytes" "${wall[$n]}")" "${rss[$n]}"
+  printf '%-26s %9s %9s %9s\n' "$n${old[$n]:-}" "${wall[$n]}" "$(rate "$bytes" "${wall[$n]}")" "${rss[$n]}"
 done
 W() { echo "${wall[$1]:-0}"; }
 printf '\narchive size: stock %s bytes, ours %s bytes (ours/stock %s)\n' "$stock_size" "$ours_size" "$(ratio "$ours_size" "$stock_size")"
@@ -138,11 +182,16 @@ printf '  backup              %s  (target <= 0.60)\n' "$(ratio "$(W ours-backup)
 printf '  restore             %s  (target <= 1.00)\n' "$(ratio "$(W ours-restore)" "$(W stock-restore)")"
 printf '  restore --verify    %s  (target <= 1.50)\n' "$(ratio "$(W ours-restore-verify)" "$(W stock-restore)")"
 # three places: at 0.053 a two-place ratio would read as the target met
-printf '  incremental (1%%)    %s of a full (target <= 0.050: %s s here)\n' \
-  "$(awk -v a="$(W ours-incremental)" -v b="$(W ours-backup)" 'BEGIN { if (b > 0) printf "%.3f", a/b; else print "-" }')" \
-  "$(awk -v b="$(W ours-backup)" 'BEGIN { printf "%.2f", b * 0.05 }')"
+inc_ratio() { awk -v a="$(W "$1")" -v b="$(W ours-backup)" 'BEGIN { if (a > 0 && b > 0) printf "%.3f", a/b; else print "-" }'; }
+printf '  incremental (1%%)    %s of a full in the running service (target <= 0.050: %s s here)\n' \
+  "$(inc_ratio ours-incremental-service)" "$(awk -v b="$(W ours-backup)" 'BEGIN { printf "%.2f", b * 0.05 }')"
+printf '                      %s of a full in a process of its own (no service running)\n' "$(inc_ratio ours-incremental)"
+[ ! -f "$work/warm-up-2.time" ] || printf '                      the service'"'"'s three runs before it (page cache not dropped): %s s\n' \
+  "$(cat "$work"/warm-up-{2,3,4}.time 2>/dev/null | tr '\n' ' ' | sed 's/ $//')"
 printf '  verify proofs       %s of one core'"'"'s SHA-256 over the proof files (target >= 0.50)\n' "$(ratio "$(W sha256-files)" "$(W ours-verify-proofs)")"
 printf '                      %s of one core'"'"'s SHA-256 over the same bytes in one file\n' "$(ratio "$(W sha256-concat)" "$(W ours-verify-proofs)")"
 max_rss=0
-for n in ours-backup ours-restore ours-restore-verify ours-incremental ours-verify-proofs; do [ "${rss[$n]:-0}" -gt "$max_rss" ] && max_rss=${rss[$n]}; done
-printf '  peak RSS            %s MB (target <= 512)\n' "$max_rss"
+for n in ours-backup ours-restore ours-restore-verify ours-incremental ours-incremental-service ours-verify-proofs; do [ "${rss[$n]:-0}" -gt "$max_rss" ] && max_rss=${rss[$n]}; done
+service_rss=$(cat "$work/service.rss" 2>/dev/null || echo 0)
+[ "$service_rss" -gt "$max_rss" ] && max_rss=$service_rss
+printf '  peak RSS            %s MB (target <= 512; the service itself: %s MB)\n' "$max_rss" "$service_rss"
