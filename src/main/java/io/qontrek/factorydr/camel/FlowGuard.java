@@ -81,14 +81,11 @@ public final class FlowGuard implements RoutePolicyFactory {
                 return;
             }
             try {
-                FlowLock lock = FlowLock.tryTake(file, now);
-                if (lock == null) {
-                    running.remove(id, now);
-                    refuse(exchange, new FlowBusyException(id, "in " + FlowLock.holder(file)));
-                    return;
-                }
-                exchange.setProperty(LOCK + id, lock);
+                exchange.setProperty(LOCK + id, FlowLock.tryTake(file, now));
                 exchange.setProperty(HELD + id, now);
+            } catch (FlowLock.Busy busy) {
+                running.remove(id, now);
+                refuse(exchange, new FlowBusyException(id, "in " + busy.holder()));
             } catch (IOException e) {
                 running.remove(id, now);
                 // no lock, no run: without it another process could be in this flow unseen

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -18,8 +19,12 @@ class FlowLockTest {
 
     /** The other process: takes the lock, says so, and holds it until killed. */
     public static void main(String[] args) throws Exception {
-        FlowLock lock = FlowLock.tryTake(Path.of(args[0]), Instant.parse("2026-01-01T00:00:00Z"));
-        System.out.println(lock == null ? "busy" : "locked");
+        try {
+            FlowLock.tryTake(Path.of(args[0]), Instant.parse("2026-01-01T00:00:00Z"));
+            System.out.println("locked");
+        } catch (FlowLock.Busy busy) {
+            System.out.println("busy");
+        }
         Thread.sleep(Long.MAX_VALUE);
     }
 
@@ -33,28 +38,33 @@ class FlowLockTest {
             BufferedReader out = new BufferedReader(new InputStreamReader(other.getInputStream(), StandardCharsets.UTF_8));
             assertThat(out.readLine()).isEqualTo("locked");
 
-            assertThat(FlowLock.tryTake(file, Instant.now())).as("held by the other process").isNull();
-            assertThat(FlowLock.holder(file)).isEqualTo("process " + other.pid() + " since 2026-01-01T00:00:00Z");
+            assertThat(busy(file)).as("held by the other process").isEqualTo("process " + other.pid() + " since 2026-01-01T00:00:00Z");
         } finally {
             other.destroyForcibly();   // SIGKILL: no code of its own releases anything
             assertThat(other.waitFor(60, TimeUnit.SECONDS)).isTrue();
         }
 
-        try (FlowLock mine = FlowLock.tryTake(file, Instant.parse("2026-02-02T00:00:00Z"))) {
-            assertThat(mine).as("the OS released it with the process").isNotNull();
-            assertThat(FlowLock.holder(file)).isEqualTo("process " + ProcessHandle.current().pid() + " since 2026-02-02T00:00:00Z");
-        }
+        FlowLock.tryTake(file, Instant.parse("2026-02-02T00:00:00Z")).close();   // the OS released it with the process
+        assertThat(Files.readString(file)).isEqualTo(ProcessHandle.current().pid() + " 2026-02-02T00:00:00Z\n");
     }
 
     @Test
     void heldInThisProcessItIsRefusedUntilClosed() throws Exception {
         Path file = dir.resolve("retention.lock");
         FlowLock first = FlowLock.tryTake(file, Instant.now());
-        assertThat(first).isNotNull();
-        assertThat(FlowLock.tryTake(file, Instant.now())).isNull();
+        assertThat(busy(file)).isEqualTo("this process");
+        assertThat(busy(file)).as("still held: the refusals closed nothing of it").isEqualTo("this process");
         first.close();
-        try (FlowLock again = FlowLock.tryTake(file, Instant.now())) {
-            assertThat(again).isNotNull();
+        FlowLock.tryTake(file, Instant.now()).close();
+    }
+
+    /** Who holds it, as a refused attempt says; fails if the attempt got the lock. */
+    private static String busy(Path file) throws Exception {
+        try {
+            FlowLock.tryTake(file, Instant.now()).close();
+        } catch (FlowLock.Busy b) {
+            return b.holder();
         }
+        throw new AssertionError(file + " was free");
     }
 }

@@ -77,7 +77,8 @@ class DrillEndToEndTest {
         assertThat(d.at("/recovery_proof/panic/reason").asText()).isEqualTo(d.get("panic_reason").asText());
         // the scratch staging copy is gone
         try (Stream<Path> s = Files.walk(root.resolve("archive"))) {
-            assertThat(s.map(Path::toString)).noneMatch(p -> p.contains("/drill-") && !p.contains("recovery-proofs"));
+            assertThat(s.map(Path::toString)).noneMatch(p -> p.contains("/drill-") && !p.contains("recovery-proofs")
+                    && !p.contains("/.control/"));   // the flow's lock file, drill-quarterly.lock
         }
 
         Cli.Result ok = Cli.run(env, "verify", "drill", proof.toString(), "--root=" + root);
