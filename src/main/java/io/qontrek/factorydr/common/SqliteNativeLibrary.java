@@ -21,9 +21,11 @@ import java.util.zip.ZipFile;
  * compare it with the jar's copy and deletes it at exit: about 0.1 s of every command, and a file left
  * behind by every process that is killed. When the application runs from its jar, the library is
  * written beside that jar instead, named by the jar entry's CRC-32 and checked against it as it is
- * written, and sqlite-jdbc is told to load it from there ({@code org.sqlite.lib.path}). The library is
- * no more trusted than the jar it came from: same directory, same owner. Anything unusual (classes
- * not from a jar, a directory we cannot write, another platform) leaves sqlite-jdbc to its own way.
+ * written (and again each time it is used), and loaded from there. sqlite-jdbc is told where only
+ * once that load has worked ({@code org.sqlite.lib.path}): told of a copy it cannot load, it would look
+ * for that name in its own jar and fail. The library is no more trusted than the jar it came from:
+ * same directory, same owner. Anything unusual (classes not from a jar, a directory we cannot
+ * write, a noexec mount, another platform) leaves sqlite-jdbc to its own way.
  */
 public final class SqliteNativeLibrary {
     private static final String PATH_PROPERTY = "org.sqlite.lib.path";
@@ -32,7 +34,7 @@ public final class SqliteNativeLibrary {
 
     private SqliteNativeLibrary() {}
 
-    /** Points sqlite-jdbc at the extracted copy, extracting it first if needed. Never fails. */
+    /** Loads the extracted copy (extracting it first if needed) and points sqlite-jdbc at it. Never fails. */
     public static void useExtractedCopy() {
         if (System.getProperty(PATH_PROPERTY) != null) return;   // the operator chose one
         try {
@@ -41,9 +43,11 @@ public final class SqliteNativeLibrary {
             if (jar == null || resource == null) return;
             Path copy = extracted(jar, resource);
             if (copy == null) return;
+            // loaded by this class's loader, sqlite-jdbc's: its own System.load of the same file is then a no-op
+            System.load(copy.toString());
             System.setProperty(PATH_PROPERTY, copy.getParent().toString());
             System.setProperty(NAME_PROPERTY, copy.getFileName().toString());
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | UnsatisfiedLinkError e) {
             // only ever an optimisation: sqlite-jdbc extracts its own copy as it always did
         }
     }
@@ -93,9 +97,11 @@ public final class SqliteNativeLibrary {
             if (entry == null || entry.getCrc() < 0 || entry.getSize() < 0) return null;
             String base = jar.getFileName().toString().replaceFirst("\\.jar$", "");
             Path copy = jar.resolveSibling(String.format("%s.sqlite-%08x.so", base, entry.getCrc()));
-            if (Files.isRegularFile(copy) && Files.size(copy) == entry.getSize()) return copy;
+            if (Files.isRegularFile(copy) && Files.size(copy) == entry.getSize() && crc(copy) == entry.getCrc()) return copy;
             if (!Files.isWritable(jar.getParent())) return null;
             Path tmp = Files.createTempFile(jar.getParent(), base + ".sqlite-", ".tmp");
+            // readable by whoever may run the jar, as the jar is (createTempFile makes it 0600)
+            Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
             try {
                 CRC32 crc = new CRC32();
                 try (InputStream in = zip.getInputStream(entry);
@@ -110,6 +116,12 @@ public final class SqliteNativeLibrary {
             removeOthers(copy, base + ".sqlite-");
             return copy;
         }
+    }
+
+    private static long crc(Path file) throws IOException {
+        CRC32 crc = new CRC32();
+        crc.update(Files.readAllBytes(file));
+        return crc.getValue();
     }
 
     /** Copies from earlier builds of the jar (another CRC) are of no more use. */

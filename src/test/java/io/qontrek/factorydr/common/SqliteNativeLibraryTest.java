@@ -42,8 +42,53 @@ class SqliteNativeLibraryTest {
         }
     }
 
+    /** A JVM that runs from the application jar: the copy is loaded, and SQLite works through it. */
+    public static final class Child {
+        public static void main(String[] args) throws Exception {
+            SqliteNativeLibrary.useExtractedCopy();
+            try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite::memory:");
+                 var rs = c.createStatement().executeQuery("SELECT sqlite_version()")) {
+                rs.next();
+                System.out.println(System.getProperty("org.sqlite.lib.path") + "/" + System.getProperty("org.sqlite.lib.name")
+                        + " " + rs.getString(1));
+            }
+        }
+    }
+
     @Test
-    void aCopyOfTheRightSizeIsReusedAndOneOfAnotherSizeIsWrittenAgain() throws Exception {
+    void aJvmRunningFromTheApplicationJarLoadsTheCopyAndNothingGoesToTmp() throws Exception {
+        // the application jar as the shade plugin makes it: our class and sqlite-jdbc in one jar
+        Path sqliteJar = Path.of(Class.forName("org.sqlite.SQLiteJDBCLoader").getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path app = Files.createDirectories(dir.resolve("app")).resolve("factory-dr.jar");
+        try (var in = new java.util.zip.ZipFile(sqliteJar.toFile());
+             ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(app))) {
+            for (var e : java.util.Collections.list(in.entries())) {
+                out.putNextEntry(new ZipEntry(e.getName()));
+                try (InputStream body = in.getInputStream(e)) {
+                    body.transferTo(out);
+                }
+            }
+            String own = SqliteNativeLibrary.class.getName().replace('.', '/') + ".class";
+            out.putNextEntry(new ZipEntry(own));
+            try (InputStream body = SqliteNativeLibrary.class.getClassLoader().getResourceAsStream(own)) {
+                body.transferTo(out);
+            }
+        }
+        Path tmp = Files.createDirectories(dir.resolve("tmp"));
+        Path testClasses = Path.of(Child.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Djava.io.tmpdir=" + tmp, "-cp", app + java.io.File.pathSeparator + testClasses, Child.class.getName())
+                .redirectErrorStream(true).start();
+        String output = new String(child.getInputStream().readAllBytes());
+        assertThat(child.waitFor()).as(output).isZero();
+
+        assertThat(output).as("SQLite answered through the copy beside the jar")
+                .matches("(?s)" + java.util.regex.Pattern.quote(dir.resolve("app").toString()) + "/factory-dr\\.sqlite-[0-9a-f]{8}\\.so 3\\.\\d+\\.\\d+\\s*");
+        assertThat(tmp).as("sqlite-jdbc extracted nothing of its own").isEmptyDirectory();
+    }
+
+    @Test
+    void anIntactCopyIsReusedAndADamagedOneWrittenAgain() throws Exception {
         Path jar = jarWith(RESOURCE, "the library".getBytes());
         Path copy = SqliteNativeLibrary.extracted(jar, RESOURCE);
         FileTime written = FileTime.fromMillis(1_000_000_000_000L);
@@ -55,6 +100,12 @@ class SqliteNativeLibraryTest {
         Files.writeString(copy, "truncated");
         assertThat(SqliteNativeLibrary.extracted(jar, RESOURCE)).isEqualTo(copy);
         assertThat(Files.readString(copy)).isEqualTo("the library");
+
+        Files.writeString(copy, "THE LIBRARY");   // same size, other bytes: the CRC tells
+        assertThat(SqliteNativeLibrary.extracted(jar, RESOURCE)).isEqualTo(copy);
+        assertThat(Files.readString(copy)).isEqualTo("the library");
+        assertThat(Files.getPosixFilePermissions(copy)).as("readable by whoever may run the jar")
+                .isEqualTo(PosixFilePermissions.fromString("rw-r--r--"));
     }
 
     @Test
