@@ -142,6 +142,8 @@ if wants incremental; then
   inc_prepare 5
   measure ours-incremental-service "$fdr" backup incremental --root="$runtime" --archive-dir="$work/archive"
   inc_restore
+  grep -q "run by the factory-dr service" "$work/ours-incremental-service.out" \
+    || { echo "bench: the incremental was not run by the service:"; cat "$work/ours-incremental-service.out"; exit 1; }
   # the launcher execs java, so the service is this very process
   service_rss=$(awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$serve_pid/status" 2>/dev/null || echo 0)
   kill -TERM "$serve_pid"; wait "$serve_pid" || true; serve_pid=""

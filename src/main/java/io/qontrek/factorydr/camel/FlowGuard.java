@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * while an earlier one is still in it is refused with {@link FlowBusyException} before its first
  * step, and logged. Within this process the state lives here, keyed by route id, so it survives a
  * route reload; across processes each run also holds its flow's {@link FlowLock} in the archive
- * directory's {@code .control/}. (Quartz's stateful jobs already keep one schedule from overlapping
+ * directory's {@code .locks/}. (Quartz's stateful jobs already keep one schedule from overlapping
  * itself; this covers every other way in.)
  */
 public final class FlowGuard implements RoutePolicyFactory {
@@ -33,12 +33,14 @@ public final class FlowGuard implements RoutePolicyFactory {
     private static final String LOCK = "factoryFlowLock.";
 
     private final Set<String> guarded;
+    private final Path archiveDir;
     private final Path lockDir;
     private final ConcurrentMap<String, Instant> running = new ConcurrentHashMap<>();
 
-    /** @param lockDir where the flows' cross-process locks are ({@code <archive-dir>/.control}) */
-    public FlowGuard(Set<String> guardedRouteIds, Path lockDir) {
+    /** @param lockDir where the flows' cross-process locks are ({@code <archive-dir>/.locks}) */
+    public FlowGuard(Set<String> guardedRouteIds, Path archiveDir, Path lockDir) {
         this.guarded = Set.copyOf(guardedRouteIds);
+        this.archiveDir = archiveDir;
         this.lockDir = lockDir;
     }
 
@@ -74,9 +76,10 @@ public final class FlowGuard implements RoutePolicyFactory {
                 return;
             }
             Path file = lockDir.resolve(id + ".lock");
-            if (!writable(lockDir)) {
+            if (!writable(archiveDir)) {
                 // an archive directory we cannot write (a read-only mount in a disaster): a flow that
-                // writes there fails on its own, and one that only reads overlaps nothing
+                // writes there fails on its own, and one that only reads overlaps nothing. Any other
+                // failure to take the lock stops the run (below): unlocked, it could overlap unseen.
                 exchange.setProperty(HELD + id, now);
                 return;
             }
@@ -93,7 +96,7 @@ public final class FlowGuard implements RoutePolicyFactory {
             }
         }
 
-        /** Whether the lock directory, or where it would be made, can be written by this process. */
+        /** Whether the directory, or where it would be made, can be written by this process. */
         private boolean writable(Path dir) {
             for (Path d = dir.toAbsolutePath(); d != null; d = d.getParent()) {
                 if (Files.exists(d)) return Files.isWritable(d);

@@ -4,12 +4,13 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One flow's lock across processes: an OS lock ({@code fcntl}) on {@code <flow>.lock}, so that a
@@ -18,8 +19,8 @@ import java.time.Instant;
  * file stays between runs (deleting it would let two processes lock two different files of one
  * name); it says who last held it ("pid started-at"), for a refusal to name.
  *
- * <p>fcntl locks belong to the process and go when any descriptor of the file in it is closed, so the
- * file is only ever opened through the one channel of an attempt.
+ * <p>fcntl locks belong to the process and go when any descriptor of the file in it is closed: a lock
+ * this JVM holds is known here ({@link #HELD}) and refused before the file is opened a second time.
  */
 final class FlowLock implements AutoCloseable {
     /** Held elsewhere: the holder is "process 1234 since ...", "this process" or "another process". */
@@ -33,39 +34,45 @@ final class FlowLock implements AutoCloseable {
         }
     }
 
+    /** The lock files this JVM holds a lock on, whichever application context took it. */
+    private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
+
+    private final Path file;
     private final FileChannel channel;
     private final FileLock lock;
 
-    private FlowLock(FileChannel channel, FileLock lock) {
+    private FlowLock(Path file, FileChannel channel, FileLock lock) {
+        this.file = file;
         this.channel = channel;
         this.lock = lock;
     }
 
     /** The lock, taken; or Busy, saying who has it. */
-    static FlowLock tryTake(Path file, Instant since) throws Busy, IOException {
-        Files.createDirectories(file.getParent());
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    static FlowLock tryTake(Path lockFile, Instant since) throws Busy, IOException {
+        Path file = lockFile.toAbsolutePath().normalize();
+        if (!HELD.add(file)) throw new Busy("this process");
+        FileChannel channel = null;
         try {
-            FileLock lock;
-            try {
-                lock = channel.tryLock();
-            } catch (OverlappingFileLockException sameProcess) {
-                // another application context in this JVM holds it: closing this channel must not
-                // release it, which it would if the file had been read through another descriptor
-                channel.close();
-                throw new Busy("this process");
-            }
-            if (lock == null) {
-                Busy busy = new Busy(holder(channel));
-                channel.close();
-                throw busy;
-            }
-            channel.truncate(0);
-            channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + " " + since + "\n").getBytes(StandardCharsets.UTF_8)), 0);
-            return new FlowLock(channel, lock);
-        } catch (IOException | RuntimeException e) {
-            channel.close();
+            Files.createDirectories(file.getParent());
+            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            FileLock lock = channel.tryLock();
+            if (lock == null) throw new Busy(holder(channel));
+            note(channel, since);
+            return new FlowLock(file, channel, lock);
+        } catch (Busy | IOException | RuntimeException e) {
+            HELD.remove(file);
+            if (channel != null) channel.close();
             throw e;
+        }
+    }
+
+    /** Who holds it, for a refusal to name; best effort (a full disk must not stop the run that frees it). */
+    private static void note(FileChannel channel, Instant since) {
+        try {
+            channel.truncate(0);
+            channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + " " + since.truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + "\n").getBytes(StandardCharsets.UTF_8)), 0);
+        } catch (IOException e) {
+            // the lock is what matters; the note only makes a refusal clearer
         }
     }
 
@@ -86,7 +93,11 @@ final class FlowLock implements AutoCloseable {
         try {
             lock.release();
         } finally {
-            channel.close();
+            try {
+                channel.close();
+            } finally {
+                HELD.remove(file);
+            }
         }
     }
 }

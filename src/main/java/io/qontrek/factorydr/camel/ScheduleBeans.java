@@ -22,7 +22,7 @@ final class ScheduleBeans {
 
     static void bindAll(BiConsumer<String, Object> bind, Catalog catalog, RuntimeLayout layout) {
         Set<String> guarded = new HashSet<>(Schedules.FLOWS);
-        bind.accept("flowGuard", new FlowGuard(guarded, layout.controlDir()));
+        bind.accept("flowGuard", new FlowGuard(guarded, layout.archiveDir(), layout.lockDir()));
         ScheduledRuns runs = new ScheduledRuns(catalog);
         bind.accept("scheduledRuns", runs);
         bind.accept("runScheduledFlow", (Processor) ex -> {

@@ -1,5 +1,7 @@
 package io.qontrek.factorydr.camel;
 
+import io.qontrek.factorydr.config.ConfigException;
+import io.qontrek.factorydr.config.RuntimeLayout;
 import io.qontrek.factorydr.config.Settings;
 import io.qontrek.factorydr.schedule.Schedules;
 import java.nio.file.Files;
@@ -20,7 +22,28 @@ public final class Service {
 
     private Service() {}
 
+    /**
+     * One service per archive directory: two would each run every schedule and each catch up every
+     * missed run. Taken before anything starts; the OS drops it when the process ends.
+     */
+    static synchronized void lockArchiveDirectory(Settings settings) {
+        if (serviceLock != null) return;
+        RuntimeLayout layout = RuntimeLayout.of(settings);
+        try {
+            serviceLock = FlowLock.tryTake(layout.lockDir().resolve("serve.lock"), java.time.Instant.now());
+        } catch (FlowLock.Busy busy) {
+            throw new ConfigException("another factory-dr service is already serving the archive directory "
+                    + layout.archiveDir() + " (" + busy.holder() + ")");
+        } catch (java.io.IOException e) {
+            throw new ConfigException("cannot take the service's lock in " + layout.lockDir() + ": " + e.getMessage());
+        }
+    }
+
+    /** The service's own lock on its archive directory, held as long as this JVM runs. */
+    private static FlowLock serviceLock;
+
     public static void configure(Main main, Settings settings) {
+        lockArchiveDirectory(settings);
         Schedules schedules = Schedules.from(settings);
         schedules.serveProperties().forEach(main::addOverrideProperty);
         // Camel Main ignores environment variables ending in _PORT, so FACTORY_HTTP_PORT reaches Camel

@@ -1,6 +1,7 @@
 package io.qontrek.factorydr.cli;
 
 import io.qontrek.factorydr.camel.Flows;
+import io.qontrek.factorydr.config.RuntimeLayout;
 import io.qontrek.factorydr.config.Secrets;
 import io.qontrek.factorydr.config.Settings;
 import io.qontrek.factorydr.runtime.SampleRuntime;
@@ -51,15 +52,16 @@ final class ServeCommand implements Callable<Integer> {
         }
         Settings settings = app.settings();
         Secrets secrets = new Secrets(env).require(Secrets.ARCHIVE_KEY, Secrets.SIGNING_SECRET);
-        Path socket = ServiceControl.socketPath(settings);
-        ServiceControl.requireNoOtherService(socket);
         Main main = Flows.configure(settings, secrets);
+        // takes the service's lock on the archive directory first: a second serve stops here, exit 2
         io.qontrek.factorydr.camel.Service.configure(main, settings);
+        Path socket = ServiceControl.socketPath(settings);
+        ServiceControl.requireNoOtherService(socket);   // one of another archive directory, at this socket
         ServiceControl[] control = {null};
         main.addMainListener(new MainListenerSupport() {
             @Override
             public void afterStart(BaseMainSupport m) {
-                control[0] = ServiceControl.open(socket, m.getCamelContext());
+                control[0] = ServiceControl.open(socket, RuntimeLayout.of(settings).controlDir(), m.getCamelContext());
             }
 
             @Override

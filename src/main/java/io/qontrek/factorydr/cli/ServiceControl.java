@@ -27,6 +27,10 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
@@ -56,7 +60,7 @@ import org.slf4j.LoggerFactory;
 final class ServiceControl implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     static final Set<String> FLOWS = Set.of("backup-full", "backup-incremental", "proof-daily-archive", "alert-archive");
-    private static final long PROGRESS_EVERY_NANOS = 200_000_000L;
+    private static final long PROGRESS_EVERY_MILLIS = 200;
 
     private final Path socket;
     private final ServerSocketChannel server;
@@ -90,21 +94,33 @@ final class ServiceControl implements AutoCloseable {
     // --- the service's side -----------------------------------------------------------------------
 
     /**
-     * Listens at {@code socket} for the flows of {@code context}. Refuses to start when another service
-     * answers there (two services on one archive directory would each run every schedule); a socket
-     * left by a service that died is replaced. Returns null, with a warning, when no socket can be made
-     * there (a path longer than a Unix socket allows, a file system without sockets): commands then
+     * Listens at {@code socket} for the flows of {@code context} ({@code ServeCommand} holds the
+     * service's lock on its archive directory, so no other service of it is listening). Its own
+     * directory, {@code controlDir}, is made owner-only; a directory named in
+     * {@code factory.control-socket} is left as it is and the socket itself is made owner-only.
+     * Returns null, with a warning, when no socket can be made there (a path longer than a Unix
+     * socket allows, a file system without sockets, another service answering there): commands then
      * run in their own process, as they do with no service.
      */
-    static ServiceControl open(Path socket, CamelContext context) {
-        requireNoOtherService(socket);
+    static ServiceControl open(Path socket, Path controlDir, CamelContext context) {
+        if (answers(socket)) {
+            log().warn("another factory-dr service answers at {} (factory.control-socket): not listening there", socket);
+            return null;
+        }
         try {
             Path dir = socket.getParent();
+            boolean ours = dir.equals(controlDir) || !Files.exists(dir);
             Files.createDirectories(dir);
-            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-            Files.deleteIfExists(socket);
+            if (ours) Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+            Files.deleteIfExists(socket);   // left by a service that is gone: it did not answer
             ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-            server.bind(UnixDomainSocketAddress.of(socket));
+            try {
+                server.bind(UnixDomainSocketAddress.of(socket));
+                if (!ours) Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+            } catch (IOException | RuntimeException e) {
+                server.close();
+                throw e;
+            }
             ServiceControl control = new ServiceControl(socket, server, context);
             control.acceptor.start();
             log().info("control socket {}: 'factory-dr backup ...' on this host runs its flow in this service", socket);
@@ -168,12 +184,31 @@ final class ServiceControl implements AutoCloseable {
         if (!FLOWS.contains(flow)) throw new IllegalArgumentException("'" + flow + "' is not a flow this socket runs " + FLOWS);
         String date = request.path("date").isTextual() ? java.time.LocalDate.parse(request.get("date").asText()).toString() : null;
         log().info("{}: run for a command on the control socket", flow);
+        // The flow runs on Camel's thread and only leaves its progress here; this thread sends it on.
+        // A command that stops reading then blocks this thread alone, never the flow and its lock.
+        AtomicReference<long[]> latest = new AtomicReference<>();
         Exchange ex;
         try (ProducerTemplate t = context.createProducerTemplate()) {
-            ex = t.send("direct:" + flow, e -> {
+            CompletableFuture<Exchange> done = t.asyncSend("direct:" + flow, e -> {
                 if (date != null) e.getIn().setHeader(FlowBeans.DATE, date);
-                e.setProperty(Flows.PROGRESS, progressTo(out));
+                e.setProperty(Flows.PROGRESS, (ProgressListener) (files, bytes) -> latest.set(new long[] {files, bytes}));
             });
+            while (true) {
+                try {
+                    ex = done.get(PROGRESS_EVERY_MILLIS, TimeUnit.MILLISECONDS);
+                    break;
+                } catch (java.util.concurrent.ExecutionException failed) {
+                    FactoryDr.Failure f = FactoryDr.failure(failed.getCause(), BackupCommand.commandOf(flow));
+                    return failed(f.status(), f.message());
+                } catch (TimeoutException stillRunning) {
+                    long[] p = latest.getAndSet(null);
+                    if (p != null) {
+                        ObjectNode line = JSON.createObjectNode();
+                        line.putObject("progress").put("files", p[0]).put("bytes", p[1]);
+                        out.println(line);   // a command that went away only stops hearing of it
+                    }
+                }
+            }
         }
         if (ex.getException() != null) {
             FactoryDr.Failure f = FactoryDr.failure(ex.getException(), BackupCommand.commandOf(flow));
@@ -195,18 +230,6 @@ final class ServiceControl implements AutoCloseable {
         }
         reply.put("service_pid", ProcessHandle.current().pid());
         return reply;
-    }
-
-    private static ProgressListener progressTo(PrintStream out) {
-        long[] last = {0};
-        return (files, bytes) -> {
-            long now = System.nanoTime();
-            if (now - last[0] < PROGRESS_EVERY_NANOS) return;
-            last[0] = now;
-            ObjectNode p = JSON.createObjectNode();
-            p.putObject("progress").put("files", files).put("bytes", bytes);
-            out.println(p);   // a command that went away only stops hearing of it; the flow goes on
-        };
     }
 
     private static ObjectNode failed(int status, String message) {

@@ -33,9 +33,14 @@ public record RuntimeLayout(Path root, Path proofDir, Path configDir, Path dataD
         return v.isEmpty() ? fallback : Path.of(v).toAbsolutePath().normalize();
     }
 
-    /** {@code <archive-dir>/.control}: the service's control socket and the flows' locks. */
+    /** {@code <archive-dir>/.control}: the service's control socket, in a directory only its user enters. */
     public Path controlDir() {
         return archiveDir.resolve(".control");
+    }
+
+    /** {@code <archive-dir>/.locks}: one lock file per flow, and the service's (FlowLock). */
+    public Path lockDir() {
+        return archiveDir.resolve(".locks");
     }
 
     public Path ledgerDb() {

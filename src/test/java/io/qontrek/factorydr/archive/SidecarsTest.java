@@ -49,8 +49,10 @@ class SidecarsTest {
         Manifest signed = sealed.withSignature(ManifestSignature.sign(sealed, ArchiveFixture.SECRET));
         Sidecars.writeManifest(archive, signed);
         assertThat(Files.readString(Sidecars.manifestPath(archive))).startsWith("{\n").endsWith("}\n");
-        // streamed into the file, byte for byte what toPrettyJson gives
-        assertThat(Files.readAllBytes(Sidecars.manifestPath(archive))).isEqualTo(signed.toPrettyJson());
+        // streamed into the file, byte for byte what it was as one String: pretty JSON and a newline
+        String asString = new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
+                .writeValueAsString(signed.toJson(true)) + "\n";
+        assertThat(Files.readString(Sidecars.manifestPath(archive))).isEqualTo(asString);
         assertThat(Sidecars.readManifest(archive)).isEqualTo(signed);
     }
 }

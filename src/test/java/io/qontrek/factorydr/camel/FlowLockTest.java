@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 class FlowLockTest {
     @TempDir Path dir;
 
-    /** The other process: takes the lock, says so, and holds it until killed. */
+    /** The other process: takes the lock, says so, and holds it until killed (with "probe": says and ends). */
     public static void main(String[] args) throws Exception {
         try {
             FlowLock.tryTake(Path.of(args[0]), Instant.parse("2026-01-01T00:00:00Z"));
@@ -25,18 +25,29 @@ class FlowLockTest {
         } catch (FlowLock.Busy busy) {
             System.out.println("busy");
         }
+        System.out.flush();
+        if (args.length > 1 && args[1].equals("probe")) System.exit(0);
         Thread.sleep(Long.MAX_VALUE);
+    }
+
+    private static Process other(Path file, String... more) throws Exception {
+        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", classPath, FlowLockTest.class.getName(), file.toString()));
+        command.addAll(List.of(more));
+        return new ProcessBuilder(command).redirectErrorStream(true).start();
+    }
+
+    private static String firstLine(Process p) throws Exception {
+        return new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
     }
 
     @Test
     void anotherProcesssLockRefusesThisOneNamesItAndDiesWithIt() throws Exception {
-        Path file = dir.resolve(".control/backup-full.lock");
-        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        Process other = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", classPath, FlowLockTest.class.getName(), file.toString())).redirectErrorStream(true).start();
+        Path file = dir.resolve(".locks/backup-full.lock");
+        Process other = other(file);
         try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(other.getInputStream(), StandardCharsets.UTF_8));
-            assertThat(out.readLine()).isEqualTo("locked");
+            assertThat(firstLine(other)).isEqualTo("locked");
 
             assertThat(busy(file)).as("held by the other process").isEqualTo("process " + other.pid() + " since 2026-01-01T00:00:00Z");
         } finally {
@@ -53,7 +64,11 @@ class FlowLockTest {
         Path file = dir.resolve("retention.lock");
         FlowLock first = FlowLock.tryTake(file, Instant.now());
         assertThat(busy(file)).isEqualTo("this process");
-        assertThat(busy(file)).as("still held: the refusals closed nothing of it").isEqualTo("this process");
+        assertThat(busy(file)).isEqualTo("this process");
+        // the OS still holds it for this process: the refusals opened and closed nothing of the file
+        Process probe = other(file, "probe");
+        assertThat(firstLine(probe)).isEqualTo("busy");
+        assertThat(probe.waitFor(60, TimeUnit.SECONDS)).isTrue();
         first.close();
         FlowLock.tryTake(file, Instant.now()).close();
     }

@@ -196,7 +196,7 @@ class BackupFullEndToEndTest {
         assertThat(r.out()).contains("archive verified");
         try (Stream<Path> s = Files.walk(root.resolve("archive"))) {
             assertThat(s.filter(Files::isRegularFile).map(p -> root.resolve("archive").relativize(p).toString())
-                    .filter(n -> !n.startsWith("catalog.db") && !n.startsWith(".control/")))   // catalog, flow locks
+                    .filter(n -> !n.startsWith("catalog.db") && !n.startsWith(".locks/")))   // catalog, flow locks
                     .containsExactlyInAnyOrder("full/" + archive.getFileName(), "full/" + archive.getFileName() + ".sha256",
                             "full/" + archive.getFileName() + ".manifest.json");
         }

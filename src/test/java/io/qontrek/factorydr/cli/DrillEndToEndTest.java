@@ -78,7 +78,7 @@ class DrillEndToEndTest {
         // the scratch staging copy is gone
         try (Stream<Path> s = Files.walk(root.resolve("archive"))) {
             assertThat(s.map(Path::toString)).noneMatch(p -> p.contains("/drill-") && !p.contains("recovery-proofs")
-                    && !p.contains("/.control/"));   // the flow's lock file, drill-quarterly.lock
+                    && !p.contains("/.locks/"));   // the flow's lock file, drill-quarterly.lock
         }
 
         Cli.Result ok = Cli.run(env, "verify", "drill", proof.toString(), "--root=" + root);

@@ -27,7 +27,7 @@ class FlowOverlapEndToEndTest {
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         Process other = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", classPath, "io.qontrek.factorydr.camel.FlowLockTest",
-                root.resolve("archive/.control/backup-full.lock").toString())).redirectErrorStream(true).start();
+                root.resolve("archive/.locks/backup-full.lock").toString())).redirectErrorStream(true).start();
         try {
             assertThat(new BufferedReader(new InputStreamReader(other.getInputStream(), StandardCharsets.UTF_8)).readLine())
                     .isEqualTo("locked");

@@ -183,8 +183,8 @@ class RetentionEndToEndTest {
     private static String hash(Path dir) throws Exception {
         Map<String, String> files = new TreeMap<>();
         try (Stream<Path> s = Files.walk(dir)) {
-            // .control/ holds the flows' lock files and the service's socket, not archives
-            for (Path p : s.filter(Files::isRegularFile).filter(p -> !dir.relativize(p).startsWith(".control")).toList()) {
+            // .locks/ holds the flows' lock files, not archives
+            for (Path p : s.filter(Files::isRegularFile).filter(p -> !dir.relativize(p).startsWith(".locks")).toList()) {
                 files.put(dir.relativize(p).toString(), Hashes.sha256Hex(p));
             }
         }

@@ -69,7 +69,8 @@ class ServiceControlEndToEndTest {
             second.put("FACTORY_HTTP_PORT", String.valueOf(freePort()));
             Cli.Result twice = Cli.run(second, "serve");
             assertThat(twice.exit()).as(twice.toString()).isEqualTo(2);
-            assertThat(twice.err()).contains("another factory-dr service is already serving this archive directory");
+            assertThat(twice.err()).contains("another factory-dr service is already serving the archive directory "
+                    + root.resolve("archive") + " (process " + serve.pid() + " since ");
         } finally {
             serve.destroy();
             assertThat(serve.waitFor(120, TimeUnit.SECONDS)).as("serve stops on SIGTERM").isTrue();
