@@ -131,11 +131,14 @@ final class ServiceControl implements AutoCloseable {
         }
     }
 
-    /** Fails when a service already answers at {@code socket}: checked before a service starts its schedules. */
+    /**
+     * Fails when a service already answers at {@code socket}: one of another archive directory, given
+     * the same factory.control-socket (one of this archive directory is stopped by the service's lock).
+     */
     static void requireNoOtherService(Path socket) {
         if (answers(socket)) {
-            throw new ConfigException("another factory-dr service is already serving this archive directory: "
-                    + socket + " answers (factory.control-socket)");
+            throw new ConfigException("another factory-dr service answers at " + socket
+                    + ": give each service its own factory.control-socket");
         }
     }
 

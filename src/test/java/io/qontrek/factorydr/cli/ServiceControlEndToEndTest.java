@@ -71,6 +71,15 @@ class ServiceControlEndToEndTest {
             assertThat(twice.exit()).as(twice.toString()).isEqualTo(2);
             assertThat(twice.err()).contains("another factory-dr service is already serving the archive directory "
                     + root.resolve("archive") + " (process " + serve.pid() + " since ");
+
+            // a service of another archive directory, told to listen at the same socket
+            Map<String, String> elsewhere = quietService(root);
+            elsewhere.put("FACTORY_HTTP_PORT", String.valueOf(freePort()));
+            elsewhere.put("FACTORY_ARCHIVE_DIR", tmp.resolve("other-archive").toString());
+            elsewhere.put("FACTORY_CONTROL_SOCKET", socket.toString());
+            Cli.Result sameSocket = Cli.run(elsewhere, "serve");
+            assertThat(sameSocket.exit()).as(sameSocket.toString()).isEqualTo(2);
+            assertThat(sameSocket.err()).contains("another factory-dr service answers at " + socket);
         } finally {
             serve.destroy();
             assertThat(serve.waitFor(120, TimeUnit.SECONDS)).as("serve stops on SIGTERM").isTrue();
