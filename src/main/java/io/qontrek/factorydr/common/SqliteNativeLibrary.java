@@ -21,11 +21,10 @@ import java.util.zip.ZipFile;
  * compare it with the jar's copy and deletes it at exit: about 0.1 s of every command, and a file left
  * behind by every process that is killed. When the application runs from its jar, the library is
  * written beside that jar instead, named by the jar entry's CRC-32 and checked against it as it is
- * written (and again each time it is used), and loaded from there. sqlite-jdbc is told where only
- * once that load has worked ({@code org.sqlite.lib.path}): told of a copy it cannot load, it would look
- * for that name in its own jar and fail. The library is no more trusted than the jar it came from:
- * same directory, same owner. Anything unusual (classes not from a jar, a directory we cannot
- * write, a noexec mount, another platform) leaves sqlite-jdbc to its own way.
+ * written, and sqlite-jdbc is told to load it from there ({@code org.sqlite.lib.path}) when it first
+ * opens a database. The library is no more trusted than the jar it came from: same directory, same
+ * owner. Anything unusual (classes not from a jar, a directory we cannot write, a copy that will not
+ * load, another platform) leaves sqlite-jdbc to its own way.
  */
 public final class SqliteNativeLibrary {
     private static final String PATH_PROPERTY = "org.sqlite.lib.path";
@@ -43,11 +42,10 @@ public final class SqliteNativeLibrary {
             if (jar == null || resource == null) return;
             Path copy = extracted(jar, resource);
             if (copy == null) return;
-            // loaded by this class's loader, sqlite-jdbc's: its own System.load of the same file is then a no-op
-            System.load(copy.toString());
+            // sqlite-jdbc loads it when a database is first opened, not here: most commands open none
             System.setProperty(PATH_PROPERTY, copy.getParent().toString());
             System.setProperty(NAME_PROPERTY, copy.getFileName().toString());
-        } catch (IOException | RuntimeException | UnsatisfiedLinkError e) {
+        } catch (IOException | RuntimeException e) {
             // only ever an optimisation: sqlite-jdbc extracts its own copy as it always did
         }
     }
@@ -87,19 +85,25 @@ public final class SqliteNativeLibrary {
     }
 
     /**
-     * Beside {@code jar}: {@code <jar name>.sqlite-<crc>.so}, written under a temporary name and renamed
-     * once its CRC-32 matches the jar entry's. Returns null when the jar has no such entry or the copy
-     * cannot be written there.
+     * Beside {@code jar}: {@code <jar name>.sqlite-<crc>/libsqlitejdbc.so}, written under a temporary
+     * name and renamed once its CRC-32 matches the jar entry's. Under sqlite-jdbc's own file name: told
+     * of a copy it cannot load (a noexec mount, a damaged file), sqlite-jdbc goes on to look for that
+     * name in its jar, which then has it, and extracts its own as it always did. Returns null when the
+     * jar has no such entry or the copy cannot be written there.
      */
     static Path extracted(Path jar, String resource) throws IOException {
         try (ZipFile zip = new ZipFile(jar.toFile())) {
             ZipEntry entry = zip.getEntry(resource);
             if (entry == null || entry.getCrc() < 0 || entry.getSize() < 0) return null;
             String base = jar.getFileName().toString().replaceFirst("\\.jar$", "");
-            Path copy = jar.resolveSibling(String.format("%s.sqlite-%08x.so", base, entry.getCrc()));
-            if (Files.isRegularFile(copy) && Files.size(copy) == entry.getSize() && crc(copy) == entry.getCrc()) return copy;
+            Path dir = jar.resolveSibling(String.format("%s.sqlite-%08x", base, entry.getCrc()));
+            Path copy = dir.resolve(LIBRARY);
+            // checked by size at each start (its CRC was checked as it was written): a cold read of
+            // 1 MB would cost every command, most of which never open a database
+            if (Files.isRegularFile(copy) && Files.size(copy) == entry.getSize()) return copy;
             if (!Files.isWritable(jar.getParent())) return null;
-            Path tmp = Files.createTempFile(jar.getParent(), base + ".sqlite-", ".tmp");
+            Files.createDirectories(dir);
+            Path tmp = Files.createTempFile(dir, LIBRARY, ".tmp");
             // readable by whoever may run the jar, as the jar is (createTempFile makes it 0600)
             Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
             try {
@@ -113,22 +117,20 @@ public final class SqliteNativeLibrary {
             } finally {
                 Files.deleteIfExists(tmp);
             }
-            removeOthers(copy, base + ".sqlite-");
+            removeOthers(dir, base + ".sqlite-");
             return copy;
         }
     }
 
-    private static long crc(Path file) throws IOException {
-        CRC32 crc = new CRC32();
-        crc.update(Files.readAllBytes(file));
-        return crc.getValue();
-    }
-
     /** Copies from earlier builds of the jar (another CRC) are of no more use. */
-    private static void removeOthers(Path copy, String prefix) throws IOException {
-        try (var siblings = Files.newDirectoryStream(copy.getParent(), prefix + "*.so")) {
-            for (Path p : siblings) {
-                if (!p.equals(copy)) Files.deleteIfExists(p);
+    private static void removeOthers(Path dir, String prefix) throws IOException {
+        try (var siblings = Files.newDirectoryStream(dir.getParent(), prefix + "*")) {
+            for (Path other : siblings) {
+                if (other.equals(dir) || !Files.isDirectory(other, java.nio.file.LinkOption.NOFOLLOW_LINKS)) continue;
+                try (var inside = Files.newDirectoryStream(other)) {
+                    for (Path f : inside) Files.deleteIfExists(f);
+                }
+                Files.deleteIfExists(other);
             }
         }
     }
