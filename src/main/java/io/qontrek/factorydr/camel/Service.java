@@ -20,6 +20,9 @@ import org.slf4j.LoggerFactory;
 public final class Service {
     private static final Logger LOG = LoggerFactory.getLogger(Service.class);
 
+    /** The service's own lock on its archive directory, held as long as this JVM runs. */
+    private static FlowLock serviceLock;
+
     private Service() {}
 
     /**
@@ -38,9 +41,6 @@ public final class Service {
             throw new ConfigException("cannot take the service's lock in " + layout.lockDir() + ": " + e.getMessage());
         }
     }
-
-    /** The service's own lock on its archive directory, held as long as this JVM runs. */
-    private static FlowLock serviceLock;
 
     public static void configure(Main main, Settings settings) {
         lockArchiveDirectory(settings);

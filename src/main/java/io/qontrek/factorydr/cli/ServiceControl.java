@@ -72,8 +72,16 @@ final class ServiceControl implements AutoCloseable {
         return LoggerFactory.getLogger(ServiceControl.class);
     }
 
-    /** What the service answered: how the command ends. */
-    record Reply(String outcome, JsonNode body, long servicePid) {}
+    /** What the service answered (its last line): how the command ends. */
+    record Reply(JsonNode body) {
+        String outcome() {
+            return body.path("outcome").asText();
+        }
+
+        long servicePid() {
+            return body.path("service_pid").asLong(-1);
+        }
+    }
 
     private ServiceControl(Path socket, ServerSocketChannel server, CamelContext context) {
         this.socket = socket;
@@ -282,7 +290,7 @@ final class ServiceControl implements AutoCloseable {
                 if (node.has("progress")) {
                     progress.progress(node.get("progress").path("files").asLong(), node.get("progress").path("bytes").asLong());
                 } else {
-                    return new Reply(node.path("outcome").asText(), node, node.path("service_pid").asLong(-1));
+                    return new Reply(node);
                 }
             }
         }
