@@ -74,7 +74,7 @@ public final class CanonicalJson {
                 }
                 out.append(']');
             }
-            case STRING -> writeString(node.textValue(), out);
+            case STRING -> quote(node.textValue(), out);
             case NUMBER -> out.append(integer(node));
             case BOOLEAN -> out.append(node.booleanValue());
             case NULL -> out.append("null");
@@ -89,7 +89,7 @@ public final class CanonicalJson {
         out.append('{');
         for (int i = 0; i < members.size(); i++) {
             if (i > 0) out.append(',');
-            writeString(members.get(i).getKey(), out);
+            quote(members.get(i).getKey(), out);
             out.append(':');
             write(members.get(i).getValue(), out, digest);
             maybeFlush(out, digest);
@@ -119,7 +119,8 @@ public final class CanonicalJson {
         return value.toString();
     }
 
-    private static void writeString(String s, StringBuilder out) {
+    /** Appends {@code s} as an RFC 8785 string literal. */
+    static void quote(String s, StringBuilder out) {
         out.append('"');
         if (plain(s)) { // paths and hashes: nothing to escape, no surrogates
             out.append(s).append('"');

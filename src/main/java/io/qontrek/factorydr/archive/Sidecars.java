@@ -1,7 +1,9 @@
 package io.qontrek.factorydr.archive;
 
 import io.qontrek.factorydr.common.Hex;
+import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
+import java.io.InputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
@@ -51,7 +53,7 @@ public final class Sidecars {
         if (signed.signature() == null || signed.archive() == null) {
             throw new IllegalArgumentException("manifest " + signed.backupId() + " is not signed; sign it before writing " + manifestPath(archive).getFileName());
         }
-        writeAtomically(manifestPath(archive), signed::writePrettyJson);
+        writeAtomically(manifestPath(archive), out -> ManifestJson.writePretty(signed, out));
     }
 
     /** The hash in {@code X.sha256}, after checking it is one sha256sum line naming {@code X}'s file name. */
@@ -73,22 +75,23 @@ public final class Sidecars {
         return m.group(1);
     }
 
-    /** The parsed {@code X.manifest.json}; its signature is not checked here. */
+    /** The parsed {@code X.manifest.json}; its signature is not checked here. Its files spill to java.io.tmpdir. */
     public static Manifest readManifest(Path archive) throws ArchiveException {
+        return readManifest(archive, null);
+    }
+
+    /** The same, its file list spilling (when long) into {@code spillDir}. The caller closes it. */
+    public static Manifest readManifest(Path archive, Path spillDir) throws ArchiveException {
         Path path = manifestPath(archive);
         String sidecar = path.getFileName().toString();
-        byte[] json;
-        try {
-            json = Files.readAllBytes(path);
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(path), 1 << 16)) {
+            return ManifestJson.parse(in, spillDir);
         } catch (NoSuchFileException e) {
             throw new ArchiveException(sidecar + ": missing");
-        } catch (IOException e) {
-            throw new ArchiveException(sidecar + ": cannot read: " + e.getMessage(), e);
-        }
-        try {
-            return Manifest.parse(json);
         } catch (ArchiveException e) {
             throw new ArchiveException(sidecar + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new ArchiveException(sidecar + ": cannot read: " + e.getMessage(), e);
         }
     }
 

@@ -14,10 +14,6 @@ import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
@@ -38,13 +34,20 @@ public final class TarWriter {
     private static final int FILE_MODE = 0100644;
 
     private final TarArchiveOutputStream tar;
-    private final List<FileRecord> files = new ArrayList<>();
-    private final Set<String> names = new HashSet<>();
+    private final FileList.Builder files;
     private final byte[] buffer = new byte[COPY_BUFFER];
+    private FileList sealed;
     private boolean failed;
     private boolean finished;
 
+    /** A writer whose file list stays in memory (a few thousand files; tests). */
     public TarWriter(OutputStream sink) {
+        this(sink, null);
+    }
+
+    /** A writer whose file list spills, when long, into {@code spillDir} (null: java.io.tmpdir). */
+    public TarWriter(OutputStream sink, Path spillDir) {
+        files = FileList.builder(spillDir);
         tar = new TarArchiveOutputStream(sink, StandardCharsets.UTF_8.name());
         tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
         tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
@@ -82,22 +85,33 @@ public final class TarWriter {
         return write(name, content.length, FileTime.from(mtime), () -> new ByteArrayInputStream(content), name, false);
     }
 
-    /** Every file written so far, in archive order: the manifest's {@code files}. */
-    public List<FileRecord> files() {
-        return List.copyOf(files);
+    /**
+     * Every file written, in archive order: the manifest's {@code files}. Ends the adding of files;
+     * {@link #finish} is all that may follow.
+     */
+    public FileList files() {
+        if (sealed == null) sealed = files.seal();
+        return sealed;
     }
 
     /** Writes {@code manifest.json} as the last entry and the tar end-of-archive records. */
     public void finish(byte[] manifestJson) throws IOException {
-        finish(manifestJson, Instant.now());
+        finish(new ByteArrayInputStream(manifestJson), manifestJson.length, Instant.now());
     }
 
-    public void finish(byte[] manifestJson, Instant mtime) throws IOException {
+    /** The same, the manifest's {@code size} bytes streamed from {@code manifestJson}. */
+    public void finish(InputStream manifestJson, long size, Instant mtime) throws IOException {
         ensureUsable();
+        files();
         boolean ok = false;
         try {
-            putEntry(EntryNames.MANIFEST, manifestJson.length, FileTime.from(mtime));
-            tar.write(manifestJson);
+            putEntry(EntryNames.MANIFEST, size, FileTime.from(mtime));
+            long copied = 0;
+            for (int n; copied < size && (n = manifestJson.read(buffer, 0, (int) Math.min(buffer.length, size - copied))) >= 0; ) {
+                tar.write(buffer, 0, n);
+                copied += n;
+            }
+            if (copied != size) throw new IOException("manifest.json ended at " + copied + " of " + size + " bytes");
             tar.closeArchiveEntry();
             tar.finish();
             tar.flush();
@@ -136,7 +150,6 @@ public final class TarWriter {
                 tar.closeArchiveEntry();
                 FileRecord record = new FileRecord(name, size, Hex.encode(digest.digest()));
                 files.add(record);
-                names.add(name);
                 ok = true;
                 return record;
             } finally {
@@ -160,7 +173,6 @@ public final class TarWriter {
         if (problem == null && name.endsWith("/")) problem = "file name ends with '/'";
         if (problem != null) throw new IllegalArgumentException("tar entry '" + name + "': " + problem);
         if (name.equals(EntryNames.MANIFEST)) throw new IllegalArgumentException("tar entry 'manifest.json' is reserved for the manifest");
-        if (names.contains(name)) throw new IllegalArgumentException("tar entry '" + name + "' added twice");
     }
 
     private void ensureUsable() {

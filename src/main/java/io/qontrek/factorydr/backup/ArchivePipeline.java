@@ -1,8 +1,17 @@
 package io.qontrek.factorydr.backup;
 
+import io.qontrek.factorydr.archive.FileList;
 import io.qontrek.factorydr.archive.FileRecord;
+import io.qontrek.factorydr.archive.Manifest;
+import io.qontrek.factorydr.archive.ManifestJson;
 import io.qontrek.factorydr.archive.TarWriter;
 import io.qontrek.factorydr.common.ProgressListener;
+import io.qontrek.factorydr.common.Spool;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -62,11 +71,13 @@ public final class ArchivePipeline {
     }
 
     /**
-     * Streams the archive into sink: tar of every entry, then manifest.json (made from the file
-     * records) as the last entry, through every stage. Closes the stages but not sink.
+     * Streams the archive into sink: tar of every entry, then manifest.json (the canonical in-tar form of
+     * what {@code manifest} makes of the file list) as the last entry, through every stage. The in-tar
+     * manifest is first written to an unlinked scratch file in {@code spillDir}, since the tar header
+     * needs its size; the file list, too, spills there. Closes the stages but not sink.
      */
-    public List<FileRecord> writeTo(OutputStream sink, Function<List<FileRecord>, byte[]> manifestJson,
-            ProgressListener progress) throws IOException {
+    public FileList writeTo(OutputStream sink, Function<FileList, Manifest> manifest, Path spillDir, ProgressListener progress)
+            throws IOException {
         OutputStream out = new FilterOutputStream(sink) {
             @Override
             public void write(byte[] b, int off, int len) throws IOException {
@@ -81,23 +92,21 @@ public final class ArchivePipeline {
         for (int i = stages.size() - 1; i >= 0; i--) {
             out = stages.get(i).stage().wrap(out);
         }
-        List<BackupSet.Entry> entries = set.entries();
-        try (OutputStream encoded = out; ReadAhead ahead = new ReadAhead(entries)) {
-            TarWriter tar = new TarWriter(encoded);
+        try (OutputStream encoded = out; ReadAhead ahead = new ReadAhead(set.entries().iterator())) {
+            TarWriter tar = new TarWriter(encoded, spillDir);
             long files = 0;
             long bytes = 0;
-            for (int i = 0; i < entries.size(); i++) {
-                BackupSet.Entry e = entries.get(i);
+            for (ReadAhead.Item item; (item = next(ahead)) != null; ) {
+                BackupSet.Entry e = item.entry();
                 FileRecord r;
+                ReadAhead.Read read = item.read() == null ? null : ReadAhead.take(item);
                 if (e.bytes() != null) {
                     r = tar.addBytes(e.path(), e.bytes(), e.mtime());
-                } else if (ahead.covers(i)) {
+                } else if (read != null && read.gone()) {
+                    LOG.warn("{} was rotated away before it could be archived; left out", e.source());
+                    continue;
+                } else if (read != null && !read.large()) {
                     // a small file, already read (and checked as addFile would) by a read-ahead thread
-                    ReadAhead.Read read = ahead.take(i);
-                    if (read.gone()) {
-                        LOG.warn("{} was rotated away before it could be archived; left out", e.source());
-                        continue;
-                    }
                     r = tar.addBytes(e.path(), read.bytes(), read.mtime());
                 } else if (e.appendOnly()) {
                     try {
@@ -119,9 +128,29 @@ public final class ArchivePipeline {
                 bytes += r.size();
                 progress.progress(files, bytes);
             }
-            List<FileRecord> records = tar.files();
-            tar.finish(manifestJson.apply(records));
+            FileList records = tar.files();
+            boolean ok = false;
+            try (FileChannel inTar = Spool.openUnlinked(spillDir, ".manifest-")) {
+                OutputStream json = new BufferedOutputStream(Channels.newOutputStream(inTar), 1 << 16);
+                ManifestJson.writeCanonical(manifest.apply(records), ManifestJson.Form.IN_TAR, json);
+                json.flush();
+                long size = inTar.position();
+                inTar.position(0);
+                tar.finish(new BufferedInputStream(Channels.newInputStream(inTar), 1 << 16), size, java.time.Instant.now());
+                ok = true;
+            } finally {
+                if (!ok) records.close();
+            }
             return records;
+        }
+    }
+
+    /** The set's next entry; a listing that fails half-way is the backup's failure. */
+    private static ReadAhead.Item next(ReadAhead ahead) throws IOException {
+        try {
+            return ahead.next();
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
         }
     }
 }

@@ -1,6 +1,6 @@
 package io.qontrek.factorydr.backup;
 
-import io.qontrek.factorydr.archive.FileRecord;
+import io.qontrek.factorydr.archive.FileList;
 import io.qontrek.factorydr.archive.Manifest;
 import io.qontrek.factorydr.archive.ManifestSignature;
 import io.qontrek.factorydr.archive.Sidecars;
@@ -22,7 +22,7 @@ import java.util.List;
  * The last step of every backup: runs the archive pipeline into a staging directory, fsyncs, signs
  * the manifest, writes the sidecars, reads the whole archive back and verifies it, and only then gives
  * it its final name. The read-back runs in a second thread that follows the file as it is written
- * ({@link WrittenArchiveCheck}, the verifier's checks), so it overlaps the compression instead of
+ * ({@link ArchiveReadBack}: the one verifier, {@code ArchiveVerifier}), so it overlaps the compression instead of
  * starting after it; its verdict is still required before the name is given. Database snapshots
  * still being checked ({@link SqliteSnapshots}) must pass before that too. The final name is taken with a hard link, which fails if
  * the name exists, so an archive is never overwritten, even by a concurrent run. A crash or a
@@ -62,17 +62,17 @@ public final class ArchiveStore {
         Path staging = WorkDir.create(archiveDir, set.backupId() + ".out");
         Path tmp = staging.resolve(target.getFileName().toString());
         try {
-            List<FileRecord> records;
-            WrittenArchiveCheck.Output written;
-            WrittenArchiveCheck readBack;
+            FileList records;
+            ArchiveReadBack.Output written;
+            ArchiveReadBack readBack;
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                written = new WrittenArchiveCheck.Output(ch);
+                written = new ArchiveReadBack.Output(ch);
                 // The archive is read back and checked by a second thread as it reaches the file.
-                readBack = WrittenArchiveCheck.start(tmp, written, secrets.archiveKey());
+                readBack = ArchiveReadBack.start(tmp, written, secrets.archiveKey());
                 boolean ok = false;
                 try {
                     OutputStream file = new BufferedOutputStream(written, 1 << 16);
-                    records = pipeline.writeTo(file, recs -> unsealed(set, recs).inTarJson(), progress);
+                    records = pipeline.writeTo(file, recs -> unsealed(set, recs), staging, progress);
                     file.flush();
                     written.done();
                     ch.force(true);
@@ -85,13 +85,13 @@ public final class ArchiveStore {
             // Snapshots were checked while they were archived; a failed check fails the backup here.
             if (set.snapshots() != null) set.snapshots().awaitChecked();
             String sha256 = written.sha256();
-            Manifest unsigned = unsealed(set, records).withArchive(set.name(), written.size(), sha256);
+            Manifest unsigned = unsealed(set, records).withArchive(set.name(), written.count(), sha256);
             Manifest signed = unsigned.withSignature(ManifestSignature.sign(unsigned, secrets.signingSecret()));
             Sidecars.writeSha256(tmp, sha256);
             Sidecars.writeManifest(tmp, signed);
 
             // Everything just written, read back as a restore would, before the archive exists:
-            // the verifier's checks, the file's part done while it was written (WrittenArchiveCheck).
+            // the one verifier's checks, its pass made while the file was written (ArchiveReadBack).
             readBack.verify(secrets.signingSecret());
             LOG.info("{}: read back and verified at {} ms", set.name(), java.time.Duration.between(started, Instant.now()).toMillis());
 
@@ -111,7 +111,7 @@ public final class ArchiveStore {
         }
     }
 
-    private static Manifest unsealed(BackupSet set, List<FileRecord> records) {
+    private static Manifest unsealed(BackupSet set, FileList records) {
         return Manifest.unsealed(set.backupId(), Manifest.Type.fromWire(set.type()), set.createdAt(), set.base(), records,
                 set.proofHead() == null ? null : new Manifest.ProofHead(set.proofHead().seq(), set.proofHead().hash()),
                 set.ledgerHead() == null ? null : new Manifest.LedgerHead(set.ledgerHead().seq(), set.ledgerHead().hash()),

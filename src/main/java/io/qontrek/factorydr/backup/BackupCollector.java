@@ -65,14 +65,14 @@ public final class BackupCollector {
             dbs.put(layout.receiptsDb(), receipts);
             snapshots = new SqliteSnapshots(dbs, ledger, busyTimeoutSeconds);
 
-            List<BackupSet.Entry> entries = new ArrayList<>(proofEntries());
             ConfigSelection.Selection config = configSelection.select(layout.configDir());
-            entries.addAll(config.entries());
-            entries.add(BackupSet.Entry.pending("data/federation_ledger.db", ledger, snapshots.copy(ledger)));
-            entries.add(BackupSet.Entry.pending("data/nonce_store.db", nonces, snapshots.copy(nonces)));
-            entries.add(BackupSet.Entry.pending("data/receipts.db", receipts, snapshots.copy(receipts)));
-
-            entries.addAll(recentLogs(now));
+            List<BackupSet.Entry> databases = List.of(
+                    BackupSet.Entry.pending("data/federation_ledger.db", ledger, snapshots.copy(ledger)),
+                    BackupSet.Entry.pending("data/nonce_store.db", nonces, snapshots.copy(nonces)),
+                    BackupSet.Entry.pending("data/receipts.db", receipts, snapshots.copy(receipts)));
+            // the proof files are listed, sorted, as the tar takes them: never all in memory at once
+            Iterable<BackupSet.Entry> entries = BackupSet.concat(new BackupSet.Listed(layout.proofDir(), "proof/", work),
+                    config.entries(), databases, recentLogs(now));
             return new BackupSet("full", "full-" + stamp, "full/" + stamp + ".tar.gz.enc", now, null, entries,
                     proofHead(), null, config.redacted(), config.skipped(), work, snapshots);
         } catch (IOException | RuntimeException e) {
@@ -184,14 +184,6 @@ public final class BackupCollector {
 
     private static <T> T result(Future<T> f) throws IOException {
         return Futures.await(f, "the proof files' listing");
-    }
-
-    private List<BackupSet.Entry> proofEntries() throws IOException {
-        List<BackupSet.Entry> out = new ArrayList<>();
-        for (Path f : RuntimeFiles.regularFiles(layout.proofDir())) {
-            out.add(BackupSet.Entry.file("proof/" + RuntimeFiles.relative(layout.proofDir(), f), f));
-        }
-        return out;
     }
 
     /** The proof with the highest seq in proof/, or null when there is none. */

@@ -6,7 +6,9 @@ import java.util.List;
 
 /**
  * What one archive will hold and say about itself: the entries in archive order, and the facts its
- * manifest records. Built by a collector, consumed by the archive pipeline.
+ * manifest records. Built by a collector, consumed by the archive pipeline. The entries are produced
+ * as the pipeline asks for them (a sorted listing of the proof directory, say), so a set of a million
+ * files holds none of them in memory; iterate them once.
  *
  * @param type full | incremental | proof-daily | alerts
  * @param name the archive's path relative to the archive directory
@@ -23,7 +25,7 @@ public record BackupSet(
         String name,
         Instant createdAt,
         String base,
-        List<Entry> entries,
+        Iterable<Entry> entries,
         Head proofHead,
         Head ledgerHead,
         List<String> redacted,
@@ -32,12 +34,11 @@ public record BackupSet(
         SqliteSnapshots snapshots) {
 
     public BackupSet {
-        entries = List.copyOf(entries);
         redacted = List.copyOf(redacted);
         skipped = List.copyOf(skipped);
     }
 
-    public BackupSet(String type, String backupId, String name, Instant createdAt, String base, List<Entry> entries,
+    public BackupSet(String type, String backupId, String name, Instant createdAt, String base, Iterable<Entry> entries,
             Head proofHead, Head ledgerHead, List<String> redacted, List<String> skipped, Path workDir) {
         this(type, backupId, name, createdAt, base, entries, proofHead, ledgerHead, redacted, skipped, workDir, null);
     }
@@ -80,12 +81,59 @@ public record BackupSet(
     /** A chain head: the proof head (seq, merkle_root) or the ledger head (seq, entry_hash). */
     public record Head(long seq, String hash) {}
 
-    public long sourceBytes() {
-        long n = 0;
-        for (Entry e : entries) {
-            if (e.bytes() != null) n += e.bytes().length;
-            else n += e.source().toFile().length();
+    /**
+     * The entries of these parts one after the other, each part iterated only when the one before it
+     * is done: a {@link Listed} directory is listed then, not when the set is made.
+     */
+    @SafeVarargs
+    public static Iterable<Entry> concat(Iterable<Entry>... parts) {
+        // not Stream.flatMap: pulled through an iterator, it buffers each part whole
+        return () -> new java.util.Iterator<>() {
+            private int part;
+            private java.util.Iterator<Entry> current = java.util.Collections.emptyIterator();
+
+            @Override
+            public boolean hasNext() {
+                while (!current.hasNext() && part < parts.length) current = parts[part++].iterator();
+                return current.hasNext();
+            }
+
+            @Override
+            public Entry next() {
+                if (!hasNext()) throw new java.util.NoSuchElementException();
+                return current.next();
+            }
+        };
+    }
+
+    /**
+     * Every regular file below {@code dir}, sorted ({@link SortedListing}), as entries named
+     * {@code prefix + relative path}; the listing runs when iteration starts, its runs spilling into
+     * {@code spillDir}. A listing that fails surfaces as an UncheckedIOException.
+     */
+    public record Listed(Path dir, String prefix, Path spillDir) implements Iterable<Entry> {
+        @Override
+        public java.util.Iterator<Entry> iterator() {
+            SortedListing names;
+            try {
+                names = SortedListing.of(dir, spillDir);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return new java.util.Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    boolean more = names.hasNext();
+                    if (!more) names.close();
+                    return more;
+                }
+
+                @Override
+                public Entry next() {
+                    String relative = names.next();
+                    return Entry.file(prefix + relative, dir.resolve(relative));
+                }
+            };
         }
-        return n;
     }
 }

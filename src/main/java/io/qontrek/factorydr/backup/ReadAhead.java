@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.ArrayDeque;
-import java.util.List;
+import java.util.Iterator;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -28,44 +28,31 @@ import java.util.concurrent.atomic.AtomicInteger;
  * an append-only file rotated away before it is read is reported as gone. A failure is reported when
  * the tar reaches that file, so archive order and error order are those of the set.
  *
- * <p>Bounded: at most {@link #WINDOW} files and {@link #BUDGET} bytes are held ahead of the tar. Files
- * larger than {@link #SMALL} are not read ahead: the tar streams them itself (the kernel's sequential
- * read-ahead serves those well).
+ * <p>Bounded whatever the set's size: entries are pulled from the set's iterator at most
+ * {@link #WINDOW} ahead of the tar, and a reader keeps a file's bytes only when it is at most
+ * {@link #SMALL} (at most {@code WINDOW * SMALL} bytes held); a larger file is left for the tar to
+ * stream itself (the kernel's sequential read-ahead serves those well).
  */
 final class ReadAhead implements AutoCloseable {
-    static final int SMALL = 1 << 20;
-    static final int WINDOW = 512;
-    static final long BUDGET = 32L << 20;
+    static final int SMALL = 64 << 10;
+    static final int WINDOW = 256;
     static final int READERS = 8;
 
-    /** A file read ahead: its bytes and mtime, or gone (an append-only file rotated away), or a failure. */
-    record Read(byte[] bytes, Instant mtime, boolean gone) {}
+    /** A file read ahead: its bytes and mtime, or gone (an append-only file rotated away), or too large to hold. */
+    record Read(byte[] bytes, Instant mtime, boolean gone, boolean large) {
+        static final Read GONE = new Read(null, null, true, false);
+        static final Read LARGE = new Read(null, null, false, true);
+    }
 
-    private final List<BackupSet.Entry> entries;
+    /** The next entry for the tar and, for a file on disk, its read (null for bytes in memory or a pending snapshot). */
+    record Item(BackupSet.Entry entry, Future<Read> read) {}
+
+    private final Iterator<BackupSet.Entry> source;
     private final ExecutorService readers;
-    private final long[] sizes; // per entry: its size when read ahead, else -1
-    private final ArrayDeque<Ahead> ahead = new ArrayDeque<>();
+    private final ArrayDeque<Item> ahead = new ArrayDeque<>();
 
-    private record Ahead(int index, Future<Read> read) {}
-    private int next; // the next entry to schedule
-    private long bytesAhead;
-
-    ReadAhead(List<BackupSet.Entry> entries) {
-        this.entries = entries;
-        this.sizes = new long[entries.size()];
-        for (int i = 0; i < sizes.length; i++) {
-            BackupSet.Entry e = entries.get(i);
-            long size = -1;
-            if (e.bytes() == null && e.source() != null && e.pending() == null) {
-                try {
-                    size = Files.size(e.source());
-                } catch (IOException gone) {
-                    size = 0; // the reader reports it, in order
-                }
-                if (size > SMALL) size = -1;
-            }
-            sizes[i] = size;
-        }
+    ReadAhead(Iterator<BackupSet.Entry> source) {
+        this.source = source;
         AtomicInteger n = new AtomicInteger();
         this.readers = Executors.newFixedThreadPool(READERS, r -> {
             Thread t = new Thread(r, "backup-read-" + n.incrementAndGet());
@@ -74,66 +61,49 @@ final class ReadAhead implements AutoCloseable {
         });
     }
 
-    /** Whether entry {@code index} is read ahead (a small file on disk) rather than streamed by the tar. */
-    boolean covers(int index) {
-        return sizes[index] >= 0;
+    /** The next entry in set order, or null after the last. */
+    Item next() {
+        fill();
+        Item item = ahead.poll();
+        fill();
+        return item;
     }
 
-    /**
-     * The read of entry {@code index}, which must be the next read-ahead entry in set order (the
-     * caller asks for them in order and skips entries that are not read ahead).
-     */
-    Read take(int index) throws IOException {
-        fill(index);
-        Ahead a = ahead.poll();
-        if (a == null || a.index() != index) throw new IllegalStateException("entry " + index + " is not the next one read ahead");
-        bytesAhead -= sizes[index];
+    /** What the reader found for this item's file. */
+    static Read take(Item item) throws IOException {
         try {
-            return a.read().get();
+            return item.read().get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while reading " + entries.get(index).source());
+            throw new InterruptedIOException("interrupted while reading " + item.entry().source());
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof IOException io) throw io;
             if (cause instanceof RuntimeException re) throw re;
             throw new IOException(cause);
-        } finally {
-            fill(index + 1);
         }
     }
 
-    /** Schedules small files from {@code from} on while the window and the byte budget allow. */
-    private void fill(int from) {
-        if (next < from) next = from;
-        while (next < entries.size() && ahead.size() < WINDOW && bytesAhead < BUDGET) {
-            int i = next++;
-            if (sizes[i] < 0) continue; // the tar streams this one itself
-            BackupSet.Entry e = entries.get(i);
-            bytesAhead += sizes[i];
-            long listed = sizes[i];
-            ahead.add(new Ahead(i, readers.submit(() -> read(e, listed))));
+    private void fill() {
+        while (ahead.size() < WINDOW && source.hasNext()) {
+            BackupSet.Entry e = source.next();
+            boolean onDisk = e.bytes() == null && e.source() != null && e.pending() == null;
+            ahead.add(new Item(e, onDisk ? readers.submit(() -> read(e)) : null));
         }
     }
 
-    private static Read read(BackupSet.Entry e, long listed) throws IOException {
+    private static Read read(BackupSet.Entry e) throws IOException {
         Path source = e.source();
         BasicFileAttributes attributes;
         try {
             attributes = Files.readAttributes(source, BasicFileAttributes.class);
         } catch (NoSuchFileException gone) {
-            if (e.appendOnly()) return new Read(null, null, true);
+            if (e.appendOnly()) return Read.GONE;
             throw gone;
         }
         if (!attributes.isRegularFile()) throw new IOException("cannot archive " + source + ": not a regular file");
         long size = attributes.size();
-        if (size > SMALL) {
-            // grew past the read-ahead limit since it was listed: memory stays bounded
-            if (!e.appendOnly()) {
-                throw new IOException(source + " grew while being archived: " + listed + " bytes when listed, " + size + " when read");
-            }
-            size = listed; // an append-only file: the prefix it had when listed is a consistent one
-        }
+        if (size > SMALL) return Read.LARGE;
         byte[] bytes = new byte[(int) size];
         try (InputStream in = Files.newInputStream(source)) {
             int got = in.readNBytes(bytes, 0, bytes.length);
@@ -144,10 +114,10 @@ final class ReadAhead implements AutoCloseable {
                 throw new IOException(source + " grew while being archived: expected " + size + " bytes");
             }
         } catch (NoSuchFileException gone) {
-            if (e.appendOnly()) return new Read(null, null, true);
+            if (e.appendOnly()) return Read.GONE;
             throw gone;
         }
-        return new Read(bytes, attributes.lastModifiedTime().toInstant(), false);
+        return new Read(bytes, attributes.lastModifiedTime().toInstant(), false, false);
     }
 
     @Override

@@ -1,25 +1,23 @@
 package io.qontrek.factorydr.backup;
 
-import io.qontrek.factorydr.archive.FileRecord;
 import io.qontrek.factorydr.archive.Manifest;
 import io.qontrek.factorydr.catalog.Catalog;
 import io.qontrek.factorydr.catalog.CatalogEntry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 
 /** An archive that is complete, verified and under its final name, with its signed manifest. */
 public record StoredArchive(Path file, Manifest manifest, Instant started, Instant finished) {
 
     public long contentBytes() {
-        return manifest.files().stream().mapToLong(FileRecord::size).sum();
+        return manifest.files().contentBytes();
     }
 
     /** One line for the log: what was written and how big. Never the content. */
     public String summary() {
         return String.format("wrote %s: %d files, %.1f MB in, %.1f MB archived, verified, %.1f s", manifest.archive().name(),
-                manifest.files().size(), contentBytes() / 1e6, manifest.archive().size() / 1e6, took().toMillis() / 1000.0);
+                manifest.files().count(), contentBytes() / 1e6, manifest.archive().size() / 1e6, took().toMillis() / 1000.0);
     }
 
     public Duration took() {
@@ -30,7 +28,7 @@ public record StoredArchive(Path file, Manifest manifest, Instant started, Insta
         return CatalogEntry.of(manifest, finished.toString(), null);
     }
 
-    public List<Catalog.FileRow> fileRows() {
+    public Iterable<Catalog.FileRow> fileRows() {
         return CatalogEntry.rows(manifest);
     }
 }

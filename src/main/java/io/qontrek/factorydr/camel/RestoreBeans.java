@@ -61,19 +61,22 @@ final class RestoreBeans {
                 SafeExtractor.Extraction extraction = SafeExtractor.into(job.staging, job.scope::wants);
                 long filesBefore = job.files;
                 long bytesBefore = job.bytes;
-                Manifest m = new ArchiveVerifier().verify(archive, secrets.archiveKey(), secrets.signingSecret(), (entry, content) -> {
+                // lists of a million files spill beside staging (never into it: it becomes the runtime)
+                ArchiveVerifier verifier = new ArchiveVerifier(job.staging.getParent());
+                try (extraction; Manifest m = verifier.verify(archive, secrets.archiveKey(), secrets.signingSecret(), (entry, content) -> {
                     extraction.visit(entry, content);
                     progress.progress(filesBefore + extraction.files(), bytesBefore + extraction.bytes());
-                }).manifest();
-                SafeExtractor.ExtractResult r = extraction.finish();
-                if (archive != job.archives.get(0) && r.paths().stream().anyMatch(p -> p.startsWith("proof/"))) {
-                    job.proofsFromLaterArchives = true;
+                }).manifest()) {
+                    SafeExtractor.ExtractResult r = extraction.finish();
+                    if (archive != job.archives.get(0) && r.files("proof") > 0) {
+                        job.proofsFromLaterArchives = true;
+                    }
+                    job.files += r.files();
+                    job.bytes += r.bytes();
+                    if (job.archive != null) job.backupIds.add(m.backupId());
+                    job.keepLive.addAll(m.skipped());
+                    job.keepLive.addAll(m.redacted());
                 }
-                job.files += r.files();
-                job.bytes += r.bytes();
-                if (job.archive != null) job.backupIds.add(m.backupId());
-                job.keepLive.addAll(m.skipped());
-                job.keepLive.addAll(m.redacted());
             }
         });
         bind.accept("checkStagedRestore", (Processor) ex ->

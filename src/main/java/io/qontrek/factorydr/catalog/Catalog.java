@@ -66,7 +66,7 @@ public final class Catalog {
     }
 
     /** Records an archive and its file list in one transaction. */
-    public void record(CatalogEntry e, List<FileRow> files) {
+    public void record(CatalogEntry e, Iterable<FileRow> files) {
         insert(e, files, false);
     }
 
@@ -74,11 +74,11 @@ public final class Catalog {
      * Records an archive and its file list unless the catalog already knows its backup_id or its
      * name (catalog rebuild); true when recorded. A known archive is left exactly as it is.
      */
-    public boolean recordIfAbsent(CatalogEntry e, List<FileRow> files) {
+    public boolean recordIfAbsent(CatalogEntry e, Iterable<FileRow> files) {
         return insert(e, files, true);
     }
 
-    private boolean insert(CatalogEntry e, List<FileRow> files, boolean ifAbsent) {
+    private boolean insert(CatalogEntry e, Iterable<FileRow> files, boolean ifAbsent) {
         try (Connection c = open()) {
             c.setAutoCommit(false);
             try (PreparedStatement ps = c.prepareStatement("INSERT " + (ifAbsent ? "OR IGNORE " : "") + """
@@ -107,12 +107,15 @@ public final class Catalog {
             }
             try (PreparedStatement ps = c.prepareStatement(
                     "INSERT INTO archive_files (backup_id, path, size, sha256) VALUES (?,?,?,?)")) {
+                int batched = 0;
                 for (FileRow f : files) {
                     ps.setString(1, e.backupId());
                     ps.setString(2, f.path());
                     ps.setLong(3, f.size());
                     ps.setString(4, f.sha256());
                     ps.addBatch();
+                    // sqlite-jdbc holds a batch in memory: a million rows in one would be a million objects
+                    if (++batched % 10_000 == 0) ps.executeBatch();
                 }
                 ps.executeBatch();
             }

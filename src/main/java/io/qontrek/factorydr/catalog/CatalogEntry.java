@@ -24,9 +24,8 @@ public record CatalogEntry(
 
     /** The catalog's view of a sealed manifest. */
     public static CatalogEntry of(io.qontrek.factorydr.archive.Manifest m, String verifiedAt, String offsiteAt) {
-        long content = m.files().stream().mapToLong(io.qontrek.factorydr.archive.FileRecord::size).sum();
         return new CatalogEntry(m.backupId(), m.type().wire(), m.archive().name(), m.createdAt().toString(), m.base(),
-                m.archive().size(), m.archive().sha256(), m.files().size(), content,
+                m.archive().size(), m.archive().sha256(), Math.toIntExact(m.files().count()), m.files().contentBytes(),
                 m.proofHead() == null ? null : m.proofHead().seq(),
                 m.proofHead() == null ? null : m.proofHead().merkleRoot(),
                 m.ledgerHead() == null ? null : m.ledgerHead().seq(),
@@ -34,8 +33,21 @@ public record CatalogEntry(
                 verifiedAt, offsiteAt);
     }
 
-    /** The manifest's files as catalog rows. */
-    public static java.util.List<Catalog.FileRow> rows(io.qontrek.factorydr.archive.Manifest m) {
-        return m.files().stream().map(f -> new Catalog.FileRow(f.path(), f.size(), f.sha256())).toList();
+    /** The manifest's files as catalog rows, read from its list as they are recorded. */
+    public static Iterable<Catalog.FileRow> rows(io.qontrek.factorydr.archive.Manifest m) {
+        return () -> new java.util.Iterator<>() {
+            private final java.util.Iterator<io.qontrek.factorydr.archive.FileRecord> files = m.files().iterator();
+
+            @Override
+            public boolean hasNext() {
+                return files.hasNext();
+            }
+
+            @Override
+            public Catalog.FileRow next() {
+                io.qontrek.factorydr.archive.FileRecord f = files.next();
+                return new Catalog.FileRow(f.path(), f.size(), f.sha256());
+            }
+        };
     }
 }

@@ -40,7 +40,7 @@ final class Output {
             o.put("archive", a.file().toString());
             o.put("size", m.archive().size());
             o.put("sha256", m.archive().sha256());
-            o.put("files", m.files().size());
+            o.put("files", m.files().count());
             o.put("content_bytes", a.contentBytes());
             o.put("seconds", a.took().toMillis() / 1000.0);
             o.put("verified", true);
@@ -52,7 +52,7 @@ final class Output {
         }
         double secs = Math.max(a.took().toMillis() / 1000.0, 0.001);
         out().printf("%s written and verified: %s%n", what, a.file());
-        out().printf("  %,d files, %.1f MB in, %.1f MB archived, %.1f s (%.1f MB/s)%n", m.files().size(),
+        out().printf("  %,d files, %.1f MB in, %.1f MB archived, %.1f s (%.1f MB/s)%n", m.files().count(),
                 a.contentBytes() / 1e6, m.archive().size() / 1e6, secs, a.contentBytes() / 1e6 / secs);
         if (m.proofHead() != null) out().printf("  proof head: seq %d %s%n", m.proofHead().seq(), m.proofHead().merkleRoot());
         if (m.ledgerHead() != null) out().printf("  ledger head: seq %d %s%n", m.ledgerHead().seq(), m.ledgerHead().entryHash());

@@ -2,6 +2,7 @@ package io.qontrek.factorydr.restore;
 
 import io.qontrek.factorydr.archive.ArchiveException;
 import io.qontrek.factorydr.archive.ArchiveReader;
+import io.qontrek.factorydr.archive.UniquePaths;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -20,6 +21,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -37,10 +39,12 @@ import java.util.function.Predicate;
  *   <li>absolute names, {@code ..}, {@code .} or empty components, NUL, backslash (checked here and
  *       again by {@link ArchiveReader}: two independent checks of the one rule);</li>
  *   <li>symbolic and hard links, devices, FIFOs and any other non-regular entry ({@link ArchiveReader});</li>
- *   <li>two entries of one archive that name the same path, or a file where another entry needs a
- *       directory (and the reverse). Names are compared exactly: since '.' and empty components are
- *       refused, equal paths have equal names. Names that differ only in case are different files on
- *       Linux and are allowed; on a case-insensitive file system the second would replace the first;</li>
+ *   <li>two entries of one archive that name the same path ({@link UniquePaths}: no per-file state in
+ *       memory), or a file where another entry needs a directory (and the reverse: the directories of
+ *       an archive, which are few, are remembered). Names are compared exactly: since '.' and empty
+ *       components are refused, equal paths have equal names. Names that differ only in case are
+ *       different files on Linux and are allowed; on a case-insensitive file system the second would
+ *       replace the first;</li>
  *   <li>any path whose real location is not inside the staging directory, checked with
  *       {@code toRealPath} on the parent directory after each missing component is created one at a
  *       time, so a symbolic link already inside staging cannot carry a write (or a mkdir) outside it.</li>
@@ -60,10 +64,15 @@ public final class SafeExtractor {
     private static final String MANIFEST = "manifest.json";
     private static final int BUFFER = 64 * 1024;
 
-    /** What was written: regular files, their total bytes, and their entry names in archive order. */
-    public record ExtractResult(long files, long bytes, List<String> paths) {
+    /** What was written: regular files, their total bytes, and how many files under each top-level directory. */
+    public record ExtractResult(long files, long bytes, Map<String, Long> filesByTop) {
         public ExtractResult {
-            paths = List.copyOf(paths);
+            filesByTop = Map.copyOf(filesByTop);
+        }
+
+        /** Files written under top-level directory {@code top} (e.g. "proof"). */
+        public long files(String top) {
+            return filesByTop.getOrDefault(top, 0L);
         }
     }
 
@@ -77,11 +86,10 @@ public final class SafeExtractor {
      */
     public static ExtractResult extract(Path archive, byte[] password, Path stagingDir, Predicate<String> wanted)
             throws IOException {
-        Extraction extraction = into(stagingDir, wanted);
-        try (InputStream in = Files.newInputStream(archive)) {
+        try (Extraction extraction = into(stagingDir, wanted); InputStream in = Files.newInputStream(archive)) {
             ArchiveReader.read(in, password, extraction);
+            return extraction.finish();
         }
-        return extraction.finish();
     }
 
     /**
@@ -95,15 +103,18 @@ public final class SafeExtractor {
     }
 
     /** The state of one extraction. */
-    public static final class Extraction implements ArchiveReader.EntryVisitor {
+    public static final class Extraction implements ArchiveReader.EntryVisitor, AutoCloseable {
         private enum Kind { FILE, DIRECTORY }
 
         private final Path root;
         private final Predicate<String> wanted;
-        private final Map<String, Kind> seen = new HashMap<>();
+        /** The directories of the archive (its entries and its files' parents): few, whatever the file count. */
+        private final Set<String> directories = new HashSet<>();
+        private final UniquePaths files;
         private final Set<Path> touchedDirs = new LinkedHashSet<>();
         private final Map<Path, Instant> dirTimes = new LinkedHashMap<>();
-        private final List<String> paths = new ArrayList<>();
+        private final Map<String, Long> filesByTop = new HashMap<>();
+        private long written;
         /** Directories already proven to be real directories inside root, by their path under root. */
         private final Map<String, Path> provenDirs = new HashMap<>();
         private final byte[] buffer = new byte[BUFFER];
@@ -115,6 +126,7 @@ public final class SafeExtractor {
             this.root = root;
             this.wanted = wanted;
             this.posix = Files.getFileStore(root).supportsFileAttributeView("posix"); // once: it reads the mount table
+            this.files = new UniquePaths(root.getParent());
         }
 
         @Override
@@ -135,22 +147,24 @@ public final class SafeExtractor {
             }
         }
 
-        /** Records a path and its parents, refusing a second entry for one file and file/directory clashes. */
+        /**
+         * Records a path and its parents, refusing a second entry for one file and file/directory
+         * clashes. Files are kept in {@link UniquePaths}, directories (few) here.
+         */
         private void claim(String name, String path, Kind kind) throws ArchiveException {
-            String[] parts = path.split("/");
-            StringBuilder prefix = new StringBuilder();
-            for (int i = 0; i < parts.length - 1; i++) {
-                if (i > 0) prefix.append('/');
-                prefix.append(parts[i]);
-                Kind before = seen.putIfAbsent(prefix.toString(), Kind.DIRECTORY);
-                if (before == Kind.FILE) throw refused(name, "'" + prefix + "' is a file earlier in the archive");
+            if (kind == Kind.DIRECTORY) {
+                if (directories.add(path) && files.contains(path)) {
+                    throw refused(name, "is a directory but an earlier entry makes it a file");
+                }
+            } else {
+                if (directories.contains(path)) throw refused(name, "is a file but an earlier entry makes it a directory");
+                UniquePaths.Claim c = files.claim(path);
+                if (c.repeated()) throw refused(name, "names the same file as an earlier entry");
+                if (c.claimedParent() != null) throw refused(name, "'" + c.claimedParent() + "' is a file earlier in the archive");
             }
-            Kind before = seen.putIfAbsent(path, kind);
-            if (before == null) return;
-            if (before == Kind.DIRECTORY && kind == Kind.DIRECTORY) return; // a directory may be listed again
-            if (before == Kind.FILE && kind == Kind.FILE) throw refused(name, "names the same file as an earlier entry");
-            throw refused(name, "is a " + kind.name().toLowerCase() + " but an earlier entry makes it a "
-                    + before.name().toLowerCase());
+            for (int slash = path.indexOf('/'); slash >= 0; slash = path.indexOf('/', slash + 1)) {
+                directories.add(path.substring(0, slash));
+            }
         }
 
         private void writeFile(ArchiveReader.Entry entry, String path, InputStream content) throws IOException {
@@ -191,7 +205,9 @@ public final class SafeExtractor {
                 }
                 done = true;
                 touchedDirs.add(dir);
-                paths.add(path);
+                this.written++;
+                int top = path.indexOf('/');
+                filesByTop.merge(top < 0 ? "" : path.substring(0, top), 1L, Long::sum);
                 bytes += written;
             } finally {
                 if (!done) Files.deleteIfExists(file);
@@ -226,7 +242,7 @@ public final class SafeExtractor {
 
         /** Regular files written so far. */
         public long files() {
-            return paths.size();
+            return written;
         }
 
         /** Their bytes so far. */
@@ -245,10 +261,22 @@ public final class SafeExtractor {
                 Files.setLastModifiedTime(d.getKey(), FileTime.from(d.getValue()));
             }
             if (!FileSystemSync.sync(root)) {
-                for (String path : paths) FileSystemSync.fsync(root.resolve(path)); // the files written, from their names
+                // every file in staging (this restore's alone), found by walking it rather than from a list
+                try (var staged = Files.walk(root)) {
+                    for (Path f : (Iterable<Path>) staged::iterator) {
+                        if (Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) FileSystemSync.fsync(f);
+                    }
+                }
                 for (Path dir : touchedDirs) FileSystemSync.fsync(dir);
             }
-            return new ExtractResult(paths.size(), bytes, paths);
+            close();
+            return new ExtractResult(written, bytes, filesByTop);
+        }
+
+        /** Frees the file set's spool; {@link #finish} does it too. */
+        @Override
+        public void close() {
+            files.close();
         }
     }
 

@@ -75,7 +75,7 @@ class ArchiveCorruptionTest {
     }
 
     private static Manifest withFiles(Manifest m, List<FileRecord> files) {
-        return new Manifest(m.backupId(), m.type(), m.createdAt(), m.base(), files, m.proofHead(), m.ledgerHead(),
+        return new Manifest(m.backupId(), m.type(), m.createdAt(), m.base(), FileList.of(files), m.proofHead(), m.ledgerHead(),
                 m.redacted(), m.skipped(), m.archive(), null);
     }
 
@@ -226,7 +226,7 @@ class ArchiveCorruptionTest {
     @Test
     void fileEntryHashChangedAndResigned() throws Exception {
         List<FileRecord> files = new ArrayList<>();
-        for (FileRecord f : manifest.files()) {
+        for (FileRecord f : manifest.files().toList()) {
             files.add(f.path().equals(PROOF) ? new FileRecord(PROOF, f.size(), Hashes.sha256Hex("forged")) : f);
         }
         reseal(withFiles(manifest, files));
@@ -236,7 +236,7 @@ class ArchiveCorruptionTest {
     @Test
     void fileEntrySizeChangedAndResigned() throws Exception {
         List<FileRecord> files = new ArrayList<>();
-        for (FileRecord f : manifest.files()) {
+        for (FileRecord f : manifest.files().toList()) {
             files.add(f.path().equals(PROOF) ? new FileRecord(PROOF, f.size() + 1, f.sha256()) : f);
         }
         reseal(withFiles(manifest, files));
@@ -245,7 +245,7 @@ class ArchiveCorruptionTest {
 
     @Test
     void fileMissingFromTheArchive() throws Exception {
-        List<FileRecord> files = new ArrayList<>(manifest.files());
+        List<FileRecord> files = new ArrayList<>(manifest.files().toList());
         files.add(new FileRecord("proof/proof-000000000002.json", 10, Hashes.sha256Hex("2")));
         reseal(withFiles(manifest, files));
         assertVerifyFails().hasMessage(X + ": 'proof/proof-000000000002.json' is in the manifest but missing from the archive");
@@ -253,7 +253,7 @@ class ArchiveCorruptionTest {
 
     @Test
     void extraFileInTheArchive() throws Exception {
-        List<FileRecord> files = manifest.files().stream().filter(f -> !f.path().equals(PROOF)).toList();
+        List<FileRecord> files = manifest.files().toList().stream().filter(f -> !f.path().equals(PROOF)).toList();
         reseal(withFiles(manifest, files));
         assertVerifyFails().hasMessage(X + ": '" + PROOF + "' is in the archive but not in the manifest");
     }
@@ -289,9 +289,9 @@ class ArchiveCorruptionTest {
             if (entry.type() == ArchiveReader.EntryType.FILE) seen.put(entry.name(), Hashes.sha256Hex(content.readAllBytes()));
         });
         Map<String, String> expected = new java.util.LinkedHashMap<>();
-        for (FileRecord f : manifest.files()) expected.put(f.path(), f.sha256());
+        for (FileRecord f : manifest.files().toList()) expected.put(f.path(), f.sha256());
         assertThat(seen).containsAllEntriesOf(expected).containsKey(EntryNames.MANIFEST).hasSize(expected.size() + 1);
-        assertThat(result.files()).isEqualTo(manifest.files().size());
+        assertThat(result.files()).isEqualTo(manifest.files().toList().size());
     }
 
     @Test

@@ -15,6 +15,35 @@ class ManifestTest {
     private static final String H1 = Hashes.sha256Hex("one");
     private static final String H2 = Hashes.sha256Hex("two");
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /**
+     * The contract's JSON as a tree, keys in the contract's order: the plain rendering the streamed
+     * forms ({@link ManifestJson}) replaced, kept here as their reference.
+     */
+    static ObjectNode tree(Manifest m, boolean withArchiveAndSignature) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("schema", Manifest.SCHEMA);
+        o.put("backup_id", m.backupId());
+        o.put("type", m.type().wire());
+        o.put("created_at", java.time.format.DateTimeFormatter.ISO_INSTANT.format(m.createdAt()));
+        o.put("base", m.base());
+        var files = o.putArray("files");
+        for (FileRecord f : m.files()) files.addObject().put("path", f.path()).put("size", f.size()).put("sha256", f.sha256());
+        if (m.proofHead() == null) o.putNull("proof_head");
+        else o.putObject("proof_head").put("seq", m.proofHead().seq()).put("merkle_root", m.proofHead().merkleRoot());
+        if (m.ledgerHead() == null) o.putNull("ledger_head");
+        else o.putObject("ledger_head").put("seq", m.ledgerHead().seq()).put("entry_hash", m.ledgerHead().entryHash());
+        m.redacted().forEach(o.putArray("redacted")::add);
+        m.skipped().forEach(o.putArray("skipped")::add);
+        if (withArchiveAndSignature) {
+            if (m.archive() == null) o.putNull("archive");
+            else o.putObject("archive").put("name", m.archive().name()).put("size", m.archive().size()).put("sha256", m.archive().sha256());
+            o.put("signature", m.signature());
+        }
+        return o;
+    }
+
     static Manifest sample() {
         return Manifest.unsealed("full-20251026T030000Z", Manifest.Type.FULL, Instant.parse("2025-10-26T03:00:00Z"), null,
                 List.of(new FileRecord("proof/proof-000000000001.json", 123, H1), new FileRecord("config/key_registry.json", 45, H2)),
@@ -23,9 +52,9 @@ class ManifestTest {
     }
 
     @Test
-    void jsonUsesTheContractsKeysInItsOrder() {
+    void jsonUsesTheContractsKeysInItsOrder() throws Exception {
         Manifest m = sample().withArchive("full/20251026T030000Z.tar.gz.enc", 1234, H2);
-        ObjectNode json = m.toJson(true);
+        ObjectNode json = (ObjectNode) JSON.readTree(ManifestJson.pretty(m));
         assertThat(json.fieldNames()).toIterable().containsExactly("schema", "backup_id", "type", "created_at", "base", "files",
                 "proof_head", "ledger_head", "redacted", "skipped", "archive", "signature");
         assertThat(json.get("schema").asText()).isEqualTo("factory.manifest.v1");
@@ -35,27 +64,27 @@ class ManifestTest {
         assertThat(json.get("proof_head").fieldNames()).toIterable().containsExactly("seq", "merkle_root");
         assertThat(json.get("ledger_head").fieldNames()).toIterable().containsExactly("seq", "entry_hash");
         assertThat(json.get("archive").fieldNames()).toIterable().containsExactly("name", "size", "sha256");
-        assertThat(sample().toJson(false).has("archive")).isFalse();
-        assertThat(sample().toJson(false).has("signature")).isFalse();
+        assertThat(JSON.readTree(sample().inTarJson()).has("archive")).isFalse();
+        assertThat(JSON.readTree(sample().inTarJson()).has("signature")).isFalse();
     }
 
     @Test
     void parseIsTheInverseOfBothForms() throws Exception {
         Manifest inTar = sample();
-        assertThat(Manifest.parse(CanonicalJson.bytes(inTar.toJson(false)))).isEqualTo(inTar);
+        assertThat(Manifest.parse(inTar.inTarJson())).isEqualTo(inTar);
         Manifest sealed = inTar.withArchive("full/20251026T030000Z.tar.gz.enc", 1234, H2);
         Manifest signed = sealed.withSignature(ManifestSignature.sign(sealed, SECRET));
         assertThat(Manifest.parse(signed.toPrettyJson())).isEqualTo(signed);
         Manifest incremental = new Manifest("incremental-20251026T040000Z", Manifest.Type.INCREMENTAL, Instant.parse("2025-10-26T04:00:00Z"),
-                "full-20251026T030000Z", List.of(), null, null, List.of(), List.of(), null, null);
-        assertThat(Manifest.parse(CanonicalJson.bytes(incremental.toJson(false)))).isEqualTo(incremental);
+                "full-20251026T030000Z", FileList.of(List.of()), null, null, List.of(), List.of(), null, null);
+        assertThat(Manifest.parse(incremental.inTarJson())).isEqualTo(incremental);
     }
 
     @Test
     void signatureIsHmacOfTheCanonicalJsonWithoutSignature() throws Exception {
         Manifest sealed = sample().withArchive("full/20251026T030000Z.tar.gz.enc", 1234, H2);
         String signature = ManifestSignature.sign(sealed, SECRET);
-        ObjectNode unsigned = sealed.toJson(true);
+        ObjectNode unsigned = tree(sealed, true);
         unsigned.remove("signature");
         String canonical = CanonicalJson.string(unsigned);
         assertThat(canonical).startsWith("{\"archive\":{\"name\":\"full/20251026T030000Z.tar.gz.enc\",\"sha256\":\"" + H2 + "\",\"size\":1234},");
@@ -72,7 +101,7 @@ class ManifestTest {
 
     @Test
     void parseRefusesWhatItCouldNotReproduceExactly() throws Exception {
-        String good = CanonicalJson.string(sample().toJson(false));
+        String good = new String(sample().inTarJson(), StandardCharsets.UTF_8);
         assertThatThrownBy(() -> Manifest.parse(good.replace("{\"backup_id\"", "{\"extra\":1,\"backup_id\"").getBytes()))
                 .isInstanceOf(ArchiveException.class).hasMessage("manifest: unknown field 'extra'");
         assertThatThrownBy(() -> Manifest.parse(good.replace("\"base\":null,", "").getBytes()))
@@ -88,5 +117,37 @@ class ManifestTest {
         assertThatThrownBy(() -> Manifest.parse(good.replace("proof/proof-000000000001.json", "../etc/passwd").getBytes()))
                 .hasMessageContaining("'..'");
         assertThatThrownBy(() -> Manifest.parse("[]".getBytes())).hasMessage("manifest is not a JSON object");
+    }
+
+    @Test
+    void theStreamedFormsAreTheTreeRenderingsByteForByte() throws Exception {
+        java.util.List<FileRecord> many = new java.util.ArrayList<>();
+        for (int i = 0; i < 20_000; i++) many.add(new FileRecord(String.format("proof/proof-%012d.json", i), i, H1)); // spills to disk
+        many.add(new FileRecord("config/caf\u00e9 \"quoted\"\n.yaml", 7, H2)); // escapes and non-ASCII
+        Manifest sealed = Manifest.unsealed("full-20251026T030000Z", Manifest.Type.FULL, Instant.parse("2025-10-26T03:00:00Z"), null,
+                many, new Manifest.ProofHead(199, H1), null, List.of("config/key_registry.json"), List.of())
+                .withArchive("full/20251026T030000Z.tar.gz.enc", 1234, H2);
+        Manifest signed = sealed.withSignature(ManifestSignature.sign(sealed, SECRET));
+        assertThat(signed.files().count()).isEqualTo(20_001);
+        assertThat(ManifestJson.canonical(signed, ManifestJson.Form.IN_TAR)).isEqualTo(CanonicalJson.bytes(tree(signed, false)));
+        ObjectNode signedTree = tree(signed, true);
+        signedTree.remove("signature");
+        assertThat(ManifestJson.canonical(signed, ManifestJson.Form.SIGNED)).isEqualTo(CanonicalJson.bytes(signedTree));
+        assertThat(ManifestJson.canonicalSha256(signed, ManifestJson.Form.IN_TAR)).isEqualTo(CanonicalJson.sha256(tree(signed, false)));
+        assertThat(new String(ManifestJson.pretty(signed), StandardCharsets.UTF_8))
+                .isEqualTo(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(tree(signed, true)) + "\n");
+        assertThat(signed.signature()).isEqualTo(Hashes.hmacSha256Hex(SECRET, CanonicalJson.bytes(signedTree)));
+        assertThat(Manifest.parse(ManifestJson.pretty(signed))).isEqualTo(signed);
+    }
+
+    @Test
+    void parseRefusesAFileListedTwiceAndUnknownMembersAtAnyLevel() {
+        String good = new String(sample().inTarJson(), StandardCharsets.UTF_8);
+        String twice = good.replace("\"config/key_registry.json\",\"sha256\"", "\"proof/proof-000000000001.json\",\"sha256\"");
+        assertThatThrownBy(() -> Manifest.parse(twice.getBytes())).hasMessage("manifest: files lists 'proof/proof-000000000001.json' twice");
+        assertThatThrownBy(() -> Manifest.parse(good.replace("{\"path\"", "{\"mode\":420,\"path\"").getBytes()))
+                .hasMessage("manifest: unknown field 'mode' in files");
+        assertThatThrownBy(() -> Manifest.parse(good.replace("\"seq\":199", "\"seq\":199,\"x\":1").getBytes()))
+                .hasMessage("manifest: unknown field 'x' in proof_head");
     }
 }

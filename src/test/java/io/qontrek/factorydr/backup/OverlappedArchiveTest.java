@@ -88,7 +88,7 @@ class OverlappedArchiveTest {
 
         ArchiveVerifier.VerifyResult result = new ArchiveVerifier().verify(stored.file(), SECRETS.archiveKey(), SECRETS.signingSecret());
         assertThat(result.files()).isEqualTo(1502);
-        assertThat(stored.manifest().files()).extracting(FileRecord::path)
+        assertThat(stored.manifest().files().toList()).extracting(FileRecord::path)
                 .startsWith("data/big.db").contains("logs/service.log", "proof/proof-000000001499.json");
         assertThat(archiveDir.resolve(".work")).satisfiesAnyOf(
                 d -> assertThat(Files.exists(d)).isFalse(),
@@ -101,7 +101,7 @@ class OverlappedArchiveTest {
         List<BackupSet.Entry> entries = entries(src);
         Files.delete(src.resolve("logs/service.log"));
         StoredArchive stored = new ArchiveStore(tmp.resolve("a1"), SECRETS).store(pipeline(set(entries)), ProgressListener.NONE);
-        assertThat(stored.manifest().files()).extracting(FileRecord::path).doesNotContain("logs/service.log").hasSize(1501);
+        assertThat(stored.manifest().files().toList()).extracting(FileRecord::path).doesNotContain("logs/service.log").hasSize(1501);
 
         Files.delete(src.resolve("proof/proof-000000000700.json"));
         Path archiveDir = tmp.resolve("a2");
@@ -111,35 +111,36 @@ class OverlappedArchiveTest {
     }
 
     /** Writes the archive of {@code set} through {@code damage} into a file followed by a read-back; seals it. */
-    private WrittenArchiveCheck writeAndFollow(BackupSet set, Path file, java.util.function.UnaryOperator<OutputStream> damage,
+    private ArchiveReadBack writeAndFollow(BackupSet set, Path file, java.util.function.UnaryOperator<OutputStream> damage,
             java.util.function.UnaryOperator<List<FileRecord>> manifestFiles) throws IOException {
         Files.createDirectories(file.getParent());
-        WrittenArchiveCheck.Output written;
-        WrittenArchiveCheck check;
-        List<FileRecord> records;
+        ArchiveReadBack.Output written;
+        ArchiveReadBack check;
+        io.qontrek.factorydr.archive.FileList records;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            written = new WrittenArchiveCheck.Output(ch);
-            check = WrittenArchiveCheck.start(file, written, SECRETS.archiveKey());
+            written = new ArchiveReadBack.Output(ch);
+            check = ArchiveReadBack.start(file, written, SECRETS.archiveKey());
             OutputStream out = damage.apply(written);
-            records = pipeline(set).writeTo(out, recs -> unsealed(set, recs).inTarJson(), ProgressListener.NONE);
+            records = pipeline(set).writeTo(out, recs -> unsealed(set, recs), file.getParent(), ProgressListener.NONE);
             out.flush();
             written.done();
         }
-        Manifest m = unsealed(set, manifestFiles.apply(records)).withArchive(set.name(), written.size(), written.sha256());
+        Manifest m = unsealed(set, io.qontrek.factorydr.archive.FileList.of(manifestFiles.apply(records.toList())))
+                .withArchive(set.name(), written.count(), written.sha256());
         Manifest signed = m.withSignature(ManifestSignature.sign(m, SECRETS.signingSecret()));
         Sidecars.writeSha256(file, m.archive().sha256());
         Sidecars.writeManifest(file, signed);
         return check;
     }
 
-    private static Manifest unsealed(BackupSet set, List<FileRecord> records) {
+    private static Manifest unsealed(BackupSet set, io.qontrek.factorydr.archive.FileList records) {
         return Manifest.unsealed(set.backupId(), Manifest.Type.FULL, set.createdAt(), null, records, null, null, List.of(), List.of());
     }
 
     @Test
     void theReadBackCatchesAByteDamagedOnItsWayToTheFile() throws Exception {
         BackupSet set = set(entries(source()));
-        WrittenArchiveCheck check = writeAndFollow(set, tmp.resolve("damaged").resolve(set.name()), file -> new FilterOutputStream(file) {
+        ArchiveReadBack check = writeAndFollow(set, tmp.resolve("damaged").resolve(set.name()), file -> new FilterOutputStream(file) {
             long at;
 
             @Override
@@ -158,7 +159,7 @@ class OverlappedArchiveTest {
     @Test
     void theReadBackCatchesAManifestThatDisagreesWithTheArchive() throws Exception {
         BackupSet set = set(entries(source()));
-        WrittenArchiveCheck check = writeAndFollow(set, tmp.resolve("lying").resolve(set.name()), file -> file, files -> {
+        ArchiveReadBack check = writeAndFollow(set, tmp.resolve("lying").resolve(set.name()), file -> file, files -> {
             List<FileRecord> out = new ArrayList<>(files);
             FileRecord f = out.get(5);
             out.set(5, new FileRecord(f.path(), f.size(), "0".repeat(64)));
@@ -166,22 +167,29 @@ class OverlappedArchiveTest {
         });
         assertThatThrownBy(() -> check.verify(SECRETS.signingSecret())).hasMessageContaining("SHA-256 differs from the manifest");
 
-        WrittenArchiveCheck ok = writeAndFollow(set, tmp.resolve("honest").resolve(set.name()), file -> file, files -> files);
+        ArchiveReadBack ok = writeAndFollow(set, tmp.resolve("honest").resolve(set.name()), file -> file, files -> files);
         ok.verify(SECRETS.signingSecret());
     }
 
     @Test
-    void aSmallFileThatGrowsPastTheReadAheadLimitFailsButALogGivesTheListedPrefix() throws Exception {
+    void theReadAheadHoldsOnlySmallFilesAndReportsEachInSetOrder() throws Exception {
         Path proof = Files.writeString(tmp.resolve("proof.json"), "{\"seq\":1}\n");
-        Path log = Files.writeString(tmp.resolve("service.log"), "line 1\n");
-        List<BackupSet.Entry> entries = List.of(BackupSet.Entry.file("proof/proof.json", proof), BackupSet.Entry.log("logs/service.log", log));
-        try (ReadAhead ahead = new ReadAhead(entries)) { // sizes are taken here
-            byte[] more = new byte[ReadAhead.SMALL + 1];
-            Files.write(proof, more, StandardOpenOption.APPEND);
-            Files.write(log, more, StandardOpenOption.APPEND);
-            assertThat(ahead.covers(0)).isTrue();
-            assertThatThrownBy(() -> ahead.take(0)).hasMessageContaining("proof.json grew while being archived");
-            assertThat(new String(ahead.take(1).bytes(), StandardCharsets.UTF_8)).isEqualTo("line 1\n");
+        Path big = Files.write(tmp.resolve("big.log"), new byte[ReadAhead.SMALL + 1]);
+        Path gone = tmp.resolve("rotated.log");
+        Path missing = tmp.resolve("missing.json");
+        List<BackupSet.Entry> entries = List.of(BackupSet.Entry.file("proof/proof.json", proof), BackupSet.Entry.log("logs/big.log", big),
+                BackupSet.Entry.log("logs/rotated.log", gone), BackupSet.Entry.file("proof/missing.json", missing),
+                BackupSet.Entry.bytes("config/x.json", new byte[] {1}, Instant.EPOCH));
+        try (ReadAhead ahead = new ReadAhead(entries.iterator())) {
+            ReadAhead.Item first = ahead.next();
+            assertThat(first.entry().path()).isEqualTo("proof/proof.json");
+            assertThat(new String(ReadAhead.take(first).bytes(), StandardCharsets.UTF_8)).isEqualTo("{\"seq\":1}\n");
+            assertThat(ReadAhead.take(ahead.next()).large()).as("over the limit: the tar streams it").isTrue();
+            assertThat(ReadAhead.take(ahead.next()).gone()).as("a log rotated away").isTrue();
+            ReadAhead.Item fails = ahead.next();
+            assertThatThrownBy(() -> ReadAhead.take(fails)).hasMessageContaining("missing.json");
+            assertThat(ahead.next().read()).as("bytes in memory are not read").isNull();
+            assertThat(ahead.next()).isNull();
         }
     }
 

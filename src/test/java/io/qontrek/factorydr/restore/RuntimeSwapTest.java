@@ -92,7 +92,7 @@ class RuntimeSwapTest {
                 keepLive.stream().filter(k -> Files.exists(live.root().resolve(k))).toList());
         assertThat(r.replacedKept()).isEmpty();
         assertThat(r.warning()).isNull();
-        for (FileRecord f : full.manifest().files()) {
+        for (FileRecord f : full.manifest().files().toList()) {
             if (f.path().startsWith("logs/") || keepLive.contains(f.path())) continue;
             assertThat(TreeSnapshot.sha256(live.root().resolve(f.path()))).as(f.path()).isEqualTo(f.sha256());
         }
@@ -116,11 +116,11 @@ class RuntimeSwapTest {
         RuntimeSwap.Description d = new RuntimeSwap(live, staging, RuntimeSwap.Scope.ALL, keepLive).describe();
 
         assertThat(TreeSnapshot.of(live.root())).as("a dry run changes nothing").isEqualTo(before);
-        long lostProofs = full.manifest().files().stream().filter(f -> f.path().matches("proof/proof-0000000000\\d\\d\\.json")).count();
+        long lostProofs = full.manifest().files().toList().stream().filter(f -> f.path().matches("proof/proof-0000000000\\d\\d\\.json")).count();
         assertThat(d.added()).hasSize((int) lostProofs).allMatch(p -> p.startsWith("proof/proof-0000000000"));
         // judged independently of the staged copy: by the manifest's SHA-256 against the live file
         List<String> changed = new ArrayList<>();
-        for (FileRecord f : full.manifest().files()) {
+        for (FileRecord f : full.manifest().files().toList()) {
             Path l = live.root().resolve(f.path());
             if (RuntimeSwap.Scope.ALL.wants(f.path()) && !keepLive.contains(f.path()) && Files.exists(l)
                     && !TreeSnapshot.sha256(l).equals(f.sha256())) changed.add(f.path());
@@ -130,7 +130,7 @@ class RuntimeSwapTest {
         assertThat(d.removed()).containsExactly("data/federation_ledger.db-wal", "data/receipts.db-shm", "proof/stray.json");
         assertThat(d.keptLive()).containsExactlyInAnyOrderElementsOf(
                 keepLive.stream().filter(k -> Files.exists(live.root().resolve(k))).toList());
-        long restored = full.manifest().files().stream().filter(f -> RuntimeSwap.Scope.ALL.wants(f.path())).count();
+        long restored = full.manifest().files().toList().stream().filter(f -> RuntimeSwap.Scope.ALL.wants(f.path())).count();
         assertThat(d.unchanged()).isEqualTo(restored - lostProofs - changed.size() - full.manifest().redacted().size());
         assertThat(d.summary()).isEqualTo("restore all: " + lostProofs + " added, " + changed.size() + " changed, 3 removed, " + d.unchanged()
                 + " unchanged, " + d.keptLive().size() + " kept live");
@@ -150,7 +150,7 @@ class RuntimeSwapTest {
         assertThat(r.swapped()).containsExactly("data/federation_ledger.db", "data/nonce_store.db", "data/receipts.db");
         assertThat(r.keptLive()).isEmpty();
         for (String db : RuntimeSwap.DATABASES) {
-            FileRecord f = full.manifest().files().stream().filter(x -> x.path().equals("data/" + db)).findFirst().orElseThrow();
+            FileRecord f = full.manifest().files().toList().stream().filter(x -> x.path().equals("data/" + db)).findFirst().orElseThrow();
             assertThat(TreeSnapshot.sha256(live.dataDir().resolve(db))).isEqualTo(f.sha256());
         }
         assertThat(live.panicFlag()).hasContent("ledger corrupt");
@@ -318,7 +318,7 @@ class RuntimeSwapTest {
             Path staging = stage(live, RuntimeSwap.Scope.ALL);
             RuntimeSwap.Result r = new RuntimeSwap(live, staging, RuntimeSwap.Scope.ALL, keepLive).swap(false);
             assertThat(r.swapped()).containsExactly("proof", "config", "data/federation_ledger.db", "data/nonce_store.db", "data/receipts.db");
-            for (FileRecord f : full.manifest().files()) {
+            for (FileRecord f : full.manifest().files().toList()) {
                 if (!f.path().startsWith("proof/") && !RuntimeSwap.DATABASES.contains(f.path().replace("data/", ""))) continue;
                 Path at = f.path().startsWith("proof/") ? live.proofDir().resolve(f.path().substring(6)) : live.dataDir().resolve(f.path().substring(5));
                 assertThat(TreeSnapshot.sha256(at)).as(f.path()).isEqualTo(f.sha256());

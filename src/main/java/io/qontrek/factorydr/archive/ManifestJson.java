@@ -1,0 +1,468 @@
+package io.qontrek.factorydr.archive;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import io.qontrek.factorydr.common.Hashes;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The manifest's two JSON forms, written and read as streams, so a manifest of a million files is
+ * never a tree, a String or one byte array:
+ * <ul>
+ *   <li>canonical (RFC 8785: members sorted at every level, no whitespace), the in-tar
+ *       {@code manifest.json} and the bytes the signature covers;</li>
+ *   <li>pretty, in the contract's key order, the sidecar {@code X.manifest.json}.</li>
+ * </ul>
+ * The manifest's members are fixed by the contract, so the canonical order is written out here
+ * rather than sorted. {@code ManifestJsonTest} proves both forms equal to the tree-based rendering
+ * ({@link CanonicalJson} over the parsed tree) they replace.
+ *
+ * <p>Parsing is strict and lossless: every member required except {@code archive} and
+ * {@code signature}, unknown or repeated members refused (at every level), integers only,
+ * {@code created_at} in the contract's form, so that what was parsed writes back as the same JSON.
+ */
+public final class ManifestJson {
+    private static final JsonFactory FACTORY = JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+    private static final long MAX_EXACT = 1L << 53; // larger integers have no exact RFC 8785 form
+
+    private ManifestJson() {}
+
+    /** Which members the canonical form holds. */
+    public enum Form {
+        /** The in-tar manifest.json: neither archive nor signature. */
+        IN_TAR,
+        /** What the signature covers: archive, but not signature. */
+        SIGNED
+    }
+
+    // ---- canonical ----
+
+    /** Streams the canonical form into {@code out} (left open). */
+    public static void writeCanonical(Manifest m, Form form, OutputStream out) throws IOException {
+        Canonical w = new Canonical(out);
+        w.raw("{");
+        if (form == Form.SIGNED) {
+            w.key("archive");
+            Manifest.ArchiveRef a = m.archive();
+            if (a == null) {
+                w.raw("null");
+            } else {
+                w.raw("{").key("name").string(a.name()).raw(",").key("sha256").string(a.sha256()).raw(",").key("size")
+                        .number(a.size()).raw("}");
+            }
+            w.raw(",");
+        }
+        w.key("backup_id").string(m.backupId()).raw(",");
+        w.key("base").nullableString(m.base()).raw(",");
+        w.key("created_at").string(createdAt(m)).raw(",");
+        w.key("files").raw("[");
+        boolean first = true;
+        for (FileRecord f : m.files()) {
+            if (!first) w.raw(",");
+            first = false;
+            w.raw("{").key("path").string(f.path()).raw(",").key("sha256").string(f.sha256()).raw(",").key("size")
+                    .number(f.size()).raw("}");
+        }
+        w.raw("],");
+        w.key("ledger_head");
+        if (m.ledgerHead() == null) w.raw("null");
+        else w.raw("{").key("entry_hash").string(m.ledgerHead().entryHash()).raw(",").key("seq").number(m.ledgerHead().seq()).raw("}");
+        w.raw(",").key("proof_head");
+        if (m.proofHead() == null) w.raw("null");
+        else w.raw("{").key("merkle_root").string(m.proofHead().merkleRoot()).raw(",").key("seq").number(m.proofHead().seq()).raw("}");
+        w.raw(",").key("redacted").strings(m.redacted()).raw(",");
+        w.key("schema").string(Manifest.SCHEMA).raw(",");
+        w.key("skipped").strings(m.skipped()).raw(",");
+        w.key("type").string(m.type().wire()).raw("}");
+        w.flush();
+    }
+
+    /** The canonical form's bytes: for small manifests (tests, messages). */
+    public static byte[] canonical(Manifest m, Form form) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            writeCanonical(m, form, out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** The SHA-256 of the canonical form, streamed: how two manifests are compared. */
+    public static byte[] canonicalSha256(Manifest m, Form form) {
+        MessageDigest digest = Hashes.sha256();
+        try (OutputStream out = new BufferedOutputStream(new DigestOutputStream(OutputStream.nullOutputStream(), digest), 1 << 16)) {
+            writeCanonical(m, form, out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return digest.digest();
+    }
+
+    /** Writes canonical JSON's tokens; strings escaped by {@link CanonicalJson#quote}. */
+    private static final class Canonical {
+        private final OutputStream out;
+        private final StringBuilder pending = new StringBuilder(256);
+
+        Canonical(OutputStream out) {
+            this.out = out;
+        }
+
+        Canonical raw(String s) throws IOException {
+            pending.append(s);
+            if (pending.length() >= 8192) flush();
+            return this;
+        }
+
+        Canonical key(String k) throws IOException {
+            return string(k).raw(":");
+        }
+
+        Canonical string(String s) throws IOException {
+            CanonicalJson.quote(s, pending);
+            return raw("");
+        }
+
+        Canonical nullableString(String s) throws IOException {
+            return s == null ? raw("null") : string(s);
+        }
+
+        Canonical number(long n) throws IOException {
+            if (n > MAX_EXACT || n < -MAX_EXACT) throw new IllegalArgumentException("integer outside the exact IEEE-754 range: " + n);
+            return raw(Long.toString(n));
+        }
+
+        Canonical strings(List<String> values) throws IOException {
+            raw("[");
+            for (int i = 0; i < values.size(); i++) {
+                if (i > 0) raw(",");
+                string(values.get(i));
+            }
+            return raw("]");
+        }
+
+        void flush() throws IOException {
+            out.write(pending.toString().getBytes(StandardCharsets.UTF_8));
+            pending.setLength(0);
+        }
+    }
+
+    // ---- pretty ----
+
+    /** Streams the sidecar form (contract order, pretty, absent archive or signature as null) and a final newline. */
+    public static void writePretty(Manifest m, OutputStream out) throws IOException {
+        try (JsonGenerator g = FACTORY.createGenerator(out).useDefaultPrettyPrinter()) {
+            g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+            g.writeStartObject();
+            g.writeStringField("schema", Manifest.SCHEMA);
+            g.writeStringField("backup_id", m.backupId());
+            g.writeStringField("type", m.type().wire());
+            g.writeStringField("created_at", createdAt(m));
+            g.writeStringField("base", m.base());
+            g.writeArrayFieldStart("files");
+            for (FileRecord f : m.files()) {
+                g.writeStartObject();
+                g.writeStringField("path", f.path());
+                g.writeNumberField("size", f.size());
+                g.writeStringField("sha256", f.sha256());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            if (m.proofHead() == null) {
+                g.writeNullField("proof_head");
+            } else {
+                g.writeObjectFieldStart("proof_head");
+                g.writeNumberField("seq", m.proofHead().seq());
+                g.writeStringField("merkle_root", m.proofHead().merkleRoot());
+                g.writeEndObject();
+            }
+            if (m.ledgerHead() == null) {
+                g.writeNullField("ledger_head");
+            } else {
+                g.writeObjectFieldStart("ledger_head");
+                g.writeNumberField("seq", m.ledgerHead().seq());
+                g.writeStringField("entry_hash", m.ledgerHead().entryHash());
+                g.writeEndObject();
+            }
+            writeStrings(g, "redacted", m.redacted());
+            writeStrings(g, "skipped", m.skipped());
+            if (m.archive() == null) {
+                g.writeNullField("archive");
+            } else {
+                g.writeObjectFieldStart("archive");
+                g.writeStringField("name", m.archive().name());
+                g.writeNumberField("size", m.archive().size());
+                g.writeStringField("sha256", m.archive().sha256());
+                g.writeEndObject();
+            }
+            g.writeStringField("signature", m.signature());
+            g.writeEndObject();
+        }
+        out.write('\n');
+    }
+
+    /** The sidecar form's bytes: for small manifests (tests). */
+    public static byte[] pretty(Manifest m) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            writePretty(m, out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static void writeStrings(JsonGenerator g, String name, List<String> values) throws IOException {
+        g.writeArrayFieldStart(name);
+        for (String v : values) g.writeString(v);
+        g.writeEndArray();
+    }
+
+    private static String createdAt(Manifest m) {
+        return DateTimeFormatter.ISO_INSTANT.format(m.createdAt());
+    }
+
+    // ---- parsing ----
+
+    /** Parses either form; the files spill into {@code spillDir} (null: java.io.tmpdir) when many. */
+    public static Manifest parse(InputStream json, Path spillDir) throws ArchiveException {
+        try (JsonParser p = FACTORY.createParser(json)) {
+            p.disable(JsonParser.Feature.AUTO_CLOSE_SOURCE);
+            if (p.nextToken() != JsonToken.START_OBJECT) throw new ArchiveException("manifest is not a JSON object");
+            Manifest m;
+            try {
+                m = new Reader(p, spillDir).manifest();
+            } catch (IllegalArgumentException e) {
+                throw new ArchiveException("manifest: " + e.getMessage(), e);
+            }
+            if (p.nextToken() != null) {
+                m.files().close();
+                throw new ArchiveException("manifest is not valid JSON: content after the object");
+            }
+            return m;
+        } catch (JsonParseException e) {
+            throw new ArchiveException("manifest is not valid JSON: " + e.getOriginalMessage(), e);
+        } catch (ArchiveException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new ArchiveException("manifest cannot be read: " + e.getMessage(), e);
+        } catch (UncheckedIOException e) {
+            throw new ArchiveException("manifest cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    public static Manifest parse(byte[] json) throws ArchiveException {
+        return parse(new ByteArrayInputStream(json), null);
+    }
+
+    /** Reads one manifest object, its files into a spilling list. */
+    private static final class Reader {
+        private static final Set<String> KEYS = Set.of("schema", "backup_id", "type", "created_at", "base", "files",
+                "proof_head", "ledger_head", "redacted", "skipped", "archive", "signature");
+        private final JsonParser p;
+        private final Path spillDir;
+
+        Reader(JsonParser p, Path spillDir) {
+            this.p = p;
+            this.spillDir = spillDir;
+        }
+
+        Manifest manifest() throws IOException {
+            Set<String> seen = new HashSet<>();
+            String schema = null, backupId = null, type = null, createdAt = null, base = null, signature = null;
+            FileList files = null;
+            Manifest.ProofHead proofHead = null;
+            Manifest.LedgerHead ledgerHead = null;
+            Manifest.ArchiveRef archive = null;
+            List<String> redacted = null, skipped = null;
+            try {
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String key = p.currentName();
+                    if (!KEYS.contains(key)) throw new IllegalArgumentException("unknown field '" + key + "'");
+                    seen.add(key);
+                    p.nextToken();
+                    switch (key) {
+                        case "schema" -> schema = text(key);
+                        case "backup_id" -> backupId = text(key);
+                        case "type" -> type = text(key);
+                        case "created_at" -> createdAt = text(key);
+                        case "base" -> base = nullable() ? null : text(key);
+                        case "signature" -> signature = nullable() ? null : text(key);
+                        case "files" -> files = files();
+                        case "proof_head" -> proofHead = nullable() ? null : proofHead();
+                        case "ledger_head" -> ledgerHead = nullable() ? null : ledgerHead();
+                        case "archive" -> archive = nullable() ? null : archive();
+                        case "redacted" -> redacted = texts(key);
+                        case "skipped" -> skipped = texts(key);
+                        default -> throw new IllegalStateException(key);
+                    }
+                }
+                for (String k : List.of("schema", "backup_id", "type", "created_at", "base", "files", "proof_head",
+                        "ledger_head", "redacted", "skipped")) {
+                    if (!seen.contains(k)) throw new IllegalArgumentException("missing field '" + k + "'");
+                }
+                if (!Manifest.SCHEMA.equals(schema)) throw new IllegalArgumentException("schema is not " + Manifest.SCHEMA);
+                Manifest m = new Manifest(backupId, Manifest.Type.fromWire(type), instant(createdAt), base, files, proofHead,
+                        ledgerHead, redacted, skipped, archive, signature);
+                files = null; // the manifest owns it now
+                return m;
+            } finally {
+                if (files != null) files.close();
+            }
+        }
+
+        private FileList files() throws IOException {
+            if (p.currentToken() != JsonToken.START_ARRAY) throw new IllegalArgumentException("field 'files' is not an array");
+            try (FileList.Builder b = FileList.builder(spillDir)) {
+                while (p.nextToken() != JsonToken.END_ARRAY) {
+                    if (p.currentToken() != JsonToken.START_OBJECT) throw new IllegalArgumentException("field 'files' holds a non-object");
+                    String path = null, sha256 = null;
+                    Long size = null;
+                    while (p.nextToken() == JsonToken.FIELD_NAME) {
+                        String key = p.currentName();
+                        p.nextToken();
+                        switch (key) {
+                            case "path" -> path = text(key);
+                            case "size" -> size = integer(key);
+                            case "sha256" -> sha256 = text(key);
+                            default -> throw new IllegalArgumentException("unknown field '" + key + "' in files");
+                        }
+                    }
+                    b.add(new FileRecord(require(path, "path"), require(size, "size"), require(sha256, "sha256")));
+                }
+                return b.seal();
+            }
+        }
+
+        private Manifest.ProofHead proofHead() throws IOException {
+            Long seq = null;
+            String root = null;
+            for (String key : members("proof_head")) {
+                switch (key) {
+                    case "seq" -> seq = integer(key);
+                    case "merkle_root" -> root = text(key);
+                    default -> throw new IllegalArgumentException("unknown field '" + key + "' in proof_head");
+                }
+            }
+            return new Manifest.ProofHead(require(seq, "seq"), require(root, "merkle_root"));
+        }
+
+        private Manifest.LedgerHead ledgerHead() throws IOException {
+            Long seq = null;
+            String hash = null;
+            for (String key : members("ledger_head")) {
+                switch (key) {
+                    case "seq" -> seq = integer(key);
+                    case "entry_hash" -> hash = text(key);
+                    default -> throw new IllegalArgumentException("unknown field '" + key + "' in ledger_head");
+                }
+            }
+            return new Manifest.LedgerHead(require(seq, "seq"), require(hash, "entry_hash"));
+        }
+
+        private Manifest.ArchiveRef archive() throws IOException {
+            String name = null, sha256 = null;
+            Long size = null;
+            for (String key : members("archive")) {
+                switch (key) {
+                    case "name" -> name = text(key);
+                    case "size" -> size = integer(key);
+                    case "sha256" -> sha256 = text(key);
+                    default -> throw new IllegalArgumentException("unknown field '" + key + "' in archive");
+                }
+            }
+            return new Manifest.ArchiveRef(require(name, "name"), require(size, "size"), require(sha256, "sha256"));
+        }
+
+        /** The member names of a small object, the parser left on each value in turn. */
+        private Iterable<String> members(String field) throws IOException {
+            if (p.currentToken() != JsonToken.START_OBJECT) throw new IllegalArgumentException("field '" + field + "' is not an object");
+            return () -> new java.util.Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    try {
+                        return p.nextToken() == JsonToken.FIELD_NAME;
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+
+                @Override
+                public String next() {
+                    try {
+                        String key = p.currentName();
+                        p.nextToken();
+                        return key;
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+            };
+        }
+
+        private boolean nullable() {
+            return p.currentToken() == JsonToken.VALUE_NULL;
+        }
+
+        private String text(String key) throws IOException {
+            if (p.currentToken() != JsonToken.VALUE_STRING) throw new IllegalArgumentException("field '" + key + "' is not a string");
+            return p.getText();
+        }
+
+        private long integer(String key) throws IOException {
+            if (p.currentToken() != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+                throw new IllegalArgumentException("field '" + key + "' is not an integer");
+            }
+            return p.getLongValue();
+        }
+
+        private List<String> texts(String key) throws IOException {
+            if (p.currentToken() != JsonToken.START_ARRAY) throw new IllegalArgumentException("field '" + key + "' is not an array");
+            List<String> out = new ArrayList<>();
+            while (p.nextToken() != JsonToken.END_ARRAY) {
+                if (p.currentToken() != JsonToken.VALUE_STRING) throw new IllegalArgumentException("field '" + key + "' holds a non-string");
+                out.add(p.getText());
+            }
+            return out;
+        }
+
+        private static <T> T require(T value, String key) {
+            if (value == null) throw new IllegalArgumentException("missing field '" + key + "'");
+            return value;
+        }
+
+        private static Instant instant(String text) {
+            Instant createdAt;
+            try {
+                createdAt = Instant.parse(text);
+            } catch (DateTimeParseException e) {
+                throw new IllegalArgumentException("created_at '" + text + "' is not an ISO-8601 UTC time");
+            }
+            if (!DateTimeFormatter.ISO_INSTANT.format(createdAt).equals(text)) {
+                throw new IllegalArgumentException("created_at '" + text + "' is not in the form 2025-10-23T14:00:00Z");
+            }
+            return createdAt;
+        }
+    }
+}
