@@ -2,9 +2,6 @@ package io.qontrek.factorydr.archive;
 
 import io.qontrek.factorydr.common.Spool;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -33,18 +30,14 @@ import java.util.Set;
  */
 public final class UniquePaths implements AutoCloseable {
     private static final int MAX_RUNS = 256;
-    private static final int SPOOL_BUFFER = 1 << 16;
-
+    
     private final Path spillDir;
     // ordered mode
     private final Set<String> closedRuns = new HashSet<>();
     private String run;
     private byte[] last;
     private final java.util.ArrayDeque<byte[]> open = new java.util.ArrayDeque<>(); // each a prefix-to-be of the next
-    private FileChannel spool;
-    private ByteBuffer pending = ByteBuffer.allocate(SPOOL_BUFFER);
-    private long spooled;
-    private int longest; // the longest spooled record
+    private Spool spool;
     // table mode, after the first path out of order
     private Connection table;
     private PreparedStatement insert;
@@ -62,6 +55,7 @@ public final class UniquePaths implements AutoCloseable {
     /** Spills into {@code spillDir} (null: java.io.tmpdir) once there is more than a buffer of paths. */
     public UniquePaths(Path spillDir) {
         this.spillDir = spillDir;
+        this.spool = new Spool(spillDir);
     }
 
     /** Records {@code path}; false when it was recorded before. */
@@ -91,7 +85,7 @@ public final class UniquePaths implements AutoCloseable {
                 String parent = parents ? openParent(bytes) : null;
                 while (!open.isEmpty() && !continues(bytes, open.peek())) open.pop();
                 open.push(bytes);
-                remember(bytes);
+                spool.append(bytes);
                 return parent == null ? Claim.NEW : new Claim(false, parent);
             }
             if (table == null) openTable();
@@ -152,27 +146,6 @@ public final class UniquePaths implements AutoCloseable {
         return true;
     }
 
-    private void remember(byte[] path) {
-        if (pending.remaining() < 4 + path.length) {
-            try {
-                flush();
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot spool archive paths to " + where() + ": " + e.getMessage(), e);
-            }
-            if (pending.capacity() < 4 + path.length) pending = ByteBuffer.allocate(4 + path.length);
-        }
-        pending.putInt(path.length).put(path);
-        longest = Math.max(longest, 4 + path.length);
-    }
-
-    private void flush() throws IOException {
-        if (pending.position() == 0) return;
-        if (spool == null) spool = Spool.openUnlinked(spillDir, ".paths-");
-        pending.flip();
-        while (pending.hasRemaining()) spooled += spool.write(pending, spooled);
-        pending.clear();
-    }
-
     /** Out of order: every path so far goes into the table, which answers from now on. */
     private void openTable() throws SQLException, IOException {
         // "jdbc:sqlite:" without a name: a private temporary database on disk, deleted when closed
@@ -185,36 +158,15 @@ public final class UniquePaths implements AutoCloseable {
         table.setAutoCommit(false);
         insert = table.prepareStatement("INSERT OR IGNORE INTO paths VALUES (?)");
         lookup = table.prepareStatement("SELECT 1 FROM paths WHERE path = ?");
-        flush();
-        if (spool != null) {
-            ByteBuffer in = ByteBuffer.allocate(Math.max(SPOOL_BUFFER, longest));
-            long position = 0;
-            in.flip();
-            while (position < spooled || in.hasRemaining()) {
-                if (in.remaining() < 4 || in.remaining() < 4 + in.getInt(in.position())) {
-                    in.compact();
-                    int got = spool.read(in, position);
-                    if (got < 0) throw new IOException("path spool truncated");
-                    position += got;
-                    in.flip();
-                    continue;
-                }
-                byte[] path = new byte[in.getInt()];
-                in.get(path);
-                insert.setBytes(1, path);
-                insert.executeUpdate(); // ordered paths are distinct
-            }
-            spool.close();
-            spool = null;
+        for (byte[] path : spool.seal()) {
+            insert.setBytes(1, path);
+            insert.executeUpdate(); // ordered paths are distinct
         }
-        pending = null;
+        spool.close();
+        spool = null;
         closedRuns.clear();
         open.clear();
         last = null;
-    }
-
-    private String where() {
-        return spillDir == null ? "the temporary directory" : spillDir.toString();
     }
 
     @Override
@@ -222,7 +174,7 @@ public final class UniquePaths implements AutoCloseable {
         try {
             if (spool != null) spool.close();
             if (table != null) table.close();
-        } catch (IOException | SQLException ignored) {
+        } catch (SQLException ignored) {
             // unlinked or temporary: nothing is left either way
         }
     }

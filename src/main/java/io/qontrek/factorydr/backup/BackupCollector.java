@@ -22,6 +22,7 @@ import io.qontrek.factorydr.catalog.Catalog;
 import io.qontrek.factorydr.catalog.CatalogEntry;
 import io.qontrek.factorydr.common.Hashes;
 import io.qontrek.factorydr.common.ParallelIo;
+import io.qontrek.factorydr.common.Spool;
 import java.util.concurrent.Future;
 
 /**
@@ -87,54 +88,92 @@ public final class BackupCollector {
      * kind, judged against what the catalog recorded rather than by reading archives. A known file
      * of another size goes in; one of the same size is hashed only when it changed after that
      * backup, and goes in when its hash differs. Its base is the last backup's id.
+     *
+     * <p>One pass: the sorted listing of proof/ ({@link SortedListing}) merged with the catalog's
+     * rows in the same order ({@link Catalog#latestFiles}); what goes in is spooled off the heap, so a
+     * million proofs cost the same memory as a thousand. Files to hash are hashed a batch at a time
+     * on the pool.
      */
     public BackupSet incremental(Instant now, Catalog catalog) throws IOException {
         RuntimeLayout.requireDir(layout.proofDir(), "proof directory (factory.proof-dir)");
-        List<BackupSet.Entry> entries = new ArrayList<>();
-        List<FileScan.Scanned> files;
-        CatalogEntry last;
-        try (ParallelIo io = new ParallelIo()) {
-            // The proof files are listed and stat'ed many at a time on the pool while the catalog is read here.
-            Future<List<FileScan.Scanned>> scan = io.pool().submit(() -> FileScan.regularFiles(layout.proofDir(), io));
-            last = catalog.newest(Set.of("full", "incremental", "proof-daily"))
-                    .orElseThrow(() -> new IOException("no backup to build an incremental on: run 'backup full' first"));
-            long since = Instant.parse(last.createdAt()).toEpochMilli();
-            Map<String, Catalog.Recorded> known = catalog.latestFiles("proof/");
-            files = result(scan);
-            // new files and files of another size go in; a known one of the same size is hashed (below,
-            // in parallel) when it changed since, and goes in when its content did
-            Path dir = layout.proofDir();
-            boolean[] include = new boolean[files.size()];
-            List<Integer> toHash = new ArrayList<>();
-            Map<String, Catalog.Recorded> toCompare = new java.util.HashMap<>();
-            for (int i = 0; i < files.size(); i++) {
-                FileScan.Scanned f = files.get(i);
-                Catalog.Recorded before = known.get(f.relative());
-                if (before == null || before.size() != f.size()) {
-                    include[i] = true;
+        CatalogEntry last = catalog.newest(Set.of("full", "incremental", "proof-daily"))
+                .orElseThrow(() -> new IOException("no backup to build an incremental on: run 'backup full' first"));
+        long since = Instant.parse(last.createdAt()).toEpochMilli();
+        String stamp = STAMP.format(now);
+        Path work = workDir("incremental-" + stamp);
+        Path dir = layout.proofDir();
+        Spool included = new Spool(work);
+        String newest = null;
+        long newestSeq = -1;
+        try (ParallelIo io = new ParallelIo(); SortedListing files = SortedListing.of(dir, work);
+             Catalog.LatestFiles known = catalog.latestFiles("proof/")) {
+            List<Catalog.Recorded> toHash = new ArrayList<>();
+            Catalog.Recorded before = known.hasNext() ? known.next() : null;
+            while (files.hasNext()) {
+                SortedListing.File f = files.next();
+                OptionalLong seq = ProofFile.seqOfFileName(f.relative());
+                if (seq.isPresent() && seq.getAsLong() > newestSeq) {
+                    newestSeq = seq.getAsLong();
+                    newest = f.relative();
+                }
+                while (before != null && Spool.compare(utf8(before.relative()), utf8(f.relative())) < 0) {
+                    before = known.hasNext() ? known.next() : null;
+                }
+                boolean recorded = before != null && before.relative().equals(f.relative());
+                if (!recorded || before.size() != f.size()) {
+                    included.append(utf8(f.relative()));
                 } else if (f.mtimeMillis() >= since) {
-                    toHash.add(i);
-                    toCompare.put(f.relative(), before);
+                    toHash.add(before); // same size, changed since: its content decides
+                    if (toHash.size() >= HASH_BATCH) includeChanged(io, dir, toHash, included);
                 }
             }
-            Map<String, String> recorded = catalog.sha256s("proof/", toCompare);
-            List<String> hashes = io.map(toHash, i -> Hashes.sha256Hex(files.get(i).in(dir)));
-            for (int k = 0; k < toHash.size(); k++) {
-                int i = toHash.get(k);
-                if (!hashes.get(k).equals(recorded.get(files.get(i).relative()))) include[i] = true;
-            }
-            List<Path> included = new ArrayList<>();
-            for (int i = 0; i < files.size(); i++) {
-                if (include[i]) included.add(files.get(i).in(dir));
-            }
-            // in path order, as RuntimeFiles.regularFiles lists them: sorting what goes in is enough
-            java.util.Collections.sort(included);
-            for (Path f : included) entries.add(BackupSet.Entry.file("proof/" + RuntimeFiles.relative(dir, f), f));
+            includeChanged(io, dir, toHash, included);
+        } catch (IOException | RuntimeException e) {
+            included.close();
+            WorkDir.delete(work);
+            throw e;
         }
-        String stamp = STAMP.format(now);
+        included.seal();
+        if (included.size() == 0) { // nothing to archive: no scratch to keep
+            included.close();
+            WorkDir.delete(work);
+            work = null;
+        }
+        // the listing was in path order: so is what goes in
+        Iterable<BackupSet.Entry> entries = () -> new java.util.Iterator<>() {
+            private final java.util.Iterator<byte[]> names = included.iterator();
+
+            @Override
+            public boolean hasNext() {
+                return names.hasNext();
+            }
+
+            @Override
+            public BackupSet.Entry next() {
+                String relative = new String(names.next(), java.nio.charset.StandardCharsets.UTF_8);
+                return BackupSet.Entry.file("proof/" + relative, dir.resolve(relative));
+            }
+        };
         // the head comes from the files just listed, not from listing the directory again
+        BackupSet.Head head = newest == null ? null : new BackupSet.Head(newestSeq, ProofFile.read(dir.resolve(newest)).merkleRoot());
         return new BackupSet("incremental", "incremental-" + stamp, "incremental/" + stamp + ".tar.gz.enc", now,
-                last.backupId(), entries, proofHead(files.stream().map(FileScan.Scanned::relative)), null, List.of(), List.of(), null);
+                last.backupId(), entries, head, null, List.of(), List.of(), work, null);
+    }
+
+    /** Files of a known size hashed per batch on the pool; those whose content changed go in. */
+    private static final int HASH_BATCH = 512;
+
+    private static void includeChanged(ParallelIo io, Path dir, List<Catalog.Recorded> batch, Spool included) throws IOException {
+        if (batch.isEmpty()) return;
+        List<String> hashes = io.map(batch, r -> Hashes.sha256Hex(dir.resolve(r.relative())));
+        for (int i = 0; i < batch.size(); i++) {
+            if (!hashes.get(i).equals(batch.get(i).sha256())) included.append(utf8(batch.get(i).relative()));
+        }
+        batch.clear();
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** Daily proof archive: the proof files of one day (from its digest's seq range) and the digest itself. */

@@ -78,6 +78,11 @@ public record BackupSet(
         }
     }
 
+    /** Whether the set holds no entry. Starts the entries' first part: ask it of small sets (an incremental, a day's alerts). */
+    public boolean isEmpty() {
+        return !entries.iterator().hasNext();
+    }
+
     /** A chain head: the proof head (seq, merkle_root) or the ledger head (seq, entry_hash). */
     public record Head(long seq, String hash) {}
 
@@ -123,14 +128,12 @@ public record BackupSet(
             return new java.util.Iterator<>() {
                 @Override
                 public boolean hasNext() {
-                    boolean more = names.hasNext();
-                    if (!more) names.close();
-                    return more;
+                    return names.hasNext();
                 }
 
                 @Override
                 public Entry next() {
-                    String relative = names.next();
+                    String relative = names.next().relative();
                     return Entry.file(prefix + relative, dir.resolve(relative));
                 }
             };

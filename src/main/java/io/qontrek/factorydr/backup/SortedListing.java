@@ -1,10 +1,9 @@
 package io.qontrek.factorydr.backup;
 
+import io.qontrek.factorydr.common.Spool;
 import io.qontrek.factorydr.config.ConfigException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileVisitResult;
@@ -20,33 +19,37 @@ import java.util.NoSuchElementException;
 import java.util.PriorityQueue;
 
 /**
- * Every regular file below a directory, as paths relative to it ('/'-separated), in the byte order of
- * their UTF-8 names (SQLite's BINARY order, so a listing merges with the catalog's), in memory that
- * does not grow with the directory: an external merge sort. Names are sorted {@link #RUN} at a time,
- * each sorted run spooled to an unlinked temporary file, and the runs merged as the listing is read.
- * A directory of a million proofs costs ten runs of 100,000 names, never a million objects at once.
+ * Every regular file below a directory, with its size and mtime, as paths relative to it
+ * ('/'-separated), in the byte order of their UTF-8 names (SQLite's BINARY order, so a listing merges
+ * with the catalog's rows), in memory that does not grow with the directory: an external merge sort.
+ * Files are sorted {@link #RUN} at a time, each sorted run spooled off the heap ({@link Spool}), and
+ * the runs merged as the listing is read. A directory of a million proofs costs ten runs of 100,000,
+ * never a million objects at once.
  *
  * <p>Links are never followed. A file or directory the backup cannot read is the operator's to fix
  * (permissions): the listing fails naming it, before anything is archived.
  */
-public final class SortedListing implements Iterator<String>, AutoCloseable {
+public final class SortedListing implements Iterator<SortedListing.File>, AutoCloseable {
     static final int RUN = 100_000;
-    private static final int READ_BUFFER = 1 << 16;
+
+    /** One regular file: its path below the listed directory, size and mtime (ms). */
+    public record File(String relative, long size, long mtimeMillis) {}
 
     private final Iterator<byte[]> merged;
-    private final FileChannel spool; // null when every name fitted in one run
+    private final List<Spool> runs;
 
-    private SortedListing(Iterator<byte[]> merged, FileChannel spool) {
+    private SortedListing(Iterator<byte[]> merged, List<Spool> runs) {
         this.merged = merged;
-        this.spool = spool;
+        this.runs = runs;
     }
 
     /** Lists {@code dir} (absent: nothing); runs spill into {@code spillDir} (null: java.io.tmpdir). */
     public static SortedListing of(Path dir, Path spillDir) throws IOException {
-        if (!Files.isDirectory(dir)) return new SortedListing(List.<byte[]>of().iterator(), null);
+        if (!Files.isDirectory(dir)) return new SortedListing(List.<byte[]>of().iterator(), List.of());
         Collector c = new Collector(dir, spillDir);
         try {
             Files.walkFileTree(dir, c);
+            return c.finish();
         } catch (AccessDeniedException denied) {
             c.close();
             throw unreadable(denied.getFile());
@@ -54,42 +57,49 @@ public final class SortedListing implements Iterator<String>, AutoCloseable {
             c.close();
             throw e;
         }
-        return c.finish();
     }
 
     @Override
     public boolean hasNext() {
-        return merged.hasNext();
+        boolean more = merged.hasNext();
+        if (!more) close();
+        return more;
     }
 
-    /** The next path, relative to the listed directory. */
     @Override
-    public String next() {
-        return new String(merged.next(), StandardCharsets.UTF_8);
+    public File next() {
+        return decode(merged.next());
     }
 
     @Override
     public void close() {
-        if (spool == null) return;
-        try {
-            spool.close();
-        } catch (IOException ignored) {
-            // unlinked: freed with the descriptor
-        }
+        runs.forEach(Spool::close);
     }
 
     private static ConfigException unreadable(String path) {
         return new ConfigException(path + " is not readable: fix its permissions (the backup needs to read it)");
     }
 
-    /** Walks the tree, sorting names a run at a time and spooling the runs. */
+    // a record: size (8 bytes), mtime (8), then the name's UTF-8 bytes; sorted by the name
+    private static byte[] encode(byte[] name, long size, long mtime) {
+        return ByteBuffer.allocate(16 + name.length).putLong(size).putLong(mtime).put(name).array();
+    }
+
+    private static File decode(byte[] r) {
+        ByteBuffer b = ByteBuffer.wrap(r);
+        return new File(new String(r, 16, r.length - 16, StandardCharsets.UTF_8), b.getLong(), b.getLong());
+    }
+
+    private static int byName(byte[] a, byte[] b) {
+        return Arrays.compareUnsigned(a, 16, a.length, b, 16, b.length);
+    }
+
+    /** Walks the tree, sorting a run at a time and spooling the runs. */
     private static final class Collector extends SimpleFileVisitor<Path> {
         private final Path dir;
         private final Path spillDir;
         private final List<byte[]> run = new ArrayList<>();
-        private final List<long[]> runs = new ArrayList<>(); // spooled runs: {start, end} in the spool
-        private FileChannel spool;
-        private long spooled;
+        private final List<Spool> runs = new ArrayList<>();
 
         Collector(Path dir, Path spillDir) {
             this.dir = dir;
@@ -100,7 +110,8 @@ public final class SortedListing implements Iterator<String>, AutoCloseable {
         public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
             if (!attrs.isRegularFile()) return FileVisitResult.CONTINUE; // links, devices: never archived
             if (!Files.isReadable(file)) throw unreadable(file.toString());
-            run.add(RuntimeFiles.relative(dir, file).getBytes(StandardCharsets.UTF_8));
+            byte[] name = RuntimeFiles.relative(dir, file).getBytes(StandardCharsets.UTF_8);
+            run.add(encode(name, attrs.size(), attrs.lastModifiedTime().toMillis()));
             if (run.size() >= RUN) spill();
             return FileVisitResult.CONTINUE;
         }
@@ -117,55 +128,39 @@ public final class SortedListing implements Iterator<String>, AutoCloseable {
             throw e;
         }
 
-        private void spill() throws IOException {
-            run.sort(Arrays::compareUnsigned);
-            if (spool == null) spool = io.qontrek.factorydr.common.Spool.openUnlinked(spillDir, ".listing-");
-            long start = spooled;
-            ByteBuffer out = ByteBuffer.allocate(READ_BUFFER);
-            for (byte[] name : run) {
-                if (out.remaining() < 4 + name.length) {
-                    write(out);
-                    if (out.capacity() < 4 + name.length) out = ByteBuffer.allocate(4 + name.length);
-                }
-                out.putInt(name.length).put(name);
-            }
-            write(out);
-            runs.add(new long[] {start, spooled});
+        private void spill() {
+            run.sort(SortedListing::byName);
+            Spool spool = new Spool(spillDir);
+            runs.add(spool);
+            run.forEach(spool::append);
+            spool.seal();
             run.clear();
         }
 
-        private void write(ByteBuffer out) throws IOException {
-            out.flip();
-            while (out.hasRemaining()) spooled += spool.write(out, spooled);
-            out.clear();
-        }
-
-        SortedListing finish() throws IOException {
+        SortedListing finish() {
             if (runs.isEmpty()) {
-                run.sort(Arrays::compareUnsigned);
-                return new SortedListing(run.iterator(), null);
+                run.sort(SortedListing::byName);
+                return new SortedListing(run.iterator(), List.of());
             }
             if (!run.isEmpty()) spill();
-            return new SortedListing(new Merge(spool, runs), spool);
+            return new SortedListing(new Merge(runs), runs);
         }
 
         void close() {
-            try {
-                if (spool != null) spool.close();
-            } catch (IOException ignored) {
-                // unlinked
-            }
+            runs.forEach(Spool::close);
         }
     }
 
-    /** The k-way merge of the spooled runs, each read a buffer at a time. */
+    /** The k-way merge of the spooled runs. */
     private static final class Merge implements Iterator<byte[]> {
-        private final PriorityQueue<RunReader> heads = new PriorityQueue<>((a, b) -> Arrays.compareUnsigned(a.head, b.head));
+        private record Head(byte[] record, Iterator<byte[]> rest) {}
 
-        Merge(FileChannel spool, List<long[]> runs) {
-            for (long[] r : runs) {
-                RunReader reader = new RunReader(spool, r[0], r[1]);
-                if (reader.advance()) heads.add(reader);
+        private final PriorityQueue<Head> heads = new PriorityQueue<>((a, b) -> byName(a.record(), b.record()));
+
+        Merge(List<Spool> runs) {
+            for (Spool r : runs) {
+                Iterator<byte[]> it = r.iterator();
+                if (it.hasNext()) heads.add(new Head(it.next(), it));
             }
         }
 
@@ -176,55 +171,10 @@ public final class SortedListing implements Iterator<String>, AutoCloseable {
 
         @Override
         public byte[] next() {
-            RunReader r = heads.poll();
-            if (r == null) throw new NoSuchElementException();
-            byte[] name = r.head;
-            if (r.advance()) heads.add(r);
-            return name;
-        }
-    }
-
-    private static final class RunReader {
-        private final FileChannel spool;
-        private final long end;
-        private long position;
-        private final ByteBuffer in = ByteBuffer.allocate(READ_BUFFER);
-        byte[] head;
-
-        RunReader(FileChannel spool, long start, long end) {
-            this.spool = spool;
-            this.position = start;
-            this.end = end;
-            in.flip();
-        }
-
-        /** Loads the run's next name into head; false at the run's end. */
-        boolean advance() {
-            try {
-                if (!ensure(4)) return false;
-                int length = in.getInt();
-                if (!ensure(length)) throw new IOException("sorted listing spool truncated");
-                head = new byte[length];
-                in.get(head);
-                return true;
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read the sorted listing's spool: " + e.getMessage(), e);
-            }
-        }
-
-        private boolean ensure(int n) throws IOException {
-            if (in.remaining() >= n) return true;
-            in.compact();
-            while (in.position() < n && position < end) {
-                int limit = (int) Math.min(in.remaining(), end - position);
-                ByteBuffer slice = in.slice(in.position(), limit);
-                int got = spool.read(slice, position);
-                if (got < 0) break;
-                in.position(in.position() + got);
-                position += got;
-            }
-            in.flip();
-            return in.remaining() >= n;
+            Head h = heads.poll();
+            if (h == null) throw new NoSuchElementException();
+            if (h.rest().hasNext()) heads.add(new Head(h.rest().next(), h.rest()));
+            return h.record();
         }
     }
 }

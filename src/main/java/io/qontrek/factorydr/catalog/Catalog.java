@@ -197,60 +197,116 @@ public final class Catalog {
     }
 
     /**
-     * What the catalog last recorded for each archived path under a prefix (e.g. "proof/"), keyed by
-     * the path below the prefix: the newest archive's row wins. This is how incrementals know what
-     * changed without reading archives. Only the newest full and the archives after it are read: a
-     * full holds every file, so an older row is either superseded or of a file that was gone at that
-     * full (which then counts as new), and the query stays one full's size however long the history.
-     * Hashes are left out (those of a 120k-file runtime would be 12 MB of heap to copy about):
-     * {@link #sha256s} reads the few a caller needs.
+     * What the catalog last recorded for each archived path under a prefix (e.g. "proof/"), as a
+     * cursor in the paths' byte order (SQLite's BINARY order), the newest archive's row winning. This
+     * is how incrementals know what changed without reading archives, and it is queried, not loaded:
+     * each archive's rows come in path order through its primary key (backup_id, path), and the
+     * archives' cursors are merged here, so a million files cost a row at a time per archive. Only
+     * the newest full and the archives after it are read: a full holds every file, so an older row is
+     * either superseded or of a file that was gone at that full (which then counts as new). The
+     * caller closes the cursor.
      */
-    public java.util.Map<String, Recorded> latestFiles(String prefix) {
-        java.util.Map<String, Recorded> out = new java.util.HashMap<>();
-        if (!Files.exists(file)) return out;
-        // archive by archive, oldest first, each one's rows through its key (backup_id, path): no sort
-        // of the whole set, and the pages of one archive's rows are read in the order they were written
-        try (Connection c = open();
-             PreparedStatement archives = c.prepareStatement("SELECT backup_id FROM archives WHERE created_at >= "
-                     + "COALESCE((SELECT max(created_at) FROM archives WHERE type = 'full'), '') ORDER BY created_at, backup_id");
-             PreparedStatement rows = c.prepareStatement(
-                     "SELECT substr(path, ?), size FROM archive_files WHERE backup_id = ? AND path >= ? AND path < ?")) {
+    public LatestFiles latestFiles(String prefix) {
+        if (!Files.exists(file)) return new LatestFiles(null, List.of(), List.of(), prefix.length());
+        Connection c = null;
+        try {
+            c = open();
             List<String> ids = new ArrayList<>();
-            try (ResultSet rs = archives.executeQuery()) {
+            try (PreparedStatement archives = c.prepareStatement("SELECT backup_id FROM archives WHERE created_at >= "
+                    + "COALESCE((SELECT max(created_at) FROM archives WHERE type = 'full'), '') ORDER BY created_at, backup_id");
+                 ResultSet rs = archives.executeQuery()) {
                 while (rs.next()) ids.add(rs.getString(1));
             }
-            rows.setInt(1, prefix.length() + 1);
-            rows.setString(3, prefix);
-            rows.setString(4, prefix + Character.MAX_VALUE);
+            List<PreparedStatement> cursors = new ArrayList<>();
             for (String id : ids) {
-                rows.setString(2, id);
-                try (ResultSet rs = rows.executeQuery()) {
-                    while (rs.next()) out.put(rs.getString(1), new Recorded(rs.getLong(2), id));
-                }
+                PreparedStatement rows = c.prepareStatement("SELECT path, size, sha256 FROM archive_files "
+                        + "WHERE backup_id = ? AND path >= ? AND path < ? ORDER BY path");
+                rows.setString(1, id);
+                rows.setString(2, prefix);
+                rows.setString(3, prefix + Character.MAX_VALUE);
+                cursors.add(rows);
             }
-            return out;
+            return new LatestFiles(c, ids, cursors, prefix.length());
         } catch (SQLException ex) {
+            try {
+                if (c != null) c.close();
+            } catch (SQLException ignored) {
+                // the failure below is the one to report
+            }
             throw new CatalogException("cannot read the catalog " + file + ": " + ex.getMessage(), ex);
         }
     }
 
-    /** The recorded SHA-256 of each of these files (from {@link #latestFiles} with the same prefix), by the same keys. */
-    public java.util.Map<String, String> sha256s(String prefix, java.util.Map<String, Recorded> files) {
-        java.util.Map<String, String> out = new java.util.HashMap<>();
-        if (files.isEmpty()) return out;
-        try (Connection c = open();
-             PreparedStatement ps = c.prepareStatement("SELECT sha256 FROM archive_files WHERE backup_id = ? AND path = ?")) {
-            for (var f : files.entrySet()) {
-                ps.setString(1, f.getValue().backupId());
-                ps.setString(2, prefix + f.getKey());
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) out.put(f.getKey(), rs.getString(1));
-                }
+    /** A file as the newest archive holding it recorded it: its path below the prefix, size and SHA-256. */
+    public record Recorded(String relative, long size, String sha256, String backupId) {}
+
+    /** The merged cursor of {@link #latestFiles}, in path order; one row per path, the newest archive's. */
+    public static final class LatestFiles implements java.util.Iterator<Recorded>, AutoCloseable {
+        private record Head(String path, long size, String sha256, int archive, ResultSet rows) {}
+
+        private final Connection connection;
+        private final int prefixLength;
+        private final List<String> ids;
+        // by path; for one path the newest archive (the highest index) first
+        private final java.util.PriorityQueue<Head> heads = new java.util.PriorityQueue<>((a, b) -> {
+            int byPath = compareUtf8(a.path(), b.path());
+            return byPath != 0 ? byPath : Integer.compare(b.archive(), a.archive());
+        });
+
+        private LatestFiles(Connection connection, List<String> ids, List<PreparedStatement> cursors, int prefixLength) {
+            this.connection = connection;
+            this.ids = List.copyOf(ids);
+            this.prefixLength = prefixLength;
+            try {
+                for (int i = 0; i < cursors.size(); i++) advance(i, cursors.get(i).executeQuery());
+            } catch (SQLException e) {
+                close();
+                throw new CatalogException("cannot read the catalog: " + e.getMessage(), e);
             }
-            return out;
-        } catch (SQLException ex) {
-            throw new CatalogException("cannot read the catalog " + file + ": " + ex.getMessage(), ex);
         }
+
+        @Override
+        public boolean hasNext() {
+            return !heads.isEmpty();
+        }
+
+        @Override
+        public Recorded next() {
+            Head newest = heads.poll();
+            if (newest == null) throw new java.util.NoSuchElementException();
+            try {
+                advance(newest.archive(), newest.rows());
+                // older archives' rows of the same path are superseded
+                while (!heads.isEmpty() && heads.peek().path().equals(newest.path())) {
+                    Head older = heads.poll();
+                    advance(older.archive(), older.rows());
+                }
+                return new Recorded(newest.path().substring(prefixLength), newest.size(), newest.sha256(), ids.get(newest.archive()));
+            } catch (SQLException e) {
+                throw new CatalogException("cannot read the catalog: " + e.getMessage(), e);
+            }
+        }
+
+        private void advance(int archive, ResultSet rows) throws SQLException {
+            if (rows.next()) heads.add(new Head(rows.getString(1), rows.getLong(2), rows.getString(3), archive, rows));
+            else rows.getStatement().close();
+        }
+
+        @Override
+        public void close() {
+            if (connection == null) return;
+            try {
+                connection.close(); // closes every cursor with it
+            } catch (SQLException ignored) {
+                // read-only: nothing to lose
+            }
+        }
+    }
+
+    /** Byte order of the UTF-8 forms, which is SQLite's BINARY collation. */
+    static int compareUtf8(String a, String b) {
+        return java.util.Arrays.compareUnsigned(a.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                b.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     public List<RunRow> runs(String flow) {
@@ -317,14 +373,19 @@ public final class Catalog {
     }
 
     public List<FileRow> files(String backupId) {
+        List<FileRow> out = new ArrayList<>();
+        forEachFile(backupId, out::add);
+        return out;
+    }
+
+    /** Each file row of an archive in path order, read a row at a time: for archives of a million files. */
+    public void forEachFile(String backupId, java.util.function.Consumer<FileRow> each) {
         try (Connection c = open(); PreparedStatement ps = c.prepareStatement(
                 "SELECT path, size, sha256 FROM archive_files WHERE backup_id = ? ORDER BY path")) {
             ps.setString(1, backupId);
-            List<FileRow> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) out.add(new FileRow(rs.getString(1), rs.getLong(2), rs.getString(3)));
+                while (rs.next()) each.accept(new FileRow(rs.getString(1), rs.getLong(2), rs.getString(3)));
             }
-            return out;
         } catch (SQLException ex) {
             throw new CatalogException("cannot read the catalog " + file + ": " + ex.getMessage(), ex);
         }
@@ -377,8 +438,6 @@ public final class Catalog {
     public record FileRow(String path, long size, String sha256) {}
 
     /** What the catalog last recorded of a file: its size, and the archive whose row it is. */
-    public record Recorded(long size, String backupId) {}
-
     public record RunRow(String flow, String startedAt, String finishedAt, String outcome, String backupId, String detail) {}
 
     /** The runs of one flow: counts by outcome, the newest run, the newest successful run (null if none). */

@@ -1,28 +1,194 @@
 package io.qontrek.factorydr.common;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
 
 /**
- * Scratch files for state that must not live in the heap (a million files' records, names being
- * sorted): created and unlinked at once, so only the open descriptor holds them. A process killed at
- * any point leaves nothing behind, and closing the channel (or the JVM collecting it) frees the disk.
+ * A sequence of byte records kept off the heap, for state that grows with the runtime (a million
+ * files' records, names being sorted, names chosen for an archive). Records are appended to a buffer
+ * that, past {@link #IN_MEMORY} bytes, spills into a scratch file created and unlinked at once, so
+ * only the open descriptor holds it: a process killed at any point leaves nothing behind, and closing
+ * the spool (or the JVM collecting its channel) frees the disk.
+ *
+ * <p>Appended by one thread; once {@link #seal sealed}, read any number of times, by several threads
+ * at once, each with its own iterator (positional reads of the one file).
  */
-public final class Spool {
-    private Spool() {}
+public final class Spool implements Iterable<byte[]>, AutoCloseable {
+    /** Bytes kept in memory before a spool spills to disk. */
+    public static final int IN_MEMORY = 1 << 20;
+    private static final int BUFFER = 1 << 16;
+
+    private final Path spillDir;
+    private ByteBuffer pending = ByteBuffer.allocate(4096);
+    private FileChannel file;
+    private long spilled;
+    private long records;
+    private int longest;
+    private boolean sealed;
+
+    /** A spool that spills into {@code spillDir} (null: java.io.tmpdir) should it outgrow memory. */
+    public Spool(Path spillDir) {
+        this.spillDir = spillDir;
+    }
+
+    /** Appends one record (its length is kept with it). */
+    public void append(byte[] record) {
+        append(record, 0, record.length);
+    }
+
+    public void append(byte[] record, int offset, int length) {
+        if (sealed) throw new IllegalStateException("spool already sealed");
+        int size = 4 + length;
+        if (pending.remaining() < size) makeRoom(size);
+        pending.putInt(length).put(record, offset, length);
+        records++;
+        longest = Math.max(longest, size);
+    }
+
+    /** Records appended. */
+    public long size() {
+        return records;
+    }
+
+    /** Ends appending; iteration may start. */
+    public Spool seal() {
+        if (!sealed) {
+            sealed = true;
+            if (file != null) {
+                try {
+                    flush();
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot spill to " + where() + ": " + e.getMessage(), e);
+                }
+                pending = null;
+            }
+        }
+        return this;
+    }
+
+    /** The records in order; I/O failures surface as UncheckedIOException. */
+    @Override
+    public Iterator<byte[]> iterator() {
+        if (!sealed) throw new IllegalStateException("spool not sealed");
+        return file == null ? new Reader(ByteBuffer.wrap(pending.array(), 0, pending.position())) : new Reader(null);
+    }
+
+    @Override
+    public void close() {
+        sealed = true;
+        if (file == null) return;
+        try {
+            file.close();
+        } catch (IOException ignored) {
+            // unlinked: the disk is freed with the descriptor, whatever close says
+        }
+    }
+
+    private void makeRoom(int size) {
+        if (file == null && pending.position() + size <= IN_MEMORY) {
+            ByteBuffer bigger = ByteBuffer.allocate(Math.max(pending.capacity() * 2, pending.position() + size));
+            pending.flip();
+            pending = bigger.put(pending);
+            return;
+        }
+        try {
+            if (file == null) {
+                file = openUnlinked(spillDir, ".spool-");
+                ByteBuffer smaller = ByteBuffer.allocate(BUFFER);
+                flush();
+                pending = smaller;
+            } else {
+                flush();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot spill to " + where() + ": " + e.getMessage(), e);
+        }
+        if (pending.capacity() < size) pending = ByteBuffer.allocate(size);
+    }
+
+    private void flush() throws IOException {
+        pending.flip();
+        while (pending.hasRemaining()) spilled += file.write(pending, spilled);
+        pending.clear();
+    }
+
+    private String where() {
+        return spillDir == null ? "the temporary directory" : spillDir.toString();
+    }
+
+    /** Reads records from memory, or from the file a buffer at a time. */
+    private final class Reader implements Iterator<byte[]> {
+        private final ByteBuffer in;
+        private final boolean fromFile;
+        private long position;
+        private long read;
+
+        Reader(ByteBuffer memory) {
+            fromFile = memory == null;
+            if (fromFile) {
+                in = ByteBuffer.allocate(Math.max(BUFFER, longest));
+                in.flip();
+            } else {
+                in = memory;
+            }
+        }
+
+        @Override
+        public boolean hasNext() {
+            return read < records;
+        }
+
+        @Override
+        public byte[] next() {
+            if (!hasNext()) throw new NoSuchElementException();
+            ensure(4);
+            int length = in.getInt();
+            ensure(length);
+            byte[] record = new byte[length];
+            in.get(record);
+            read++;
+            return record;
+        }
+
+        private void ensure(int n) {
+            if (in.remaining() >= n) return;
+            if (!fromFile) throw new IllegalStateException("spool truncated");
+            in.compact();
+            try {
+                while (in.position() < n) {
+                    int got = file.read(in, position);
+                    if (got < 0) throw new IllegalStateException("spool file truncated at " + position + " of " + spilled);
+                    position += got;
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read a spool in " + where() + ": " + e.getMessage(), e);
+            }
+            in.flip();
+        }
+    }
 
     /** A new, already unlinked file in {@code dir} (null: java.io.tmpdir), open for reading and writing. */
     public static FileChannel openUnlinked(Path dir, String prefix) throws IOException {
         Path parent = dir == null ? Path.of(System.getProperty("java.io.tmpdir")) : dir;
         Files.createDirectories(parent);
-        Path file = Files.createTempFile(parent, prefix, ".spool");
+        Path scratch = Files.createTempFile(parent, prefix, ".spool");
         try {
-            return FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            return FileChannel.open(scratch, StandardOpenOption.READ, StandardOpenOption.WRITE);
         } finally {
-            Files.deleteIfExists(file);
+            Files.deleteIfExists(scratch);
         }
+    }
+
+    /** Unsigned byte order, the order of UTF-8 names that SQLite's BINARY collation and our listings use. */
+    public static int compare(byte[] a, byte[] b) {
+        return Arrays.compareUnsigned(a, b);
     }
 }

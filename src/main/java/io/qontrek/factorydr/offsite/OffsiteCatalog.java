@@ -2,6 +2,8 @@ package io.qontrek.factorydr.offsite;
 
 import io.qontrek.factorydr.archive.ArchiveException;
 import io.qontrek.factorydr.archive.Manifest;
+import io.qontrek.factorydr.archive.ManifestJson;
+import java.io.InputStream;
 import io.qontrek.factorydr.archive.ManifestSignature;
 import io.qontrek.factorydr.catalog.Catalog;
 import io.qontrek.factorydr.catalog.CatalogEntry;
@@ -10,7 +12,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import software.amazon.awssdk.core.sync.ResponseTransformer;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -39,8 +40,14 @@ public final class OffsiteCatalog {
             String archiveKey = key.substring(0, key.length() - MANIFEST_SUFFIX.length());
             String name = archiveKey.substring(s3.prefix().length());
             try {
-                byte[] json = client.getObject(b -> b.bucket(s3.bucket()).key(key), ResponseTransformer.toBytes()).asByteArray();
-                Manifest m = Manifest.parse(json);
+                Manifest m;
+                // streamed from the object: a million files' manifest is never one byte array
+                try (InputStream json = new java.io.BufferedInputStream(client.getObject(b -> b.bucket(s3.bucket()).key(key)), 1 << 16)) {
+                    m = ManifestJson.parse(json, null);
+                } catch (java.io.IOException e) {
+                    throw new ArchiveException("cannot read the manifest: " + e.getMessage(), e);
+                }
+                try (m) {
                 if (m.signature() == null || m.archive() == null) throw new ArchiveException("manifest is not sealed");
                 if (!ManifestSignature.verify(m, signingSecret)) throw new ArchiveException("manifest signature does not verify");
                 if (!m.archive().name().equals(name)) throw new ArchiveException("manifest names archive '" + m.archive().name() + "'");
@@ -52,6 +59,7 @@ public final class OffsiteCatalog {
                 String offsiteAt = archive.lastModified().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
                 if (catalog.recordIfAbsent(CatalogEntry.of(m, null, offsiteAt), CatalogEntry.rows(m))) recorded++;
                 else known++;
+                }
             } catch (ArchiveException e) {
                 problems.add(name + ": " + e.getMessage());
             }

@@ -173,34 +173,23 @@ public final class Drill {
 
     /** Deletes the staging copy unless --staging asked to keep it. */
     public static void cleanUp(DrillRun run) {
+        if (run.manifestProofFiles != null) run.manifestProofFiles.close();
         if (run.staging != null && !run.keepStaging) WorkDir.delete(run.staging);
     }
 
-    static CheckResult proofFilesRestored(DrillRun run) throws IOException {
-        Map<String, String> actual = new TreeMap<>();
-        Path proofDir = run.staged.proofDir();
-        try (Stream<Path> files = Files.walk(proofDir)) {
-            for (Path p : files.filter(Files::isRegularFile).toList()) {
-                actual.put("proof/" + proofDir.relativize(p).toString().replace('\\', '/'), Hashes.sha256Hex(p));
-            }
+    static CheckResult proofFilesRestored(DrillRun run) throws Exception {
+        ManifestProofFiles expected = run.manifestProofFiles;
+        if (expected == null || expected.isEmpty()) {
+            return CheckResult.failed(DrillProof.PROOF_FILES_RESTORED, "the restored archives' manifests list no proof files");
         }
-        List<String> problems = new ArrayList<>();
-        for (var e : run.manifestProofFiles.entrySet()) {
-            String got = actual.get(e.getKey());
-            if (got == null) problems.add(e.getKey() + " missing");
-            else if (!got.equals(e.getValue())) problems.add(e.getKey() + " differs from the manifest");
-        }
-        for (String p : actual.keySet()) {
-            if (!run.manifestProofFiles.containsKey(p)) problems.add(p + " is in no manifest");
-        }
-        if (run.manifestProofFiles.isEmpty()) problems.add("the restored archives' manifests list no proof files");
-        return problems.isEmpty()
-                ? CheckResult.passed(DrillProof.PROOF_FILES_RESTORED, actual.size() + " files under proof/ byte-equal to the manifests of "
+        ManifestProofFiles.Comparison c = expected.compare(run.staged.proofDir());
+        return c.differences() == 0
+                ? CheckResult.passed(DrillProof.PROOF_FILES_RESTORED, c.files() + " files under proof/ byte-equal to the manifests of "
                         + String.join(" + ", run.archives.stream().map(DrillRun.ArchiveUsed::backupId).toList()))
-                : CheckResult.failed(DrillProof.PROOF_FILES_RESTORED, problems.size() + " differences, first: " + problems.get(0));
+                : CheckResult.failed(DrillProof.PROOF_FILES_RESTORED, c.differences() + " differences, first: " + c.first());
     }
 
-    /** At least: no panic flag after recovery, the chain heads equal the backup's; then the governance gates' seam. */
+
     static CheckResult governance(DrillRun run, Catalog catalog, byte[] towerSecret, Instant now,
             io.qontrek.factorydr.governance.GovernancePolicy policy) throws Exception {
         List<CheckResult> gates = new ArrayList<>();
@@ -247,15 +236,16 @@ public final class Drill {
     }
 
     /** What the verified restore set says the staging copy must hold: its proof files and heads. */
+    /** What the verified restore set says the staging copy must hold: its proof files and heads. */
     private static void readBackup(DrillRun run, RestoreJob job) throws Exception {
-        run.manifestProofFiles.clear();
+        if (run.manifestProofFiles != null) run.manifestProofFiles.close();
+        run.manifestProofFiles = new ManifestProofFiles();
         for (Path archive : job.archives) {
-            Manifest m = Sidecars.readManifest(archive);
-            for (FileRecord f : m.files()) {
-                if (f.path().startsWith("proof/")) run.manifestProofFiles.put(f.path(), f.sha256());
+            try (Manifest m = Sidecars.readManifest(archive)) {
+                run.manifestProofFiles.add(m);
+                if (m.proofHead() != null) run.backupProofHead = new ChainHeads.Proof(m.proofHead().seq(), m.proofHead().merkleRoot(), null);
+                if (m.ledgerHead() != null) run.backupLedgerHead = new ChainHeads.Ledger(m.ledgerHead().seq(), m.ledgerHead().entryHash(), null);
             }
-            if (m.proofHead() != null) run.backupProofHead = new ChainHeads.Proof(m.proofHead().seq(), m.proofHead().merkleRoot(), null);
-            if (m.ledgerHead() != null) run.backupLedgerHead = new ChainHeads.Ledger(m.ledgerHead().seq(), m.ledgerHead().entryHash(), null);
         }
     }
 

@@ -34,8 +34,8 @@ public final class DrillRun {
     public final Map<String, CheckResult> outcomes = new LinkedHashMap<>();
     public final List<ArchiveUsed> archives = new ArrayList<>();
     public final List<String> disaster = new ArrayList<>();
-    /** proof/... -> sha256 as the restored archives' manifests list them (later archives win). */
-    public final Map<String, String> manifestProofFiles = new LinkedHashMap<>();
+    /** The proof files as the restored archives' manifests list them (later archives win), off the heap. */
+    ManifestProofFiles manifestProofFiles;
     public ChainHeads.Proof backupProofHead;
     public ChainHeads.Ledger backupLedgerHead;
     public ObjectNode recoveryProof;

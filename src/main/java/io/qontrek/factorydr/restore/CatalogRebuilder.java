@@ -71,8 +71,10 @@ public final class CatalogRebuilder {
                     problems.add(archiveRel + ": " + e.getMessage());
                     continue;
                 }
-                if (catalog.recordIfAbsent(CatalogEntry.of(m, null, null), CatalogEntry.rows(m))) recorded++;
-                else known++;
+                try (m) {
+                    if (catalog.recordIfAbsent(CatalogEntry.of(m, null, null), CatalogEntry.rows(m))) recorded++;
+                    else known++;
+                }
             }
         }
         return new Result(manifests, recorded, known, problems);
@@ -81,6 +83,16 @@ public final class CatalogRebuilder {
     /** The manifest beside {@code archive}, if it can be trusted; else why not. */
     private static Manifest trusted(Path archive, String archiveRel, byte[] signingSecret) throws ArchiveException {
         Manifest m = Sidecars.readManifest(archive);
+        try {
+            check(m, archive, archiveRel, signingSecret);
+        } catch (ArchiveException e) {
+            m.close();
+            throw e;
+        }
+        return m;
+    }
+
+    private static void check(Manifest m, Path archive, String archiveRel, byte[] signingSecret) throws ArchiveException {
         if (m.signature() == null || m.archive() == null) throw new ArchiveException("manifest is not sealed (no archive or signature)");
         if (!ManifestSignature.verify(m, signingSecret)) throw new ArchiveException("manifest signature does not verify");
         if (!m.archive().name().equals(archiveRel)) {
@@ -96,7 +108,6 @@ public final class CatalogRebuilder {
         if (size != m.archive().size()) {
             throw new ArchiveException("archive is " + size + " bytes, the manifest says " + m.archive().size());
         }
-        return m;
     }
 
 }

@@ -58,10 +58,11 @@ public final class RetentionPlanner {
 
     /**
      * @param catalog every archive the catalog knows
-     * @param files the file list the catalog recorded for a backup id (e.g. {@code catalog::files})
+     * @param files hands each file row the catalog recorded for a backup id to a consumer (e.g.
+     *     {@code catalog::forEachFile}): a full's million rows are read, never held
      * @param asOf ages are judged as on this instant's UTC day
      */
-    public static RetentionPlan plan(List<CatalogEntry> catalog, Function<String, List<Catalog.FileRow>> files, Instant asOf,
+    public static RetentionPlan plan(List<CatalogEntry> catalog, java.util.function.BiConsumer<String, java.util.function.Consumer<Catalog.FileRow>> files, Instant asOf,
             RetentionPolicy policy) {
         return new Run(catalog, files, LocalDate.ofInstant(asOf, ZoneOffset.UTC), policy).plan();
     }
@@ -70,7 +71,7 @@ public final class RetentionPlanner {
 
     private static final class Run {
         final List<CatalogEntry> entries;
-        final Function<String, List<Catalog.FileRow>> files;
+        final java.util.function.BiConsumer<String, java.util.function.Consumer<Catalog.FileRow>> files;
         final LocalDate asOf;
         final RetentionPolicy policy;
         final Map<String, CatalogEntry> byId = new HashMap<>();
@@ -81,7 +82,7 @@ public final class RetentionPlanner {
         final Map<String, String> forced = new LinkedHashMap<>();
         CatalogEntry newestFull;
 
-        Run(List<CatalogEntry> catalog, Function<String, List<Catalog.FileRow>> files, LocalDate asOf, RetentionPolicy policy) {
+        Run(List<CatalogEntry> catalog, java.util.function.BiConsumer<String, java.util.function.Consumer<Catalog.FileRow>> files, LocalDate asOf, RetentionPolicy policy) {
             this.entries = catalog.stream().sorted(BY_CREATED).toList();
             this.files = files;
             this.asOf = asOf;
@@ -212,7 +213,7 @@ public final class RetentionPlanner {
         }
 
         Holdings holdings(CatalogEntry e) {
-            return holdings.computeIfAbsent(e.backupId(), id -> Holdings.of(files.apply(id)));
+            return holdings.computeIfAbsent(e.backupId(), id -> Holdings.of(consumer -> files.accept(id, consumer)));
         }
 
         /** Follows an incremental's base links to its full; records the archives passed on the way. */
@@ -260,25 +261,31 @@ public final class RetentionPlanner {
         private final java.util.TreeMap<Long, Long> seqs = new java.util.TreeMap<>();
         private final Set<String> digests = new TreeSet<>();
 
-        static Holdings of(List<Catalog.FileRow> rows) {
+        /** From the rows {@code rows} hands over; proofs in path order are seq order, so ranges grow as they come. */
+        static Holdings of(java.util.function.Consumer<java.util.function.Consumer<Catalog.FileRow>> rows) {
             Holdings h = new Holdings();
-            List<Long> s = new ArrayList<>();
-            for (Catalog.FileRow r : rows) {
+            long[] run = {-1, -1}; // the range being grown, not yet in seqs
+            rows.accept(r -> {
                 Matcher m = PROOF.matcher(r.path());
                 if (m.matches()) {
-                    s.add(Long.parseLong(m.group(1)));
+                    long seq = Long.parseLong(m.group(1));
+                    if (run[0] >= 0 && seq == run[1] + 1) {
+                        run[1] = seq;
+                    } else {
+                        if (run[0] >= 0) h.add(run[0], run[1]);
+                        run[0] = seq;
+                        run[1] = seq;
+                    }
                 } else if ((m = DIGEST.matcher(r.path())).matches()) {
                     h.digests.add(m.group(1));
                 }
-            }
-            s.sort(null);
-            for (int i = 0; i < s.size(); ) {
-                int j = i;
-                while (j + 1 < s.size() && s.get(j + 1) <= s.get(j) + 1) j++;
-                h.add(s.get(i), s.get(j));
-                i = j + 1;
-            }
+            });
+            if (run[0] >= 0) h.add(run[0], run[1]);
             return h;
+        }
+
+        static Holdings of(List<Catalog.FileRow> rows) {
+            return of(rows::forEach);
         }
 
         boolean isEmpty() {

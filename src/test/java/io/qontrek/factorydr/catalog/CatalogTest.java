@@ -44,7 +44,7 @@ class CatalogTest {
         assertThat(c.archives()).extracting(CatalogEntry::backupId).containsExactly("full-2");
         assertThat(c.files("full-1")).isEmpty();
         assertThat(c.files("full-2")).isEqualTo(rows);
-        assertThat(c.latestFiles("proof/")).containsOnlyKeys("a.json");
+        assertThat(latest(c, "proof/")).extracting(Catalog.Recorded::relative).containsExactly("a.json");
         assertThat(c.runs("backup-full")).hasSize(1);
         // the name is free again: a later archive of the same name could be recorded
         c.record(entry("full-1", "full/1.tar.gz.enc", "2025-10-19T03:00:00Z"), List.of());
@@ -61,12 +61,28 @@ class CatalogTest {
                 "2025-10-26T04:00:00Z", "full-2", 1, "a".repeat(64), 1, 11, null, null, null, null, null, null);
         c.record(incremental, List.of(new Catalog.FileRow("proof/a.json", 11, "5".repeat(64))));
 
-        // a file only an older full held was gone at the newest full: not known, so an incremental takes it as new
-        java.util.Map<String, Catalog.Recorded> latest = c.latestFiles("proof/");
-        assertThat(latest).containsExactly(java.util.Map.entry("a.json", new Catalog.Recorded(11, "incremental-1")));
-        assertThat(c.sha256s("proof/", latest)).containsExactly(java.util.Map.entry("a.json", "5".repeat(64)));
-        assertThat(c.sha256s("proof/", java.util.Map.of("a.json", new Catalog.Recorded(10, "full-2"))))
-                .as("the hash of the row named").containsExactly(java.util.Map.entry("a.json", "3".repeat(64)));
+        c.record(incremental("incremental-2", "2025-10-26T05:00:00Z"), List.of(new Catalog.FileRow("proof/b.json", 3, "6".repeat(64)),
+                new Catalog.FileRow("proof/a-z.json", 4, "7".repeat(64))));
+
+        // a file only an older full held was gone at the newest full: not known, so an incremental takes it as new;
+        // one row per path, the newest archive's, in the byte order of the paths ('-' sorts before '.')
+        assertThat(latest(c, "proof/")).containsExactly(new Catalog.Recorded("a-z.json", 4, "7".repeat(64), "incremental-2"),
+                new Catalog.Recorded("a.json", 11, "5".repeat(64), "incremental-1"),
+                new Catalog.Recorded("b.json", 3, "6".repeat(64), "incremental-2"));
+        assertThat(latest(new Catalog(dir.resolve("absent.db")), "proof/")).isEmpty();
+    }
+
+    private static CatalogEntry incremental(String id, String at) {
+        return new CatalogEntry(id, "incremental", "incremental/" + id + ".tar.gz.enc", at, "full-2", 1, "a".repeat(64), 1, 1,
+                null, null, null, null, null, null);
+    }
+
+    private static List<Catalog.Recorded> latest(Catalog c, String prefix) {
+        List<Catalog.Recorded> out = new java.util.ArrayList<>();
+        try (Catalog.LatestFiles files = c.latestFiles(prefix)) {
+            files.forEachRemaining(out::add);
+        }
+        return out;
     }
 
     @Test

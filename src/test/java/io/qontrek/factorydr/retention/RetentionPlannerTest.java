@@ -59,7 +59,7 @@ class RetentionPlannerTest {
     }
 
     private RetentionPlan plan(int asOfDay, RetentionPolicy policy) {
-        return RetentionPlanner.plan(catalog, id -> files.getOrDefault(id, List.of()),
+        return RetentionPlanner.plan(catalog, (id, each) -> files.getOrDefault(id, List.of()).forEach(each),
                 DAY0.plusDays(asOfDay).atStartOfDay(ZoneOffset.UTC).toInstant(), policy);
     }
 
@@ -237,7 +237,7 @@ class RetentionPlannerTest {
 
     @Test
     void aPlanOfAnEmptyCatalogIsEmpty() {
-        RetentionPlan p = RetentionPlanner.plan(List.of(), id -> List.of(), Instant.parse("2025-10-01T00:00:00Z"), RetentionPolicy.runbook());
+        RetentionPlan p = RetentionPlanner.plan(List.of(), (id, each) -> { }, Instant.parse("2025-10-01T00:00:00Z"), RetentionPolicy.runbook());
         assertThat(p.removals()).isEmpty();
         assertThat(p.kept()).isEmpty();
     }
