@@ -22,31 +22,37 @@ import java.util.PriorityQueue;
  * Every regular file below a directory, with its size and mtime, as paths relative to it
  * ('/'-separated), in the byte order of their UTF-8 names (SQLite's BINARY order, so a listing merges
  * with the catalog's rows), in memory that does not grow with the directory: an external merge sort.
- * Files are sorted {@link #RUN} at a time, each sorted run spooled off the heap ({@link Spool}), and
- * the runs merged as the listing is read. A directory of a million proofs costs ten runs of 100,000,
- * never a million objects at once.
+ * Files are sorted {@link #RUN} at a time, each sorted run appended to one spool off the heap
+ * ({@link Spool}), and the runs merged as the listing is read, each through a small buffer. A
+ * directory of a million proofs costs ten runs of 100,000, never a million objects at once.
  *
  * <p>Links are never followed. A file or directory the backup cannot read is the operator's to fix
  * (permissions): the listing fails naming it, before anything is archived.
  */
 public final class SortedListing implements Iterator<SortedListing.File>, AutoCloseable {
     static final int RUN = 100_000;
+    private static final int RUN_BUFFER = 8 << 10;
 
     /** One regular file: its path below the listed directory, size and mtime (ms). */
     public record File(String relative, long size, long mtimeMillis) {}
 
     private final Iterator<byte[]> merged;
-    private final List<Spool> runs;
+    private final Spool runs; // null when every file fitted in one run
 
-    private SortedListing(Iterator<byte[]> merged, List<Spool> runs) {
+    private SortedListing(Iterator<byte[]> merged, Spool runs) {
         this.merged = merged;
         this.runs = runs;
     }
 
     /** Lists {@code dir} (absent: nothing); runs spill into {@code spillDir} (null: java.io.tmpdir). */
     public static SortedListing of(Path dir, Path spillDir) throws IOException {
-        if (!Files.isDirectory(dir)) return new SortedListing(List.<byte[]>of().iterator(), List.of());
-        Collector c = new Collector(dir, spillDir);
+        return of(dir, spillDir, RUN);
+    }
+
+    /** The same, sorting {@code runSize} files at a time (tests prove the merge with small runs). */
+    static SortedListing of(Path dir, Path spillDir, int runSize) throws IOException {
+        if (!Files.isDirectory(dir)) return new SortedListing(List.<byte[]>of().iterator(), null);
+        Collector c = new Collector(dir, spillDir, runSize);
         try {
             Files.walkFileTree(dir, c);
             return c.finish();
@@ -73,7 +79,7 @@ public final class SortedListing implements Iterator<SortedListing.File>, AutoCl
 
     @Override
     public void close() {
-        runs.forEach(Spool::close);
+        if (runs != null) runs.close();
     }
 
     private static ConfigException unreadable(String path) {
@@ -97,13 +103,15 @@ public final class SortedListing implements Iterator<SortedListing.File>, AutoCl
     /** Walks the tree, sorting a run at a time and spooling the runs. */
     private static final class Collector extends SimpleFileVisitor<Path> {
         private final Path dir;
-        private final Path spillDir;
         private final List<byte[]> run = new ArrayList<>();
-        private final List<Spool> runs = new ArrayList<>();
+        private final Spool spool;
+        private final List<long[]> runs = new ArrayList<>(); // {offset, count} of each sorted run in the spool
+        private final int runSize;
 
-        Collector(Path dir, Path spillDir) {
+        Collector(Path dir, Path spillDir, int runSize) {
             this.dir = dir;
-            this.spillDir = spillDir;
+            this.runSize = runSize;
+            this.spool = new Spool(spillDir);
         }
 
         @Override
@@ -112,7 +120,7 @@ public final class SortedListing implements Iterator<SortedListing.File>, AutoCl
             if (!Files.isReadable(file)) throw unreadable(file.toString());
             byte[] name = RuntimeFiles.relative(dir, file).getBytes(StandardCharsets.UTF_8);
             run.add(encode(name, attrs.size(), attrs.lastModifiedTime().toMillis()));
-            if (run.size() >= RUN) spill();
+            if (run.size() >= runSize) spill();
             return FileVisitResult.CONTINUE;
         }
 
@@ -130,24 +138,24 @@ public final class SortedListing implements Iterator<SortedListing.File>, AutoCl
 
         private void spill() {
             run.sort(SortedListing::byName);
-            Spool spool = new Spool(spillDir);
-            runs.add(spool);
+            runs.add(new long[] {spool.offset(), run.size()});
             run.forEach(spool::append);
-            spool.seal();
             run.clear();
         }
 
         SortedListing finish() {
             if (runs.isEmpty()) {
+                spool.close();
                 run.sort(SortedListing::byName);
-                return new SortedListing(run.iterator(), List.of());
+                return new SortedListing(run.iterator(), null);
             }
             if (!run.isEmpty()) spill();
-            return new SortedListing(new Merge(runs), runs);
+            spool.seal();
+            return new SortedListing(new Merge(spool, runs), spool);
         }
 
         void close() {
-            runs.forEach(Spool::close);
+            spool.close();
         }
     }
 
@@ -157,9 +165,9 @@ public final class SortedListing implements Iterator<SortedListing.File>, AutoCl
 
         private final PriorityQueue<Head> heads = new PriorityQueue<>((a, b) -> byName(a.record(), b.record()));
 
-        Merge(List<Spool> runs) {
-            for (Spool r : runs) {
-                Iterator<byte[]> it = r.iterator();
+        Merge(Spool spool, List<long[]> runs) {
+            for (long[] r : runs) {
+                Iterator<byte[]> it = spool.iterator(r[0], r[1], RUN_BUFFER);
                 if (it.hasNext()) heads.add(new Head(it.next(), it));
             }
         }

@@ -58,6 +58,11 @@ public final class Spool implements Iterable<byte[]>, AutoCloseable {
         return records;
     }
 
+    /** Where the next record will start: with {@link #size()}, marks a stretch of records for {@link #iterator(long, long, int)}. */
+    public long offset() {
+        return spilled + pending.position();
+    }
+
     /** Ends appending; iteration may start. */
     public Spool seal() {
         if (!sealed) {
@@ -77,8 +82,17 @@ public final class Spool implements Iterable<byte[]>, AutoCloseable {
     /** The records in order; I/O failures surface as UncheckedIOException. */
     @Override
     public Iterator<byte[]> iterator() {
+        return iterator(0, records, BUFFER);
+    }
+
+    /**
+     * The {@code count} records from byte {@code offset} (an earlier {@link #offset()}), read through
+     * a buffer of about {@code bufferBytes}: many readers at once (a merge of sorted runs) keep theirs small.
+     */
+    public Iterator<byte[]> iterator(long offset, long count, int bufferBytes) {
         if (!sealed) throw new IllegalStateException("spool not sealed");
-        return file == null ? new Reader(ByteBuffer.wrap(pending.array(), 0, pending.position())) : new Reader(null);
+        if (file == null) return new Reader(ByteBuffer.wrap(pending.array(), (int) offset, pending.position() - (int) offset), 0, count, 0);
+        return new Reader(null, offset, count, Math.max(bufferBytes, longest));
     }
 
     @Override
@@ -128,14 +142,17 @@ public final class Spool implements Iterable<byte[]>, AutoCloseable {
     private final class Reader implements Iterator<byte[]> {
         private final ByteBuffer in;
         private final boolean fromFile;
+        private final long count;
         private long position;
         private long read;
 
-        Reader(ByteBuffer memory) {
+        Reader(ByteBuffer memory, long offset, long count, int buffer) {
+            this.count = count;
             fromFile = memory == null;
             if (fromFile) {
-                in = ByteBuffer.allocate(Math.max(BUFFER, longest));
+                in = ByteBuffer.allocate(buffer);
                 in.flip();
+                position = offset;
             } else {
                 in = memory;
             }
@@ -143,7 +160,7 @@ public final class Spool implements Iterable<byte[]>, AutoCloseable {
 
         @Override
         public boolean hasNext() {
-            return read < records;
+            return read < count;
         }
 
         @Override
