@@ -58,7 +58,17 @@ final class Cli {
 
     /** With fileSizeLimitKb > 0 the JVM runs under `ulimit -f`: a write past it fails as on a full disk. */
     static Process start(long fileSizeLimitKb, Map<String, String> env, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx512m", "-cp", classPath(), FactoryDr.class.getName()));
+        return start(fileSizeLimitKb, "512m", env, args);
+    }
+
+    /** In a JVM of the given heap, e.g. the launcher's default. */
+    static Result runWithHeap(String heap, Map<String, String> env, String... args) throws Exception {
+        return finish(start(0, heap, env, args), 900);
+    }
+
+    private static Process start(long fileSizeLimitKb, String heap, Map<String, String> env, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx" + heap, "-XX:+ExitOnOutOfMemoryError", "-cp", classPath(),
+                FactoryDr.class.getName()));
         cmd.addAll(List.of(args));
         if (fileSizeLimitKb > 0) {
             List<String> limited = new ArrayList<>(List.of("bash", "-c", "ulimit -f " + fileSizeLimitKb + " && exec \"$@\"", "limited"));
