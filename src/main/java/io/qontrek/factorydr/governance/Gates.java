@@ -169,7 +169,8 @@ public final class Gates {
         }
         if (check.isEmpty()) {
             return new Gate(PROOF_CHAIN, false, "no verification of the whole proof chain is recorded in the catalog "
-                    + "(factory-dr verify proofs, or the verify-daily flow, records one)");
+                    + "(factory-dr verify proofs, or the verify-daily flow, records one through the recordProofChain step "
+                    + "of routes/verify.camel.yaml)");
         }
         ProofChainCheck c = check.get();
         if (!c.wholeChain()) {
