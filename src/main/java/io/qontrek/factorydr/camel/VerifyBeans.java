@@ -70,6 +70,14 @@ final class VerifyBeans {
                     plan.archives().size() + " archives of the restore set for " + requested + " ("
                             + String.join(", ", plan.backupIds()) + ")", Map.of()));
         });
+        // the proof chain's verdict, passed or not, for the proof-chain gate (governance/Gates), which reads it
+        // instead of the proof directory; before requirePassed, so that a broken chain is recorded too
+        bind.accept("recordProofChain", (Processor) ex -> {
+            Verification v = verifications(ex).stream().filter(x -> ProofChainVerifier.NAME.equals(x.name())).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("route " + ex.getFromRouteId()
+                            + ": recordProofChain needs the verdict of verifyProofs as the body"));
+            catalog.recordProofChainCheck(proofChainCheck(ex.getFromRouteId(), now.get(), v, date(ex, FROM), date(ex, TO)));
+        });
         bind.accept("requirePassed", (Processor) ex -> {
             for (Verification v : verifications(ex)) {
                 if (!v.passed()) throw new VerificationFailed(v);
@@ -77,6 +85,16 @@ final class VerifyBeans {
         });
         bind.accept("rebuildNonces", (Processor) ex -> ex.getMessage().setBody(Rebuild.nonces(layout)));
         bind.accept("rebuildReceipts", (Processor) ex -> ex.getMessage().setBody(Rebuild.receipts(layout)));
+    }
+
+    /** What the catalog keeps of a proof chain verdict: its range, the seqs it checked, the head it read. */
+    static Catalog.ProofChainCheck proofChainCheck(String flow, Instant at, Verification v, Optional<LocalDate> from,
+            Optional<LocalDate> to) {
+        return new Catalog.ProofChainCheck(flow, at.toString(), v.passed(), from.map(LocalDate::toString).orElse(null),
+                to.map(LocalDate::toString).orElse(null), v.fact("proof_files").map(Long::parseLong).orElse(0L),
+                v.fact("first_seq").map(Long::valueOf).orElse(null), v.fact("last_seq").map(Long::valueOf).orElse(null),
+                v.fact("head_seq").map(Long::valueOf).orElse(null), v.fact("head_root").orElse(null),
+                v.passed() ? v.detail() : v.firstProblem().orElse(v.detail()));
     }
 
     @SuppressWarnings("unchecked")

@@ -55,6 +55,28 @@ public final class Catalog {
             );
             """;
 
+    /**
+     * One row per proof chain verdict of a verify flow, so that the proof-chain gate reads the newest
+     * one instead of listing proof/. Created by its first write rather than in {@link #SCHEMA}: a
+     * catalog written before this table existed reads as having no checks, even where it cannot be
+     * written, and gains the table the first time a verification records one.
+     */
+    private static final String PROOF_CHAIN_CHECKS = """
+            CREATE TABLE IF NOT EXISTS proof_chain_checks (
+              id          INTEGER PRIMARY KEY,
+              flow        TEXT NOT NULL,
+              checked_at  TEXT NOT NULL,
+              passed      INTEGER NOT NULL,
+              range_from  TEXT,
+              range_to    TEXT,
+              proof_files INTEGER NOT NULL,
+              first_seq   INTEGER,
+              last_seq    INTEGER,
+              head_seq    INTEGER,
+              head_root   TEXT,
+              detail      TEXT
+            )""";
+
     private final Path file;
 
     public Catalog(Path file) {
@@ -372,6 +394,60 @@ public final class Catalog {
         }
     }
 
+    /** Records one proof chain verdict (see {@link ProofChainCheck}). */
+    public void recordProofChainCheck(ProofChainCheck k) {
+        try (Connection c = open()) {
+            try (Statement s = c.createStatement()) {
+                s.executeUpdate(PROOF_CHAIN_CHECKS);
+            }
+            try (PreparedStatement ps = c.prepareStatement("""
+                    INSERT INTO proof_chain_checks (flow, checked_at, passed, range_from, range_to, proof_files,
+                      first_seq, last_seq, head_seq, head_root, detail) VALUES (?,?,?,?,?,?,?,?,?,?,?)""")) {
+                ps.setString(1, k.flow());
+                ps.setString(2, k.checkedAt());
+                ps.setInt(3, k.passed() ? 1 : 0);
+                ps.setString(4, k.rangeFrom());
+                ps.setString(5, k.rangeTo());
+                ps.setLong(6, k.proofFiles());
+                setLong(ps, 7, k.firstSeq());
+                setLong(ps, 8, k.lastSeq());
+                setLong(ps, 9, k.headSeq());
+                ps.setString(10, k.headRoot());
+                ps.setString(11, k.detail());
+                ps.executeUpdate();
+            }
+        } catch (SQLException ex) {
+            throw new CatalogException("cannot record a proof chain check of " + k.flow() + " in the catalog " + file + ": "
+                    + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * The newest proof chain check that says something about the whole chain: one that checked the
+     * whole chain, or one that found it broken (a break in a range is a break in the chain). A passed
+     * check of a date range is no evidence for the rest, so it is skipped. One row read backwards
+     * from the newest, however many proofs the runtime holds. Empty when none was ever recorded.
+     */
+    public Optional<ProofChainCheck> newestProofChainEvidence() {
+        if (!Files.exists(file)) return Optional.empty();
+        try (Connection c = open(); Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'proof_chain_checks'")) {
+                if (!rs.next()) return Optional.empty();
+            }
+            try (ResultSet rs = s.executeQuery("""
+                    SELECT flow, checked_at, passed, range_from, range_to, proof_files, first_seq, last_seq, head_seq,
+                      head_root, detail FROM proof_chain_checks
+                    WHERE (range_from IS NULL AND range_to IS NULL) OR passed = 0 ORDER BY id DESC LIMIT 1""")) {
+                if (!rs.next()) return Optional.empty();
+                return Optional.of(new ProofChainCheck(rs.getString("flow"), rs.getString("checked_at"), rs.getInt("passed") == 1,
+                        rs.getString("range_from"), rs.getString("range_to"), rs.getLong("proof_files"), getLong(rs, "first_seq"),
+                        getLong(rs, "last_seq"), getLong(rs, "head_seq"), rs.getString("head_root"), rs.getString("detail")));
+            }
+        } catch (SQLException ex) {
+            throw new CatalogException("cannot read the catalog " + file + ": " + ex.getMessage(), ex);
+        }
+    }
+
     public List<FileRow> files(String backupId) {
         List<FileRow> out = new ArrayList<>();
         forEachFile(backupId, out::add);
@@ -439,6 +515,28 @@ public final class Catalog {
 
     /** What the catalog last recorded of a file: its size, and the archive whose row it is. */
     public record RunRow(String flow, String startedAt, String finishedAt, String outcome, String backupId, String detail) {}
+
+    /**
+     * One verdict of the proof chain verifier as a verify flow reached it.
+     *
+     * @param flow the verify flow (verify-proofs, verify-daily)
+     * @param checkedAt when the verdict was reached
+     * @param passed whether the chain held over what was checked
+     * @param rangeFrom first UTC day checked (YYYY-MM-DD), null from the start
+     * @param rangeTo last UTC day checked, null to the end; both null: the whole chain
+     * @param proofFiles proof files listed
+     * @param firstSeq first seq checked, null when none was
+     * @param lastSeq last seq checked, null when none was
+     * @param headSeq the highest seq read, null when none could be read
+     * @param headRoot its merkle_root
+     * @param detail the verifier's one-line summary, or its first problem when the chain did not hold
+     */
+    public record ProofChainCheck(String flow, String checkedAt, boolean passed, String rangeFrom, String rangeTo, long proofFiles,
+                                  Long firstSeq, Long lastSeq, Long headSeq, String headRoot, String detail) {
+        public boolean wholeChain() {
+            return rangeFrom == null && rangeTo == null;
+        }
+    }
 
     /** The runs of one flow: counts by outcome, the newest run, the newest successful run (null if none). */
     public record FlowRuns(String flow, java.util.Map<String, Long> outcomes, RunRow last, RunRow lastOk) {

@@ -4,11 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qontrek.factorydr.catalog.Catalog;
 import io.qontrek.factorydr.catalog.Catalog.FlowRuns;
+import io.qontrek.factorydr.catalog.Catalog.ProofChainCheck;
 import io.qontrek.factorydr.catalog.Catalog.RunRow;
 import io.qontrek.factorydr.catalog.CatalogEntry;
 import io.qontrek.factorydr.config.RuntimeLayout;
-import io.qontrek.factorydr.verify.ProofSeqCheck;
-import io.qontrek.factorydr.verify.Verification;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -26,7 +25,9 @@ import java.util.Set;
 
 /**
  * The governance gates, evaluated from what is already recorded: catalog rows, the archive files
- * they name, the panic flag, drill proofs, and one listing of the proof directory.
+ * they name, the panic flag and drill proofs. Nothing here lists or reads proof/ or the ledger, so
+ * an evaluation costs the same at a million proofs as at ten: what the verify flows found there is
+ * read from the catalog.
  *
  * <ul>
  *   <li>{@value #RPO}: the newest recovery point is younger than the RPO. A recovery point is a
@@ -38,9 +39,13 @@ import java.util.Set;
  *   <li>{@value #OFFSITE}: every archive older than the grace period is offsite (catalog offsite_at),
  *       so it fails until a catch-up has copied what S3 missed. With offsite copies disabled it fails
  *       unless offsite-required=false.
- *   <li>{@value #PROOF_CHAIN}: the newest verify-proofs run (which reads and hashes every proof)
- *       passed within verify-max-age, AND the proof directory still lists seqs 0..N without a gap.
- *       The expensive check is cached in the catalog by the verify flow; the cheap one is live.
+ *   <li>{@value #PROOF_CHAIN}: the newest proof chain check a verify flow recorded in the catalog
+ *       (verify-proofs, or verify-daily, which both read and hash every proof) verified the whole
+ *       chain and found it continuous, within verify-max-age; and no run of verify-proofs failed
+ *       since (one that could not even reach a verdict, such as an unreadable proof directory,
+ *       records no check). A check that found a break counts whatever its date range; a passed
+ *       check of a date range does not, since it says nothing of the rest of the chain. No check
+ *       recorded (never verified, or a catalog older than the record): it fails.
  *   <li>{@value #PANIC}: data/ATLAS_PANIC is absent (its first line, the reason, is the detail).
  *   <li>{@value #DRILL}: the newest passed drill (a run of drill-quarterly, or a proof
  *       archive/recovery-proofs/drill-*.json) is younger than drill-max-age.
@@ -55,7 +60,7 @@ public final class Gates {
     public static final String PANIC = "panic";
     public static final String DRILL = "drill";
 
-    /** The flow whose runs cache the full proof chain check. */
+    /** The flow that checks only the proof chain: any failed run of it is about the chain. */
     static final String VERIFY_PROOFS = "verify-proofs";
     static final String INCREMENTAL_FLOW = "backup-incremental";
     static final String DRILL_FLOW = "drill-quarterly";
@@ -73,7 +78,7 @@ public final class Gates {
         gates.add(full(layout, archives, policy, now));
         gates.add(verification(runs, policy, now));
         gates.add(offsite(archives, policy, now));
-        gates.add(proofChain(layout, runs, policy, now));
+        gates.add(proofChain(catalog.newestProofChainEvidence(), runs, policy, now));
         gates.add(panic(layout));
         gates.add(drill(layout, runs, policy, now));
         return GovernanceReport.of(gates);
@@ -142,15 +147,44 @@ public final class Gates {
                 + (newest.offsiteAt() == null ? " (on its way)" : " copied " + newest.offsiteAt()));
     }
 
-    static Gate proofChain(RuntimeLayout layout, Map<String, FlowRuns> runs, GovernancePolicy p, Instant now) {
-        Verification listing = ProofSeqCheck.check(layout);
-        if (!listing.passed()) return new Gate(PROOF_CHAIN, false, listing.detail());
-        FlowRuns verified = runs.get(VERIFY_PROOFS);
-        if (verified == null) {
-            return new Gate(PROOF_CHAIN, false, listing.detail() + ", but the chain was never verified (factory-dr verify proofs)");
+    /**
+     * @param check the catalog's newest evidence about the whole chain ({@link Catalog#newestProofChainEvidence})
+     */
+    static Gate proofChain(Optional<ProofChainCheck> check, Map<String, FlowRuns> runs, GovernancePolicy p, Instant now) {
+        if (check.isPresent() && !check.get().passed()) {
+            ProofChainCheck c = check.get();
+            return new Gate(PROOF_CHAIN, false, c.flow() + " found " + range(c) + " broken at " + c.checkedAt()
+                    + (c.detail() == null ? "" : ": " + clip(c.detail())));
         }
-        Gate g = passedRun(PROOF_CHAIN, verified.last(), p.verifyMaxAge(), now);
-        return new Gate(PROOF_CHAIN, g.pass(), listing.detail() + "; " + g.detail());
+        FlowRuns proofRuns = runs.get(VERIFY_PROOFS);
+        RunRow lastRun = proofRuns == null ? null : proofRuns.last();
+        Instant checkedAt = check.map(c -> instant(c.checkedAt())).orElse(null);
+        if (lastRun != null && "failed".equals(lastRun.outcome())) {
+            // a failure with no verdict recorded (the proofs could not be read): the newer of it and the
+            // check speaks, and in the same second the failure (fail closed)
+            Instant failedAt = instant(lastRun.finishedAt());
+            if (checkedAt == null || failedAt == null || !failedAt.isBefore(checkedAt)) {
+                return passedRun(PROOF_CHAIN, lastRun, p.verifyMaxAge(), now);
+            }
+        }
+        if (check.isEmpty()) {
+            return new Gate(PROOF_CHAIN, false, "no verification of the whole proof chain is recorded in the catalog "
+                    + "(factory-dr verify proofs, or the verify-daily flow, records one through the recordProofChain step "
+                    + "of routes/verify.camel.yaml)");
+        }
+        ProofChainCheck c = check.get();
+        if (!c.wholeChain()) {
+            return new Gate(PROOF_CHAIN, false, c.flow() + " verified only " + range(c) + " at " + c.checkedAt()
+                    + ", nothing of the rest (factory-dr verify proofs, without --from/--to)");
+        }
+        String seqs = c.firstSeq() == null ? ", no proofs" : ", seq " + c.firstSeq() + ".." + c.lastSeq()
+                + (c.headRoot() == null ? "" : " (head " + c.headSeq() + ", merkle_root " + c.headRoot() + ")");
+        return age(PROOF_CHAIN, checkedAt, p.verifyMaxAge(), now, c.flow() + " verified " + range(c) + seqs);
+    }
+
+    private static String range(ProofChainCheck c) {
+        return c.wholeChain() ? "the whole proof chain" : "the proof chain (" + (c.rangeFrom() == null ? "start" : c.rangeFrom())
+                + " to " + (c.rangeTo() == null ? "end" : c.rangeTo()) + ")";
     }
 
     static Gate panic(RuntimeLayout layout) {

@@ -40,6 +40,7 @@ class GatesTest {
         archive("full", NOW.minus(Duration.ofDays(2)), true);
         archive("incremental", NOW.minus(Duration.ofMinutes(20)), true);
         run("verify-proofs", NOW.minus(Duration.ofHours(3)), "ok", null);
+        check("verify-proofs", NOW.minus(Duration.ofHours(3)), true, null, null, null);
         Files.createDirectories(layout.archiveDir().resolve("recovery-proofs"));
         Files.writeString(layout.archiveDir().resolve("recovery-proofs/drill-20250901.json"),
                 "{\"schema\":\"factory.drill.v1\",\"created_at\":\"2025-09-01T10:00:00Z\",\"passed\":true}");
@@ -60,8 +61,18 @@ class GatesTest {
         catalog.recordRun(flow, at.minusSeconds(5).toString(), at.toString(), outcome, null, detail);
     }
 
+    /** A proof chain verdict as verify-proofs or verify-daily records it, over seqs 0..2 (from/to null: the whole chain). */
+    private void check(String flow, Instant at, boolean passed, String from, String to, String problem) {
+        catalog.recordProofChainCheck(new Catalog.ProofChainCheck(flow, at.toString(), passed, from, to, 3, 0L, 2L, 2L,
+                "c".repeat(64), passed ? "proof chain continuous: seq 0..2, 3 proofs" : problem));
+    }
+
     private GovernanceReport evaluate() {
-        return Gates.evaluate(layout, catalog, policy, NOW);
+        return evaluate(NOW);
+    }
+
+    private GovernanceReport evaluate(Instant now) {
+        return Gates.evaluate(layout, catalog, policy, now);
     }
 
     private Gate gate(String name) {
@@ -131,6 +142,7 @@ class GatesTest {
         archive("full", NOW.minus(Duration.ofMinutes(5)), true);
         onlyFailing(Gates.VERIFICATION, Gates.PROOF_CHAIN);
         run("verify-proofs", NOW.minus(Duration.ofHours(30)), "ok", null);
+        check("verify-proofs", NOW.minus(Duration.ofHours(30)), true, null, null, null);
         onlyFailing(Gates.VERIFICATION, Gates.PROOF_CHAIN);
         assertThat(gate(Gates.PROOF_CHAIN).detail()).contains("older than the limit of 26 h");
     }
@@ -159,14 +171,108 @@ class GatesTest {
     }
 
     @Test
-    void aMissingProofFileBreaksTheChainAtOnce_aFailedVerifyProofsToo() throws Exception {
-        Files.delete(layout.proofDir().resolve("proof-000000000001.json"));
+    void theProofChainGateFailsWithoutARecordedCheck_andPassesOnceOneIsRecorded() throws Exception {
+        // a catalog from before proof chain checks were recorded: verify-proofs ran, but no check is on record
+        Files.delete(layout.catalogDb());
+        catalog = new Catalog(layout.catalogDb());
+        archive("full", NOW.minus(Duration.ofDays(2)), true);
+        archive("incremental", NOW.minus(Duration.ofMinutes(20)), true);
+        run("verify-proofs", NOW.minus(Duration.ofHours(3)), "ok", null);
         onlyFailing(Gates.PROOF_CHAIN);
-        assertThat(gate(Gates.PROOF_CHAIN).detail()).contains("seq 1 missing");
-        Files.writeString(layout.proofDir().resolve("proof-000000000001.json"), "{}");
-        run("verify-proofs", NOW.minus(Duration.ofMinutes(1)), "failed", "seq 2: prev_root does not match merkle_root of seq 1");
+        assertThat(gate(Gates.PROOF_CHAIN).detail()).contains("no verification of the whole proof chain is recorded")
+                .contains("factory-dr verify proofs");
+
+        check("verify-daily", NOW.minus(Duration.ofHours(1)), true, null, null, null);
+        onlyFailing();
+        assertThat(gate(Gates.PROOF_CHAIN).detail()).startsWith("verify-daily verified the whole proof chain, seq 0..2")
+                .contains("merkle_root " + "c".repeat(64)).contains("60 min ago");
+    }
+
+    @Test
+    void aPassedCheckCountsUpToExactlyVerifyMaxAge() {
+        Instant at = NOW.minus(Duration.ofHours(3));
+        Instant limit = at.plus(policy.verifyMaxAge());
+        // the verification gate ages with the same run, so only proof-chain and verification move together
+        assertThat(evaluate(limit).gate(Gates.PROOF_CHAIN).orElseThrow().pass()).isTrue();
+        Gate late = evaluate(limit.plusSeconds(1)).gate(Gates.PROOF_CHAIN).orElseThrow();
+        assertThat(late.pass()).isFalse();
+        assertThat(late.detail()).contains("verify-proofs verified the whole proof chain").contains("older than the limit of 26 h");
+    }
+
+    @Test
+    void aCheckThatFoundABreakFailsTheGate_untilALaterCheckOfTheWholeChainPasses() {
+        check("verify-daily", NOW.minus(Duration.ofMinutes(30)), false, null, null,
+                "seq 2: prev_root does not match merkle_root of seq 1");
+        run("verify-daily", NOW.minus(Duration.ofMinutes(30)), "failed", "seq 2: prev_root does not match merkle_root of seq 1");
         onlyFailing(Gates.PROOF_CHAIN, Gates.VERIFICATION);
-        assertThat(gate(Gates.PROOF_CHAIN).detail()).contains("prev_root does not match");
+        assertThat(gate(Gates.PROOF_CHAIN).detail()).startsWith("verify-daily found the whole proof chain broken at")
+                .contains("prev_root does not match merkle_root of seq 1");
+
+        check("verify-proofs", NOW.minus(Duration.ofMinutes(10)), true, null, null, null);
+        run("verify-proofs", NOW.minus(Duration.ofMinutes(10)), "ok", null);
+        onlyFailing();
+    }
+
+    @Test
+    void aCheckOfADateRangeCountsOnlyWhenItFindsABreak() throws Exception {
+        // a passed range is no evidence for the rest of the chain: the gate still reads the older whole-chain check
+        check("verify-proofs", NOW.minus(Duration.ofMinutes(5)), true, "2025-10-25", "2025-10-26", null);
+        onlyFailing();
+        assertThat(gate(Gates.PROOF_CHAIN).detail()).contains("the whole proof chain").contains("3 h 0 min ago");
+        assertThat(Gates.proofChain(java.util.Optional.of(new Catalog.ProofChainCheck("verify-proofs", NOW.toString(), true,
+                "2025-10-25", null, 3, 0L, 2L, 2L, "c".repeat(64), "ok")), java.util.Map.of(), policy, NOW))
+                .as("given one, the gate itself refuses it too")
+                .satisfies(g -> assertThat(g.pass()).isFalse())
+                .satisfies(g -> assertThat(g.detail()).contains("verified only the proof chain (2025-10-25 to end)"));
+
+        // ... and alone it is no verification of the chain at all
+        Files.delete(layout.catalogDb());
+        catalog = new Catalog(layout.catalogDb());
+        archive("full", NOW.minus(Duration.ofDays(2)), true);
+        archive("incremental", NOW.minus(Duration.ofMinutes(20)), true);
+        run("verify-proofs", NOW.minus(Duration.ofMinutes(5)), "ok", null);
+        check("verify-proofs", NOW.minus(Duration.ofMinutes(5)), true, "2025-10-25", "2025-10-26", null);
+        onlyFailing(Gates.PROOF_CHAIN);
+        assertThat(gate(Gates.PROOF_CHAIN).detail()).contains("no verification of the whole proof chain");
+
+        // a break found in a range is a break in the chain
+        check("verify-proofs", NOW.minus(Duration.ofMinutes(1)), false, "2025-10-25", "2025-10-26", "seq 1 missing");
+        onlyFailing(Gates.PROOF_CHAIN);
+        assertThat(gate(Gates.PROOF_CHAIN).detail()).contains("found the proof chain (2025-10-25 to 2025-10-26) broken")
+                .contains("seq 1 missing");
+    }
+
+    @Test
+    void aVerifyProofsRunThatFailedWithoutAVerdictFailsTheGate_untilTheNextCheck() {
+        // verify-proofs checks nothing but the chain: its failure is the chain's, even when it reached no verdict
+        run("verify-proofs", NOW.minus(Duration.ofMinutes(20)), "failed", "listing /proof: Permission denied");
+        onlyFailing(Gates.PROOF_CHAIN, Gates.VERIFICATION);
+        assertThat(gate(Gates.PROOF_CHAIN).detail()).contains("verify-proofs failed at").contains("Permission denied");
+
+        // a check in the same second as the failure does not outweigh it (fail closed); a later one does
+        check("verify-daily", NOW.minus(Duration.ofMinutes(20)), true, null, null, null);
+        assertThat(gate(Gates.PROOF_CHAIN).pass()).isFalse();
+        check("verify-daily", NOW.minus(Duration.ofMinutes(20)).plusSeconds(1), true, null, null, null);
+        assertThat(gate(Gates.PROOF_CHAIN).pass()).isTrue();
+
+        // verify-daily checks more than the chain: its failure alone says nothing about it
+        run("verify-daily", NOW.minus(Duration.ofMinutes(2)), "failed", "full/x.tar.gz.enc: sha256 mismatch");
+        onlyFailing(Gates.VERIFICATION);
+    }
+
+    @Test
+    void theGatesNeverLookAtTheProofDirectory() throws Exception {
+        // a gap in the files: the gate answers from the record (a deleted proof shows at the next verification)
+        Files.delete(layout.proofDir().resolve("proof-000000000001.json"));
+        onlyFailing();
+        // proof/ no longer a directory at all: listing it would fail, reading a file in it too
+        try (var files = Files.list(layout.proofDir())) {
+            for (Path f : files.toList()) Files.delete(f);
+        }
+        Files.delete(layout.proofDir());
+        Files.writeString(layout.proofDir(), "not a directory");
+        onlyFailing();
+        assertThat(gate(Gates.PROOF_CHAIN).detail()).startsWith("verify-proofs verified the whole proof chain, seq 0..2");
     }
 
     @Test
