@@ -17,6 +17,7 @@
 # line, and the series goes on. --fallback-heap: when backup full fails, a full is written untimed at
 # that heap so that the steps that need one still run (none: they are skipped). The table at the end
 # gives each step at each size, RSS max/min and time growth against the targets, and ours/stock.
+# It is also written to bench/cache/files-report.txt. Exit status 1 when a step failed.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -29,7 +30,7 @@ for arg in "$@"; do
     --files=*) files="${arg#--files=}" ;;
     --fallback-heap=*) fallback_heap="${arg#--fallback-heap=}" ;;
     --step-timeout=*) step_timeout="${arg#--step-timeout=}" ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "bench: unknown argument $arg (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -208,7 +209,7 @@ runtime_kept() { # after the steps: the cached runtime is as generated, or it sa
 }
 
 tree_bytes() { find "$1" -type f -printf '%s\n' | awk '{s+=$1} END {printf "%.0f", s}'; }
-declare -A OURS_IN STOCK_IN OURS_OUT STOCK_OUT LIST_NOTE
+declare -A OURS_IN STOCK_IN OURS_OUT STOCK_OUT LIST_NOTE HELPER
 
 # --- one size ---------------------------------------------------------------------------------------
 run_size() {
@@ -223,10 +224,11 @@ run_size() {
   full="$(ls "$archive"/full/*.tar.gz.enc 2>/dev/null | tail -1 || true)"
   local of_full=""
   if [ -z "$full" ] && [ "$fallback_heap" != none ]; then
-    echo "  !!! backup full FAILED at the default heap: writing a helper full at -Xmx$fallback_heap (not timed) for the steps that need one"
+    echo "  !!! backup full FAILED at $heap: writing a helper full at -Xmx$fallback_heap (not timed) for the steps that need one"
     if FACTORY_HEAP="$fallback_heap" FACTORY_CDS=off "$fdr" backup full "${common[@]}" > "$work/helper-full.out" 2>&1; then
       full="$(ls "$archive"/full/*.tar.gz.enc | tail -1)"
       of_full="of the helper full written at -Xmx$fallback_heap"
+      HELPER[$label]=1
     else
       echo "  !!! the helper full failed too: $(tail -1 "$work/helper-full.out")"
     fi
@@ -301,7 +303,12 @@ run_size() {
       local took
       took=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["files"]))' "$inc.manifest.json")
       NOTE[incremental|$label]="$added new proofs; the incremental holds $took files${of_full:+; on the helper full}"
-      if [ "$took" -lt "$added" ]; then ST[incremental|$label]=FAILED; NOTE[incremental|$label]="only $took files for $added new proofs"; fi
+      if [ "$took" -lt "$added" ]; then
+        ST[incremental|$label]=FAILED; NOTE[incremental|$label]="only $took files for $added new proofs"
+        echo "  !!! incremental FAILED the check: ${NOTE[incremental|$label]}"
+      else
+        echo "         ${NOTE[incremental|$label]}"
+      fi
     fi
   else
     skip incremental "$no_full"
@@ -407,6 +414,7 @@ report="$cache/files-report.txt"
     for l in "${labels[@]}"; do
       st="${ST[$s|$l]:-}"; w="${WALL[$s|$l]:--}"; r="${RSS[$s|$l]:--}"
       [ "$st" = ok ] || { all_ok=0; w="${st:-?}"; }
+      case "$s" in verify-archive|restore|incremental) [ -z "${HELPER[$l]:-}" ] || w="$w+" ;; esac
       printf ' %10s %7s' "$w" "$r"
       if num "$r"; then
         [ "$r" -gt "$max" ] && max=$r
@@ -417,7 +425,8 @@ report="$cache/files-report.txt"
       fi
     done
     growth="-"; tgrowth="-"; peak="-"
-    if [ "$all_ok" = 1 ] && [ -n "$lo" ] && [ "$lo" -gt 0 ]; then
+    if [ "$first" = "$last" ]; then :   # one size: no growth
+    elif [ "$all_ok" = 1 ] && [ -n "$lo" ] && [ "$lo" -gt 0 ]; then
       growth=$(awk -v a="$hi" -v b="$lo" 'BEGIN {r=a/b; printf "%.2f %s", r, (r <= 1.15 ? "ok" : "OVER")}')
     elif [ "$all_ok" = 0 ]; then growth="n/a"; fi
     wf="${WALL[$s|$first]:-}"; wl="${WALL[$s|$last]:-}"
@@ -428,6 +437,7 @@ report="$cache/files-report.txt"
     printf '  %-13s %-18s %s\n' "$growth" "$tgrowth" "$peak"
   done
   echo "(wall s of a GET is curl's time_total; a service's peak RSS is on its 'serve' line)"
+  [ "${#HELPER[@]}" = 0 ] || echo "(+: on the helper full written at -Xmx$fallback_heap, since backup full failed at $heap)"
 
   echo
   echo "against the stock pipeline, on the same files (target: ours <= 1.20x stock)"
@@ -472,3 +482,5 @@ report="$cache/files-report.txt"
   done
 } | tee "$report"
 echo "(this report: $report; each step's output, errors and /usr/bin/time -v: bench/cache/files-N/work/)"
+# exit 1 when a step failed (a missed target is not a failure)
+for k in "${!ST[@]}"; do [ "${ST[$k]}" = ok ] || exit 1; done
