@@ -437,7 +437,7 @@ report="$cache/files-report.txt"
     printf '  %-13s %-18s %s\n' "$growth" "$tgrowth" "$peak"
   done
   echo "(wall s of a GET is curl's time_total; a service's peak RSS is on its 'serve' line)"
-  [ "${#HELPER[@]}" = 0 ] || echo "(+: on the helper full written at -Xmx$fallback_heap, since backup full failed at $heap)"
+  [ -z "${HELPER[*]:-}" ] || echo "(+: on the helper full written at -Xmx$fallback_heap, since backup full failed at $heap)"
 
   echo
   echo "against the stock pipeline, on the same files (target: ours <= 1.20x stock)"
