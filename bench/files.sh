@@ -76,20 +76,21 @@ fi
 # --- measuring ------------------------------------------------------------------------------------
 warm_steps=0
 busy_steps=0
-cpu_busy() { # percent of the machine's CPU in use over half a second (before a step: by others)
-  local a b
-  a=($(head -1 /proc/stat)); sleep 0.5; b=($(head -1 /proc/stat))
-  awk -v u1="${a[1]}" -v n1="${a[2]}" -v s1="${a[3]}" -v i1="${a[4]}" -v w1="${a[5]}" \
-      -v u2="${b[1]}" -v n2="${b[2]}" -v s2="${b[3]}" -v i2="${b[4]}" -v w2="${b[5]}" \
-      'BEGIN { busy=(u2-u1)+(n2-n1)+(s2-s1); all=busy+(i2-i1)+(w2-w1); printf "%.0f", (all > 0 ? 100*busy/all : 0) }'
+# Other processes on the machine slow a step down: the CPU seconds the whole machine spent during it
+# (/proc/stat), less the step's own (user + system, children included), over its wall time on every core.
+cores=$(nproc)
+tick=$(getconf CLK_TCK)
+busy_seconds() { awk -v t="$tick" '/^cpu / {printf "%.2f", ($2+$3+$4+$7+$8) / t}' /proc/stat; }
+others_busy() { # step wall before after own-cpu-seconds: a loud line when others took over 20% of the machine
+  local pct
+  pct=$(awk -v w="$2" -v a="$3" -v b="$4" -v own="$5" -v c="$cores" 'BEGIN {
+    if (w <= 0) {print 0; exit} p = 100 * ((b - a) - own) / (w * c); printf "%.0f", (p < 0 ? 0 : p) }')
+  if [ "$pct" -gt 20 ]; then
+    busy_steps=$((busy_steps + 1))
+    echo "  !!! MACHINE BUSY during $1: other processes used ${pct}% of the CPU; its time may be too slow !!!"
+  fi
 }
 drop_cache() { # before every measured step, so that each reads its input from disk
-  local busy
-  busy="$(cpu_busy)"
-  if [ "$busy" -gt 20 ]; then
-    busy_steps=$((busy_steps + 1))
-    echo "  !!! MACHINE BUSY before $1: ${busy}% of the CPU in use by other processes; its time may be too slow !!!"
-  fi
   sync
   if ! { echo 3 > /proc/sys/vm/drop_caches; } 2>/dev/null; then
     warm_steps=$((warm_steps + 1))
@@ -119,9 +120,13 @@ measure() { # step command...: one step, from a dropped page cache, timed; a fai
   local step="$1"; shift
   local base="$work/$step" rc=0
   drop_cache "$step"
+  local before after wall rss own
+  before=$(busy_seconds)
   /usr/bin/time -v -o "$base.time" timeout -k 30 "$step_timeout" "$@" > "$base.out" 2> "$base.err" || rc=$?
-  local wall rss
+  after=$(busy_seconds)
   wall="$(elapsed_of "$base.time")"; rss="$(rss_of "$base.time")"
+  own=$(awk -F': ' '/User time|System time/ {s += $2} END {print s + 0}' "$base.time")
+  others_busy "$step" "$wall" "$before" "$after" "$own"
   case "$rc" in
     0) record "$step" ok "$wall" "$rss" "" ;;
     124) record "$step" TIMEOUT "$wall" "$rss" "still running after $step_timeout s, killed" ;;
@@ -334,6 +339,8 @@ serve_steps() {
   local port t0 t1 code secs
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   drop_cache serve
+  local busy_before
+  busy_before=$(busy_seconds)
   t0=$(date +%s.%N)
   (
     for f in proof-daily-archive alert-archive backup-full backup-incremental offsite-catch-up retention verify-daily drill-quarterly; do
@@ -379,9 +386,16 @@ serve_steps() {
   get governance-3 /api/mcp/governance
   drop_cache healthz; get healthz /api/mcp/healthz
   # the launcher execs java: the service is this very process
-  local hwm
-  hwm=$(awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$serve_pid/status" 2>/dev/null || echo -)
-  record serve ok "$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", b-a}')" "$hwm" "peak RSS after the requests"
+  local hwm own startup
+  startup=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", b-a}')
+  if kill -0 "$serve_pid" 2>/dev/null; then
+    hwm=$(awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$serve_pid/status")
+    own=$(awk -v t="$tick" '{print ($14 + $15) / t}' "/proc/$serve_pid/stat")
+    others_busy "serve and its requests" "$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN {print b-a}')" "$busy_before" "$(busy_seconds)" "$own"
+    record serve ok "$startup" "$hwm" "peak RSS after the requests"
+  else
+    record serve FAILED "$startup" - "the service died: $(last_line "$work/serve")"
+  fi
   kill -TERM "$serve_pid" 2>/dev/null || true; wait "$serve_pid" 2>/dev/null || true; serve_pid=""
 }
 
@@ -401,7 +415,7 @@ report="$cache/files-report.txt"
   echo "factory-dr file-count series: bench/files.sh --files=$files   ($started, $(nproc) cores, heap $heap, $heap_note)"
   echo "runtimes: N proofs over $days days, ledger $ledger rows, $logmb MB of logs; every step from a dropped page cache"
   [ "$warm_steps" = 0 ] || echo "!!! THE PAGE CACHE WAS NOT DROPPED before $warm_steps steps: those times are from a warm cache !!!"
-  [ "$busy_steps" = 0 ] || echo "!!! OTHER PROCESSES USED OVER 20% OF THE CPU just before $busy_steps steps (see the lines marked MACHINE BUSY above) !!!"
+  [ "$busy_steps" = 0 ] || echo "!!! OTHER PROCESSES USED OVER 20% OF THE CPU during $busy_steps steps (the lines marked MACHINE BUSY above): their times are too slow !!!"
   printf '\n%-40s' "command"
   for l in "${labels[@]}"; do printf ' %10s %7s' "$l wall s" "RSS MB"; done
   printf '  %-13s %-18s %s\n' "RSS max/min" "time $last/$first" "max RSS"
