@@ -3,12 +3,14 @@
 # the stock pipeline an operator would otherwise script, on the same generated runtime.
 #
 #   bench/run.sh [--size=small|1.5g|3g] [--only=backup,restore,incremental,verify]
+#   bench/run.sh --files=250k,500k,1m [...]   the file-count series: bench/files.sh (see its --help)
 #
 # Prints wall time, MB/s, peak RSS (from /usr/bin/time -v), archive sizes and ours/stock ratios.
 # The runtime is generated once per size and cached under bench/cache/ (git-ignored).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+case " $* " in *" --files="*) exec "$here/files.sh" "$@" ;; esac
 home="$(cd "$here/.." && pwd)"
 size="1.5g"
 only="backup,restore,incremental,verify"
