@@ -1,14 +1,13 @@
 package io.qontrek.factorydr.archive;
 
+import io.qontrek.factorydr.common.ScratchDb;
 import io.qontrek.factorydr.common.Spool;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
@@ -148,14 +147,7 @@ public final class UniquePaths implements AutoCloseable {
 
     /** Out of order: every path so far goes into the table, which answers from now on. */
     private void openTable() throws SQLException, IOException {
-        // "jdbc:sqlite:" without a name: a private temporary database on disk, deleted when closed
-        table = DriverManager.getConnection("jdbc:sqlite:");
-        try (Statement s = table.createStatement()) {
-            s.execute("PRAGMA journal_mode=OFF");
-            s.execute("PRAGMA synchronous=OFF");
-            s.execute("CREATE TABLE paths (path BLOB PRIMARY KEY) WITHOUT ROWID");
-        }
-        table.setAutoCommit(false);
+        table = ScratchDb.open("CREATE TABLE paths (path BLOB PRIMARY KEY) WITHOUT ROWID");
         insert = table.prepareStatement("INSERT OR IGNORE INTO paths VALUES (?)");
         lookup = table.prepareStatement("SELECT 1 FROM paths WHERE path = ?");
         for (byte[] path : spool.seal()) {

@@ -5,11 +5,11 @@ import io.qontrek.factorydr.archive.Manifest;
 import io.qontrek.factorydr.backup.SortedListing;
 import io.qontrek.factorydr.common.Hashes;
 import io.qontrek.factorydr.common.ParallelIo;
+import io.qontrek.factorydr.common.ScratchDb;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -35,14 +35,7 @@ final class ManifestProofFiles implements AutoCloseable {
     record Comparison(long files, long differences, String first) {}
 
     ManifestProofFiles() throws SQLException {
-        // "jdbc:sqlite:" without a name: a private temporary database on disk, deleted when closed
-        db = DriverManager.getConnection("jdbc:sqlite:");
-        try (Statement s = db.createStatement()) {
-            s.execute("PRAGMA journal_mode=OFF");
-            s.execute("PRAGMA synchronous=OFF");
-            s.execute("CREATE TABLE files (path BLOB PRIMARY KEY, sha256 TEXT NOT NULL) WITHOUT ROWID");
-        }
-        db.setAutoCommit(false);
+        db = ScratchDb.open("CREATE TABLE files (path BLOB PRIMARY KEY, sha256 TEXT NOT NULL) WITHOUT ROWID");
         put = db.prepareStatement("INSERT OR REPLACE INTO files VALUES (?, ?)");
     }
 
