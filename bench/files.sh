@@ -418,10 +418,12 @@ report="$cache/files-report.txt"
   [ "$busy_steps" = 0 ] || echo "!!! OTHER PROCESSES USED OVER 20% OF THE CPU during $busy_steps steps (the lines marked MACHINE BUSY above): their times are too slow !!!"
   printf '\n%-40s' "command"
   for l in "${labels[@]}"; do printf ' %10s %7s' "$l wall s" "RSS MB"; done
-  printf '  %-13s %-18s %s\n' "RSS max/min" "time $last/$first" "max RSS"
+  if [ "$first" = "$last" ]; then growth_head="time growth"; growth_target="(one size)"
+  else growth_head="time $last/$first"; growth_target="<= $time_target"; fi
+  printf '  %-13s %-18s %s\n' "RSS max/min" "$growth_head" "max RSS"
   printf '%-40s' "(targets)"
   for l in "${labels[@]}"; do printf ' %10s %7s' "" ""; done
-  printf '  %-13s %-18s %s\n' "<= 1.15" "<= $time_target" "<= 512 (384)"
+  printf '  %-13s %-18s %s\n' "<= 1.15" "$growth_target" "<= 512 (384)"
   for s in "${steps[@]}"; do
     printf '%-40s' "${title[$s]}"
     lo=""; hi=""; all_ok=1; max=0
@@ -448,6 +450,7 @@ report="$cache/files-report.txt"
       tgrowth=$(awk -v a="$wl" -v b="$wf" -v t="$time_target" 'BEGIN {if (b <= 0) {print "-"; exit} r=a/b; printf "%.2f %s", r, (r <= t ? "ok" : "OVER")}')
     elif [ "$all_ok" = 0 ]; then tgrowth="n/a"; fi
     [ "$max" -gt 0 ] && peak=$(awk -v m="$max" 'BEGIN {printf "%d %s", m, (m <= 384 ? "ok" : (m <= 512 ? "ok (>384)" : "OVER"))}')
+    [ "$max" -gt 0 ] && [ "$all_ok" = 0 ] && peak="$max (when it failed)"
     printf '  %-13s %-18s %s\n' "$growth" "$tgrowth" "$peak"
   done
   echo "(wall s of a GET is curl's time_total; a service's peak RSS is on its 'serve' line)"
