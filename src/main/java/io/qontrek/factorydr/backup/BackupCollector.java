@@ -107,7 +107,7 @@ public final class BackupCollector {
         long newestSeq = -1;
         try (ParallelIo io = new ParallelIo(); SortedListing files = SortedListing.of(dir, work);
              Catalog.LatestFiles known = catalog.latestFiles("proof/")) {
-            List<Catalog.Recorded> toHash = new ArrayList<>();
+            List<Pending> pending = new ArrayList<>(); // decided in order, once the batch's hashes are in
             Catalog.Recorded before = known.hasNext() ? known.next() : null;
             while (files.hasNext()) {
                 SortedListing.File f = files.next();
@@ -121,13 +121,13 @@ public final class BackupCollector {
                 }
                 boolean recorded = before != null && before.relative().equals(f.relative());
                 if (!recorded || before.size() != f.size()) {
-                    included.append(utf8(f.relative()));
+                    pending.add(new Pending(f.relative(), null)); // new, or of another size: goes in
                 } else if (f.mtimeMillis() >= since) {
-                    toHash.add(before); // same size, changed since: its content decides
-                    if (toHash.size() >= HASH_BATCH) includeChanged(io, dir, toHash, included);
+                    pending.add(new Pending(f.relative(), before.sha256())); // same size, changed since: its content decides
                 }
+                if (pending.size() >= HASH_BATCH) decide(io, dir, pending, included);
             }
-            includeChanged(io, dir, toHash, included);
+            decide(io, dir, pending, included);
         } catch (IOException | RuntimeException e) {
             included.close();
             WorkDir.delete(work);
@@ -160,14 +160,20 @@ public final class BackupCollector {
                 last.backupId(), entries, head, null, List.of(), List.of(), work, null);
     }
 
-    /** Files of a known size hashed per batch on the pool; those whose content changed go in. */
+    /** A file the incremental may take: with the recorded hash its content is compared with, or null (it goes in). */
+    private record Pending(String relative, String recordedSha256) {}
+
     private static final int HASH_BATCH = 512;
 
-    private static void includeChanged(ParallelIo io, Path dir, List<Catalog.Recorded> batch, Spool included) throws IOException {
+    /** Hashes the batch's files of a known size on the pool, then appends what goes in, in listing order. */
+    private static void decide(ParallelIo io, Path dir, List<Pending> batch, Spool included) throws IOException {
         if (batch.isEmpty()) return;
-        List<String> hashes = io.map(batch, r -> Hashes.sha256Hex(dir.resolve(r.relative())));
-        for (int i = 0; i < batch.size(); i++) {
-            if (!hashes.get(i).equals(batch.get(i).sha256())) included.append(utf8(batch.get(i).relative()));
+        List<Pending> toHash = batch.stream().filter(p -> p.recordedSha256() != null).toList();
+        List<String> hashes = io.map(toHash, p -> Hashes.sha256Hex(dir.resolve(p.relative())));
+        java.util.Map<String, String> changed = new java.util.HashMap<>();
+        for (int i = 0; i < toHash.size(); i++) changed.put(toHash.get(i).relative(), hashes.get(i));
+        for (Pending p : batch) {
+            if (p.recordedSha256() == null || !p.recordedSha256().equals(changed.get(p.relative()))) included.append(utf8(p.relative()));
         }
         batch.clear();
     }
