@@ -1,5 +1,6 @@
 package io.qontrek.factorydr.backup;
 
+import io.qontrek.factorydr.archive.Manifest;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -17,7 +18,8 @@ import java.util.List;
  * @param skipped runtime paths left out because they hold secrets
  * @param workDir snapshots made for this archive, deleted once it is stored or has failed; may be null
  * @param snapshots database snapshots still being taken or checked for this archive (the ledger head
- *     then comes from them); null when there are none
+ *     and the databases then come from them); null when there are none
+ * @param databases what the archive holds of each database, when not from {@code snapshots}; null: none
  */
 public record BackupSet(
         String type,
@@ -31,16 +33,36 @@ public record BackupSet(
         List<String> redacted,
         List<String> skipped,
         Path workDir,
-        SqliteSnapshots snapshots) {
+        SqliteSnapshots snapshots,
+        List<Manifest.Database> databases) {
 
     public BackupSet {
         redacted = List.copyOf(redacted);
         skipped = List.copyOf(skipped);
+        if (databases != null) databases = List.copyOf(databases);
     }
 
     public BackupSet(String type, String backupId, String name, Instant createdAt, String base, Iterable<Entry> entries,
             Head proofHead, Head ledgerHead, List<String> redacted, List<String> skipped, Path workDir) {
-        this(type, backupId, name, createdAt, base, entries, proofHead, ledgerHead, redacted, skipped, workDir, null);
+        this(type, backupId, name, createdAt, base, entries, proofHead, ledgerHead, redacted, skipped, workDir, null, null);
+    }
+
+    public BackupSet(String type, String backupId, String name, Instant createdAt, String base, Iterable<Entry> entries,
+            Head proofHead, Head ledgerHead, List<String> redacted, List<String> skipped, Path workDir, SqliteSnapshots snapshots) {
+        this(type, backupId, name, createdAt, base, entries, proofHead, ledgerHead, redacted, skipped, workDir, snapshots, null);
+    }
+
+    /**
+     * What the manifest says of each database: given (an incremental's deltas), or from the snapshots
+     * (a full; waiting for them); null for archives that hold none.
+     */
+    public List<Manifest.Database> databases() {
+        if (databases != null || snapshots == null) return databases;
+        try {
+            return snapshots.databases();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** The ledger head the manifest records: given, or read from the ledger snapshot (waiting for it). */
