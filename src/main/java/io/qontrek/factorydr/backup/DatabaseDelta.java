@@ -56,7 +56,8 @@ public final class DatabaseDelta {
                     why = TableHeads.changedBelow(c, db.table(), base);
                     if (why == null) {
                         long rows = copyAbove(c, db, base, file);
-                        Manifest.TableHead head = TableHeads.of(c, db.table());
+                        // within the one transaction: the base's rows (just counted) and every row above its rowid
+                        Manifest.TableHead head = TableHeads.above(c, db.table(), base, rows);
                         return new Taken(new Manifest.Database(db.dbName(), Manifest.Database.Form.DELTA,
                                 Manifest.Database.path(db.dbName(), Manifest.Database.Form.DELTA), rows, base, head, null), file,
                                 db == RuntimeDatabase.FEDERATION_LEDGER ? ledgerHead(c) : null);

@@ -16,8 +16,9 @@ import java.util.List;
  * above it, and can tell that the table changed below it instead: fewer rows up to that rowid, or
  * another row there. The row hash covers every column in table order, each rendered by SQLite's
  * {@code quote()} and joined by ',', so that it is the same for the same values whatever the file.
- * Every query here reads one index range or one row, so a head costs the same at any size but for
- * SQLite's {@code count(*)}, a scan of the table's pages (about 20 ms per million rows).
+ * Every query here reads one row, but for SQLite's {@code count(*)}, which walks the table's pages: one
+ * count per incremental, of the rows up to the base's head (about 0.1 s per million ledger rows in
+ * the page cache, 1.6 s from disk for a 346 MB ledger of a million rows).
  */
 public final class TableHeads {
     private TableHeads() {}
@@ -33,6 +34,20 @@ public final class TableHeads {
             rows = rs.getLong(2);
         }
         return rows == 0 ? Manifest.TableHead.EMPTY : new Manifest.TableHead(rowid, rows, rowSha256(c, table, rowid));
+    }
+
+    /**
+     * The head of a table known to hold {@code base}'s rows and {@code added} rows above its rowid
+     * (read in the same transaction): its rows are counted without another scan of the table.
+     */
+    public static Manifest.TableHead above(Connection c, String table, Manifest.TableHead base, long added) throws SQLException {
+        if (added == 0) return base;
+        long rowid;
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT max(rowid) FROM " + identifier(table))) {
+            rs.next();
+            rowid = rs.getLong(1);
+        }
+        return new Manifest.TableHead(rowid, base.rows() + added, rowSha256(c, table, rowid));
     }
 
     /**

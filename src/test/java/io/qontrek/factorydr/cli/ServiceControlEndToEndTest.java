@@ -51,7 +51,8 @@ class ServiceControlEndToEndTest {
             assertThat(incremental.exit()).as(incremental.toString()).isZero();
             JsonNode written = new ObjectMapper().readTree(incremental.out());
             assertThat(written.path("status").asText()).isEqualTo("written");
-            assertThat(written.path("files").asInt()).as("the new proof and its day's digest").isEqualTo(2);
+            assertThat(written.path("files").asInt()).as("the new proof, its day's digest and the three databases' (empty) deltas")
+                    .isEqualTo(5);
             assertThat(written.path("service_pid").asLong()).isEqualTo(serve.pid());
             Cli.Result check = Cli.run(Cli.env(tmp), "verify", "archive", written.path("archive").asText(), "--root=" + root);
             assertThat(check.exit()).as(check.toString()).isZero();
