@@ -78,7 +78,8 @@ public record Manifest(
      * A table's head: its highest rowid, its row count, and the SHA-256 of its row at that rowid
      * (of its columns in table order, each as SQLite's {@code quote()} renders it, joined by ','), null when
      * the table is empty. An incremental takes the rows above its base's
-     * rowid; the count and the row hash show a table changed below that head (rows removed or rewritten).
+     * rowid; the count and the row hash show a table changed below that head (rows removed, or the head row
+     * rewritten; an older row edited in place is not seen).
      */
     public record TableHead(long rowid, long rows, String lastRowSha256) {
         public TableHead {

@@ -183,8 +183,8 @@ public final class BackupCollector {
         List<DatabaseDelta.Taken> out = new ArrayList<>();
         for (RuntimeDatabase db : RuntimeDatabase.inOrder()) {
             Manifest.TableHead head = base.heads().get(db.dbName());
-            String noBase = head != null ? null : base.backupId() + " records no head of " + db.dbName()
-                    + " (written before incrementals carried the databases)";
+            String noBase = head != null ? null : base.backupId() == null ? "no full or incremental to build on"
+                    : base.backupId() + " records no head of " + db.dbName() + " (written before incrementals carried the databases)";
             out.add(DatabaseDelta.take(db, db.live(layout), head, noBase, work, busyTimeoutSeconds));
         }
         return out;

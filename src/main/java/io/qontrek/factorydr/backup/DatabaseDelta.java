@@ -64,6 +64,7 @@ public final class DatabaseDelta {
                     }
                 } catch (ChainBreak e) {
                     why = e.getMessage();
+                    LOG.warn("{}: the rows added since the base break the chain, so it is taken whole: {}", live, why);
                 } finally {
                     c.rollback(); // nothing was written: this only ends the read transaction
                 }
@@ -147,7 +148,8 @@ public final class DatabaseDelta {
     private static List<String> schema(Connection live, String table) throws SQLException {
         List<String> out = new ArrayList<>();
         try (PreparedStatement ps = live.prepareStatement(
-                "SELECT sql FROM sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL ORDER BY type = 'table' DESC, name")) {
+                "SELECT sql FROM sqlite_master WHERE tbl_name = ? AND type IN ('table', 'index') AND sql IS NOT NULL"
+                        + " ORDER BY type = 'table' DESC, name")) {
             ps.setString(1, table);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) out.add(rs.getString(1));

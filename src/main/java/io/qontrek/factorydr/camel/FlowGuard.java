@@ -53,7 +53,21 @@ public final class FlowGuard implements RoutePolicyFactory {
         FlowBusyException(String flow, String where) {
             super(flow + " is already running (" + where + "); this trigger is skipped");
         }
+
+        /** {@code flow} does not start while {@code first} runs. */
+        FlowBusyException(String flow, String first, String where) {
+            super(flow + " does not run while " + first + " is running (" + where + "): its database deltas would build"
+                    + " on the backup before that full, which a restore from the full could not apply; this trigger is skipped");
+        }
     }
+
+    /**
+     * A flow that must not start while another runs: an incremental started during a full would take
+     * its database deltas from the backup before that full, while restore applies it after the full.
+     * (A full may start during an incremental: the incremental is then older than the full, and the
+     * next one builds on the full.)
+     */
+    private static final java.util.Map<String, String> NOT_DURING = java.util.Map.of("backup-incremental", "backup-full");
 
     /** When the running run of this flow started, if one is running. */
     public Instant runningSince(String flow) {
@@ -84,6 +98,13 @@ public final class FlowGuard implements RoutePolicyFactory {
                 return;
             }
             try {
+                String first = NOT_DURING.get(id);
+                String firstBusy = first == null ? null : busy(first);
+                if (firstBusy != null) {
+                    running.remove(id, now);
+                    refuse(exchange, new FlowBusyException(id, first, firstBusy));
+                    return;
+                }
                 exchange.setProperty(LOCK + id, FlowLock.tryTake(file, now));
                 exchange.setProperty(HELD + id, now);
             } catch (FlowLock.Busy busy) {
@@ -93,6 +114,17 @@ public final class FlowGuard implements RoutePolicyFactory {
                 running.remove(id, now);
                 // no lock, no run: without it another process could be in this flow unseen
                 exchange.setException(new IllegalStateException("cannot take " + id + "'s lock " + file + ": " + e.getMessage(), e));
+            }
+        }
+
+        /** Where {@code flow} runs now ("since ..." here, or its lock's holder), or null when it does not. */
+        private String busy(String flow) throws IOException {
+            Instant since = running.get(flow);
+            if (since != null) return "since " + since;
+            try (FlowLock probe = FlowLock.tryTake(lockDir.resolve(flow + ".lock"), Instant.now())) {
+                return null;
+            } catch (FlowLock.Busy busy) {
+                return "in " + busy.holder();
             }
         }
 

@@ -76,7 +76,13 @@ final class RestoreBeans {
                     if (job.scope == RuntimeSwap.Scope.ALL || job.scope == RuntimeSwap.Scope.LEDGER) {
                         // an incremental's database deltas go onto the copies the archives before it staged
                         job.checks.addAll(io.qontrek.factorydr.restore.DeltaReplay.apply(job.stagedLayout().dataDir(), m,
-                                m.archive() != null ? m.archive().name() : archive.getFileName().toString()));
+                                m.archive() != null ? m.archive().name() : archive.getFileName().toString(), job.databaseHeads));
+                        if (m.databases() != null) {
+                            for (var d : m.databases()) {
+                                if (d.form() == io.qontrek.factorydr.archive.Manifest.Database.Form.DELTA) job.databasesReplayed.add(d.name() + ".db");
+                                else job.databasesReplayed.remove(d.name() + ".db");
+                            }
+                        }
                     }
                     if (job.archive != null) job.backupIds.add(m.backupId());
                     job.keepLive.addAll(m.skipped());

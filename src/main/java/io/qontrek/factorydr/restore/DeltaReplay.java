@@ -17,6 +17,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Applies an incremental's database deltas ({@code data/<name>.delta.db}) to the staged copies that
@@ -37,24 +38,32 @@ public final class DeltaReplay {
      * one line per database for the restore's report. Whole databases were already written over the
      * staged copy by the extraction.
      */
-    public static List<String> apply(Path stagedData, Manifest m, String archive) throws IOException {
+    public static List<String> apply(Path stagedData, Manifest m, String archive, Map<String, Manifest.TableHead> heads)
+            throws IOException {
         List<String> report = new ArrayList<>();
         if (m.databases() == null) return report;
         for (Manifest.Database d : m.databases()) {
             if (d.form() == Manifest.Database.Form.WHOLE) {
+                heads.remove(d.name()); // the extraction wrote the whole copy over the staged one
                 if (m.type() == Manifest.Type.INCREMENTAL) report.add(d.name() + ": whole copy from " + archive + " (" + d.why() + ")");
                 continue;
             }
-            RuntimeDatabase db = RuntimeDatabase.byName(d.name());
+            RuntimeDatabase db;
+            try {
+                db = RuntimeDatabase.byName(d.name());
+            } catch (IllegalArgumentException e) {
+                throw new RestoreException(archive + ": " + e.getMessage());
+            }
             Path delta = stagedData.resolve(db.deltaFileName());
             Path copy = stagedData.resolve(db.fileName());
             if (!Files.isRegularFile(delta)) throw new RestoreException(archive + " names " + d.path() + " but does not hold it");
             if (!Files.isRegularFile(copy)) {
                 throw new RestoreException(archive + " holds the rows " + d.name() + " gained since its base, but the restore set"
-                        + " holds no " + db.fileName() + " to apply them to (restore with --date, which starts from the full)");
+                        + " holds no " + db.fileName() + " to apply them to (restore with --date, which starts from the full,"
+                        + " or this archive's proof files alone with --scope=proof)");
             }
             try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + copy)) {
-                applyOne(c, db, d, delta, archive);
+                heads.put(d.name(), applyOne(c, db, d, delta, archive, heads.get(d.name())));
             } catch (SQLException e) {
                 throw new RestoreException(archive + ": the " + d.name() + " delta cannot be applied: " + e.getMessage());
             }
@@ -65,15 +74,17 @@ public final class DeltaReplay {
         return report;
     }
 
-    private static void applyOne(Connection c, RuntimeDatabase db, Manifest.Database d, Path delta, String archive)
-            throws SQLException, RestoreException {
+    /** Applies one delta; the staged copy's head after it. {@code known}: its head before, when already known, else null. */
+    private static Manifest.TableHead applyOne(Connection c, RuntimeDatabase db, Manifest.Database d, Path delta, String archive,
+            Manifest.TableHead known) throws SQLException, RestoreException {
         String table = TableHeads.identifier(db.table());
         try (Statement s = c.createStatement()) {
             s.execute("ATTACH DATABASE '" + delta.toString().replace("'", "''") + "' AS d");
         }
         try {
             c.setAutoCommit(false);
-            Manifest.TableHead staged = TableHeads.of(c, db.table());
+            // counted once per database and restore, then carried forward: never a scan per delta
+            Manifest.TableHead staged = known != null ? known : TableHeads.of(c, db.table());
             if (staged.rows() != d.base().rows() || !java.util.Objects.equals(staged.lastRowSha256(), d.base().lastRowSha256())) {
                 throw new RestoreException(archive + ": its " + d.name() + " delta builds on " + d.base().rows()
                         + " rows, but the archives before it restore " + staged.rows() + (staged.rows() == d.base().rows()
@@ -91,19 +102,24 @@ public final class DeltaReplay {
             try (Statement s = c.createStatement()) {
                 s.executeUpdate("INSERT INTO main." + table + " SELECT * FROM d." + table);
             }
-            Manifest.TableHead now = TableHeads.of(c, db.table());
+            Manifest.TableHead now = TableHeads.above(c, db.table(), staged, rows);
             if (now.rows() != d.head().rows() || !java.util.Objects.equals(now.lastRowSha256(), d.head().lastRowSha256())) {
                 throw new RestoreException(archive + ": after its " + d.name() + " delta the restored copy holds " + now.rows()
-                        + " rows, not the " + d.head().rows() + " the backup saw; refused");
+                        + " rows ending in another row than the " + d.head().rows() + " the backup saw; refused");
             }
             c.commit();
+            return now;
         } catch (SQLException | RestoreException e) {
             c.rollback();
             throw e;
         } finally {
-            c.setAutoCommit(true);
-            try (Statement s = c.createStatement()) {
-                s.execute("DETACH DATABASE d");
+            try {
+                c.setAutoCommit(true);
+                try (Statement s = c.createStatement()) {
+                    s.execute("DETACH DATABASE d");
+                }
+            } catch (SQLException ignored) {
+                // the connection is closed next; an error here must not hide the one that got us here
             }
         }
     }

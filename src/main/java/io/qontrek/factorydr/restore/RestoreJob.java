@@ -34,6 +34,10 @@ public final class RestoreJob {
     public long bytes;
     /** Whether an archive applied after the first staged proof files (then the full's receipt index is stale). */
     public boolean proofsFromLaterArchives;
+    /** The staged databases' heads as the deltas applied so far left them (DeltaReplay), by name. */
+    public final java.util.Map<String, io.qontrek.factorydr.archive.Manifest.TableHead> databaseHeads = new java.util.HashMap<>();
+    /** The staged databases a delta was applied to: not the snapshots the backup checked any more. */
+    public final Set<String> databasesReplayed = new LinkedHashSet<>();
     /** What the checks of the staged runtime did or found, one line each. */
     public final List<String> checks = new ArrayList<>();
     public RuntimeSwap.Description description;

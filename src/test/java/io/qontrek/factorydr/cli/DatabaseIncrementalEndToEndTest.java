@@ -86,7 +86,6 @@ class DatabaseIncrementalEndToEndTest {
         FederationWrites.appendBatches(data, 300, "one");
         incremental();
         FederationWrites.appendBatches(data, 120, "two");
-        FederationWrites.addReceipt(data, "p-late", 5000);
         incremental();
         String ledgerBefore = Cli.sh(tmp, Map.of(), "sqlite3 '" + data.resolve("federation_ledger.db") + "' 'SELECT * FROM ledger ORDER BY seq'").out();
         long nonces = rows("nonce_store.db", "nonces");
@@ -97,7 +96,7 @@ class DatabaseIncrementalEndToEndTest {
             Files.deleteIfExists(data.resolve(db + "-wal"));
             Files.deleteIfExists(data.resolve(db + "-shm"));
         }
-        Cli.Result restore = Cli.run(env, "restore", "--date=latest", "--verify", "--scope=ledger", "--root=" + root);
+        Cli.Result restore = Cli.run(env, "restore", "--date=latest", "--verify", "--root=" + root);
         assertThat(restore.exit()).as(restore.toString()).isZero();
         assertThat(restore.out()).contains("federation_ledger: 300 rows added by incremental/")
                 .contains("federation_ledger: 120 rows added by incremental/").contains("the chain continuing to seq 820")
@@ -131,6 +130,21 @@ class DatabaseIncrementalEndToEndTest {
                 + ": its federation_ledger delta builds on 450 rows, but the archives before it restore 400 rows: "
                 + "an archive between them is missing; refused");
         assertThat(RuntimeHash.of(root, "proof", "config", "data")).isEqualTo(before);
+    }
+
+    @Test
+    void anIncrementalDoesNotStartWhileAFullRuns_itsDeltasMustBuildOnThatFull() throws Exception {
+        Path lock = root.resolve("archive/.locks/backup-full.lock");
+        Files.createDirectories(lock.getParent());
+        try (var ch = java.nio.channels.FileChannel.open(lock, java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE); var held = ch.lock()) {
+            Thread.sleep(1100);
+            Cli.Result r = Cli.run(env, "backup", "incremental", "--root=" + root);
+            assertThat(r.exit()).isEqualTo(1);
+            assertThat(r.err()).contains("backup-incremental does not run while backup-full is running");
+        }
+        FederationWrites.appendBatches(data, 3, "after");
+        assertThat(incremental().out()).contains("federation_ledger: 3 rows added");
     }
 
     @Test

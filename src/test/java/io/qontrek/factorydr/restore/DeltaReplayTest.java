@@ -53,10 +53,23 @@ class DeltaReplayTest {
     void aDeltaOnItsBaseIsAppliedAndItsFileGoes() throws Exception {
         FederationWrites.appendBatches(live, 25, "a");
         Manifest m = incremental("incremental-1");
-        List<String> report = DeltaReplay.apply(staged, m, "incremental/1.tar.gz.enc");
+        List<String> report = DeltaReplay.apply(staged, m, "incremental/1.tar.gz.enc", new java.util.HashMap<>());
         assertThat(report).containsExactly("federation_ledger: 25 rows added by incremental/1.tar.gz.enc, the chain continuing to seq 65");
         assertThat(stagedRows()).isEqualTo(65);
         assertThat(Files.exists(staged.resolve("federation_ledger.delta.db"))).isFalse();
+    }
+
+    @Test
+    void deltaAfterDeltaCarriesTheHeadForward() throws Exception {
+        java.util.Map<String, Manifest.TableHead> heads = new java.util.HashMap<>();
+        FederationWrites.appendBatches(live, 5, "a");
+        DeltaReplay.apply(staged, incremental("incremental-1"), "incremental/1.tar.gz.enc", heads);
+        assertThat(heads.get("federation_ledger").rows()).isEqualTo(45);
+        FederationWrites.appendBatches(live, 7, "b");
+        DeltaReplay.apply(staged, incremental("incremental-2"), "incremental/2.tar.gz.enc", heads);
+        assertThat(heads.get("federation_ledger"))
+                .isEqualTo(DatabaseDelta.head(staged.resolve("federation_ledger.db"), RuntimeDatabase.FEDERATION_LEDGER));
+        assertThat(stagedRows()).isEqualTo(52);
     }
 
     @Test
@@ -64,7 +77,7 @@ class DeltaReplayTest {
         FederationWrites.appendBatches(live, 5, "a");
         Manifest m = incremental("incremental-1");
         FederationWrites.execute(staged, "federation_ledger.delta.db", "UPDATE ledger SET prev_hash = '" + "cd".repeat(32) + "' WHERE seq = 41");
-        assertThatThrownBy(() -> DeltaReplay.apply(staged, m, "incremental/1.tar.gz.enc"))
+        assertThatThrownBy(() -> DeltaReplay.apply(staged, m, "incremental/1.tar.gz.enc", new java.util.HashMap<>()))
                 .isInstanceOf(RestoreException.class)
                 .hasMessage("incremental/1.tar.gz.enc: its federation_ledger delta does not continue the restored chain: ledger seq 41 "
                         + "does not continue the chain: its prev_hash is not the entry_hash of seq 40; refused");
@@ -75,7 +88,7 @@ class DeltaReplayTest {
     void aDeltaWhoseBaseIsNotTheStagedCopyIsRefused() throws Exception {
         FederationWrites.appendBatches(live, 5, "a");
         Manifest first = incremental("incremental-1");
-        DeltaReplay.apply(staged, first, "incremental/1.tar.gz.enc");
+        DeltaReplay.apply(staged, first, "incremental/1.tar.gz.enc", new java.util.HashMap<>());
         FederationWrites.appendBatches(live, 5, "b");
         Manifest second = incremental("incremental-2");
         // the first incremental is lost: the second's delta lands on the full's copy
@@ -83,7 +96,7 @@ class DeltaReplayTest {
         SqliteSnapshot.take(tmp.resolve("runtime/data/federation_ledger.db"), tmp.resolve("now.db"), 10);
         FederationWrites.execute(tmp.resolve("now.db").getParent(), "now.db", "DELETE FROM ledger WHERE seq > 40");
         Files.move(tmp.resolve("now.db"), staged.resolve("federation_ledger.db"));
-        assertThatThrownBy(() -> DeltaReplay.apply(staged, second, "incremental/2.tar.gz.enc"))
+        assertThatThrownBy(() -> DeltaReplay.apply(staged, second, "incremental/2.tar.gz.enc", new java.util.HashMap<>()))
                 .isInstanceOf(RestoreException.class)
                 .hasMessage("incremental/2.tar.gz.enc: its federation_ledger delta builds on 45 rows, but the archives before it "
                         + "restore 40 rows: an archive between them is missing; refused");
@@ -95,7 +108,7 @@ class DeltaReplayTest {
         FederationWrites.appendBatches(live, 5, "a");
         Manifest m = incremental("incremental-1");
         Files.delete(staged.resolve("federation_ledger.db"));
-        assertThatThrownBy(() -> DeltaReplay.apply(staged, m, "incremental/1.tar.gz.enc"))
+        assertThatThrownBy(() -> DeltaReplay.apply(staged, m, "incremental/1.tar.gz.enc", new java.util.HashMap<>()))
                 .isInstanceOf(RestoreException.class)
                 .hasMessageContaining("holds no federation_ledger.db to apply them to (restore with --date");
     }
