@@ -60,7 +60,8 @@ final class RecoveryBeans {
             job.startedAt = now.get();
             PanicRecovery.readFlag(job);
             job.report = RecoveryChecks.run(RecoveryChecks.all(),
-                    new RecoveryTarget(job.runtime, new Catalog(job.runtime.catalogDb()), secrets.towerSecret(), job.startedAt, policy));
+                    new RecoveryTarget(job.runtime, new Catalog(job.runtime.catalogDb()), secrets.towerSecret(),
+                            secrets.has(Secrets.SIGNING_SECRET) ? secrets.signingSecret() : null, job.startedAt, policy));
             ex.getMessage().setBody(job);
         });
         bind.accept("panicRequireSafe", (Processor) ex ->
@@ -77,10 +78,10 @@ final class RecoveryBeans {
         });
         bind.accept("drillRestoreLatest", (Processor) ex -> Drill.restoreLatest(drill(ex), subFlows(ex)));
         bind.accept("drillSimulateDisaster", (Processor) ex ->
-                Drill.simulateDisaster(drill(ex), catalog, secrets.towerSecret(), now.get(), policy));
+                Drill.simulateDisaster(drill(ex), catalog, secrets.towerSecret(), secrets.signingSecret(), now.get(), policy));
         bind.accept("drillRecover", (Processor) ex -> Drill.recover(drill(ex), subFlows(ex), secrets.signingSecret()));
         bind.accept("drillCheckOutcomes", (Processor) ex ->
-                Drill.checkOutcomes(drill(ex), catalog, secrets.towerSecret(), now.get(), policy));
+                Drill.checkOutcomes(drill(ex), catalog, secrets.towerSecret(), secrets.signingSecret(), now.get(), policy));
         bind.accept("drillEmitProof", (Processor) ex ->
                 DrillProof.emit(drill(ex), objectives, secrets.signingSecret(), now.get()));
         bind.accept("drillCleanUp", (Processor) ex -> {

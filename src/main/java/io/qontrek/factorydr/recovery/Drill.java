@@ -89,7 +89,7 @@ public final class Drill {
     }
 
     /** (b) The runbook's disaster, in the staging copy; panic verify must then refuse recovery. */
-    public static void simulateDisaster(DrillRun run, Catalog catalog, byte[] towerSecret, Instant now,
+    public static void simulateDisaster(DrillRun run, Catalog catalog, byte[] towerSecret, byte[] signingSecret, Instant now,
             io.qontrek.factorydr.governance.GovernancePolicy policy) {
         step(run, DrillProof.DISASTER_SIMULATED, () -> {
             RuntimeLayout s = run.staged;
@@ -106,7 +106,7 @@ public final class Drill {
             run.disaster.add("rm proof/*.json (" + removed + " files)");
             Files.writeString(s.panicFlag(), run.panicReason + "\n", StandardCharsets.UTF_8);
             run.disaster.add("touch data/ATLAS_PANIC");
-            PanicReport report = RecoveryChecks.run(RecoveryChecks.all(), new RecoveryTarget(s, catalog, towerSecret, now, policy));
+            PanicReport report = RecoveryChecks.run(RecoveryChecks.all(), new RecoveryTarget(s, catalog, towerSecret, signingSecret, now, policy));
             if (report.safe()) {
                 return CheckResult.failed(DrillProof.DISASTER_SIMULATED, "panic verify called the disaster safe to recover from");
             }
@@ -139,7 +139,7 @@ public final class Drill {
     }
 
     /** (d) The runbook's "Verify Outcomes" on the recovered staging copy. Stops the RTO clock. */
-    public static void checkOutcomes(DrillRun run, Catalog catalog, byte[] towerSecret, Instant now,
+    public static void checkOutcomes(DrillRun run, Catalog catalog, byte[] towerSecret, byte[] signingSecret, Instant now,
             io.qontrek.factorydr.governance.GovernancePolicy policy) {
         RuntimeLayout s = run.staged;
         step(run, DrillProof.PROOF_FILES_RESTORED, () -> proofFilesRestored(run));
@@ -167,7 +167,7 @@ public final class Drill {
             CheckResult r = CheckResult.of(ReceiptVerifier.verify(s, towerSecret));
             return new CheckResult(DrillProof.TOWER_RECEIPTS, r.pass(), r.detail());
         });
-        step(run, DrillProof.GOVERNANCE, () -> governance(run, catalog, towerSecret, now, policy));
+        step(run, DrillProof.GOVERNANCE, () -> governance(run, catalog, towerSecret, signingSecret, now, policy));
         run.rtoMillis = (System.nanoTime() - run.recoveryStartNanos) / 1_000_000;
     }
 
@@ -190,7 +190,7 @@ public final class Drill {
     }
 
 
-    static CheckResult governance(DrillRun run, Catalog catalog, byte[] towerSecret, Instant now,
+    static CheckResult governance(DrillRun run, Catalog catalog, byte[] towerSecret, byte[] signingSecret, Instant now,
             io.qontrek.factorydr.governance.GovernancePolicy policy) throws Exception {
         List<CheckResult> gates = new ArrayList<>();
         gates.add(Files.exists(run.staged.panicFlag())
@@ -209,7 +209,7 @@ public final class Drill {
                 : CheckResult.failed("chain-heads-equal-backup", heads + "; the backup's: proof "
                         + (run.backupProofHead == null ? "none" : "seq " + run.backupProofHead.seq()) + ", ledger "
                         + (run.backupLedgerHead == null ? "none" : "seq " + run.backupLedgerHead.seq())));
-        gates.addAll(RecoveryChecks.run(RecoveryChecks.governanceGates(), new RecoveryTarget(run.staged, catalog, towerSecret, now, policy)).checks());
+        gates.addAll(RecoveryChecks.run(RecoveryChecks.governanceGates(), new RecoveryTarget(run.staged, catalog, towerSecret, signingSecret, now, policy)).checks());
         boolean pass = gates.stream().allMatch(CheckResult::pass);
         return new CheckResult(DrillProof.GOVERNANCE, pass, String.join("; ",
                 gates.stream().map(g -> g.name() + " " + (g.pass() ? "ok" : "FAILED") + ": " + g.detail()).toList()));

@@ -65,7 +65,7 @@ public final class RecoveryChecks {
     public static List<RecoveryCheck> governanceGates() {
         return List.of(RecoveryCheck.of(GOVERNANCE, t -> {
             if (t.policy() == null) return CheckResult.failed(GOVERNANCE, "no governance policy given");
-            GovernanceReport report = Gates.evaluate(t.layout(), t.catalog(), t.policy(), t.now());
+            GovernanceReport report = Gates.evaluate(t.layout(), t.catalog(), t.policy(), t.signingSecret(), t.now());
             List<String> failed = new ArrayList<>();
             List<String> passed = new ArrayList<>();
             for (Gate g : report.gates()) {
