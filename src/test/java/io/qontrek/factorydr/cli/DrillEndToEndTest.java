@@ -136,8 +136,18 @@ class DrillEndToEndTest {
         assertThat(r.err()).contains("outcome backup-restored failed");
         assertThat(r.out()).contains("FAILED backup-restored");
         assertThat(RuntimeHash.of(root, "proof", "config", "data")).isEqualTo(before);
-        assertThat(Files.list(root.resolve("logs/alerts")).map(p -> p.getFileName().toString()))
-                .anyMatch(n -> n.startsWith("factory-dr-"));
+        // the drill itself alerts (the staged restore that failed alerts too, as restore)
+        String alerts;
+        try (Stream<Path> s = Files.list(root.resolve("logs/alerts"))) {
+            alerts = String.join("\n", s.filter(p -> p.getFileName().toString().startsWith("factory-dr-")).map(p -> {
+                try {
+                    return Files.readString(p);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).toList());
+        }
+        assertThat(alerts).contains("\"flow\":\"drill-quarterly\"").contains("drill-quarterly failed: outcome backup-restored failed");
         assertThat(staging).isDirectory(); // --staging keeps it for a post-mortem
 
         List<Path> proofs = RecoveryProofCheck.list(root.resolve("archive"), "drill-");

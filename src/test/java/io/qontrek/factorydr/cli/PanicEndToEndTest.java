@@ -10,11 +10,12 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The runbook's Panic Recovery: `panic recover` refuses while an integrity check fails,
+ * The runbook's Panic Recovery: `panic recover` refuses while an integrity check fails (and alerts),
  * recovers after a restore; the backup posture (offsite, drill, ...) is only a warning, so it
  * recovers with S3 disabled or unreachable and lists the warnings in its signed proof.
  */
@@ -40,6 +41,11 @@ class PanicEndToEndTest {
         assertThat(refused.out()).contains("FAILED proofs").contains("ok     federation-probe");
         assertThat(root.resolve("data/ATLAS_PANIC")).exists();
         assertThat(RecoveryProofCheck.list(root.resolve("archive"), "resilience_ops_v1-")).isEmpty();
+        // a refused recovery is a failed flow: it alerts, once, naming the failed check
+        List<String> alerts = alertLines(root);
+        assertThat(alerts).as(alerts.toString()).hasSize(1);
+        assertThat(alerts.get(0)).contains("\"flow\":\"panic-recover\"").contains("\"severity\":\"critical\"")
+                .contains("recovery is not safe").contains("seq 60 missing");
 
         Cli.Result restored = Cli.run(env, "restore", "--date=latest", "--verify", "--root=" + root);
         assertThat(restored.exit()).as(restored.toString()).isZero();
@@ -91,5 +97,18 @@ class PanicEndToEndTest {
         assertThat(RecoveryProofCheck.independentSignature(tmp, both.get(1))).isEqualTo(second.get("signature").asText());
         assertThat(second.at("/panic/reason").asText()).isEqualTo("second incident: site network down");
         assertThat(second.get("warnings")).extracting(JsonNode::asText).anySatisfy(w -> assertThat(w).startsWith("offsite: 1 archive(s) not offsite"));
+        assertThat(alertLines(root)).as("a recovery that succeeds raises no alert").hasSize(1);
+    }
+
+    private static List<String> alertLines(Path root) throws Exception {
+        Path dir = root.resolve("logs/alerts");
+        if (!Files.isDirectory(dir)) return List.of();
+        try (Stream<Path> files = Files.list(dir)) {
+            List<String> lines = new java.util.ArrayList<>();
+            for (Path f : files.filter(f -> f.getFileName().toString().startsWith("factory-dr-")).sorted().toList()) {
+                lines.addAll(Files.readAllLines(f));
+            }
+            return lines;
+        }
     }
 }
