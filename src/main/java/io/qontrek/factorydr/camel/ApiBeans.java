@@ -47,17 +47,16 @@ public final class ApiBeans {
                 settings.getInt("factory.health.min-free-disk-mb", 0, Integer.MAX_VALUE) * 1024L * 1024L);
         Alerts alerts = Alerts.from(settings, layout, secrets);
         GovernanceWatch watch = new GovernanceWatch();
+        // drill proofs are verified with the signing key; a command run without it sees the drill gate fail
+        Supplier<GovernanceReport> governance = () -> Gates.evaluate(layout, catalog, policy,
+                secrets.has(Secrets.SIGNING_SECRET) ? secrets.signingSecret() : null, now.get());
 
         // HTTP API
         bind.accept("checkHealth", (Processor) ex -> ex.getMessage().setBody(health.check(routes(ex))));
-        bind.accept("evaluateGovernance", (Processor) ex ->
-                ex.getMessage().setBody(Gates.evaluate(layout, catalog, policy, now.get())));
+        bind.accept("evaluateGovernance", (Processor) ex -> ex.getMessage().setBody(governance.get()));
         bind.accept("listCatalog", (Processor) ex -> ex.getMessage().setBody(CatalogJson.archives(catalog.archives())));
-        bind.accept("renderMetrics", (Processor) ex -> {
-            Instant at = now.get();
-            ex.getMessage().setBody(PrometheusText.render(catalog.archives(), catalog.flowRuns(), Gates.evaluate(layout, catalog,
-                    policy, at), freeBytes(layout.archiveDir()), Gates.recoveryPoints(layout, catalog), at));
-        });
+        bind.accept("renderMetrics", (Processor) ex -> ex.getMessage().setBody(PrometheusText.render(catalog.archives(),
+                catalog.flowRuns(), governance.get(), freeBytes(layout.archiveDir()), Gates.recoveryPoints(layout, catalog), now.get())));
         bind.accept("toJson", (Processor) ex -> {
             Object body = ex.getMessage().getBody();
             if (body instanceof GovernanceReport g) body = g.toJson();
@@ -75,7 +74,7 @@ public final class ApiBeans {
                     flow + " failed: " + (e == null ? "unknown error" : oneLine(e))));
         });
         bind.accept("watchGovernance", (Processor) ex -> {
-            GovernanceReport report = Gates.evaluate(layout, catalog, policy, now.get());
+            GovernanceReport report = governance.get();
             for (Alert a : watch.changes(report, now.get())) alerts.raise(a);
             ex.getMessage().setBody(report);
         });

@@ -4,6 +4,7 @@ import io.qontrek.factorydr.catalog.Catalog;
 import io.qontrek.factorydr.config.RuntimeLayout;
 import io.qontrek.factorydr.config.Secrets;
 import io.qontrek.factorydr.config.Settings;
+import io.qontrek.factorydr.governance.GovernancePolicy;
 import io.qontrek.factorydr.recovery.Drill;
 import io.qontrek.factorydr.recovery.DrillProof;
 import io.qontrek.factorydr.recovery.DrillRun;
@@ -48,20 +49,23 @@ final class RecoveryBeans {
 
     static void bindAll(BiConsumer<String, Object> bind, Settings settings, RuntimeLayout layout, Catalog catalog,
             Secrets secrets, Supplier<Instant> now) {
-        io.qontrek.factorydr.governance.GovernancePolicy policy = io.qontrek.factorydr.governance.GovernancePolicy.from(settings);
+        GovernancePolicy policy = GovernancePolicy.from(settings);
         DrillProof.Objectives objectives = new DrillProof.Objectives(
                 Duration.ofMinutes(settings.getInt("factory.drill.rto-objective-minutes", 1, 24 * 60)),
                 Duration.ofMinutes(settings.getInt("factory.drill.rpo-objective-minutes", 1, 7 * 24 * 60)));
 
-        // panic: check -> (recover: require safe -> signed proof, then clear the flag)
+        // panic: integrity checks -> posture (recorded, never blocking) -> (recover: require safe -> signed proof, clear the flag)
         bind.accept("panicCheck", (Processor) ex -> {
             PanicJob job = ex.getMessage().getBody(PanicJob.class);
             if (job == null) job = PanicJob.live(layout);
             job.startedAt = now.get();
             PanicRecovery.readFlag(job);
-            job.report = RecoveryChecks.run(RecoveryChecks.all(),
-                    new RecoveryTarget(job.runtime, new Catalog(job.runtime.catalogDb()), secrets.towerSecret(), job.startedAt, policy));
+            job.report = RecoveryChecks.run(RecoveryChecks.integrity(), target(job, secrets, policy));
             ex.getMessage().setBody(job);
+        });
+        bind.accept("panicPosture", (Processor) ex -> {
+            PanicJob job = panic(ex);
+            job.posture = RecoveryChecks.posture(target(job, secrets, policy));
         });
         bind.accept("panicRequireSafe", (Processor) ex ->
                 PanicRecovery.requireSafe(panic(ex), "recovery is not safe"));
@@ -77,10 +81,10 @@ final class RecoveryBeans {
         });
         bind.accept("drillRestoreLatest", (Processor) ex -> Drill.restoreLatest(drill(ex), subFlows(ex)));
         bind.accept("drillSimulateDisaster", (Processor) ex ->
-                Drill.simulateDisaster(drill(ex), catalog, secrets.towerSecret(), now.get(), policy));
+                Drill.simulateDisaster(drill(ex), catalog, secrets.towerSecret(), now.get()));
         bind.accept("drillRecover", (Processor) ex -> Drill.recover(drill(ex), subFlows(ex), secrets.signingSecret()));
         bind.accept("drillCheckOutcomes", (Processor) ex ->
-                Drill.checkOutcomes(drill(ex), catalog, secrets.towerSecret(), now.get(), policy));
+                Drill.checkOutcomes(drill(ex), catalog, secrets.towerSecret(), secrets.signingSecret(), now.get(), policy));
         bind.accept("drillEmitProof", (Processor) ex ->
                 DrillProof.emit(drill(ex), objectives, secrets.signingSecret(), now.get()));
         bind.accept("drillCleanUp", (Processor) ex -> {
@@ -134,6 +138,12 @@ final class RecoveryBeans {
             if (done.getException() != null) throw done.getException();
             return done.getMessage().getBody();
         }
+    }
+
+    /** What a panic job's checks look at: its runtime, that runtime's catalog, the keys (signing: when set), its start. */
+    private static RecoveryTarget target(PanicJob job, Secrets secrets, GovernancePolicy policy) {
+        return new RecoveryTarget(job.runtime, new Catalog(job.runtime.catalogDb()), secrets.towerSecret(),
+                secrets.has(Secrets.SIGNING_SECRET) ? secrets.signingSecret() : null, job.startedAt, policy);
     }
 
     private static PanicJob panic(Exchange ex) {

@@ -19,7 +19,8 @@ final class PanicCommand {
     FactoryDr app;
 
     @Command(name = "verify", description = {
-        "Every recovery check: proofs, digests, receipts, federation (with probe), databases, backup heads, governance gates.",
+        "Every integrity check: proofs, digests, receipts, federation (with probe), databases, backup heads;",
+        "the backup posture (rpo, full-backup, offsite, drill gates) as warnings, which never block.",
         "Exit 0 when recovery is safe, 1 when not (each check listed)."})
     int verify() throws Exception {
         run("panic-verify");
@@ -27,8 +28,9 @@ final class PanicCommand {
     }
 
     @Command(name = "recover", description = {
-        "Refuses while any recovery check fails; otherwise writes a signed resilience_ops proof",
-        "(archive/recovery-proofs/resilience_ops_v1-<stamp>.json, keeping the panic's reason) and removes data/ATLAS_PANIC."})
+        "Refuses while any integrity check fails; otherwise writes a signed resilience_ops proof",
+        "(archive/recovery-proofs/resilience_ops_v1-<stamp>.json, keeping the panic's reason and the posture warnings)",
+        "and removes data/ATLAS_PANIC."})
     int recover() throws Exception {
         PanicJob job = run("panic-recover");
         if (app.json) return FactoryDr.OK;
@@ -68,12 +70,21 @@ final class PanicCommand {
             for (CheckResult c : report.checks()) {
                 arr.addObject().put("name", c.name()).put("pass", c.pass()).put("detail", c.detail());
             }
+            var posture = o.putArray("posture");
+            for (CheckResult c : job.posture) {
+                posture.addObject().put("name", c.name()).put("pass", c.pass()).put("detail", c.detail());
+            }
+            var warnings = o.putArray("warnings");
+            job.warnings().forEach(warnings::add);
             if (job.proofFile != null) o.put("proof", job.proofFile.toString());
             Output.json(o);
             return;
         }
         for (CheckResult c : report.checks()) Output.out().printf("%s %s: %s%n", c.pass() ? "ok    " : "FAILED", c.name(), c.detail());
-        Output.out().println(report.safe() ? "recovery is safe" : "recovery is NOT safe: " + report.failed().size() + " of "
-                + report.checks().size() + " checks failed");
+        // the backup posture: worth fixing, never a reason to stay in panic mode
+        for (CheckResult c : job.posture) Output.out().printf("%s %s: %s%n", c.pass() ? "ok    " : "WARN  ", c.name(), c.detail());
+        Output.out().println(report.safe() ? "recovery is safe" + (job.warnings().isEmpty() ? ""
+                : " (" + job.warnings().size() + " backup posture warning" + (job.warnings().size() == 1 ? "" : "s") + ")")
+                : "recovery is NOT safe: " + report.failed().size() + " of " + report.checks().size() + " checks failed");
     }
 }

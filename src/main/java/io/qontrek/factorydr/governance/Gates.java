@@ -1,16 +1,15 @@
 package io.qontrek.factorydr.governance;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qontrek.factorydr.catalog.Catalog;
 import io.qontrek.factorydr.catalog.Catalog.FlowRuns;
 import io.qontrek.factorydr.catalog.Catalog.ProofChainCheck;
 import io.qontrek.factorydr.catalog.Catalog.RunRow;
 import io.qontrek.factorydr.catalog.CatalogEntry;
 import io.qontrek.factorydr.config.RuntimeLayout;
+import io.qontrek.factorydr.recovery.DrillProof;
+import io.qontrek.factorydr.recovery.RecoveryProofs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,12 +19,13 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
 /**
  * The governance gates, evaluated from what is already recorded: catalog rows, the archive files
- * they name, the panic flag and drill proofs. Nothing here lists or reads proof/ or the ledger, so
+ * they name, the panic flag and signed drill proofs. Nothing here lists or reads proof/ or the ledger, so
  * an evaluation costs the same at a million proofs as at ten: what the verify flows found there is
  * read from the catalog.
  *
@@ -34,7 +34,9 @@ import java.util.Set;
  *       newest recovery point holding it ({@link RecoveryPoints}) is younger than the RPO; judged on
  *       the oldest of them, so a proof-only incremental does not make a stale ledger look fresh.
  *   <li>{@value #FULL}: the newest full backup (catalogued and on disk) is younger than full-max-age.
- *   <li>{@value #VERIFICATION}: the newest run of any verify-* flow passed, within verify-max-age.
+ *   <li>{@value #VERIFICATION}: the newest whole verification (a run of verify-daily or verify-backup)
+ *       passed, within verify-max-age. Runs of the narrower verify flows (one archive, the receipts,
+ *       a drill proof ...) do not count: a small `verify archive` must not hide a failed verify-daily.
  *   <li>{@value #OFFSITE}: every archive older than the grace period is offsite (catalog offsite_at),
  *       so it fails until a catch-up has copied what S3 missed. With offsite copies disabled it fails
  *       unless offsite-required=false.
@@ -46,8 +48,12 @@ import java.util.Set;
  *       check of a date range does not, since it says nothing of the rest of the chain. No check
  *       recorded (never verified, or a catalog older than the record): it fails.
  *   <li>{@value #PANIC}: data/ATLAS_PANIC is absent (its first line, the reason, is the detail).
- *   <li>{@value #DRILL}: the newest passed drill (a run of drill-quarterly, or a proof
- *       archive/recovery-proofs/drill-*.json) is younger than drill-max-age.
+ *   <li>{@value #DRILL}: the newest drill proof in archive/recovery-proofs/ that verifies its signature
+ *       ({@link DrillProof#check}, FACTORY_SIGNING_SECRET) says the drill passed and finished within
+ *       drill-max-age, and no run of drill-quarterly failed since (in the same second: the failure).
+ *       Unsigned and forged files are ignored, and the detail says how many and why. This is the one
+ *       gate that lists a directory: recovery-proofs/ holds a file per drill and per panic recovery
+ *       (tens a year), and at most {@value #DRILL_PROOF_READS} of them are read, newest first.
  * </ul>
  */
 public final class Gates {
@@ -63,13 +69,19 @@ public final class Gates {
     static final String VERIFY_PROOFS = "verify-proofs";
     static final String INCREMENTAL_FLOW = "backup-incremental";
     static final String DRILL_FLOW = "drill-quarterly";
-    static final String RECOVERY_PROOFS = "recovery-proofs";
-
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The verifications of everything a restore needs: the latest restore set (and, daily, the live runtime). */
+    static final List<String> WHOLE_VERIFICATIONS = List.of("verify-daily", "verify-backup");
+    /** Files of recovery-proofs/ the drill gate reads at most per evaluation, newest first. */
+    static final int DRILL_PROOF_READS = 20;
 
     private Gates() {}
 
-    public static GovernanceReport evaluate(RuntimeLayout layout, Catalog catalog, GovernancePolicy policy, Instant now) {
+    /**
+     * @param signingSecret FACTORY_SIGNING_SECRET, which drill proofs are signed with; null when it is
+     *     not set (the drill gate then fails: no proof can be verified)
+     */
+    public static GovernanceReport evaluate(RuntimeLayout layout, Catalog catalog, GovernancePolicy policy, byte[] signingSecret,
+            Instant now) {
         List<CatalogEntry> archives = catalog.archives();
         Map<String, FlowRuns> runs = catalog.flowRuns();
         List<Gate> gates = new ArrayList<>();
@@ -79,7 +91,7 @@ public final class Gates {
         gates.add(offsite(archives, policy, now));
         gates.add(proofChain(catalog.newestProofChainEvidence(), runs, policy, now));
         gates.add(panic(layout));
-        gates.add(drill(layout, runs, policy, now));
+        gates.add(drill(layout, runs, policy, signingSecret, now));
         return GovernanceReport.of(gates);
     }
 
@@ -119,9 +131,12 @@ public final class Gates {
     }
 
     static Gate verification(Map<String, FlowRuns> runs, GovernancePolicy p, Instant now) {
-        Optional<RunRow> last = runs.values().stream().filter(r -> r.flow().startsWith("verify-")).map(FlowRuns::last)
-                .max(Comparator.comparing(RunRow::finishedAt));
-        if (last.isEmpty()) return new Gate(VERIFICATION, false, "no verification has run (factory-dr verify ...)");
+        // in the same second a failure outweighs a pass (fail closed)
+        Optional<RunRow> last = WHOLE_VERIFICATIONS.stream().map(runs::get).filter(Objects::nonNull).map(FlowRuns::last)
+                .max(Comparator.comparing(RunRow::finishedAt).thenComparing(r -> "failed".equals(r.outcome())));
+        if (last.isEmpty()) {
+            return new Gate(VERIFICATION, false, "no whole verification has run (the verify-daily flow, or factory-dr verify backup)");
+        }
         return passedRun(VERIFICATION, last.get(), p.verifyMaxAge(), now);
     }
 
@@ -200,58 +215,45 @@ public final class Gates {
                 + (reason.isEmpty() ? "no reason given" : clip(reason)) + " (factory-dr panic recover)");
     }
 
-    static Gate drill(RuntimeLayout layout, Map<String, FlowRuns> runs, GovernancePolicy p, Instant now) {
-        Instant newest = null;
-        String what = null;
-        FlowRuns drills = runs.get(DRILL_FLOW);
-        if (drills != null && drills.lastOk() != null && "ok".equals(drills.lastOk().outcome())) {
-            newest = instant(drills.lastOk().finishedAt());
-            what = "run of " + DRILL_FLOW;
+    static Gate drill(RuntimeLayout layout, Map<String, FlowRuns> runs, GovernancePolicy p, byte[] signingSecret, Instant now) {
+        Path dir = layout.archiveDir().resolve(RecoveryProofs.DIRECTORY);
+        if (signingSecret == null || signingSecret.length == 0) {
+            return new Gate(DRILL, false, "FACTORY_SIGNING_SECRET is not set, so no drill proof in " + dir + " can be verified");
         }
-        Path dir = layout.archiveDir().resolve(RECOVERY_PROOFS);
-        if (Files.isDirectory(dir)) {
-            try (DirectoryStream<Path> proofs = Files.newDirectoryStream(dir, "drill-*.json")) {
-                for (Path f : proofs) {
-                    Instant t = drillProofTime(f);
-                    if (t != null && (newest == null || t.isAfter(newest))) {
-                        newest = t;
-                        what = "drill proof " + f.getFileName();
-                    }
-                }
-            } catch (IOException e) {
-                return new Gate(DRILL, false, "cannot list " + dir + ": " + e.getMessage());
+        DrillProof.Newest found;
+        try {
+            found = DrillProof.newest(dir, signingSecret, DRILL_PROOF_READS);
+        } catch (IOException | RuntimeException e) {
+            return new Gate(DRILL, false, "cannot list " + dir + ": " + e.getMessage());
+        }
+        String ignored = ignored(found);
+        if (found.gaveUp()) {
+            return new Gate(DRILL, false, "the newest " + DRILL_PROOF_READS + " drill-*.json files in " + dir
+                    + " are not signed drill proofs" + ignored);
+        }
+        DrillProof.Signed proof = found.proof().orElse(null);
+        FlowRuns drills = runs.get(DRILL_FLOW);
+        RunRow lastRun = drills == null ? null : drills.last();
+        if (lastRun != null && "failed".equals(lastRun.outcome())) {
+            Instant failedAt = instant(lastRun.finishedAt());
+            if (proof == null || failedAt == null || !failedAt.isBefore(proof.finishedAt())) {
+                return new Gate(DRILL, false, DRILL_FLOW + " failed at " + lastRun.finishedAt()
+                        + (lastRun.detail() == null ? "" : ": " + clip(lastRun.detail())) + ignored);
             }
         }
-        if (newest == null) return new Gate(DRILL, false, "no DR drill has passed (factory-dr drill)");
-        return age(DRILL, newest, p.drillMaxAge(), now, "newest passed drill: " + what);
+        if (proof == null) return new Gate(DRILL, false, "no signed drill proof in " + dir + " (factory-dr drill)" + ignored);
+        String what = "newest signed drill proof " + proof.file().getFileName();
+        if (!proof.passed()) return new Gate(DRILL, false, what + ": " + clip(proof.detail()) + ignored);
+        Gate aged = age(DRILL, proof.finishedAt(), p.drillMaxAge(), now, what + ", drill " + proof.drillId() + " passed");
+        return new Gate(DRILL, aged.pass(), aged.detail() + ignored);
     }
 
-    /**
-     * When a drill proof says the drill passed: its created_at (or finished_at, completed_at,
-     * emitted_at), else the file's modification time; null for a proof of a failed drill
-     * ({@code "passed": false}, or an outcome/status other than ok/passed) or an unreadable one.
-     */
-    static Instant drillProofTime(Path f) {
-        try {
-            JsonNode n = JSON.readTree(f.toFile());
-            if (n == null || !n.isObject()) return null;
-            if (n.has("passed") && !n.get("passed").asBoolean(false)) return null;
-            for (String field : new String[] {"outcome", "status", "result"}) {
-                if (n.hasNonNull(field)) {
-                    String v = n.get(field).asText().toLowerCase(java.util.Locale.ROOT);
-                    if (!Set.of("ok", "passed", "pass", "success").contains(v)) return null;
-                }
-            }
-            for (String field : new String[] {"created_at", "finished_at", "completed_at", "emitted_at"}) {
-                if (n.hasNonNull(field)) {
-                    Instant t = instant(n.get(field).asText());
-                    if (t != null) return t;
-                }
-            }
-            return Files.getLastModifiedTime(f).toInstant();
-        } catch (IOException e) {
-            return null;
-        }
+    /** "; ignored 2 files that are not signed drill proofs: drill-x.json (unsigned), ..." or "". */
+    private static String ignored(DrillProof.Newest found) {
+        List<String> files = found.ignored();
+        if (files.isEmpty()) return "";
+        return "; ignored " + files.size() + (files.size() == 1 ? " file that is not a signed drill proof: "
+                : " files that are not signed drill proofs: ") + clip(String.join(", ", files));
     }
 
     private static Gate passedRun(String name, RunRow run, Duration maxAge, Instant now) {

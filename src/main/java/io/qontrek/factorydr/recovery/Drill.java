@@ -8,6 +8,9 @@ import io.qontrek.factorydr.catalog.Catalog;
 import io.qontrek.factorydr.common.Hashes;
 import io.qontrek.factorydr.config.ConfigException;
 import io.qontrek.factorydr.config.RuntimeLayout;
+import io.qontrek.factorydr.governance.Gate;
+import io.qontrek.factorydr.governance.Gates;
+import io.qontrek.factorydr.governance.GovernancePolicy;
 import io.qontrek.factorydr.restore.RestoreJob;
 import io.qontrek.factorydr.restore.RuntimeSwap;
 import io.qontrek.factorydr.verify.DigestVerifier;
@@ -88,9 +91,8 @@ public final class Drill {
         });
     }
 
-    /** (b) The runbook's disaster, in the staging copy; panic verify must then refuse recovery. */
-    public static void simulateDisaster(DrillRun run, Catalog catalog, byte[] towerSecret, Instant now,
-            io.qontrek.factorydr.governance.GovernancePolicy policy) {
+    /** (b) The runbook's disaster, in the staging copy; panic verify's integrity checks must then refuse recovery. */
+    public static void simulateDisaster(DrillRun run, Catalog catalog, byte[] towerSecret, Instant now) {
         step(run, DrillProof.DISASTER_SIMULATED, () -> {
             RuntimeLayout s = run.staged;
             Files.delete(s.ledgerDb());
@@ -106,7 +108,7 @@ public final class Drill {
             run.disaster.add("rm proof/*.json (" + removed + " files)");
             Files.writeString(s.panicFlag(), run.panicReason + "\n", StandardCharsets.UTF_8);
             run.disaster.add("touch data/ATLAS_PANIC");
-            PanicReport report = RecoveryChecks.run(RecoveryChecks.all(), new RecoveryTarget(s, catalog, towerSecret, now, policy));
+            PanicReport report = RecoveryChecks.run(RecoveryChecks.integrity(), new RecoveryTarget(s, catalog, towerSecret, null, now, null));
             if (report.safe()) {
                 return CheckResult.failed(DrillProof.DISASTER_SIMULATED, "panic verify called the disaster safe to recover from");
             }
@@ -139,8 +141,8 @@ public final class Drill {
     }
 
     /** (d) The runbook's "Verify Outcomes" on the recovered staging copy. Stops the RTO clock. */
-    public static void checkOutcomes(DrillRun run, Catalog catalog, byte[] towerSecret, Instant now,
-            io.qontrek.factorydr.governance.GovernancePolicy policy) {
+    public static void checkOutcomes(DrillRun run, Catalog catalog, byte[] towerSecret, byte[] signingSecret, Instant now,
+            GovernancePolicy policy) {
         RuntimeLayout s = run.staged;
         run.recoveryPoints = io.qontrek.factorydr.governance.Gates.recoveryPoints(run.live, catalog);
         step(run, DrillProof.PROOF_FILES_RESTORED, () -> proofFilesRestored(run));
@@ -168,7 +170,7 @@ public final class Drill {
             CheckResult r = CheckResult.of(ReceiptVerifier.verify(s, towerSecret));
             return new CheckResult(DrillProof.TOWER_RECEIPTS, r.pass(), r.detail());
         });
-        step(run, DrillProof.GOVERNANCE, () -> governance(run, catalog, towerSecret, now, policy));
+        step(run, DrillProof.GOVERNANCE, () -> governance(run, catalog, signingSecret, now, policy));
         run.rtoMillis = (System.nanoTime() - run.recoveryStartNanos) / 1_000_000;
     }
 
@@ -191,12 +193,15 @@ public final class Drill {
     }
 
 
-    static CheckResult governance(DrillRun run, Catalog catalog, byte[] towerSecret, Instant now,
-            io.qontrek.factorydr.governance.GovernancePolicy policy) throws Exception {
-        List<CheckResult> gates = new ArrayList<>();
-        gates.add(Files.exists(run.staged.panicFlag())
-                ? CheckResult.failed("no-panic-flag", "data/ATLAS_PANIC is present after recovery")
-                : CheckResult.passed("no-panic-flag", "no data/ATLAS_PANIC"));
+    /**
+     * The runbook's "Governance gates pass", judged on the recovered staging copy: the chain heads
+     * equal the backup's, and every governance gate passes ({@link Gates#evaluate}: the panic gate
+     * on the staging copy's flag, the others on the catalog and archives the drill restored from),
+     * except the drill gate, which this drill is renewing (a drill that waited on it could never pass).
+     */
+    static CheckResult governance(DrillRun run, Catalog catalog, byte[] signingSecret, Instant now, GovernancePolicy policy)
+            throws Exception {
+        List<CheckResult> checks = new ArrayList<>();
         var proof = ChainHeads.proof(run.staged).orElse(null);
         var ledger = ChainHeads.ledger(run.staged).orElse(null);
         boolean proofSame = run.backupProofHead == null ? proof == null
@@ -205,15 +210,20 @@ public final class Drill {
                 : ledger != null && ledger.seq() == run.backupLedgerHead.seq() && ledger.entryHash().equals(run.backupLedgerHead.entryHash());
         String heads = "proof head " + (proof == null ? "none" : "seq " + proof.seq()) + ", ledger head "
                 + (ledger == null ? "none" : "seq " + ledger.seq());
-        gates.add(proofSame && ledgerSame
+        checks.add(proofSame && ledgerSame
                 ? CheckResult.passed("chain-heads-equal-backup", heads + " equal the backup's")
                 : CheckResult.failed("chain-heads-equal-backup", heads + "; the backup's: proof "
                         + (run.backupProofHead == null ? "none" : "seq " + run.backupProofHead.seq()) + ", ledger "
                         + (run.backupLedgerHead == null ? "none" : "seq " + run.backupLedgerHead.seq())));
-        gates.addAll(RecoveryChecks.run(RecoveryChecks.governanceGates(), new RecoveryTarget(run.staged, catalog, towerSecret, now, policy)).checks());
-        boolean pass = gates.stream().allMatch(CheckResult::pass);
+        for (Gate g : Gates.evaluate(run.staged, catalog, policy, signingSecret, now).gates()) {
+            if (!g.name().equals(Gates.DRILL)) checks.add(new CheckResult(g.name(), g.pass(), g.detail()));
+        }
+        boolean pass = checks.stream().allMatch(CheckResult::pass);
+        // the failures first: the drill's one-line error shows the first of them
+        List<CheckResult> ordered = new ArrayList<>(checks.stream().filter(c -> !c.pass()).toList());
+        ordered.addAll(checks.stream().filter(CheckResult::pass).toList());
         return new CheckResult(DrillProof.GOVERNANCE, pass, String.join("; ",
-                gates.stream().map(g -> g.name() + " " + (g.pass() ? "ok" : "FAILED") + ": " + g.detail()).toList()));
+                ordered.stream().map(g -> g.name() + " " + (g.pass() ? "ok" : "FAILED") + ": " + g.detail()).toList()));
     }
 
     private static RestoreJob restoreJob(DrillRun run) {

@@ -4,10 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -197,6 +201,71 @@ public final class DrillProof {
                 ? new Checked(true, true, "drill " + text(doc, "drill_id") + " passed all " + OUTCOMES.size() + " outcomes; RTO "
                         + doc.at("/rto/seconds").asText() + " s, RPO " + doc.at("/rpo/seconds").asText() + " s")
                 : new Checked(true, false, "drill " + text(doc, "drill_id") + " FAILED: " + firstFailed);
+    }
+
+    /** A drill proof that {@link #check} found authentic: its file, drill id, when the drill finished, whether it passed. */
+    public record Signed(Path file, String drillId, Instant finishedAt, boolean passed, String detail) {}
+
+    /**
+     * The newest signed drill proof of a directory, and the files passed over on the way to it
+     * because they are not one ("name (why)"); {@code gaveUp} when {@code maxReads} files were read
+     * without finding one.
+     */
+    public record Newest(Optional<Signed> proof, List<String> ignored, boolean gaveUp) {}
+
+    /**
+     * The newest drill proof in {@code dir} that {@link #check} finds authentic, newest first by name
+     * (the drill flow names a proof after the second it finished, a later one of the same second
+     * -2, -3 ...): so a proof is normally found at the first read, and forged or unsigned files named
+     * after it are read, ignored and named. Files named before it are not read: whatever they hold,
+     * they cannot be newer. At most {@code maxReads} files are read.
+     */
+    public static Newest newest(Path dir, byte[] signingSecret, int maxReads) throws IOException {
+        List<String> ignored = new ArrayList<>();
+        if (!Files.isDirectory(dir)) return new Newest(Optional.empty(), ignored, false);
+        List<Path> files = new ArrayList<>();
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, FILE_PREFIX + "-*.json")) {
+            s.forEach(files::add);
+        }
+        files.sort(Comparator.comparing((Path f) -> stem(f.getFileName().toString())).reversed());
+        int reads = 0;
+        for (Path f : files) {
+            if (reads++ == maxReads) return new Newest(Optional.empty(), ignored, true);
+            String name = f.getFileName().toString();
+            ObjectNode doc;
+            try {
+                if (!Files.isRegularFile(f)) throw new IOException("not a regular file");
+                doc = RecoveryProofs.read(f);
+            } catch (IOException | RuntimeException unreadable) {
+                ignored.add(name + " (not a JSON object)");
+                continue;
+            }
+            if (!doc.hasNonNull("signature")) {
+                ignored.add(name + " (unsigned)");
+                continue;
+            }
+            Checked c = check(doc, signingSecret);
+            Instant finished = c.authentic() ? parse(text(doc, "finished_at")) : null;
+            if (finished == null) {
+                ignored.add(name + " (" + (c.authentic() ? "finished_at is not a time" : c.detail()) + ")");
+                continue;
+            }
+            return new Newest(Optional.of(new Signed(f, text(doc, "drill_id"), finished, c.drillPassed(), c.detail())), ignored, false);
+        }
+        return new Newest(Optional.empty(), ignored, false);
+    }
+
+    /** drill-20251026T030000Z-2.json -> drill-20251026T030000Z-2, so that a -2 sorts after its first. */
+    private static String stem(String name) {
+        return name.endsWith(".json") ? name.substring(0, name.length() - ".json".length()) : name;
+    }
+
+    private static Instant parse(String time) {
+        try {
+            return time == null ? null : Instant.parse(time);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
     }
 
     private static String text(JsonNode n, String field) {

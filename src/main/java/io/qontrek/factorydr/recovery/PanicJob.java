@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qontrek.factorydr.config.RuntimeLayout;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * One panic verify or recover as it moves through routes/panic.camel.yaml: the runtime it looks at
@@ -15,7 +16,10 @@ public final class PanicJob {
     public final Path proofsDir;
 
     public Instant startedAt;
+    /** The integrity checks; recovery is refused unless every one passed. */
     public PanicReport report;
+    /** The backup-posture gates (RecoveryChecks.posture): recorded and printed, never blocking. */
+    public List<CheckResult> posture = List.of();
     /** Whether data/ATLAS_PANIC was there, and its text (the panic's reason), trimmed. */
     public boolean flagPresent;
     public String reason;
@@ -30,6 +34,11 @@ public final class PanicJob {
     /** For the live runtime: proofs in &lt;archive&gt;/recovery-proofs. */
     public static PanicJob live(RuntimeLayout live) {
         return new PanicJob(live, live.archiveDir().resolve(RecoveryProofs.DIRECTORY));
+    }
+
+    /** The posture gates that fail: warnings, "offsite: 3 archive(s) not offsite, ...". */
+    public List<String> warnings() {
+        return posture.stream().filter(c -> !c.pass()).map(c -> c.name() + ": " + c.detail()).toList();
     }
 
     @Override

@@ -8,9 +8,9 @@ import java.nio.file.Files;
 import java.time.Instant;
 
 /**
- * The runbook's recoverPanic: refuses while any recovery check fails; otherwise writes the signed
- * resilience_ops proof (what was checked, each verdict, the chain heads, the panic's reason, the
- * times), and only once it is on disk removes data/ATLAS_PANIC. Without a panic flag it still
+ * The runbook's recoverPanic: refuses while any integrity check fails; otherwise writes the signed
+ * resilience_ops proof (what was checked, each verdict, the backup posture and its warnings, the
+ * chain heads, the panic's reason, the times), and only once it is on disk removes data/ATLAS_PANIC. Without a panic flag it still
  * writes the proof (the Post-Recovery Checklist asks for one after any restore) and removes nothing.
  */
 public final class PanicRecovery {
@@ -45,8 +45,12 @@ public final class PanicRecovery {
         if (job.reason == null) panic.putNull("reason");
         else panic.put("reason", job.reason);
         panic.put("action", job.flagPresent ? "removed after this proof was written" : "none: the runtime was not in panic mode");
-        doc.set("checks", checks(job.report));
+        doc.set("checks", checks(job.report.checks()));
         doc.put("safe", job.report.safe());
+        // the backup posture at recovery: recorded, never a reason to stay in panic mode
+        doc.set("posture", checks(job.posture));
+        ArrayNode warnings = doc.putArray("warnings");
+        job.warnings().forEach(warnings::add);
         heads(doc, job);
         RecoveryProofs.sign(doc, signingSecret);
         job.proof = doc;
@@ -57,9 +61,9 @@ public final class PanicRecovery {
         }
     }
 
-    static ArrayNode checks(PanicReport report) {
+    static ArrayNode checks(java.util.List<CheckResult> results) {
         ArrayNode arr = RecoveryProofs.JSON.createArrayNode();
-        for (CheckResult c : report.checks()) {
+        for (CheckResult c : results) {
             ObjectNode o = arr.addObject();
             o.put("name", c.name());
             o.put("pass", c.pass());

@@ -1,11 +1,9 @@
 package io.qontrek.factorydr.recovery;
 
-import io.qontrek.factorydr.governance.Gate;
-import io.qontrek.factorydr.governance.Gates;
-import io.qontrek.factorydr.governance.GovernanceReport;
-
 import io.qontrek.factorydr.backup.SqliteSnapshot;
 import io.qontrek.factorydr.catalog.CatalogEntry;
+import io.qontrek.factorydr.governance.Gates;
+import io.qontrek.factorydr.governance.GovernanceReport;
 import io.qontrek.factorydr.restore.RuntimeSwap;
 import io.qontrek.factorydr.verify.DigestVerifier;
 import io.qontrek.factorydr.verify.FederationVerifier;
@@ -18,9 +16,11 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Everything that must hold before a runtime leaves panic mode (the runbook's "Verify recovery" and
- * the Post-Recovery Checklist), in the order they run: every verifier, the databases' integrity,
- * the chains still holding the newest backup's heads, then the governance gates.
+ * Everything that must hold before a runtime leaves panic mode (the runbook's "Verify recovery"):
+ * the runtime's integrity, in the order the checks run: every verifier, the databases' integrity,
+ * the chains still holding the newest backup's heads. The backup posture ({@link #posture}) is
+ * judged beside them, recorded and printed, and never blocks: production must be able to leave
+ * panic mode while its backup store is down (the runbook checks governance after recovery).
  */
 public final class RecoveryChecks {
     public static final String PROOFS = ProofChainVerifier.NAME;
@@ -31,14 +31,21 @@ public final class RecoveryChecks {
     public static final String DATABASES = "databases";
     public static final String BACKUP_HEADS = "backup-heads";
 
+    /**
+     * The governance gates about the backups, not the runtime: a recovery point within the RPO, a
+     * recent full backup, offsite copies, a recent passed drill. Not the panic gate (recovering is
+     * what clears the flag), and not the catalog's record of the last verification or proof chain
+     * check: recovery runs the verifiers themselves, now.
+     */
+    public static final List<String> POSTURE_GATES = List.of(Gates.RPO, Gates.FULL, Gates.OFFSITE, Gates.DRILL);
+
     private RecoveryChecks() {}
 
-    /** The checks `panic verify` and `panic recover` run. */
-    public static List<RecoveryCheck> all() {
+    /** The checks `panic verify` and `panic recover` require: the runtime's integrity. */
+    public static List<RecoveryCheck> integrity() {
         List<RecoveryCheck> checks = new ArrayList<>(verifiers());
         checks.add(RecoveryCheck.of(DATABASES, RecoveryChecks::databases));
         checks.add(RecoveryCheck.of(BACKUP_HEADS, RecoveryChecks::backupHeads));
-        checks.addAll(governanceGates());
         return checks;
     }
 
@@ -52,32 +59,22 @@ public final class RecoveryChecks {
                 RecoveryCheck.of(FEDERATION_PROBE, t -> CheckResult.of(FederationVerifier.probe(t.layout()))));
     }
 
-    /** The governance gates recovery requires (see {@link #governanceGates()}). */
-    static final String GOVERNANCE = "governance-gates";
-
     /**
-     * The governance gates about the backups a recovery rests on: a recovery point within the RPO, a
-     * recent full backup, and (where the policy requires them) offsite copies. Not the panic gate
-     * (recovering is what clears the flag), not the drill gate (a recovery must not wait for a
-     * drill), and not the catalog's record of the last verification or proof-chain check: recovery
-     * runs the verifiers themselves, now, above.
+     * The {@link #POSTURE_GATES}' verdicts, one per gate; never throws: gates that cannot be
+     * evaluated (an unreadable catalog) are one failed verdict saying why.
      */
-    public static List<RecoveryCheck> governanceGates() {
-        return List.of(RecoveryCheck.of(GOVERNANCE, t -> {
-            if (t.policy() == null) return CheckResult.failed(GOVERNANCE, "no governance policy given");
-            GovernanceReport report = Gates.evaluate(t.layout(), t.catalog(), t.policy(), t.now());
-            List<String> failed = new ArrayList<>();
-            List<String> passed = new ArrayList<>();
-            for (Gate g : report.gates()) {
-                if (!RECOVERY_GATES.contains(g.name())) continue;
-                (g.pass() ? passed : failed).add(g.name() + ": " + g.detail());
-            }
-            return failed.isEmpty() ? CheckResult.passed(GOVERNANCE, String.join("; ", passed))
-                    : CheckResult.failed(GOVERNANCE, String.join("; ", failed));
-        }));
+    public static List<CheckResult> posture(RecoveryTarget t) {
+        try {
+            if (t.policy() == null) throw new IllegalStateException("no governance policy given");
+            GovernanceReport report = Gates.evaluate(t.layout(), t.catalog(), t.policy(), t.signingSecret(), t.now());
+            return POSTURE_GATES.stream().map(name -> report.gate(name).map(g -> new CheckResult(g.name(), g.pass(), g.detail()))
+                    .orElse(CheckResult.failed(name, "not evaluated"))).toList();
+        } catch (RuntimeException e) {
+            String m = e.getMessage();
+            return List.of(CheckResult.failed("governance", "the backup posture gates could not be evaluated: "
+                    + (m == null ? e.getClass().getSimpleName() : m.replace('\n', ' '))));
+        }
     }
-
-    private static final java.util.Set<String> RECOVERY_GATES = java.util.Set.of(Gates.RPO, Gates.FULL, Gates.OFFSITE);
 
     /** Runs each check; an exception is a failed check naming it, never a pass. */
     public static PanicReport run(List<RecoveryCheck> checks, RecoveryTarget target) {

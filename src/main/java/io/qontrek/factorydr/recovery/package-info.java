@@ -3,11 +3,11 @@
  * Drill" and "Post-Recovery Checklist").
  *
  * <p>{@link io.qontrek.factorydr.recovery.RecoveryChecks} lists every check that decides whether
- * recovery is safe: the verifiers (proofs, digests, receipts, federation and its probe), database
- * integrity, the runtime's chain still holding the newest backup's heads, and, through the seam
- * {@link io.qontrek.factorydr.recovery.RecoveryChecks#governanceGates}, the governance gates.
- * {@link io.qontrek.factorydr.recovery.PanicRecovery} clears data/ATLAS_PANIC only when every check
- * passes, after writing a signed resilience_ops proof. {@link io.qontrek.factorydr.recovery.Drill}
+ * recovery is safe, the runtime's integrity: the verifiers (proofs, digests, receipts, federation and
+ * its probe), database integrity, the runtime's chain still holding the newest backup's heads. The
+ * backup posture (the rpo, full-backup, offsite and drill gates) is recorded beside them as warnings
+ * and never blocks. {@link io.qontrek.factorydr.recovery.PanicRecovery} clears data/ATLAS_PANIC only
+ * when every check passes, after writing a signed resilience_ops proof. {@link io.qontrek.factorydr.recovery.Drill}
  * rehearses the whole disaster in a staging copy and {@link io.qontrek.factorydr.recovery.DrillProof}
  * describes and checks its signed proof.
  *

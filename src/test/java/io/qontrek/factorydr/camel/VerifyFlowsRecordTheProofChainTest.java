@@ -50,7 +50,7 @@ class VerifyFlowsRecordTheProofChainTest {
                 .toFile()).get("merkle_root").asText();
 
         try (Flows flows = Flows.start(settings, secrets, "backup-full", "verify-proofs", "verify-daily")) {
-            assertThat(Gates.evaluate(layout, catalog, policy, Instant.now()).gate(Gates.PROOF_CHAIN).orElseThrow().pass()).isFalse();
+            assertThat(Gates.evaluate(layout, catalog, policy, null, Instant.now()).gate(Gates.PROOF_CHAIN).orElseThrow().pass()).isFalse();
 
             flows.run("verify-proofs", Map.of(), ProgressListener.NONE);
             ProofChainCheck whole = catalog.newestProofChainEvidence().orElseThrow();
@@ -58,7 +58,7 @@ class VerifyFlowsRecordTheProofChainTest {
                     ProofChainCheck::proofFiles, ProofChainCheck::firstSeq, ProofChainCheck::lastSeq, ProofChainCheck::headSeq,
                     ProofChainCheck::headRoot)
                     .containsExactly("verify-proofs", true, true, (long) PROOFS, 0L, PROOFS - 1L, PROOFS - 1L, headRoot);
-            assertThat(Gates.evaluate(layout, catalog, policy, Instant.now()).gate(Gates.PROOF_CHAIN).orElseThrow().pass()).isTrue();
+            assertThat(Gates.evaluate(layout, catalog, policy, null, Instant.now()).gate(Gates.PROOF_CHAIN).orElseThrow().pass()).isTrue();
 
             // a passed range is recorded as one, and is not the gate's evidence
             String day = LocalDate.ofInstant(end, ZoneOffset.UTC).toString();
@@ -74,7 +74,7 @@ class VerifyFlowsRecordTheProofChainTest {
             ProofChainCheck broken = catalog.newestProofChainEvidence().orElseThrow();
             assertThat(broken.passed()).isFalse();
             assertThat(broken.detail()).contains("seq 7 missing");
-            assertThat(Gates.evaluate(layout, catalog, policy, Instant.now()).gate(Gates.PROOF_CHAIN).orElseThrow().detail())
+            assertThat(Gates.evaluate(layout, catalog, policy, null, Instant.now()).gate(Gates.PROOF_CHAIN).orElseThrow().detail())
                     .contains("verify-proofs found the whole proof chain broken").contains("seq 7 missing");
             Files.move(away, p7);
 
@@ -89,7 +89,7 @@ class VerifyFlowsRecordTheProofChainTest {
                     ProofChainCheck::headSeq, ProofChainCheck::headRoot)
                     .containsExactly("verify-daily", true, true, PROOFS - 1L, headRoot);
             // the failed verify-proofs run is older than this check: the gate passes again
-            assertThat(Gates.evaluate(layout, catalog, policy, Instant.now()).gate(Gates.PROOF_CHAIN).orElseThrow())
+            assertThat(Gates.evaluate(layout, catalog, policy, null, Instant.now()).gate(Gates.PROOF_CHAIN).orElseThrow())
                     .satisfies(g -> assertThat(g.pass()).as(g.detail()).isTrue());
         }
     }

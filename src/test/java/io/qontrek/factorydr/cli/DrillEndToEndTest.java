@@ -33,11 +33,20 @@ class DrillEndToEndTest {
         return root;
     }
 
+    /** What the drill's "governance gates pass" reads besides the backup: a whole verification and a proof chain check. */
+    private static void verified(Map<String, String> env, Path root) throws Exception {
+        for (String what : List.of("backup", "proofs")) {
+            Cli.Result v = Cli.run(env, "verify", what, "--root=" + root);
+            assertThat(v.exit()).as(v.toString()).isZero();
+        }
+    }
+
     @Test
     void aDrillRestoresASimulatedDisasterInStagingAndSignsItsProof() throws Exception {
         Map<String, String> env = new java.util.HashMap<>(Cli.env(tmp));
         env.put("FACTORY_GOVERNANCE_OFFSITE_REQUIRED", "false"); // no S3 here: the offsite gate is not required
         Path root = runtimeWithBackup(env);
+        verified(env, root);
         Path fullArchive;
         try (Stream<Path> s = Files.list(root.resolve("archive/full"))) {
             fullArchive = s.filter(p -> p.toString().endsWith(".tar.gz.enc")).findFirst().orElseThrow();
@@ -62,6 +71,13 @@ class DrillEndToEndTest {
         }
         assertThat(names).isEqualTo(OUTCOMES);
         assertThat(d.get("pass").asBoolean()).isTrue();
+        // "governance gates pass" is the gates' own verdict on the recovered staging copy, the drill gate excepted
+        assertThat(d.at("/outcomes/10/detail").asText()).contains("chain-heads-equal-backup ok").contains("rpo ok")
+                .contains("full-backup ok").contains("verification ok").contains("offsite ok").contains("proof-chain ok")
+                .contains("panic ok").doesNotContain("drill ");
+        // the staging copy's panic recovery recorded the backup posture, and warned about the missing drill
+        assertThat(d.at("/recovery_proof/posture").findValuesAsText("name")).containsExactly("rpo", "full-backup", "offsite", "drill");
+        assertThat(d.at("/recovery_proof/warnings/0").asText()).startsWith("drill: no signed drill proof");
         // the archive restored, by id and by the bytes' hash as sha256sum sees them
         String sha = Cli.sh(tmp, Map.of(), "sha256sum '" + fullArchive + "' | cut -d' ' -f1").out().trim();
         assertThat(d.get("archives")).hasSize(1);
@@ -126,8 +142,18 @@ class DrillEndToEndTest {
         assertThat(r.err()).contains("outcome backup-restored failed");
         assertThat(r.out()).contains("FAILED backup-restored");
         assertThat(RuntimeHash.of(root, "proof", "config", "data")).isEqualTo(before);
-        assertThat(Files.list(root.resolve("logs/alerts")).map(p -> p.getFileName().toString()))
-                .anyMatch(n -> n.startsWith("factory-dr-"));
+        // the drill itself alerts (the staged restore that failed alerts too, as restore)
+        String alerts;
+        try (Stream<Path> s = Files.list(root.resolve("logs/alerts"))) {
+            alerts = String.join("\n", s.filter(p -> p.getFileName().toString().startsWith("factory-dr-")).map(p -> {
+                try {
+                    return Files.readString(p);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).toList());
+        }
+        assertThat(alerts).contains("\"flow\":\"drill-quarterly\"").contains("drill-quarterly failed: outcome backup-restored failed");
         assertThat(staging).isDirectory(); // --staging keeps it for a post-mortem
 
         List<Path> proofs = RecoveryProofCheck.list(root.resolve("archive"), "drill-");

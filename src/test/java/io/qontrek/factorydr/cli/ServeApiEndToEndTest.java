@@ -201,14 +201,16 @@ class ServeApiEndToEndTest {
         assertThat(breach.get("severity").asText()).isEqualTo("critical");
         assertThat(alertLines(root)).contains(breach);
 
-        // a full backup, a proof chain verification and a drill proof: every gate passes
+        // a full backup, a whole verification, a proof chain verification and a signed drill proof: every gate passes
         Cli.Result backup = Cli.run(env, "backup", "full", "--root=" + root);
         assertThat(backup.exit()).as(backup.toString()).isZero();
+        Cli.Result verifyBackup = Cli.run(env, "verify", "backup", "--root=" + root);
+        assertThat(verifyBackup.exit()).as(verifyBackup.toString()).isZero();
         Cli.Result verify = Cli.run(env, "verify", "proofs", "--root=" + root);
         assertThat(verify.exit()).as(verify.toString()).isZero();
-        Files.createDirectories(root.resolve("archive/recovery-proofs"));
-        Files.writeString(root.resolve("archive/recovery-proofs/drill-test.json"),
-                "{\"created_at\":\"" + Instant.now().minus(Duration.ofDays(3)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + "\",\"passed\":true}");
+        io.qontrek.factorydr.recovery.SignedDrillProof.passed(io.qontrek.factorydr.config.RuntimeLayout.under(root),
+                Instant.now().minus(Duration.ofDays(3)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+                Cli.SIGNING_SECRET.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         governance = get(port, "/api/mcp/governance").json();
         assertThat(governance.get("pass").asBoolean()).as(governance.toPrettyString()).isTrue();
         awaitPost(n -> n.get("severity").asText().equals("info") && n.get("message").asText().contains("gate rpo passes again"));
