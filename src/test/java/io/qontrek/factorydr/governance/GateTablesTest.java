@@ -69,10 +69,17 @@ class GateTablesTest {
     // ---- the changes rows make
 
     CatalogEntry archive(String type, Instant at, boolean offsite) throws Exception {
+        return archive(type, at, offsite, "incremental".equals(type) ? List.of("federation_ledger", "nonce_store", "receipts") : List.of());
+    }
+
+    /** An archive whose manifest names these databases (an incremental's deltas; none: one written before they travelled). */
+    CatalogEntry archive(String type, Instant at, boolean offsite, List<String> databases) throws Exception {
         String name = type + "/" + STAMP.format(at) + ".tar.gz.enc";
         CatalogEntry e = new CatalogEntry(type + "-" + STAMP.format(at), type, name, at.toString(), null, 100, "0".repeat(64), 1, 10,
                 2L, "a".repeat(64), null, null, at.toString(), offsite ? at.plusSeconds(30).toString() : null);
-        catalog.record(e, List.of());
+        var head = new io.qontrek.factorydr.archive.Manifest.TableHead(10, 10, "d".repeat(64));
+        catalog.record(e, List.of(), databases.stream().map(n -> new io.qontrek.factorydr.archive.Manifest.Database(n,
+                io.qontrek.factorydr.archive.Manifest.Database.Form.DELTA, "data/" + n + ".delta.db", 0, head, head, null)).toList());
         Files.createDirectories(layout.archiveDir().resolve(type));
         Files.writeString(layout.archiveDir().resolve(name), "archive");
         return e;
@@ -149,7 +156,25 @@ class GateTablesTest {
 
     static Stream<Row> rpo() {
         return Stream.of(
-                passes("the newest incremental is 20 min old (limit 60 min)", "newest recovery point: incremental backup", t -> {}),
+                passes("the newest incremental is 20 min old (limit 60 min)", "newest recovery points: proof, incremental backup", t -> {}),
+                fails("limit 10 min, a proof-only incremental 5 min ago: the databases' newest point is 20 min old",
+                        "oldest of the newest recovery points: federation_ledger", t -> {
+                    t.policy(Duration.ofMinutes(10), Duration.ofDays(7), Duration.ofHours(26), Duration.ofDays(92),
+                            Duration.ofMinutes(15), true, true);
+                    t.archive("incremental", NOW.minus(Duration.ofMinutes(5)), true, List.of());
+                }),
+                passes("limit 10 min, a proof-only incremental 5 min ago and one naming every database 2 min ago",
+                        "by kind: proof 2 min", t -> {
+                    t.policy(Duration.ofMinutes(10), Duration.ofDays(7), Duration.ofHours(26), Duration.ofDays(92),
+                            Duration.ofMinutes(15), true, true);
+                    t.archive("incremental", NOW.minus(Duration.ofMinutes(5)), true, List.of());
+                    t.archive("incremental", NOW.minus(Duration.ofMinutes(2)), true, List.of("federation_ledger", "nonce_store", "receipts"));
+                }),
+                fails("limit 10 min, the receipts' newest point is the 20 min old incremental", "receipts", t -> {
+                    t.policy(Duration.ofMinutes(10), Duration.ofDays(7), Duration.ofHours(26), Duration.ofDays(92),
+                            Duration.ofMinutes(15), true, true);
+                    t.archive("incremental", NOW.minus(Duration.ofMinutes(3)), true, List.of("federation_ledger", "nonce_store"));
+                }),
                 passes("the newest backup is exactly 60 min old", "(limit 60 min)", t -> t.now = NOW.plus(Duration.ofMinutes(40))),
                 fails("the newest backup is 60 min 1 s old", "older than the limit of 60 min",
                         t -> t.now = NOW.plus(Duration.ofMinutes(40)).plusSeconds(1)),
