@@ -105,10 +105,10 @@ public final class BackupCollector {
         Spool included = new Spool(work);
         String newest = null;
         long newestSeq = -1;
+        MissingProofs missing;
         try (ParallelIo io = new ParallelIo(); SortedListing files = SortedListing.of(dir, work);
-             Catalog.LatestFiles known = catalog.latestFiles("proof/")) {
+             MissingProofs.Merge known = MissingProofs.merge(catalog.latestFiles("proof/"))) {
             List<Pending> pending = new ArrayList<>(); // decided in order, once the batch's hashes are in
-            Catalog.Recorded before = known.hasNext() ? known.next() : null;
             while (files.hasNext()) {
                 SortedListing.File f = files.next();
                 OptionalLong seq = ProofFile.seqOfFileName(f.relative());
@@ -116,10 +116,9 @@ public final class BackupCollector {
                     newestSeq = seq.getAsLong();
                     newest = f.relative();
                 }
-                while (before != null && Spool.compare(utf8(before.relative()), utf8(f.relative())) < 0) {
-                    before = known.hasNext() ? known.next() : null;
-                }
-                boolean recorded = before != null && before.relative().equals(f.relative());
+                // the catalog's row of this file; the rows the merge passes by are of proof files gone (tripwire)
+                Catalog.Recorded before = known.listed(f.relative());
+                boolean recorded = before != null;
                 if (!recorded || before.size() != f.size()) {
                     pending.add(new Pending(f.relative(), null)); // new, or of another size: goes in
                 } else if (f.mtimeMillis() >= since) {
@@ -128,6 +127,7 @@ public final class BackupCollector {
                 if (pending.size() >= HASH_BATCH) decide(io, dir, pending, included);
             }
             decide(io, dir, pending, included);
+            missing = known.finish();
         } catch (IOException | RuntimeException e) {
             included.close();
             WorkDir.delete(work);
@@ -157,7 +157,7 @@ public final class BackupCollector {
         // the head comes from the files just listed, not from listing the directory again
         BackupSet.Head head = newest == null ? null : new BackupSet.Head(newestSeq, ProofFile.read(dir.resolve(newest)).merkleRoot());
         return new BackupSet("incremental", "incremental-" + stamp, "incremental/" + stamp + ".tar.gz.enc", now,
-                last.backupId(), entries, head, null, List.of(), List.of(), work, null);
+                last.backupId(), entries, head, null, List.of(), List.of(), work, null, missing, null);
     }
 
     /** A file the incremental may take: with the recorded hash its content is compared with, or null (it goes in). */

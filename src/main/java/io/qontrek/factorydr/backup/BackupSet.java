@@ -18,6 +18,10 @@ import java.util.List;
  * @param workDir snapshots made for this archive, deleted once it is stored or has failed; may be null
  * @param snapshots database snapshots still being taken or checked for this archive (the ledger head
  *     then comes from them); null when there are none
+ * @param missingProofs proof files the catalog holds that the collector's listing of proof/ lacked, when
+ *     the collector merged the two (the incremental); null when it did not
+ * @param shrinkCheck this backup's tripwire ({@link ShrinkCheck}), once the route's checkShrink step has
+ *     started it; null for archives that are not checked
  */
 public record BackupSet(
         String type,
@@ -31,7 +35,9 @@ public record BackupSet(
         List<String> redacted,
         List<String> skipped,
         Path workDir,
-        SqliteSnapshots snapshots) {
+        SqliteSnapshots snapshots,
+        MissingProofs missingProofs,
+        ShrinkCheck shrinkCheck) {
 
     public BackupSet {
         redacted = List.copyOf(redacted);
@@ -39,8 +45,19 @@ public record BackupSet(
     }
 
     public BackupSet(String type, String backupId, String name, Instant createdAt, String base, Iterable<Entry> entries,
+            Head proofHead, Head ledgerHead, List<String> redacted, List<String> skipped, Path workDir, SqliteSnapshots snapshots) {
+        this(type, backupId, name, createdAt, base, entries, proofHead, ledgerHead, redacted, skipped, workDir, snapshots, null, null);
+    }
+
+    public BackupSet(String type, String backupId, String name, Instant createdAt, String base, Iterable<Entry> entries,
             Head proofHead, Head ledgerHead, List<String> redacted, List<String> skipped, Path workDir) {
         this(type, backupId, name, createdAt, base, entries, proofHead, ledgerHead, redacted, skipped, workDir, null);
+    }
+
+    /** The same set, checked by this tripwire. */
+    public BackupSet withShrinkCheck(ShrinkCheck check) {
+        return new BackupSet(type, backupId, name, createdAt, base, entries, proofHead, ledgerHead, redacted, skipped, workDir,
+                snapshots, missingProofs, check);
     }
 
     /** The ledger head the manifest records: given, or read from the ledger snapshot (waiting for it). */
@@ -78,9 +95,13 @@ public record BackupSet(
         }
     }
 
-    /** Whether the set holds no entry. Starts the entries' first part: ask it of small sets (an incremental, a day's alerts). */
+    /**
+     * Whether there is nothing to archive: no entry, and no tripwire finding (a backup that saw the runtime
+     * shrink is written even when nothing else changed, so that its manifest names the loss). Starts the
+     * entries' first part: ask it of small sets (an incremental, a day's alerts).
+     */
     public boolean isEmpty() {
-        return !entries.iterator().hasNext();
+        return !entries.iterator().hasNext() && (shrinkCheck == null || shrinkCheck.findings().isEmpty());
     }
 
     /** A chain head: the proof head (seq, merkle_root) or the ledger head (seq, entry_hash). */
