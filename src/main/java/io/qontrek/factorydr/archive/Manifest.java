@@ -14,6 +14,12 @@ import java.util.Objects;
  * <p>Its files are a {@link FileList}, off the heap, so a manifest costs the same whatever the
  * archive holds; {@link ManifestJson} writes and parses both JSON forms as streams. The manifest owns
  * its list: {@link #close} frees it ({@code with...} copies share it).
+ *
+ * <p>Two members come after the contract's first version and are absent (null) in manifests written
+ * before them, so that those still parse and verify byte for byte: {@code databases}, what a full or
+ * an incremental holds of each SQLite database and the heads it builds on and reaches
+ * ({@link Database}); and {@code tripwires}, one line per sign of a shrinking runtime seen while the
+ * backup was taken.
  */
 public record Manifest(
         String backupId,
@@ -23,8 +29,10 @@ public record Manifest(
         FileList files,
         ProofHead proofHead,
         LedgerHead ledgerHead,
+        List<Database> databases,
         List<String> redacted,
         List<String> skipped,
+        List<String> tripwires,
         ArchiveRef archive,
         String signature) implements AutoCloseable {
 
@@ -66,6 +74,69 @@ public record Manifest(
         }
     }
 
+    /**
+     * A table's head: its highest rowid, its row count, and the SHA-256 of its row at that rowid
+     * (of its columns in table order, each as SQLite's {@code quote()} renders it, joined by ','), null when
+     * the table is empty. An incremental takes the rows above its base's
+     * rowid; the count and the row hash show a table changed below that head (rows removed or rewritten).
+     */
+    public record TableHead(long rowid, long rows, String lastRowSha256) {
+        public TableHead {
+            if (rowid < 0 || rows < 0) throw new IllegalArgumentException("table head with a negative rowid or count");
+            if ((rows == 0) != (lastRowSha256 == null)) throw new IllegalArgumentException("last_row_sha256 must be null exactly when rows is 0");
+            if (lastRowSha256 != null && !Hex.isHash(lastRowSha256)) throw new IllegalArgumentException("last_row_sha256 is not 64 lowercase hex");
+        }
+
+        /** The head of an empty table. */
+        public static final TableHead EMPTY = new TableHead(0, 0, null);
+    }
+
+    /**
+     * What the archive holds of one database (name: federation_ledger, nonce_store, receipts): the
+     * whole snapshot {@code data/<name>.db}, or the rows added since {@code base} as
+     * {@code data/<name>.delta.db} (runtime contract, "Archives"). {@code rows} counts the rows in the
+     * archived file; {@code why} says why an incremental took a database whole, else null.
+     */
+    public record Database(String name, Form form, String path, long rows, TableHead base, TableHead head, String why) {
+        /** How a database travels; the wire names are the manifest's. */
+        public enum Form {
+            WHOLE("whole", ".db"), DELTA("delta", ".delta.db");
+
+            private final String wire;
+            private final String suffix;
+
+            Form(String wire, String suffix) {
+                this.wire = wire;
+                this.suffix = suffix;
+            }
+
+            public String wire() {
+                return wire;
+            }
+
+            public static Form fromWire(String wire) {
+                for (Form f : values()) if (f.wire.equals(wire)) return f;
+                throw new IllegalArgumentException("database form '" + wire + "' is not whole or delta");
+            }
+        }
+
+        public Database {
+            if (name == null || !name.matches("[a-z][a-z_]*")) throw new IllegalArgumentException("database name '" + name + "' is not a plain name");
+            Objects.requireNonNull(form, "form");
+            if (!("data/" + name + form.suffix).equals(path)) {
+                throw new IllegalArgumentException("database " + name + " as " + form.wire + " must be at data/" + name + form.suffix + ", not " + path);
+            }
+            if (rows < 0) throw new IllegalArgumentException("database " + name + ": rows is negative");
+            if (form == Form.DELTA && base == null) throw new IllegalArgumentException("database " + name + ": a delta needs its base head");
+            Objects.requireNonNull(head, "head");
+        }
+
+        /** The archive path of a database travelling in this form. */
+        public static String path(String name, Form form) {
+            return "data/" + name + form.suffix;
+        }
+    }
+
     /** The encrypted archive file: its key relative to the archive directory, size and SHA-256. */
     public record ArchiveRef(String name, long size, String sha256) {
         public ArchiveRef {
@@ -81,9 +152,17 @@ public record Manifest(
         if (type == null) throw new IllegalArgumentException("type is missing");
         if (createdAt == null) throw new IllegalArgumentException("created_at is missing");
         Objects.requireNonNull(files, "files");
+        if (databases != null) databases = List.copyOf(databases);
         redacted = List.copyOf(redacted);
         skipped = List.copyOf(skipped);
+        if (tripwires != null) tripwires = List.copyOf(tripwires);
         if (signature != null && !Hex.isHash(signature)) throw new IllegalArgumentException("signature is not 64 lowercase hex");
+    }
+
+    /** A manifest without databases or tripwires (archives of proofs or alerts, and tests). */
+    public Manifest(String backupId, Type type, Instant createdAt, String base, FileList files, ProofHead proofHead,
+            LedgerHead ledgerHead, List<String> redacted, List<String> skipped, ArchiveRef archive, String signature) {
+        this(backupId, type, createdAt, base, files, proofHead, ledgerHead, null, redacted, skipped, null, archive, signature);
     }
 
     /** A manifest before its archive is written: no archive reference, no signature. */
@@ -94,12 +173,31 @@ public record Manifest(
 
     /** The same manifest describing the finished archive file; any signature is dropped (it no longer covers it). */
     public Manifest withArchive(String name, long size, String sha256) {
-        return new Manifest(backupId, type, createdAt, base, files, proofHead, ledgerHead, redacted, skipped,
-                new ArchiveRef(name, size, sha256), null);
+        return new Manifest(backupId, type, createdAt, base, files, proofHead, ledgerHead, databases, redacted, skipped,
+                tripwires, new ArchiveRef(name, size, sha256), null);
     }
 
     public Manifest withSignature(String signature) {
-        return new Manifest(backupId, type, createdAt, base, files, proofHead, ledgerHead, redacted, skipped, archive, signature);
+        return new Manifest(backupId, type, createdAt, base, files, proofHead, ledgerHead, databases, redacted, skipped,
+                tripwires, archive, signature);
+    }
+
+    /** The same manifest naming these databases (null: none); any signature is dropped. */
+    public Manifest withDatabases(List<Database> databases) {
+        return new Manifest(backupId, type, createdAt, base, files, proofHead, ledgerHead, databases, redacted, skipped,
+                tripwires, archive, null);
+    }
+
+    /** The same manifest naming these tripwires (null: none recorded); any signature is dropped. */
+    public Manifest withTripwires(List<String> tripwires) {
+        return new Manifest(backupId, type, createdAt, base, files, proofHead, ledgerHead, databases, redacted, skipped,
+                tripwires, archive, null);
+    }
+
+    /** The database of that name the archive holds, if it names one. */
+    public java.util.Optional<Database> database(String name) {
+        if (databases == null) return java.util.Optional.empty();
+        return databases.stream().filter(d -> d.name().equals(name)).findFirst();
     }
 
     /** A small manifest from records in memory (tests, tools). */
@@ -110,7 +208,8 @@ public record Manifest(
 
     /** The same manifest with other files (the caller owns both lists). */
     public Manifest withFiles(FileList other) {
-        return new Manifest(backupId, type, createdAt, base, other, proofHead, ledgerHead, redacted, skipped, archive, signature);
+        return new Manifest(backupId, type, createdAt, base, other, proofHead, ledgerHead, databases, redacted, skipped,
+                tripwires, archive, signature);
     }
 
     /** The bytes of the in-tar {@code manifest.json} (canonical JSON): for small manifests; big ones stream through {@link ManifestJson}. */
@@ -139,7 +238,7 @@ public record Manifest(
     public boolean equals(Object o) {
         return o instanceof Manifest m && backupId.equals(m.backupId) && type == m.type && createdAt.equals(m.createdAt)
                 && Objects.equals(base, m.base) && Objects.equals(proofHead, m.proofHead) && Objects.equals(ledgerHead, m.ledgerHead)
-                && redacted.equals(m.redacted) && skipped.equals(m.skipped) && Objects.equals(archive, m.archive)
+                && Objects.equals(databases, m.databases) && Objects.equals(tripwires, m.tripwires) && redacted.equals(m.redacted) && skipped.equals(m.skipped) && Objects.equals(archive, m.archive)
                 && Objects.equals(signature, m.signature) && files.sameRecords(m.files);
     }
 

@@ -76,6 +76,20 @@ public final class ManifestJson {
         w.key("backup_id").string(m.backupId()).raw(",");
         w.key("base").nullableString(m.base()).raw(",");
         w.key("created_at").string(createdAt(m)).raw(",");
+        if (m.databases() != null) {
+            w.key("databases").raw("[");
+            for (int i = 0; i < m.databases().size(); i++) {
+                Manifest.Database d = m.databases().get(i);
+                if (i > 0) w.raw(",");
+                w.raw("{").key("base");
+                tableHead(w, d.base());
+                w.raw(",").key("form").string(d.form().wire()).raw(",").key("head");
+                tableHead(w, d.head());
+                w.raw(",").key("name").string(d.name()).raw(",").key("path").string(d.path()).raw(",").key("rows").number(d.rows())
+                        .raw(",").key("why").nullableString(d.why()).raw("}");
+            }
+            w.raw("],");
+        }
         w.key("files").raw("[");
         boolean first = true;
         for (FileRecord f : m.files()) {
@@ -94,8 +108,18 @@ public final class ManifestJson {
         w.raw(",").key("redacted").strings(m.redacted()).raw(",");
         w.key("schema").string(Manifest.SCHEMA).raw(",");
         w.key("skipped").strings(m.skipped()).raw(",");
+        if (m.tripwires() != null) w.key("tripwires").strings(m.tripwires()).raw(",");
         w.key("type").string(m.type().wire()).raw("}");
         w.flush();
+    }
+
+    private static void tableHead(Canonical w, Manifest.TableHead h) throws IOException {
+        if (h == null) {
+            w.raw("null");
+            return;
+        }
+        w.raw("{").key("last_row_sha256").nullableString(h.lastRowSha256()).raw(",").key("rowid").number(h.rowid())
+                .raw(",").key("rows").number(h.rows()).raw("}");
     }
 
     /** The canonical form's bytes: for small manifests (tests, messages). */
@@ -205,8 +229,24 @@ public final class ManifestJson {
                 g.writeStringField("entry_hash", m.ledgerHead().entryHash());
                 g.writeEndObject();
             }
+            if (m.databases() != null) {
+                g.writeArrayFieldStart("databases");
+                for (Manifest.Database d : m.databases()) {
+                    g.writeStartObject();
+                    g.writeStringField("name", d.name());
+                    g.writeStringField("form", d.form().wire());
+                    g.writeStringField("path", d.path());
+                    g.writeNumberField("rows", d.rows());
+                    writeTableHead(g, "base", d.base());
+                    writeTableHead(g, "head", d.head());
+                    g.writeStringField("why", d.why());
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+            }
             writeStrings(g, "redacted", m.redacted());
             writeStrings(g, "skipped", m.skipped());
+            if (m.tripwires() != null) writeStrings(g, "tripwires", m.tripwires());
             if (m.archive() == null) {
                 g.writeNullField("archive");
             } else {
@@ -231,6 +271,18 @@ public final class ManifestJson {
             throw new UncheckedIOException(e);
         }
         return out.toByteArray();
+    }
+
+    private static void writeTableHead(JsonGenerator g, String name, Manifest.TableHead h) throws IOException {
+        if (h == null) {
+            g.writeNullField(name);
+            return;
+        }
+        g.writeObjectFieldStart(name);
+        g.writeNumberField("rowid", h.rowid());
+        g.writeNumberField("rows", h.rows());
+        g.writeStringField("last_row_sha256", h.lastRowSha256());
+        g.writeEndObject();
     }
 
     private static void writeStrings(JsonGenerator g, String name, List<String> values) throws IOException {
@@ -279,7 +331,7 @@ public final class ManifestJson {
     /** Reads one manifest object, its files into a spilling list. */
     private static final class Reader {
         private static final Set<String> KEYS = Set.of("schema", "backup_id", "type", "created_at", "base", "files",
-                "proof_head", "ledger_head", "redacted", "skipped", "archive", "signature");
+                "proof_head", "ledger_head", "databases", "redacted", "skipped", "tripwires", "archive", "signature");
         private final JsonParser p;
         private final Path spillDir;
 
@@ -295,7 +347,8 @@ public final class ManifestJson {
             Manifest.ProofHead proofHead = null;
             Manifest.LedgerHead ledgerHead = null;
             Manifest.ArchiveRef archive = null;
-            List<String> redacted = null, skipped = null;
+            List<String> redacted = null, skipped = null, tripwires = null;
+            List<Manifest.Database> databases = null;
             try {
                 while (p.nextToken() == JsonToken.FIELD_NAME) {
                     String key = p.currentName();
@@ -315,6 +368,8 @@ public final class ManifestJson {
                         case "archive" -> archive = nullable() ? null : archive();
                         case "redacted" -> redacted = texts(key);
                         case "skipped" -> skipped = texts(key);
+                        case "tripwires" -> tripwires = texts(key);
+                        case "databases" -> databases = databases();
                         default -> throw new IllegalStateException(key);
                     }
                 }
@@ -324,7 +379,7 @@ public final class ManifestJson {
                 }
                 if (!Manifest.SCHEMA.equals(schema)) throw new IllegalArgumentException("schema is not " + Manifest.SCHEMA);
                 Manifest m = new Manifest(backupId, Manifest.Type.fromWire(type), instant(createdAt), base, files, proofHead,
-                        ledgerHead, redacted, skipped, archive, signature);
+                        ledgerHead, databases, redacted, skipped, tripwires, archive, signature);
                 files = null; // the manifest owns it now
                 return m;
             } finally {
@@ -379,6 +434,54 @@ public final class ManifestJson {
                 }
             }
             return new Manifest.LedgerHead(require(seq, "seq"), require(hash, "entry_hash"));
+        }
+
+        private List<Manifest.Database> databases() throws IOException {
+            if (p.currentToken() != JsonToken.START_ARRAY) throw new IllegalArgumentException("field 'databases' is not an array");
+            List<Manifest.Database> out = new ArrayList<>();
+            while (p.nextToken() != JsonToken.END_ARRAY) {
+                Set<String> seen = new HashSet<>();
+                String name = null, form = null, path = null, why = null;
+                Long rows = null;
+                Manifest.TableHead base = null, head = null;
+                for (String key : members("databases")) {
+                    seen.add(key);
+                    switch (key) {
+                        case "name" -> name = text(key);
+                        case "form" -> form = text(key);
+                        case "path" -> path = text(key);
+                        case "rows" -> rows = integer(key);
+                        case "base" -> base = nullable() ? null : tableHead(key);
+                        case "head" -> head = tableHead(key);
+                        case "why" -> why = nullable() ? null : text(key);
+                        default -> throw new IllegalArgumentException("unknown field '" + key + "' in databases");
+                    }
+                }
+                for (String k : List.of("name", "form", "path", "rows", "base", "head", "why")) {
+                    if (!seen.contains(k)) throw new IllegalArgumentException("missing field '" + k + "' in databases");
+                }
+                out.add(new Manifest.Database(name, Manifest.Database.Form.fromWire(form), path, rows, base, head, why));
+            }
+            return out;
+        }
+
+        private Manifest.TableHead tableHead(String field) throws IOException {
+            Long rowid = null, rows = null;
+            String last = null;
+            boolean lastSeen = false;
+            for (String key : members(field)) {
+                switch (key) {
+                    case "rowid" -> rowid = integer(key);
+                    case "rows" -> rows = integer(key);
+                    case "last_row_sha256" -> {
+                        lastSeen = true;
+                        last = nullable() ? null : text(key);
+                    }
+                    default -> throw new IllegalArgumentException("unknown field '" + key + "' in " + field);
+                }
+            }
+            if (!lastSeen) throw new IllegalArgumentException("missing field 'last_row_sha256' in " + field);
+            return new Manifest.TableHead(require(rowid, "rowid"), require(rows, "rows"), last);
         }
 
         private Manifest.ArchiveRef archive() throws IOException {

@@ -115,7 +115,7 @@ public final class ArchiveStore {
         return Manifest.unsealed(set.backupId(), Manifest.Type.fromWire(set.type()), set.createdAt(), set.base(), records,
                 set.proofHead() == null ? null : new Manifest.ProofHead(set.proofHead().seq(), set.proofHead().hash()),
                 set.ledgerHead() == null ? null : new Manifest.LedgerHead(set.ledgerHead().seq(), set.ledgerHead().hash()),
-                set.redacted(), set.skipped());
+                set.redacted(), set.skipped()).withDatabases(set.databases());
     }
 
     private static void refuseExisting(Path target) throws ArchiveExistsException {

@@ -3,7 +3,9 @@ package io.qontrek.factorydr.backup;
 import io.qontrek.factorydr.common.Futures;
 import io.qontrek.factorydr.config.ConfigException;
 import io.qontrek.factorydr.config.RuntimeLayout;
+import io.qontrek.factorydr.archive.Manifest;
 import io.qontrek.factorydr.runtime.DailyDigest;
+import io.qontrek.factorydr.runtime.RuntimeDatabase;
 import io.qontrek.factorydr.runtime.ProofFile;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -85,7 +87,9 @@ public final class BackupCollector {
 
     /**
      * Incremental: the proof files (proofs and digests) new or changed since the last backup of any
-     * kind, judged against what the catalog recorded rather than by reading archives. A known file
+     * kind, and what each database gained since the newest full or incremental ({@link DatabaseDelta}),
+     * judged against what the catalog recorded rather than by reading archives. Empty (nothing to
+     * do) only when neither the proof files nor the databases changed. A known file
      * of another size goes in; one of the same size is hashed only when it changed after that
      * backup, and goes in when its hash differs. Its base is the last backup's id.
      *
@@ -103,6 +107,7 @@ public final class BackupCollector {
         Path work = workDir("incremental-" + stamp);
         Path dir = layout.proofDir();
         Spool included = new Spool(work);
+        List<DatabaseDelta.Taken> databases;
         String newest = null;
         long newestSeq = -1;
         MissingProofs missing;
@@ -128,16 +133,20 @@ public final class BackupCollector {
             }
             decide(io, dir, pending, included);
             missing = known.finish();
+            included.seal();
+            databases = databaseDeltas(catalog, work);
         } catch (IOException | RuntimeException e) {
             included.close();
             WorkDir.delete(work);
             throw e;
         }
-        included.seal();
-        if (included.size() == 0) { // nothing to archive: no scratch to keep
+        boolean databasesChanged = databases.stream().anyMatch(t -> BackupSet.changed(t.database()));
+        // proof files gone are a change too, unless the tripwire finds them reported already (BackupSet.isEmpty)
+        if (included.size() == 0 && !databasesChanged && missing.count() == 0) { // nothing to archive: no scratch to keep
             included.close();
             WorkDir.delete(work);
-            work = null;
+            return new BackupSet("incremental", "incremental-" + stamp, "incremental/" + stamp + ".tar.gz.enc", now,
+                    last.backupId(), List.of(), null, null, List.of(), List.of(), null, null, List.of());
         }
         // the listing was in path order: so is what goes in
         Iterable<BackupSet.Entry> entries = () -> new java.util.Iterator<>() {
@@ -154,10 +163,31 @@ public final class BackupCollector {
                 return BackupSet.Entry.file("proof/" + relative, dir.resolve(relative));
             }
         };
+        List<BackupSet.Entry> deltas = new ArrayList<>();
+        for (DatabaseDelta.Taken t : databases) deltas.add(BackupSet.Entry.file(t.database().path(), t.file()));
         // the head comes from the files just listed, not from listing the directory again
         BackupSet.Head head = newest == null ? null : new BackupSet.Head(newestSeq, ProofFile.read(dir.resolve(newest)).merkleRoot());
+        BackupSet.Head ledgerHead = databases.get(0).ledgerHead();
         return new BackupSet("incremental", "incremental-" + stamp, "incremental/" + stamp + ".tar.gz.enc", now,
-                last.backupId(), entries, head, null, List.of(), List.of(), work, null, missing, null);
+                last.backupId(), BackupSet.concat(entries, deltas), head, ledgerHead, List.of(), List.of(), work, null,
+                databases.stream().map(DatabaseDelta.Taken::database).toList(), missing, null);
+    }
+
+    /**
+     * What each database gained since the newest full or incremental, ledger first (see the class
+     * comment), each at one point in time: a delta of the rows above that archive's head, or the
+     * whole database when it changed below it or that archive recorded no head.
+     */
+    private List<DatabaseDelta.Taken> databaseDeltas(Catalog catalog, Path work) throws IOException {
+        Catalog.DatabaseHeads base = catalog.newestDatabaseHeads();
+        List<DatabaseDelta.Taken> out = new ArrayList<>();
+        for (RuntimeDatabase db : RuntimeDatabase.inOrder()) {
+            Manifest.TableHead head = base.heads().get(db.dbName());
+            String noBase = head != null ? null : base.backupId() + " records no head of " + db.dbName()
+                    + " (written before incrementals carried the databases)";
+            out.add(DatabaseDelta.take(db, db.live(layout), head, noBase, work, busyTimeoutSeconds));
+        }
+        return out;
     }
 
     /** A file the incremental may take: with the recorded hash its content is compared with, or null (it goes in). */

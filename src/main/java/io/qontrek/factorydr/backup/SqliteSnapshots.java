@@ -29,6 +29,7 @@ public final class SqliteSnapshots implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SqliteSnapshots.class);
     private final Map<Path, CompletableFuture<Path>> copies = new LinkedHashMap<>();
     private final CompletableFuture<BackupSet.Head> ledgerHead = new CompletableFuture<>();
+    private final CompletableFuture<List<io.qontrek.factorydr.archive.Manifest.Database>> databases = new CompletableFuture<>();
     private final CompletableFuture<Void> checked = new CompletableFuture<>();
     private final Thread worker;
     private volatile boolean cancelled;
@@ -61,6 +62,17 @@ public final class SqliteSnapshots implements AutoCloseable {
                 done.add(e);
             }
             ledgerHead.complete(ledgerCopy == null ? null : SqliteSnapshot.ledgerHead(ledgerCopy));
+            // each runtime database's head, read from its copy, for the next incremental to build on
+            List<io.qontrek.factorydr.archive.Manifest.Database> heads = new ArrayList<>();
+            for (Map.Entry<Path, Path> e : done) {
+                for (io.qontrek.factorydr.runtime.RuntimeDatabase db : io.qontrek.factorydr.runtime.RuntimeDatabase.inOrder()) {
+                    if (!e.getValue().getFileName().toString().equals(db.fileName())) continue;
+                    var head = DatabaseDelta.head(e.getValue(), db);
+                    heads.add(new io.qontrek.factorydr.archive.Manifest.Database(db.dbName(),
+                            io.qontrek.factorydr.archive.Manifest.Database.Form.WHOLE, "data/" + db.fileName(), head.rows(), null, head, null));
+                }
+            }
+            databases.complete(heads);
             for (Map.Entry<Path, Path> e : done) {
                 if (cancelled) throw new IOException("snapshots cancelled");
                 String check = SqliteSnapshot.integrityCheckReadOnly(e.getValue());
@@ -73,6 +85,7 @@ public final class SqliteSnapshots implements AutoCloseable {
         } catch (Throwable t) {
             for (CompletableFuture<Path> f : copies.values()) f.completeExceptionally(t);
             ledgerHead.completeExceptionally(t);
+            databases.completeExceptionally(t);
             checked.completeExceptionally(t);
         }
     }
@@ -87,6 +100,11 @@ public final class SqliteSnapshots implements AutoCloseable {
     /** The ledger head of the ledger copy (waits for it). */
     public BackupSet.Head ledgerHead() throws IOException {
         return await(ledgerHead);
+    }
+
+    /** What the manifest says of each runtime database copied (whole, with its head), in copy order (waits for them). */
+    public List<io.qontrek.factorydr.archive.Manifest.Database> databases() throws IOException {
+        return await(databases);
     }
 
     /** Waits for every copy's integrity check; fails with the first copy that fails it. */

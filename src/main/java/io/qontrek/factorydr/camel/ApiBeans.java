@@ -53,8 +53,11 @@ public final class ApiBeans {
         bind.accept("evaluateGovernance", (Processor) ex ->
                 ex.getMessage().setBody(Gates.evaluate(layout, catalog, policy, now.get())));
         bind.accept("listCatalog", (Processor) ex -> ex.getMessage().setBody(CatalogJson.archives(catalog.archives())));
-        bind.accept("renderMetrics", (Processor) ex -> ex.getMessage().setBody(PrometheusText.render(catalog.archives(),
-                catalog.flowRuns(), Gates.evaluate(layout, catalog, policy, now.get()), freeBytes(layout.archiveDir()))));
+        bind.accept("renderMetrics", (Processor) ex -> {
+            Instant at = now.get();
+            ex.getMessage().setBody(PrometheusText.render(catalog.archives(), catalog.flowRuns(), Gates.evaluate(layout, catalog,
+                    policy, at), freeBytes(layout.archiveDir()), Gates.recoveryPoints(layout, catalog), at));
+        });
         bind.accept("toJson", (Processor) ex -> {
             Object body = ex.getMessage().getBody();
             if (body instanceof GovernanceReport g) body = g.toJson();

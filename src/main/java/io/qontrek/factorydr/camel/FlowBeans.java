@@ -66,7 +66,7 @@ public final class FlowBeans {
         // record: the catalog knows every archive and every run
         bind.accept("recordArchive", (Processor) ex -> {
             StoredArchive a = ex.getMessage().getBody(StoredArchive.class);
-            catalog.record(a.catalogEntry(), a.fileRows());
+            catalog.record(a.catalogEntry(), a.fileRows(), a.manifest().databases());
             catalog.recordRun(ex.getFromRouteId(), started(ex), now.get().toString(), "ok", a.manifest().backupId(), a.file().toString());
         });
         bind.accept("recordRun", (Processor) ex -> catalog.recordRun(ex.getFromRouteId(), started(ex), now.get().toString(),

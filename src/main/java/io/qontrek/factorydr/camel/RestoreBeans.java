@@ -73,6 +73,11 @@ final class RestoreBeans {
                     }
                     job.files += r.files();
                     job.bytes += r.bytes();
+                    if (job.scope == RuntimeSwap.Scope.ALL || job.scope == RuntimeSwap.Scope.LEDGER) {
+                        // an incremental's database deltas go onto the copies the archives before it staged
+                        job.checks.addAll(io.qontrek.factorydr.restore.DeltaReplay.apply(job.stagedLayout().dataDir(), m,
+                                m.archive() != null ? m.archive().name() : archive.getFileName().toString()));
+                    }
                     if (job.archive != null) job.backupIds.add(m.backupId());
                     job.keepLive.addAll(m.skipped());
                     job.keepLive.addAll(m.redacted());

@@ -94,6 +94,25 @@ public final class Catalog {
               acked_at   TEXT
             )""";
 
+    /**
+     * What each full or incremental holds of each database (its manifest's {@code databases}), so that
+     * the next incremental takes only the rows above the newest head, and the RPO of each database is
+     * known. Created by its first write, like proof_chain_checks: archives written before databases
+     * were named have no rows here (a full still covers every database; such an incremental none).
+     */
+    private static final String DATABASE_HEADS = """
+            CREATE TABLE IF NOT EXISTS database_heads (
+              backup_id       TEXT NOT NULL REFERENCES archives(backup_id) ON DELETE CASCADE,
+              name            TEXT NOT NULL,
+              form            TEXT NOT NULL,
+              rows            INTEGER NOT NULL,
+              head_rowid      INTEGER NOT NULL,
+              head_rows       INTEGER NOT NULL,
+              head_last_row   TEXT,
+              why             TEXT,
+              PRIMARY KEY (backup_id, name)
+            )""";
+
     private final Path file;
 
     public Catalog(Path file) {
@@ -106,16 +125,22 @@ public final class Catalog {
 
     /** Records an archive and its file list in one transaction. */
     public void record(CatalogEntry e, Iterable<FileRow> files) {
-        insert(e, files, List.of(), false);
+        insert(e, files, null, List.of(), false);
+    }
+
+    /** Records an archive, its file list and the databases its manifest names, in one transaction. */
+    public void record(CatalogEntry e, Iterable<FileRow> files, List<io.qontrek.factorydr.archive.Manifest.Database> databases) {
+        insert(e, files, databases, List.of(), false);
     }
 
     /**
-     * Records an archive, its file list and its tripwires in one transaction: each finding is held
-     * against the newest full or incremental backup created before it (see {@link #TRIPWIRES}), so an
+     * Records an archive, its file list, its databases and its tripwires in one transaction: each finding is
+     * held against the newest full or incremental backup created before it (see {@link #TRIPWIRES}), so an
      * archive is never recorded without the hold its findings put on the one before it.
      */
-    public void record(CatalogEntry e, Iterable<FileRow> files, List<String> tripwires) {
-        insert(e, files, tripwires, false);
+    public void record(CatalogEntry e, Iterable<FileRow> files, List<io.qontrek.factorydr.archive.Manifest.Database> databases,
+            List<String> tripwires) {
+        insert(e, files, databases, tripwires, false);
     }
 
     /**
@@ -123,10 +148,17 @@ public final class Catalog {
      * name (catalog rebuild); true when recorded. A known archive is left exactly as it is.
      */
     public boolean recordIfAbsent(CatalogEntry e, Iterable<FileRow> files) {
-        return insert(e, files, List.of(), true);
+        return insert(e, files, null, List.of(), true);
     }
 
-    private boolean insert(CatalogEntry e, Iterable<FileRow> files, List<String> tripwires, boolean ifAbsent) {
+    /** {@link #recordIfAbsent(CatalogEntry, Iterable)} with the databases its manifest names. */
+    public boolean recordIfAbsent(CatalogEntry e, Iterable<FileRow> files,
+            List<io.qontrek.factorydr.archive.Manifest.Database> databases) {
+        return insert(e, files, databases, List.of(), true);
+    }
+
+    private boolean insert(CatalogEntry e, Iterable<FileRow> files, List<io.qontrek.factorydr.archive.Manifest.Database> databases,
+            List<String> tripwires, boolean ifAbsent) {
         try (Connection c = open()) {
             c.setAutoCommit(false);
             try (PreparedStatement ps = c.prepareStatement("INSERT " + (ifAbsent ? "OR IGNORE " : "") + """
@@ -166,6 +198,26 @@ public final class Catalog {
                     if (++batched % 10_000 == 0) ps.executeBatch();
                 }
                 ps.executeBatch();
+            }
+            if (databases != null && !databases.isEmpty()) {
+                try (Statement s = c.createStatement()) {
+                    s.executeUpdate(DATABASE_HEADS);
+                }
+                try (PreparedStatement ps = c.prepareStatement("""
+                        INSERT INTO database_heads (backup_id, name, form, rows, head_rowid, head_rows, head_last_row, why)
+                        VALUES (?,?,?,?,?,?,?,?)""")) {
+                    for (io.qontrek.factorydr.archive.Manifest.Database d : databases) {
+                        ps.setString(1, e.backupId());
+                        ps.setString(2, d.name());
+                        ps.setString(3, d.form().wire());
+                        ps.setLong(4, d.rows());
+                        ps.setLong(5, d.head().rowid());
+                        ps.setLong(6, d.head().rows());
+                        ps.setString(7, d.head().lastRowSha256());
+                        ps.setString(8, d.why());
+                        ps.executeUpdate();
+                    }
+                }
             }
             if (!tripwires.isEmpty()) insertTripwires(c, e, tripwires);
             c.commit();
@@ -636,6 +688,56 @@ public final class Catalog {
         } catch (SQLException ex) {
             throw new CatalogException("cannot read the catalog " + file + ": " + ex.getMessage(), ex);
         }
+    }
+
+    /**
+     * The database heads of the newest full or incremental (what the next incremental builds on),
+     * by database name; empty when that archive names none (written before databases were named).
+     * Empty too, with no backup id, when there is no full or incremental.
+     */
+    public DatabaseHeads newestDatabaseHeads() {
+        Optional<CatalogEntry> newest = newest(java.util.Set.of("full", "incremental"));
+        if (newest.isEmpty()) return new DatabaseHeads(null, java.util.Map.of());
+        String id = newest.get().backupId();
+        java.util.Map<String, io.qontrek.factorydr.archive.Manifest.TableHead> heads = new java.util.LinkedHashMap<>();
+        try (Connection c = open()) {
+            if (hasTable(c, "database_heads")) {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "SELECT name, head_rowid, head_rows, head_last_row FROM database_heads WHERE backup_id = ? ORDER BY rowid")) {
+                    ps.setString(1, id);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            heads.put(rs.getString(1), new io.qontrek.factorydr.archive.Manifest.TableHead(rs.getLong(2),
+                                    rs.getLong(3), rs.getString(4)));
+                        }
+                    }
+                }
+            }
+        } catch (SQLException ex) {
+            throw new CatalogException("cannot read the catalog " + file + ": " + ex.getMessage(), ex);
+        }
+        return new DatabaseHeads(id, heads);
+    }
+
+    /** The heads an archive recorded for its databases, by name; the archive's backup_id, null when there is none. */
+    public record DatabaseHeads(String backupId, java.util.Map<String, io.qontrek.factorydr.archive.Manifest.TableHead> heads) {}
+
+    /**
+     * For each archive that named its databases, their names (federation_ledger, ...). Bounded by
+     * what retention keeps, not by the runtime's size: one row per database per archive.
+     */
+    public java.util.Map<String, java.util.Set<String>> databasesRecorded() {
+        java.util.Map<String, java.util.Set<String>> out = new java.util.HashMap<>();
+        if (!Files.exists(file)) return out;
+        try (Connection c = open()) {
+            if (!hasTable(c, "database_heads")) return out;
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT backup_id, name FROM database_heads")) {
+                while (rs.next()) out.computeIfAbsent(rs.getString(1), k -> new java.util.HashSet<>()).add(rs.getString(2));
+            }
+        } catch (SQLException ex) {
+            throw new CatalogException("cannot read the catalog " + file + ": " + ex.getMessage(), ex);
+        }
+        return out;
     }
 
     private static boolean hasTable(Connection c, String table) throws SQLException {

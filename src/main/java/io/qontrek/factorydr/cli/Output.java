@@ -46,6 +46,16 @@ final class Output {
             o.put("verified", true);
             o.set("redacted", JSON.valueToTree(m.redacted()));
             o.set("skipped", JSON.valueToTree(m.skipped()));
+            if (m.databases() != null) {
+                var dbs = o.putArray("databases");
+                for (var d : m.databases()) {
+                    ObjectNode x = dbs.addObject();
+                    x.put("name", d.name());
+                    x.put("form", d.form().wire());
+                    x.put("rows", d.rows());
+                    x.put("why", d.why());
+                }
+            }
             if (servicePid != null) o.put("service_pid", servicePid);
             json(o);
             return;
@@ -56,6 +66,15 @@ final class Output {
                 a.contentBytes() / 1e6, m.archive().size() / 1e6, secs, a.contentBytes() / 1e6 / secs);
         if (m.proofHead() != null) out().printf("  proof head: seq %d %s%n", m.proofHead().seq(), m.proofHead().merkleRoot());
         if (m.ledgerHead() != null) out().printf("  ledger head: seq %d %s%n", m.ledgerHead().seq(), m.ledgerHead().entryHash());
+        if (m.databases() != null && m.type() == io.qontrek.factorydr.archive.Manifest.Type.INCREMENTAL) {
+            for (var d : m.databases()) {
+                if (d.form() == io.qontrek.factorydr.archive.Manifest.Database.Form.DELTA) {
+                    out().printf("  %s: %,d rows added (%s)%n", d.name(), d.rows(), d.path());
+                } else {
+                    out().printf("  %s: taken whole (%,d rows): %s%n", d.name(), d.rows(), d.why());
+                }
+            }
+        }
         for (String r : m.redacted()) out().printf("  redacted (secret fields removed): %s%n", r);
         for (String s : m.skipped()) out().printf("  skipped (holds a secret): %s%n", s);
         if (servicePid != null) out().printf("  run by the factory-dr service (pid %d) serving this archive directory%n", servicePid);
@@ -134,7 +153,7 @@ final class Output {
             if (servicePid != null) o.put("service_pid", servicePid);
             json(o);
         } else {
-            String since = base != null ? "no proof file changed since " + base : "nothing to archive for " + backupId;
+            String since = base != null ? "neither the proof files nor the databases changed since " + base : "nothing to archive for " + backupId;
             out().printf("%s: %s; no archive written%s%n", what, since,
                     servicePid == null ? "" : " (checked by the factory-dr service, pid " + servicePid + ")");
         }

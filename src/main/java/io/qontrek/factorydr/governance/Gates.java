@@ -30,10 +30,9 @@ import java.util.Set;
  * read from the catalog.
  *
  * <ul>
- *   <li>{@value #RPO}: the newest recovery point is younger than the RPO. A recovery point is a
- *       full or incremental archive that is in the catalog AND on disk, or an incremental run that
- *       found nothing changed since such an archive (the state then is fully backed up). Daily proof
- *       archives do not count: they cover a day that has already ended.
+ *   <li>{@value #RPO}: for each kind of data (the proof files and each of the three databases), the
+ *       newest recovery point holding it ({@link RecoveryPoints}) is younger than the RPO; judged on
+ *       the oldest of them, so a proof-only incremental does not make a stale ledger look fresh.
  *   <li>{@value #FULL}: the newest full backup (catalogued and on disk) is younger than full-max-age.
  *   <li>{@value #VERIFICATION}: the newest run of any verify-* flow passed, within verify-max-age.
  *   <li>{@value #OFFSITE}: every archive older than the grace period is offsite (catalog offsite_at),
@@ -74,7 +73,7 @@ public final class Gates {
         List<CatalogEntry> archives = catalog.archives();
         Map<String, FlowRuns> runs = catalog.flowRuns();
         List<Gate> gates = new ArrayList<>();
-        gates.add(rpo(layout, archives, runs, policy, now));
+        gates.add(rpo(layout, archives, catalog.databasesRecorded(), runs, policy, now));
         gates.add(full(layout, archives, policy, now));
         gates.add(verification(runs, policy, now));
         gates.add(offsite(archives, policy, now));
@@ -84,27 +83,28 @@ public final class Gates {
         return GovernanceReport.of(gates);
     }
 
-    static Gate rpo(RuntimeLayout layout, List<CatalogEntry> archives, Map<String, FlowRuns> runs, GovernancePolicy p,
-            Instant now) {
-        Optional<CatalogEntry> newest = newest(archives, Set.of("full", "incremental"));
-        if (newest.isEmpty()) return new Gate(RPO, false, "no full or incremental backup in the catalog");
-        CatalogEntry e = newest.get();
-        Path file = layout.archiveDir().resolve(e.name());
-        if (!Files.isRegularFile(file)) {
-            return new Gate(RPO, false, "the newest backup " + e.name() + " is catalogued but its archive is missing from "
-                    + layout.archiveDir());
+    static Gate rpo(RuntimeLayout layout, List<CatalogEntry> archives, Map<String, Set<String>> recorded,
+            Map<String, FlowRuns> runs, GovernancePolicy p, Instant now) {
+        return rpo(RecoveryPoints.of(layout, archives, recorded, runs, INCREMENTAL_FLOW), p, now);
+    }
+
+    /** The newest recovery point of each kind of data, as the rpo gate judges them. */
+    public static List<RecoveryPoints.Point> recoveryPoints(RuntimeLayout layout, Catalog catalog) {
+        return RecoveryPoints.of(layout, catalog.archives(), catalog.databasesRecorded(), catalog.flowRuns(), INCREMENTAL_FLOW);
+    }
+
+    /** Judged on the oldest of the kinds' newest points: each kind must be recoverable to within the RPO. */
+    static Gate rpo(List<RecoveryPoints.Point> points, GovernancePolicy p, Instant now) {
+        RecoveryPoints.Point oldest = null;
+        StringBuilder each = new StringBuilder();
+        for (RecoveryPoints.Point pt : points) {
+            if (pt.at() == null || pt.archiveMissing()) return new Gate(RPO, false, pt.kind() + ": " + pt.what());
+            if (oldest == null || pt.at().isBefore(oldest.at())) oldest = pt;
+            each.append(each.length() == 0 ? "" : ", ").append(pt.kind()).append(' ').append(human(pt.age(now)));
         }
-        Instant point = instant(e.createdAt());
-        String what = e.type() + " backup " + e.name();
-        FlowRuns inc = runs.get(INCREMENTAL_FLOW);
-        if (inc != null && inc.lastOk() != null && "nothing-to-do".equals(inc.lastOk().outcome())) {
-            Instant checked = instant(inc.lastOk().startedAt());
-            if (checked != null && point != null && checked.isAfter(point)) {
-                point = checked;
-                what = "incremental run with nothing changed since " + e.name();
-            }
-        }
-        return age(RPO, point, p.rpo(), now, "newest recovery point: " + what);
+        if (oldest == null) return new Gate(RPO, false, "no full or incremental backup in the catalog");
+        Gate g = age(RPO, oldest.at(), p.rpo(), now, "oldest of the newest recovery points: " + oldest.kind() + ", " + oldest.what());
+        return new Gate(RPO, g.pass(), g.detail() + "; by kind: " + each);
     }
 
     static Gate full(RuntimeLayout layout, List<CatalogEntry> archives, GovernancePolicy p, Instant now) {

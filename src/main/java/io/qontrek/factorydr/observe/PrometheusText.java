@@ -5,6 +5,7 @@ import io.qontrek.factorydr.catalog.Catalog.RunRow;
 import io.qontrek.factorydr.catalog.CatalogEntry;
 import io.qontrek.factorydr.governance.Gate;
 import io.qontrek.factorydr.governance.GovernanceReport;
+import io.qontrek.factorydr.governance.RecoveryPoints;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -28,9 +29,25 @@ public final class PrometheusText {
 
     public static String render(List<CatalogEntry> archives, Map<String, FlowRuns> runs, GovernanceReport governance,
             long diskFreeBytes) {
+        return render(archives, runs, governance, diskFreeBytes, List.of(), Instant.now());
+    }
+
+    /** With the newest recovery point of each kind of data ({@link RecoveryPoints}), their ages at {@code now}. */
+    public static String render(List<CatalogEntry> archives, Map<String, FlowRuns> runs, GovernanceReport governance,
+            long diskFreeBytes, List<RecoveryPoints.Point> points, Instant now) {
         PrometheusText t = new PrometheusText();
         t.flows(archives, runs);
         t.archives(archives);
+        if (!points.isEmpty()) {
+            t.family("factory_dr_recovery_point_age_seconds", "gauge",
+                    "Age of the newest recovery point holding each kind of data (proof, federation_ledger, nonce_store, receipts); "
+                            + "the RPO gate judges the oldest. Absent for a kind with none.");
+            for (RecoveryPoints.Point p : points) {
+                if (p.at() != null && !p.archiveMissing()) {
+                    t.sample("factory_dr_recovery_point_age_seconds", Map.of("data", p.kind()), Math.max(0, p.age(now).toSeconds()));
+                }
+            }
+        }
         t.family("factory_dr_archive_disk_free_bytes", "gauge", "Usable bytes on the archive file system.");
         t.sample("factory_dr_archive_disk_free_bytes", Map.of(), diskFreeBytes);
         t.family("factory_dr_governance_pass", "gauge", "1 when every governance gate passes (GET /api/mcp/governance).");

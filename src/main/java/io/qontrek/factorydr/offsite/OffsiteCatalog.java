@@ -57,7 +57,7 @@ public final class OffsiteCatalog {
                     throw new ArchiveException("archive object is " + archive.size() + " bytes, the manifest says " + m.archive().size());
                 }
                 String offsiteAt = archive.lastModified().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
-                if (catalog.recordIfAbsent(CatalogEntry.of(m, null, offsiteAt), CatalogEntry.rows(m))) recorded++;
+                if (catalog.recordIfAbsent(CatalogEntry.of(m, null, offsiteAt), CatalogEntry.rows(m), m.databases())) recorded++;
                 else known++;
                 }
             } catch (ArchiveException e) {

@@ -142,6 +142,7 @@ public final class Drill {
     public static void checkOutcomes(DrillRun run, Catalog catalog, byte[] towerSecret, Instant now,
             io.qontrek.factorydr.governance.GovernancePolicy policy) {
         RuntimeLayout s = run.staged;
+        run.recoveryPoints = io.qontrek.factorydr.governance.Gates.recoveryPoints(run.live, catalog);
         step(run, DrillProof.PROOF_FILES_RESTORED, () -> proofFilesRestored(run));
         step(run, DrillProof.MERKLE_CHAIN, () -> {
             Verification proofs = ProofChainVerifier.verify(s);

@@ -99,7 +99,12 @@ public final class DrillProof {
         }
     }
 
-    /** Age at drill time of the newest restored proof's created_at and newest ledger entry's received_at; the larger is the RPO. */
+    /**
+     * The RPO at drill time: the age of the newest recovery point of each kind of data (proof files and
+     * each database, from the catalog), the oldest of them judged against the objective; and, as the
+     * data itself shows it, the age of the newest restored proof's created_at and ledger entry's
+     * received_at.
+     */
     private static void rpo(ObjectNode o, DrillRun run, Duration objective) {
         o.put("at", run.startedAt.toString());
         o.put("objective_seconds", objective.toSeconds());
@@ -119,8 +124,21 @@ public final class DrillProof {
         o.put("proof_age_seconds", proofAge);
         o.put("newest_ledger_received_at", ledger.map(ChainHeads.Ledger::receivedAt).orElse(null));
         o.put("ledger_age_seconds", ledgerAge);
-        Long worst = proofAge == null ? ledgerAge : ledgerAge == null ? proofAge : Long.valueOf(Math.max(proofAge, ledgerAge));
-        o.put("seconds", worst);
+        ObjectNode points = o.putObject("recovery_points");
+        Long worst = null;
+        for (io.qontrek.factorydr.governance.RecoveryPoints.Point p : run.recoveryPoints) {
+            ObjectNode k = points.putObject(p.kind());
+            k.put("at", p.at() == null ? null : p.at().toString());
+            k.put("what", p.what());
+            Long age = p.at() == null || p.archiveMissing() ? null : Math.max(0, Duration.between(p.at(), run.startedAt).toSeconds());
+            k.put("age_seconds", age);
+            if (age == null) worst = Long.MAX_VALUE;
+            else if (worst == null || age > worst) worst = age;
+        }
+        if (run.recoveryPoints.isEmpty()) {
+            worst = proofAge == null ? ledgerAge : ledgerAge == null ? proofAge : Long.valueOf(Math.max(proofAge, ledgerAge));
+        }
+        o.put("seconds", worst == null || worst == Long.MAX_VALUE ? null : worst);
         o.put("met", worst != null && worst <= objective.toSeconds());
     }
 

@@ -42,6 +42,8 @@ public final class DrillRun {
     public long recoveryStartNanos;
     public long rtoMillis = -1;
     public Path proofFile;
+    /** The newest recovery point of each kind of data when the drill checked (its RPO is judged on the oldest). */
+    public java.util.List<io.qontrek.factorydr.governance.RecoveryPoints.Point> recoveryPoints = java.util.List.of();
     /** The step that failed and stopped the drill, or null. */
     public String stoppedAt;
 

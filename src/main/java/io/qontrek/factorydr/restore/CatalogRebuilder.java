@@ -72,7 +72,7 @@ public final class CatalogRebuilder {
                     continue;
                 }
                 try (m) {
-                    if (catalog.recordIfAbsent(CatalogEntry.of(m, null, null), CatalogEntry.rows(m))) recorded++;
+                    if (catalog.recordIfAbsent(CatalogEntry.of(m, null, null), CatalogEntry.rows(m), m.databases())) recorded++;
                     else known++;
                 }
             }

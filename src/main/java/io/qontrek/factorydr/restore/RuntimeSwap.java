@@ -64,6 +64,7 @@ import java.util.stream.Stream;
  */
 public final class RuntimeSwap {
     public static final List<String> DATABASES = List.of("federation_ledger.db", "nonce_store.db", "receipts.db");
+    static final List<String> DELTAS = List.of("federation_ledger.delta.db", "nonce_store.delta.db", "receipts.delta.db");
     /** The files SQLite keeps beside a database; stale once the database under them is replaced. */
     static final List<String> COMPANIONS = List.of("-wal", "-shm", "-journal");
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
@@ -98,7 +99,11 @@ public final class RuntimeSwap {
         public boolean wants(String entryName) {
             if (proof() && entryName.startsWith("proof/")) return true;
             if (config() && entryName.startsWith("config/")) return true;
-            if (databases() && entryName.startsWith("data/")) return DATABASES.contains(entryName.substring(5));
+            if (databases() && entryName.startsWith("data/")) {
+                String name = entryName.substring(5);
+                // an incremental's deltas are staged to be applied (DeltaReplay), never swapped in
+                return DATABASES.contains(name) || DELTAS.contains(name);
+            }
             return false;
         }
     }

@@ -34,14 +34,81 @@ class ManifestTest {
         else o.putObject("proof_head").put("seq", m.proofHead().seq()).put("merkle_root", m.proofHead().merkleRoot());
         if (m.ledgerHead() == null) o.putNull("ledger_head");
         else o.putObject("ledger_head").put("seq", m.ledgerHead().seq()).put("entry_hash", m.ledgerHead().entryHash());
+        if (m.databases() != null) {
+            var dbs = o.putArray("databases");
+            for (Manifest.Database d : m.databases()) {
+                ObjectNode x = dbs.addObject().put("name", d.name()).put("form", d.form().wire()).put("path", d.path()).put("rows", d.rows());
+                head(x, "base", d.base());
+                head(x, "head", d.head());
+                x.put("why", d.why());
+            }
+        }
         m.redacted().forEach(o.putArray("redacted")::add);
         m.skipped().forEach(o.putArray("skipped")::add);
+        if (m.tripwires() != null) m.tripwires().forEach(o.putArray("tripwires")::add);
         if (withArchiveAndSignature) {
             if (m.archive() == null) o.putNull("archive");
             else o.putObject("archive").put("name", m.archive().name()).put("size", m.archive().size()).put("sha256", m.archive().sha256());
             o.put("signature", m.signature());
         }
         return o;
+    }
+
+    private static void head(ObjectNode o, String name, Manifest.TableHead h) {
+        if (h == null) o.putNull(name);
+        else o.putObject(name).put("rowid", h.rowid()).put("rows", h.rows()).put("last_row_sha256", h.lastRowSha256());
+    }
+
+    /** An incremental naming its databases' deltas and a tripwire, as written since issue #13. */
+    static Manifest incrementalWithDatabases() {
+        Manifest.TableHead base = new Manifest.TableHead(400, 400, H1);
+        Manifest.TableHead head = new Manifest.TableHead(700, 700, H2);
+        return Manifest.unsealed("incremental-20251026T040000Z", Manifest.Type.INCREMENTAL, Instant.parse("2025-10-26T04:00:00Z"),
+                "full-20251026T030000Z", List.of(new FileRecord("data/federation_ledger.delta.db", 8192, H1)), null,
+                new Manifest.LedgerHead(700, H2), List.of(), List.of())
+                .withDatabases(List.of(
+                        new Manifest.Database("federation_ledger", Manifest.Database.Form.DELTA, "data/federation_ledger.delta.db", 300, base, head, null),
+                        new Manifest.Database("nonce_store", Manifest.Database.Form.WHOLE, "data/nonce_store.db", 0, base,
+                                Manifest.TableHead.EMPTY, "nonces holds 0 rows up to rowid 400 where its base held 400")))
+                .withTripwires(List.of("ledger head seq 700 is below the previous backup's 800"));
+    }
+
+    @Test
+    void databasesAndTripwiresRoundTripInBothForms_andOlderManifestsHaveNeither() throws Exception {
+        Manifest m = incrementalWithDatabases();
+        assertThat(Manifest.parse(m.inTarJson())).isEqualTo(m);
+        Manifest sealed = m.withArchive("incremental/20251026T040000Z.tar.gz.enc", 99, H1);
+        Manifest signed = sealed.withSignature(ManifestSignature.sign(sealed, SECRET));
+        assertThat(Manifest.parse(signed.toPrettyJson())).isEqualTo(signed);
+        assertThat(ManifestSignature.verify(Manifest.parse(signed.toPrettyJson()), SECRET)).isTrue();
+        // byte for byte the tree renderings
+        assertThat(ManifestJson.canonical(signed, ManifestJson.Form.IN_TAR)).isEqualTo(CanonicalJson.bytes(tree(signed, false)));
+        assertThat(new String(ManifestJson.pretty(signed), StandardCharsets.UTF_8))
+                .isEqualTo(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(tree(signed, true)) + "\n");
+        ObjectNode json = (ObjectNode) JSON.readTree(ManifestJson.pretty(signed));
+        assertThat(json.fieldNames()).toIterable().containsExactly("schema", "backup_id", "type", "created_at", "base", "files",
+                "proof_head", "ledger_head", "databases", "redacted", "skipped", "tripwires", "archive", "signature");
+        // a manifest written before these members: parses without them and writes back the same bytes
+        String older = new String(sample().inTarJson(), StandardCharsets.UTF_8);
+        assertThat(older).doesNotContain("databases").doesNotContain("tripwires");
+        Manifest parsed = Manifest.parse(older.getBytes(StandardCharsets.UTF_8));
+        assertThat(parsed.databases()).isNull();
+        assertThat(parsed.tripwires()).isNull();
+        assertThat(new String(parsed.inTarJson(), StandardCharsets.UTF_8)).isEqualTo(older);
+    }
+
+    @Test
+    void aDatabaseEntryThatContradictsItselfIsRefused() {
+        String good = new String(incrementalWithDatabases().inTarJson(), StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> Manifest.parse(good.replace("\"path\":\"data/federation_ledger.delta.db\",\"rows\":300",
+                "\"path\":\"data/../x.db\",\"rows\":300").getBytes()))
+                .hasMessageContaining("must be at data/federation_ledger.delta.db");
+        assertThatThrownBy(() -> Manifest.parse(good.replace("\"form\":\"delta\"", "\"form\":\"diff\"").getBytes()))
+                .hasMessageContaining("database form 'diff' is not whole or delta");
+        assertThatThrownBy(() -> Manifest.parse(good.replaceFirst("\"base\":\\{[^}]*\\},\"form\":\"delta\"", "\"base\":null,\"form\":\"delta\"").getBytes()))
+                .hasMessageContaining("a delta needs its base head");
+        assertThatThrownBy(() -> Manifest.parse(good.replace("\"why\":null", "\"why\":null,\"extra\":1").getBytes()))
+                .hasMessageContaining("unknown field 'extra' in databases");
     }
 
     static Manifest sample() {

@@ -46,7 +46,7 @@ class TripwiresTest {
         assertThat(c.acknowledgeTripwires("full-2", Instant.now())).isZero();
         assertThat(hasTable(db, "tripwires")).as("reading or acknowledging nothing creates nothing").isFalse();
 
-        c.record(entry("full-2", "full", "2025-11-02T03:00:00Z"), row("data/nonce_store.db", 9_000),
+        c.record(entry("full-2", "full", "2025-11-02T03:00:00Z"), row("data/nonce_store.db", 9_000), null,
                 List.of("ledger head seq 40 is below seq 80 of the previous backup full-1", "data/nonce_store.db is 8.8 KiB, ..."));
         List<Catalog.Tripwire> open = c.tripwires(false);
         assertThat(open).extracting(Catalog.Tripwire::backupId, Catalog.Tripwire::held, Catalog.Tripwire::raisedAt)
@@ -76,7 +76,7 @@ class TripwiresTest {
     @Test
     void theFirstBackupHoldsNothing() {
         Catalog c = new Catalog(dir.resolve("catalog.db"));
-        c.record(entry("full-1", "full", "2025-10-26T03:00:00Z"), List.of(), List.of("archive is 10.0 KiB, under the floor"));
+        c.record(entry("full-1", "full", "2025-10-26T03:00:00Z"), List.of(), null, List.of("archive is 10.0 KiB, under the floor"));
         assertThat(c.tripwires(false)).singleElement().satisfies(t -> {
             assertThat(t.held()).isNull();
             assertThat(t.hold()).isEqualTo("no backup before it to hold; acknowledge with 'factory-dr tripwire ack full-1'");

@@ -73,6 +73,12 @@ class DrillEndToEndTest {
         assertThat(d.at("/rpo/objective_seconds").asLong()).isEqualTo(3600);
         assertThat(d.at("/rpo/proof_age_seconds").asLong()).isBetween(0L, 3600L);
         assertThat(d.at("/rpo/met").asBoolean()).isTrue();
+        // and the newest recovery point of each kind of data, the full for all four here
+        for (String kind : List.of("proof", "federation_ledger", "nonce_store", "receipts")) {
+            assertThat(d.at("/rpo/recovery_points/" + kind + "/what").asText()).as(kind).startsWith("full backup full/");
+            assertThat(d.at("/rpo/recovery_points/" + kind + "/age_seconds").asLong()).as(kind).isBetween(0L, 3600L);
+        }
+        assertThat(d.at("/rpo/seconds").asLong()).isEqualTo(d.at("/rpo/recovery_points/proof/age_seconds").asLong());
         // the staging copy's own panic recovery carried the simulated panic's reason
         assertThat(d.at("/recovery_proof/panic/reason").asText()).isEqualTo(d.get("panic_reason").asText());
         // the scratch staging copy is gone

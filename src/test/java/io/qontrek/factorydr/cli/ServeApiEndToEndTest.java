@@ -242,7 +242,11 @@ class ServeApiEndToEndTest {
                 "factory_dr_flow_last_success_timestamp_seconds{flow=\"backup-full\"} ",
                 "factory_dr_flow_last_run_duration_seconds{flow=\"backup-full\"} ",
                 "factory_dr_flow_last_success_bytes_written{flow=\"backup-full\"} ", "factory_dr_archive_bytes{type=\"full\"} ",
-                "factory_dr_governance_pass 1\n", "factory_dr_governance_gate_pass{gate=\"rpo\"} 1\n");
+                "factory_dr_governance_pass 1\n", "factory_dr_governance_gate_pass{gate=\"rpo\"} 1\n",
+                "factory_dr_recovery_point_age_seconds{data=\"proof\"} ",
+                "factory_dr_recovery_point_age_seconds{data=\"federation_ledger\"} ",
+                "factory_dr_recovery_point_age_seconds{data=\"nonce_store\"} ",
+                "factory_dr_recovery_point_age_seconds{data=\"receipts\"} ");
 
         // the newest backup's archive disappears: the backup gates fail
         String name = backups.json().get(0).get("name").asText();

@@ -47,11 +47,18 @@ class GatesTest {
     }
 
     private CatalogEntry archive(String type, Instant at, boolean offsite) throws Exception {
+        return archive(type, at, offsite, "incremental".equals(type) ? List.of("federation_ledger", "nonce_store", "receipts") : List.of());
+    }
+
+    /** An archive whose manifest names these databases (an incremental's deltas), catalogued and on disk. */
+    private CatalogEntry archive(String type, Instant at, boolean offsite, List<String> databases) throws Exception {
         String stamp = STAMP.format(at);
         String name = type + "/" + stamp + ".tar.gz.enc";
         CatalogEntry e = new CatalogEntry(type + "-" + stamp, type, name, at.toString(), null, 100, "0".repeat(64), 1, 10,
                 2L, "a".repeat(64), null, null, at.toString(), offsite ? at.plusSeconds(30).toString() : null);
-        catalog.record(e, List.of());
+        var head = new io.qontrek.factorydr.archive.Manifest.TableHead(10, 10, "d".repeat(64));
+        catalog.record(e, List.of(), databases.stream().map(n -> new io.qontrek.factorydr.archive.Manifest.Database(n,
+                io.qontrek.factorydr.archive.Manifest.Database.Form.DELTA, "data/" + n + ".delta.db", 0, head, head, null)).toList());
         Files.createDirectories(layout.archiveDir().resolve(type));
         Files.writeString(layout.archiveDir().resolve(name), "archive");
         return e;
@@ -109,6 +116,34 @@ class GatesTest {
 
         run("backup-incremental", NOW.minus(Duration.ofMinutes(1)), "failed", "disk full");
         assertThat(gate(Gates.RPO).pass()).as("a later failure does not undo a recovery point").isTrue();
+    }
+
+    @Test
+    void rpoIsJudgedOnTheOldestKindOfData_aProofOnlyIncrementalLeavesTheLedgerAtTheFull() throws Exception {
+        // written before incrementals carried the databases: it holds proof files only
+        archive("incremental", NOW.minus(Duration.ofMinutes(5)), true, List.of());
+        policy = new GovernancePolicy(Duration.ofMinutes(10), policy.fullMaxAge(), policy.verifyMaxAge(), policy.drillMaxAge(),
+                policy.offsiteGrace(), true, true);
+        Gate rpo = gate(Gates.RPO);
+        assertThat(rpo.pass()).as(rpo.detail()).isFalse();
+        assertThat(rpo.detail()).contains("oldest of the newest recovery points: federation_ledger, incremental backup incremental/")
+                .contains("older than the limit of 10 min").contains("by kind: proof 5 min, federation_ledger 20 min");
+        // the same proof-only incremental, but the databases' newest point within the limit: passes
+        archive("incremental", NOW.minus(Duration.ofMinutes(1)), true, List.of("federation_ledger", "nonce_store", "receipts"));
+        assertThat(gate(Gates.RPO).pass()).as(gate(Gates.RPO).detail()).isTrue();
+    }
+
+    @Test
+    void rpoFailsWhenOneDatabaseHasNoRecoveryPointWithinTheHour_andPassesWhenItHas() throws Exception {
+        // the incremental of 20 min ago named every database; one 5 min ago names all but receipts
+        archive("incremental", NOW.minus(Duration.ofMinutes(5)), true, List.of("federation_ledger", "nonce_store"));
+        policy = new GovernancePolicy(Duration.ofMinutes(10), policy.fullMaxAge(), policy.verifyMaxAge(), policy.drillMaxAge(),
+                policy.offsiteGrace(), true, true);
+        Gate rpo = gate(Gates.RPO);
+        assertThat(rpo.pass()).isFalse();
+        assertThat(rpo.detail()).contains("receipts").contains("older than the limit of 10 min");
+        archive("incremental", NOW.minus(Duration.ofMinutes(2)), true, List.of("receipts"));
+        assertThat(gate(Gates.RPO).pass()).as(gate(Gates.RPO).detail()).isTrue();
     }
 
     @Test
