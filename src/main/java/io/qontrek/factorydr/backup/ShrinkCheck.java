@@ -12,16 +12,17 @@ import java.util.Set;
 /**
  * A backup's tripwire: a backup that sees the runtime shrink says so, loudly, and is still written,
  * since it may be all there is. It judges one full or incremental backup against what the catalog
- * recorded of the backups before it; each finding is one line, named in the archive's signed manifest
- * ({@code tripwires}), raised as an alert and recorded in the catalog, where it makes retention keep the
- * backup taken before it until an operator acknowledges it ({@code factory-dr tripwire ack}).
+ * recorded of the backups before it; each finding is one line, raised as an alert, printed by the
+ * command and recorded in the catalog, where it makes retention keep the backup taken before it until
+ * an operator acknowledges it ({@code factory-dr tripwire ack}). The archive's signed manifest names
+ * ({@code tripwires}) every finding but those on the archive's own size, which exist only after its
+ * manifest.json, the last tar entry that the sidecar must equal, has been written.
  *
  * <p>What it finds, and against what:
  * <ul>
  *   <li>a proof head or ledger head below the previous backup's. Full and incremental backups both list
- *       all of proof/, so the previous one of either kind is the reference (no proof file left is a head
- *       of none); a full always reads the ledger (an empty one is a head of none), an incremental only
- *       when it records a ledger head;</li>
+ *       all of proof/ and read the ledger, so the previous one of either kind is the reference (no proof
+ *       file left, or an empty ledger, is a head of none);</li>
  *   <li>proof files an earlier archive holds that the runtime lacks ({@link MissingProofs}), found by the
  *       incremental's own merge of its listing with the catalog, or, for a full, by merging its file list
  *       as it is sealed. A loss that an earlier backup since the last full reported in the same words is
@@ -50,7 +51,7 @@ public final class ShrinkCheck {
     private final CatalogEntry previousLedger; // the newest before it that read the ledger
     private final CatalogEntry previousFull;   // the newest full before it
     private final List<String> findings = new ArrayList<>();
-    private boolean sealed;
+    private List<String> sealed; // the findings up to the seal, which the manifest names
     private boolean written;
 
     private ShrinkCheck(Catalog catalog, BackupSet set, long minArchiveBytes) {
@@ -95,12 +96,11 @@ public final class ShrinkCheck {
 
     /**
      * The findings once the tar has taken every entry (these are the archive's file records, in archive
-     * order): the ledger head, the database snapshots and, for a full, the proof files gone. Judged once;
-     * a second call returns the same.
+     * order): the ledger head, the database snapshots and, for a full, the proof files gone, with those
+     * of {@link #start}. What the manifest names. Judged once; a second call returns the same.
      */
     public List<String> sealed(FileList records) {
-        if (sealed) return findings();
-        sealed = true;
+        if (sealed != null) return sealed;
         long t0 = System.nanoTime();
         ledgerHead();
         boolean full = set.type().equals("full");
@@ -117,12 +117,16 @@ public final class ShrinkCheck {
         for (FileRecord db : databases) databaseSize(db);
         LOG.info("{}: tripwire judged its {} files against the catalog in {} ms", set.backupId(), records.count(),
                 (System.nanoTime() - t0) / 1_000_000);
-        return findings();
+        sealed = findings();
+        return sealed;
     }
 
-    /** The findings once the archive file is complete: for a full, its size against the floor and the previous full. */
-    public List<String> written(long archiveBytes) {
-        if (written || !set.type().equals("full")) return findings();
+    /**
+     * Judges, once the archive file is complete, its size: for a full, against the floor and the previous
+     * full. These come after the manifest was sealed, so only {@link #findings} has them.
+     */
+    public void written(long archiveBytes) {
+        if (written || !set.type().equals("full")) return;
         written = true;
         if (minArchiveBytes > 0 && archiveBytes < minArchiveBytes) {
             findings.add("archive is " + human(archiveBytes) + ", under the floor of " + human(minArchiveBytes) + " for a full backup ("
@@ -132,7 +136,6 @@ public final class ShrinkCheck {
             findings.add("archive is " + human(archiveBytes) + ", less than half of the previous full backup's " + human(previousFull.size())
                     + " (" + previousFull.backupId() + ")");
         }
-        return findings();
     }
 
     private void proofHead() {
@@ -148,7 +151,8 @@ public final class ShrinkCheck {
 
     private void ledgerHead() {
         BackupSet.Head now = set.ledgerHead();
-        boolean readLedger = set.type().equals("full") || now != null;
+        // a full snapshots the ledger, an incremental that names its databases took it (whole or as a delta)
+        boolean readLedger = set.type().equals("full") || set.databases() != null || now != null;
         if (!readLedger || previousLedger == null || previousLedger.ledgerHeadSeq() == null) return;
         long was = previousLedger.ledgerHeadSeq();
         if (now == null) {
