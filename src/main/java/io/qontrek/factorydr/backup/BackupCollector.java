@@ -140,13 +140,17 @@ public final class BackupCollector {
             WorkDir.delete(work);
             throw e;
         }
+        // the head comes from the files just listed, not from listing the directory again
+        BackupSet.Head head = newest == null ? null : new BackupSet.Head(newestSeq, ProofFile.read(dir.resolve(newest)).merkleRoot());
+        BackupSet.Head ledgerHead = databases.get(0).ledgerHead();
         boolean databasesChanged = databases.stream().anyMatch(t -> BackupSet.changed(t.database()));
         // proof files gone are a change too, unless the tripwire finds them reported already (BackupSet.isEmpty)
         if (included.size() == 0 && !databasesChanged && missing.count() == 0) { // nothing to archive: no scratch to keep
             included.close();
             WorkDir.delete(work);
+            // with its heads all the same, which the tripwire compares with the previous backup's
             return new BackupSet("incremental", "incremental-" + stamp, "incremental/" + stamp + ".tar.gz.enc", now,
-                    last.backupId(), List.of(), null, null, List.of(), List.of(), null, null, List.of());
+                    last.backupId(), List.of(), head, ledgerHead, List.of(), List.of(), null, null, List.of());
         }
         // the listing was in path order: so is what goes in
         Iterable<BackupSet.Entry> entries = () -> new java.util.Iterator<>() {
@@ -165,9 +169,6 @@ public final class BackupCollector {
         };
         List<BackupSet.Entry> deltas = new ArrayList<>();
         for (DatabaseDelta.Taken t : databases) deltas.add(BackupSet.Entry.file(t.database().path(), t.file()));
-        // the head comes from the files just listed, not from listing the directory again
-        BackupSet.Head head = newest == null ? null : new BackupSet.Head(newestSeq, ProofFile.read(dir.resolve(newest)).merkleRoot());
-        BackupSet.Head ledgerHead = databases.get(0).ledgerHead();
         return new BackupSet("incremental", "incremental-" + stamp, "incremental/" + stamp + ".tar.gz.enc", now,
                 last.backupId(), BackupSet.concat(entries, deltas), head, ledgerHead, List.of(), List.of(), work, null,
                 databases.stream().map(DatabaseDelta.Taken::database).toList(), missing, null);

@@ -118,6 +118,8 @@ class ShrinkCheckTest {
         try (Flows flows = start(40, 50, 0)) {
             StoredArchive f1 = written(flows, "backup-full");
             assertThat(f1.tripwires()).isEmpty();
+            assertThat(backup(flows, "backup-incremental")).as("nothing changed: nothing to do, and nothing shrank")
+                    .isInstanceOf(BackupSet.class);
             appendProof(); // seq 40
             StoredArchive i1 = written(flows, "backup-incremental");
             assertThat(i1.tripwires()).as("the runtime only grew").isEmpty();
