@@ -58,6 +58,7 @@ public final class ArchiveStore {
         Path target = archiveDir.resolve(set.name()).normalize();
         if (!target.startsWith(archiveDir)) throw new IllegalArgumentException("archive name escapes the archive directory: " + set.name());
         refuseExisting(target);
+        ShrinkCheck check = set.shrinkCheck(); // null: the route has no checkShrink step, or the archive is not checked
         Instant started = Instant.now();
         Path staging = WorkDir.create(archiveDir, set.backupId() + ".out");
         Path tmp = staging.resolve(target.getFileName().toString());
@@ -72,7 +73,9 @@ public final class ArchiveStore {
                 boolean ok = false;
                 try {
                     OutputStream file = new BufferedOutputStream(written, 1 << 16);
-                    records = pipeline.writeTo(file, recs -> unsealed(set, recs), staging, progress);
+                    // the tripwire judges what exists once the tar has every entry, before its manifest.json
+                    records = pipeline.writeTo(file, recs -> unsealed(set, recs, check == null ? List.of() : check.sealed(recs)),
+                            staging, progress);
                     file.flush();
                     written.done();
                     ch.force(true);
@@ -85,7 +88,11 @@ public final class ArchiveStore {
             // Snapshots were checked while they were archived; a failed check fails the backup here.
             if (set.snapshots() != null) set.snapshots().awaitChecked();
             String sha256 = written.sha256();
-            Manifest unsigned = unsealed(set, records).withArchive(set.name(), written.count(), sha256);
+            // and, the archive complete, its size. Those findings cannot be in the manifest: its copy in the
+            // archive (manifest.json, which the sidecar must equal) was written before the size existed
+            if (check != null) check.written(written.count());
+            Manifest unsigned = unsealed(set, records, check == null ? List.of() : check.sealed(records))
+                    .withArchive(set.name(), written.count(), sha256);
             Manifest signed = unsigned.withSignature(ManifestSignature.sign(unsigned, secrets.signingSecret()));
             Sidecars.writeSha256(tmp, sha256);
             Sidecars.writeManifest(tmp, signed);
@@ -105,17 +112,17 @@ public final class ArchiveStore {
                 throw new ArchiveExistsException(target);
             }
             fsyncDirectory(target.getParent());
-            return new StoredArchive(target, signed, started, Instant.now());
+            return new StoredArchive(target, signed, started, Instant.now(), check == null ? List.of() : check.findings());
         } finally {
             WorkDir.delete(staging);
         }
     }
 
-    private static Manifest unsealed(BackupSet set, FileList records) {
+    private static Manifest unsealed(BackupSet set, FileList records, List<String> tripwires) {
         return Manifest.unsealed(set.backupId(), Manifest.Type.fromWire(set.type()), set.createdAt(), set.base(), records,
                 set.proofHead() == null ? null : new Manifest.ProofHead(set.proofHead().seq(), set.proofHead().hash()),
                 set.ledgerHead() == null ? null : new Manifest.LedgerHead(set.ledgerHead().seq(), set.ledgerHead().hash()),
-                set.redacted(), set.skipped()).withDatabases(set.databases());
+                set.redacted(), set.skipped()).withDatabases(set.databases()).withTripwires(tripwires.isEmpty() ? null : tripwires);
     }
 
     private static void refuseExisting(Path target) throws ArchiveExistsException {

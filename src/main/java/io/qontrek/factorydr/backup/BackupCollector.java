@@ -110,10 +110,10 @@ public final class BackupCollector {
         List<DatabaseDelta.Taken> databases;
         String newest = null;
         long newestSeq = -1;
+        MissingProofs missing;
         try (ParallelIo io = new ParallelIo(); SortedListing files = SortedListing.of(dir, work);
-             Catalog.LatestFiles known = catalog.latestFiles("proof/")) {
+             MissingProofs.Merge known = MissingProofs.merge(catalog.latestFiles("proof/"))) {
             List<Pending> pending = new ArrayList<>(); // decided in order, once the batch's hashes are in
-            Catalog.Recorded before = known.hasNext() ? known.next() : null;
             while (files.hasNext()) {
                 SortedListing.File f = files.next();
                 OptionalLong seq = ProofFile.seqOfFileName(f.relative());
@@ -121,10 +121,9 @@ public final class BackupCollector {
                     newestSeq = seq.getAsLong();
                     newest = f.relative();
                 }
-                while (before != null && Spool.compare(utf8(before.relative()), utf8(f.relative())) < 0) {
-                    before = known.hasNext() ? known.next() : null;
-                }
-                boolean recorded = before != null && before.relative().equals(f.relative());
+                // the catalog's row of this file; the rows the merge passes by are of proof files gone (tripwire)
+                Catalog.Recorded before = known.listed(f.relative());
+                boolean recorded = before != null;
                 if (!recorded || before.size() != f.size()) {
                     pending.add(new Pending(f.relative(), null)); // new, or of another size: goes in
                 } else if (f.mtimeMillis() >= since) {
@@ -133,6 +132,7 @@ public final class BackupCollector {
                 if (pending.size() >= HASH_BATCH) decide(io, dir, pending, included);
             }
             decide(io, dir, pending, included);
+            missing = known.finish();
             included.seal();
             databases = databaseDeltas(catalog, work);
         } catch (IOException | RuntimeException e) {
@@ -140,13 +140,17 @@ public final class BackupCollector {
             WorkDir.delete(work);
             throw e;
         }
-        boolean databasesChanged = databases.stream().anyMatch(t -> t.database().form() == Manifest.Database.Form.WHOLE
-                || t.database().rows() > 0);
-        if (included.size() == 0 && !databasesChanged) { // nothing to archive: no scratch to keep
+        // the head comes from the files just listed, not from listing the directory again
+        BackupSet.Head head = newest == null ? null : new BackupSet.Head(newestSeq, ProofFile.read(dir.resolve(newest)).merkleRoot());
+        BackupSet.Head ledgerHead = databases.get(0).ledgerHead();
+        boolean databasesChanged = databases.stream().anyMatch(t -> BackupSet.changed(t.database()));
+        // proof files gone are a change too, unless the tripwire finds them reported already (BackupSet.isEmpty)
+        if (included.size() == 0 && !databasesChanged && missing.count() == 0) { // nothing to archive: no scratch to keep
             included.close();
             WorkDir.delete(work);
+            // with its heads all the same, which the tripwire compares with the previous backup's
             return new BackupSet("incremental", "incremental-" + stamp, "incremental/" + stamp + ".tar.gz.enc", now,
-                    last.backupId(), List.of(), null, null, List.of(), List.of(), null, null, List.of());
+                    last.backupId(), List.of(), head, ledgerHead, List.of(), List.of(), null, null, List.of());
         }
         // the listing was in path order: so is what goes in
         Iterable<BackupSet.Entry> entries = () -> new java.util.Iterator<>() {
@@ -165,12 +169,9 @@ public final class BackupCollector {
         };
         List<BackupSet.Entry> deltas = new ArrayList<>();
         for (DatabaseDelta.Taken t : databases) deltas.add(BackupSet.Entry.file(t.database().path(), t.file()));
-        // the head comes from the files just listed, not from listing the directory again
-        BackupSet.Head head = newest == null ? null : new BackupSet.Head(newestSeq, ProofFile.read(dir.resolve(newest)).merkleRoot());
-        BackupSet.Head ledgerHead = databases.get(0).ledgerHead();
         return new BackupSet("incremental", "incremental-" + stamp, "incremental/" + stamp + ".tar.gz.enc", now,
                 last.backupId(), BackupSet.concat(entries, deltas), head, ledgerHead, List.of(), List.of(), work, null,
-                databases.stream().map(DatabaseDelta.Taken::database).toList());
+                databases.stream().map(DatabaseDelta.Taken::database).toList(), missing, null);
     }
 
     /**

@@ -20,6 +20,10 @@ import java.util.List;
  * @param snapshots database snapshots still being taken or checked for this archive (the ledger head
  *     and the databases then come from them); null when there are none
  * @param databases what the archive holds of each database, when not from {@code snapshots}; null: none
+ * @param missingProofs proof files the catalog holds that the collector's listing of proof/ lacked, when
+ *     the collector merged the two (the incremental); null when it did not
+ * @param shrinkCheck this backup's tripwire ({@link ShrinkCheck}), once the route's checkShrink step has
+ *     started it; null for archives that are not checked
  */
 public record BackupSet(
         String type,
@@ -34,7 +38,9 @@ public record BackupSet(
         List<String> skipped,
         Path workDir,
         SqliteSnapshots snapshots,
-        List<Manifest.Database> databases) {
+        List<Manifest.Database> databases,
+        MissingProofs missingProofs,
+        ShrinkCheck shrinkCheck) {
 
     public BackupSet {
         redacted = List.copyOf(redacted);
@@ -44,12 +50,19 @@ public record BackupSet(
 
     public BackupSet(String type, String backupId, String name, Instant createdAt, String base, Iterable<Entry> entries,
             Head proofHead, Head ledgerHead, List<String> redacted, List<String> skipped, Path workDir) {
-        this(type, backupId, name, createdAt, base, entries, proofHead, ledgerHead, redacted, skipped, workDir, null, null);
+        this(type, backupId, name, createdAt, base, entries, proofHead, ledgerHead, redacted, skipped, workDir, null, null, null, null);
     }
 
     public BackupSet(String type, String backupId, String name, Instant createdAt, String base, Iterable<Entry> entries,
             Head proofHead, Head ledgerHead, List<String> redacted, List<String> skipped, Path workDir, SqliteSnapshots snapshots) {
-        this(type, backupId, name, createdAt, base, entries, proofHead, ledgerHead, redacted, skipped, workDir, snapshots, null);
+        this(type, backupId, name, createdAt, base, entries, proofHead, ledgerHead, redacted, skipped, workDir, snapshots, null, null, null);
+    }
+
+    public BackupSet(String type, String backupId, String name, Instant createdAt, String base, Iterable<Entry> entries,
+            Head proofHead, Head ledgerHead, List<String> redacted, List<String> skipped, Path workDir, SqliteSnapshots snapshots,
+            List<Manifest.Database> databases) {
+        this(type, backupId, name, createdAt, base, entries, proofHead, ledgerHead, redacted, skipped, workDir, snapshots, databases,
+                null, null);
     }
 
     /**
@@ -63,6 +76,12 @@ public record BackupSet(
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    /** The same set, checked by this tripwire. */
+    public BackupSet withShrinkCheck(ShrinkCheck check) {
+        return new BackupSet(type, backupId, name, createdAt, base, entries, proofHead, ledgerHead, redacted, skipped, workDir,
+                snapshots, databases, missingProofs, check);
     }
 
     /** The ledger head the manifest records: given, or read from the ledger snapshot (waiting for it). */
@@ -100,9 +119,25 @@ public record BackupSet(
         }
     }
 
-    /** Whether the set holds no entry. Starts the entries' first part: ask it of small sets (an incremental, a day's alerts). */
+    /**
+     * Whether there is nothing to archive: no entry (or, for an incremental, only its unchanged databases),
+     * and no tripwire finding (a backup that saw the runtime shrink is written even when nothing else
+     * changed, so that its manifest names the loss). Starts the entries' first part: ask it of small sets
+     * (an incremental, a day's alerts).
+     */
     public boolean isEmpty() {
-        return !entries.iterator().hasNext();
+        if (shrinkCheck != null && !shrinkCheck.findings().isEmpty()) return false;
+        java.util.Iterator<Entry> it = entries.iterator();
+        if (!it.hasNext()) return true;
+        if (databases == null) return false;
+        // an incremental's entries are its proof files, then one per database: databases alone, none changed, is nothing
+        String first = it.next().path();
+        return databases.stream().anyMatch(d -> d.path().equals(first)) && databases.stream().noneMatch(BackupSet::changed);
+    }
+
+    /** Whether an incremental's database changed since its base: taken whole, or a delta of some rows. */
+    public static boolean changed(Manifest.Database d) {
+        return d.form() == Manifest.Database.Form.WHOLE || d.rows() > 0;
     }
 
     /** A chain head: the proof head (seq, merkle_root) or the ledger head (seq, entry_hash). */

@@ -4,6 +4,8 @@
  * -> store. Invariants: one streaming pass whose memory does not grow with the runtime; an
  * archive appears under its final name only when complete, read back, verified and fsynced; an
  * existing archive is never overwritten; no secret value reaches an archive or the archive
- * directory.
+ * directory. Full and incremental backups are also tripwires ({@link
+ * io.qontrek.factorydr.backup.ShrinkCheck}): one that sees the runtime shrink is still written, and
+ * its signed manifest names what it saw.
  */
 package io.qontrek.factorydr.backup;

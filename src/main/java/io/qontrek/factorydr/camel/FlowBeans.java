@@ -8,12 +8,16 @@ import io.qontrek.factorydr.backup.ArchiveStore;
 import io.qontrek.factorydr.backup.BackupCollector;
 import io.qontrek.factorydr.backup.BackupSet;
 import io.qontrek.factorydr.backup.ConfigSelection;
+import io.qontrek.factorydr.backup.ShrinkCheck;
 import io.qontrek.factorydr.backup.StoredArchive;
+import io.qontrek.factorydr.backup.WorkDir;
 import io.qontrek.factorydr.catalog.Catalog;
 import io.qontrek.factorydr.common.ProgressListener;
 import io.qontrek.factorydr.config.RuntimeLayout;
 import io.qontrek.factorydr.config.Secrets;
 import io.qontrek.factorydr.config.Settings;
+import io.qontrek.factorydr.observe.Alert;
+import io.qontrek.factorydr.observe.Alerts;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -49,12 +53,21 @@ public final class FlowBeans {
                 settings.getInt("factory.backup.sqlite-busy-timeout-seconds", 1, 3600));
         int gzipThreads = settings.getInt("factory.backup.gzip-threads", 1, 64);
         ArchiveStore store = new ArchiveStore(layout.archiveDir(), secrets);
+        long minArchiveBytes = settings.getInt(ShrinkCheck.MIN_ARCHIVE_BYTES, 0, Integer.MAX_VALUE);
+        Alerts alerts = Alerts.from(settings, layout, secrets);
 
         // collect: what each archive holds
         bind.accept("collectFullBackup", (Processor) ex -> body(ex, collector.full(now.get())));
         bind.accept("collectIncremental", (Processor) ex -> body(ex, collector.incremental(now.get(), catalog)));
         bind.accept("collectProofDay", (Processor) ex -> body(ex, collector.proofDay(day(ex, now.get()), now.get())));
         bind.accept("collectAlerts", (Processor) ex -> body(ex, collector.alerts(day(ex, now.get()), now.get())));
+
+        // check: a full or incremental that sees the runtime shrink is a tripwire; what it can judge only
+        // once the archive exists (snapshots, sizes) storeArchive judges as it seals it
+        bind.accept("checkShrink", (Processor) ex -> {
+            BackupSet set = ex.getMessage().getBody(BackupSet.class);
+            body(ex, set.withShrinkCheck(ShrinkCheck.start(catalog, set, minArchiveBytes)));
+        });
 
         // archive: tar -> gzip -> encrypt, run in one streaming pass by storeArchive
         bind.accept("tar", (Processor) ex -> body(ex, ArchivePipeline.tar(ex.getMessage().getBody(BackupSet.class))));
@@ -66,13 +79,24 @@ public final class FlowBeans {
         // record: the catalog knows every archive and every run
         bind.accept("recordArchive", (Processor) ex -> {
             StoredArchive a = ex.getMessage().getBody(StoredArchive.class);
-            catalog.record(a.catalogEntry(), a.fileRows(), a.manifest().databases());
+            catalog.record(a.catalogEntry(), a.fileRows(), a.manifest().databases(), a.tripwires());
             catalog.recordRun(ex.getFromRouteId(), started(ex), now.get().toString(), "ok", a.manifest().backupId(), a.file().toString());
+        });
+        // one alert per finding of the backup's tripwire, as recorded (with the backup it holds)
+        bind.accept("alertTripwires", (Processor) ex -> {
+            StoredArchive a = ex.getMessage().getBody(StoredArchive.class);
+            for (Catalog.Tripwire t : catalog.tripwiresOf(a.manifest().backupId())) {
+                alerts.raise(new Alert(now.get(), ex.getFromRouteId(), Alert.CRITICAL,
+                        ex.getFromRouteId() + " tripwire: " + t.finding() + "; " + t.hold()));
+            }
         });
         bind.accept("recordRun", (Processor) ex -> catalog.recordRun(ex.getFromRouteId(), started(ex), now.get().toString(),
                 "ok", null, String.valueOf(ex.getMessage().getBody())));
-        bind.accept("recordNothingToDo", (Processor) ex ->
-                catalog.recordRun(ex.getFromRouteId(), started(ex), now.get().toString(), "nothing-to-do", null, null));
+        bind.accept("recordNothingToDo", (Processor) ex -> {
+            // a set that goes no further keeps no scratch (an incremental's unchanged database deltas)
+            if (ex.getMessage().getBody() instanceof BackupSet set) WorkDir.delete(set.workDir());
+            catalog.recordRun(ex.getFromRouteId(), started(ex), now.get().toString(), "nothing-to-do", null, null);
+        });
         bind.accept("recordFailedRun", (Processor) ex -> {
             Exception e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
             catalog.recordRun(ex.getFromRouteId(), started(ex), now.get().toString(), "failed", null,

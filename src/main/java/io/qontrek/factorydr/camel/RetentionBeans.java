@@ -66,7 +66,7 @@ public final class RetentionBeans {
         bind.accept("retentionPlan", (Processor) ex -> {
             String day = ex.getMessage().getHeader(AS_OF, String.class);
             Instant asOf = day == null || day.isBlank() ? Instant.now(clock) : LocalDate.parse(day).atStartOfDay(ZoneOffset.UTC).toInstant();
-            RetentionPlan plan = RetentionPlanner.plan(catalog.archives(), catalog::forEachFile, asOf, policy);
+            RetentionPlan plan = RetentionPlanner.plan(catalog.archives(), catalog::forEachFile, asOf, policy, catalog.tripwires(false));
             ex.setProperty(PLAN_PROP, plan);
             ex.setProperty(STATE_PROP, new RunState());
             ex.setProperty(LOGS_PROP, policy.pruneRuntimeLogs()

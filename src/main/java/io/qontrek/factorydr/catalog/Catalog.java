@@ -78,6 +78,23 @@ public final class Catalog {
             )""";
 
     /**
+     * One row per finding of a backup's tripwire (backup/ShrinkCheck): the backup that saw the runtime
+     * shrink (its manifest names the finding), the backup taken before it, which retention keeps until an
+     * operator acknowledges the finding ({@code factory-dr tripwire ack}), and when that happened. Created
+     * by its first write, like proof_chain_checks: a catalog written before it existed reads as having no
+     * tripwire. Rows stay when retention forgets either backup: they are history, and a hold outlives them.
+     */
+    private static final String TRIPWIRES = """
+            CREATE TABLE IF NOT EXISTS tripwires (
+              id         INTEGER PRIMARY KEY,
+              backup_id  TEXT NOT NULL,
+              held       TEXT,
+              raised_at  TEXT NOT NULL,
+              finding    TEXT NOT NULL,
+              acked_at   TEXT
+            )""";
+
+    /**
      * What each full or incremental holds of each database (its manifest's {@code databases}), so that
      * the next incremental takes only the rows above the newest head, and the RPO of each database is
      * known. Created by its first write, like proof_chain_checks: archives written before databases
@@ -108,12 +125,22 @@ public final class Catalog {
 
     /** Records an archive and its file list in one transaction. */
     public void record(CatalogEntry e, Iterable<FileRow> files) {
-        insert(e, files, null, false);
+        insert(e, files, null, List.of(), false);
     }
 
     /** Records an archive, its file list and the databases its manifest names, in one transaction. */
     public void record(CatalogEntry e, Iterable<FileRow> files, List<io.qontrek.factorydr.archive.Manifest.Database> databases) {
-        insert(e, files, databases, false);
+        insert(e, files, databases, List.of(), false);
+    }
+
+    /**
+     * Records an archive, its file list, its databases and its tripwires in one transaction: each finding is
+     * held against the newest full or incremental backup created before it (see {@link #TRIPWIRES}), so an
+     * archive is never recorded without the hold its findings put on the one before it.
+     */
+    public void record(CatalogEntry e, Iterable<FileRow> files, List<io.qontrek.factorydr.archive.Manifest.Database> databases,
+            List<String> tripwires) {
+        insert(e, files, databases, tripwires, false);
     }
 
     /**
@@ -121,17 +148,17 @@ public final class Catalog {
      * name (catalog rebuild); true when recorded. A known archive is left exactly as it is.
      */
     public boolean recordIfAbsent(CatalogEntry e, Iterable<FileRow> files) {
-        return insert(e, files, null, true);
+        return insert(e, files, null, List.of(), true);
     }
 
     /** {@link #recordIfAbsent(CatalogEntry, Iterable)} with the databases its manifest names. */
     public boolean recordIfAbsent(CatalogEntry e, Iterable<FileRow> files,
             List<io.qontrek.factorydr.archive.Manifest.Database> databases) {
-        return insert(e, files, databases, true);
+        return insert(e, files, databases, List.of(), true);
     }
 
     private boolean insert(CatalogEntry e, Iterable<FileRow> files, List<io.qontrek.factorydr.archive.Manifest.Database> databases,
-            boolean ifAbsent) {
+            List<String> tripwires, boolean ifAbsent) {
         try (Connection c = open()) {
             c.setAutoCommit(false);
             try (PreparedStatement ps = c.prepareStatement("INSERT " + (ifAbsent ? "OR IGNORE " : "") + """
@@ -192,6 +219,7 @@ public final class Catalog {
                     }
                 }
             }
+            if (!tripwires.isEmpty()) insertTripwires(c, e, tripwires);
             c.commit();
             return true;
         } catch (SQLException ex) {
@@ -493,6 +521,169 @@ public final class Catalog {
                 return Optional.of(new ProofChainCheck(rs.getString("flow"), rs.getString("checked_at"), rs.getInt("passed") == 1,
                         rs.getString("range_from"), rs.getString("range_to"), rs.getLong("proof_files"), getLong(rs, "first_seq"),
                         getLong(rs, "last_seq"), getLong(rs, "head_seq"), rs.getString("head_root"), rs.getString("detail")));
+            }
+        } catch (SQLException ex) {
+            throw new CatalogException("cannot read the catalog " + file + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * Records the findings a catalogued archive's manifest names, unless the catalog already has some of
+     * that backup (catalog rebuild, once every archive is recorded, so that the hold falls on the right
+     * backup). A rebuilt catalog has lost its acknowledgements: what they had released is held again until
+     * acknowledged again, which errs on the side of keeping archives. True when recorded.
+     */
+    public boolean recordTripwiresIfAbsent(CatalogEntry e, List<String> findings) {
+        if (findings.isEmpty()) return false;
+        try (Connection c = open()) {
+            c.setAutoCommit(false);
+            if (hasTable(c, "tripwires")) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM tripwires WHERE backup_id = ? LIMIT 1")) {
+                    ps.setString(1, e.backupId());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (rs.next()) return false;
+                    }
+                }
+            }
+            insertTripwires(c, e, findings);
+            c.commit();
+            return true;
+        } catch (SQLException ex) {
+            throw new CatalogException("cannot record the tripwire of " + e.backupId() + " in the catalog " + file + ": "
+                    + ex.getMessage(), ex);
+        }
+    }
+
+    private static void insertTripwires(Connection c, CatalogEntry e, List<String> findings) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.executeUpdate(TRIPWIRES);
+        }
+        String held = null;
+        try (PreparedStatement ps = c.prepareStatement("SELECT backup_id FROM archives WHERE type IN ('full', 'incremental') "
+                + "AND created_at < ? AND backup_id <> ? ORDER BY created_at DESC, backup_id DESC LIMIT 1")) {
+            ps.setString(1, e.createdAt());
+            ps.setString(2, e.backupId());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) held = rs.getString(1);
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO tripwires (backup_id, held, raised_at, finding) VALUES (?,?,?,?)")) {
+            for (String f : findings) {
+                ps.setString(1, e.backupId());
+                ps.setString(2, held);
+                ps.setString(3, e.createdAt());
+                ps.setString(4, f);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /** One finding of a backup's tripwire; {@code held} may be null (nothing before it), {@code ackedAt} is null until acknowledged. */
+    public record Tripwire(long id, String backupId, String held, String raisedAt, String finding, String ackedAt) {
+        public boolean acknowledged() {
+            return ackedAt != null;
+        }
+
+        /** The command that acknowledges it. */
+        public String ackCommand() {
+            return "factory-dr tripwire ack " + backupId;
+        }
+
+        /** What it holds and how to let go, in words, for alerts and output. */
+        public String hold() {
+            if (acknowledged()) return "acknowledged " + ackedAt;
+            if (held == null) return "no backup before it to hold; acknowledge with '" + ackCommand() + "'";
+            return "retention keeps " + held + " until '" + ackCommand() + "'";
+        }
+    }
+
+    /** Every tripwire finding, oldest first; only those not yet acknowledged unless {@code all}. */
+    public List<Tripwire> tripwires(boolean all) {
+        return tripwires(all ? "" : "WHERE acked_at IS NULL", null);
+    }
+
+    /** The findings of one backup's tripwire, acknowledged or not. */
+    public List<Tripwire> tripwiresOf(String backupId) {
+        return tripwires("WHERE backup_id = ?", backupId);
+    }
+
+    private List<Tripwire> tripwires(String where, String arg) {
+        if (!Files.exists(file)) return List.of();
+        try (Connection c = open()) {
+            if (!hasTable(c, "tripwires")) return List.of();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT id, backup_id, held, raised_at, finding, acked_at FROM tripwires " + where + " ORDER BY id")) {
+                if (arg != null) ps.setString(1, arg);
+                List<Tripwire> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new Tripwire(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                                rs.getString(6)));
+                    }
+                }
+                return out;
+            }
+        } catch (SQLException ex) {
+            throw new CatalogException("cannot read the catalog " + file + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * Acknowledges every finding of one backup's tripwire not yet acknowledged: retention may then let go
+     * of the backup they held. The number acknowledged (0: none was outstanding).
+     */
+    public int acknowledgeTripwires(String backupId, java.time.Instant at) {
+        if (!Files.exists(file)) return 0;
+        try (Connection c = open()) {
+            if (!hasTable(c, "tripwires")) return 0;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE tripwires SET acked_at = ? WHERE backup_id = ? AND acked_at IS NULL")) {
+                ps.setString(1, at.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+                ps.setString(2, backupId);
+                return ps.executeUpdate();
+            }
+        } catch (SQLException ex) {
+            throw new CatalogException("cannot acknowledge the tripwire of " + backupId + " in the catalog " + file + ": "
+                    + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * Whether a backup created at or after {@code since} (and still catalogued) already raised exactly this
+     * finding: a loss that is still there is not a new one.
+     */
+    public boolean tripwireRaisedSince(String finding, String since) {
+        if (!Files.exists(file)) return false;
+        try (Connection c = open()) {
+            if (!hasTable(c, "tripwires")) return false;
+            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM tripwires t JOIN archives a ON a.backup_id = t.backup_id "
+                    + "WHERE t.finding = ? AND a.created_at >= ? LIMIT 1")) {
+                ps.setString(1, finding);
+                ps.setString(2, since);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next();
+                }
+            }
+        } catch (SQLException ex) {
+            throw new CatalogException("cannot read the catalog " + file + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * The newest archive created before {@code before} that holds {@code path} (say data/nonce_store.db), with
+     * the size it recorded: one indexed lookup. Empty when none does.
+     */
+    public Optional<Recorded> newestCopy(String path, String before) {
+        if (!Files.exists(file)) return Optional.empty();
+        try (Connection c = open(); PreparedStatement ps = c.prepareStatement("SELECT f.size, f.sha256, a.backup_id FROM archive_files f "
+                + "JOIN archives a ON a.backup_id = f.backup_id WHERE f.path = ? AND a.created_at < ? "
+                + "ORDER BY a.created_at DESC, a.backup_id DESC LIMIT 1")) {
+            ps.setString(1, path);
+            ps.setString(2, before);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(new Recorded(path, rs.getLong(1), rs.getString(2), rs.getString(3))) : Optional.empty();
             }
         } catch (SQLException ex) {
             throw new CatalogException("cannot read the catalog " + file + ": " + ex.getMessage(), ex);

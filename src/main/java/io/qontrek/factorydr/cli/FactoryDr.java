@@ -30,7 +30,7 @@ public final class FactoryDr implements Runnable {
     static final List<Class<?>> COMMANDS = List.of(
             ServeCommand.class, BackupCommand.class, ListCommand.class, RestoreCommand.class, VerifyCommand.class,
             RebuildCommand.class, PanicCommand.class, DrillCommand.class,
-            RetentionCommand.class, CatalogCommand.class, SampleRuntimeCommand.class, OffsiteCommand.class);
+            RetentionCommand.class, TripwireCommand.class, CatalogCommand.class, SampleRuntimeCommand.class, OffsiteCommand.class);
 
     @Option(names = "--root", scope = ScopeType.INHERIT, paramLabel = "DIR",
             description = "The runtime root (FACTORY_ROOT).")

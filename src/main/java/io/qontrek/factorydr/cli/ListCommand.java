@@ -22,7 +22,8 @@ final class ListCommand implements Callable<Integer> {
         // no archive directory: before any backup "no archives" is the answer, but with a mistyped
         // root it would read at 3 a.m. as "the backups are gone"
         if (!Files.isDirectory(layout.archiveDir())) RuntimeLayout.requireDir(layout.root(), "runtime root (factory.root)");
-        List<CatalogEntry> archives = new Catalog(layout.catalogDb()).archives();
+        Catalog catalog = new Catalog(layout.catalogDb());
+        List<CatalogEntry> archives = catalog.archives();
         if (app.json) {
             Output.json(CatalogJson.archives(archives));
             return FactoryDr.OK;
@@ -35,6 +36,13 @@ final class ListCommand implements Callable<Integer> {
         for (CatalogEntry e : archives) {
             Output.out().printf("%-22s %-12s %-45s %8d %10s %s%n", e.createdAt(), e.type(), e.name(), e.files(),
                     human(e.size()), e.offsiteAt() == null ? "-" : e.offsiteAt());
+        }
+        // what retention holds back, and why: a backup that saw the runtime shrink (one small query)
+        List<Catalog.Tripwire> open = catalog.tripwires(false);
+        if (!open.isEmpty()) {
+            Output.out().println();
+            Output.out().println("unacknowledged tripwires (retention keeps the backup before each):");
+            TripwireCommand.print(open);
         }
         return FactoryDr.OK;
     }

@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qontrek.factorydr.backup.BackupSet;
 import io.qontrek.factorydr.backup.StoredArchive;
+import io.qontrek.factorydr.catalog.Catalog;
+import io.qontrek.factorydr.config.RuntimeLayout;
 import java.io.PrintStream;
+import java.util.List;
 
 /** The results commands print: a sentence for people, or JSON with --json. */
 final class Output {
@@ -56,6 +59,11 @@ final class Output {
                     x.put("why", d.why());
                 }
             }
+            List<Catalog.Tripwire> tripped = tripwires(app, a);
+            if (!tripped.isEmpty()) {
+                o.set("tripwires", JSON.valueToTree(tripped.stream().map(Catalog.Tripwire::finding).toList()));
+                o.put("held", tripped.get(0).held());
+            }
             if (servicePid != null) o.put("service_pid", servicePid);
             json(o);
             return;
@@ -77,7 +85,20 @@ final class Output {
         }
         for (String r : m.redacted()) out().printf("  redacted (secret fields removed): %s%n", r);
         for (String s : m.skipped()) out().printf("  skipped (holds a secret): %s%n", s);
+        // the backup is written, but it saw the runtime shrink: say so where the operator looks
+        List<Catalog.Tripwire> tripped = tripwires(app, a);
+        for (Catalog.Tripwire t : tripped) out().printf("  TRIPWIRE: %s%n", t.finding());
+        if (!tripped.isEmpty()) out().printf("  %s%n", tripped.get(0).hold());
         if (servicePid != null) out().printf("  run by the factory-dr service (pid %d) serving this archive directory%n", servicePid);
+    }
+
+    /**
+     * The backup's tripwire findings as the catalog recorded them, with the backup they hold: all of them,
+     * those judged on the archive's own size too, which its manifest (written inside it) cannot name, and
+     * so a service's reply, read from that manifest, does not carry.
+     */
+    private static List<Catalog.Tripwire> tripwires(FactoryDr app, StoredArchive a) {
+        return new Catalog(RuntimeLayout.of(app.settings()).catalogDb()).tripwiresOf(a.manifest().backupId());
     }
 
     static void restored(FactoryDr app, io.qontrek.factorydr.restore.RestoreJob job) {

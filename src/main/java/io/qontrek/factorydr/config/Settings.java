@@ -160,6 +160,7 @@ public final class Settings {
         getInt("factory.backup.logs-max-age-hours", 1, 24 * 365);
         getInt("factory.backup.gzip-threads", 1, 64);
         getInt("factory.backup.sqlite-busy-timeout-seconds", 1, 3600);
+        getInt("factory.backup.tripwire.min-archive-bytes", 0, Integer.MAX_VALUE);
         getList("factory.backup.secret-fields");
         getBoolean("factory.s3.enabled");
         io.qontrek.factorydr.offsite.OffsiteSettings.from(this);

@@ -34,6 +34,7 @@ public final class OffsiteCatalog {
         int recorded = 0;
         int known = 0;
         List<String> problems = new ArrayList<>();
+        List<Map.Entry<CatalogEntry, List<String>>> tripped = new ArrayList<>(); // manifests naming tripwires (few)
         for (String key : objects.keySet().stream().sorted().toList()) {
             if (!key.endsWith(MANIFEST_SUFFIX)) continue;
             manifests++;
@@ -57,13 +58,17 @@ public final class OffsiteCatalog {
                     throw new ArchiveException("archive object is " + archive.size() + " bytes, the manifest says " + m.archive().size());
                 }
                 String offsiteAt = archive.lastModified().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
-                if (catalog.recordIfAbsent(CatalogEntry.of(m, null, offsiteAt), CatalogEntry.rows(m), m.databases())) recorded++;
+                CatalogEntry e = CatalogEntry.of(m, null, offsiteAt);
+                if (m.tripwires() != null) tripped.add(Map.entry(e, m.tripwires()));
+                if (catalog.recordIfAbsent(e, CatalogEntry.rows(m), m.databases())) recorded++;
                 else known++;
                 }
             } catch (ArchiveException e) {
                 problems.add(name + ": " + e.getMessage());
             }
         }
+        // once every archive is in, so that each tripwire holds the backup taken before its own, as when it was raised
+        for (Map.Entry<CatalogEntry, List<String>> t : tripped) catalog.recordTripwiresIfAbsent(t.getKey(), t.getValue());
         return new CatalogRebuilder.Result(manifests, recorded, known, problems);
     }
 }

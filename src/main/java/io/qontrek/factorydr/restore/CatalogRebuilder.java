@@ -13,6 +13,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -46,6 +47,7 @@ public final class CatalogRebuilder {
         int recorded = 0;
         int known = 0;
         List<String> problems = new ArrayList<>();
+        List<Map.Entry<CatalogEntry, List<String>>> tripped = new ArrayList<>(); // manifests naming tripwires (few)
         for (String sub : DIRECTORIES) {
             Path dir = archiveDir.resolve(sub);
             if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) continue;
@@ -72,11 +74,15 @@ public final class CatalogRebuilder {
                     continue;
                 }
                 try (m) {
-                    if (catalog.recordIfAbsent(CatalogEntry.of(m, null, null), CatalogEntry.rows(m), m.databases())) recorded++;
+                    CatalogEntry e = CatalogEntry.of(m, null, null);
+                    if (m.tripwires() != null) tripped.add(Map.entry(e, m.tripwires()));
+                    if (catalog.recordIfAbsent(e, CatalogEntry.rows(m), m.databases())) recorded++;
                     else known++;
                 }
             }
         }
+        // once every archive is in, so that each tripwire holds the backup taken before its own, as when it was raised
+        for (Map.Entry<CatalogEntry, List<String>> t : tripped) catalog.recordTripwiresIfAbsent(t.getKey(), t.getValue());
         return new Result(manifests, recorded, known, problems);
     }
 

@@ -28,6 +28,9 @@ import java.util.regex.Pattern;
  * <ol>
  *   <li>archives named {@code recovery-proofs/...}, archives of a type no rule covers, and archives
  *       created after the as-of day are kept;</li>
+ *   <li>an archive a tripwire holds is kept: the newest full or incremental taken before a backup that saw
+ *       the runtime shrink, until an operator acknowledges that backup's findings ({@code factory-dr
+ *       tripwire ack}). A held incremental keeps its full and its base chain, as any kept one does;</li>
  *   <li>{@code proof-daily}: goes when older than {@code proofDays}; {@code alerts}: goes when older
  *       than {@code logsDays};</li>
  *   <li>{@code full}: the newest full (as of that day) is always kept; any other goes when older than
@@ -64,7 +67,32 @@ public final class RetentionPlanner {
      */
     public static RetentionPlan plan(List<CatalogEntry> catalog, java.util.function.BiConsumer<String, java.util.function.Consumer<Catalog.FileRow>> files, Instant asOf,
             RetentionPolicy policy) {
-        return new Run(catalog, files, LocalDate.ofInstant(asOf, ZoneOffset.UTC), policy).plan();
+        return plan(catalog, files, asOf, policy, List.of());
+    }
+
+    /** @param tripwires the catalog's unacknowledged tripwire findings ({@code Catalog.tripwires(false)}): what they hold is kept */
+    public static RetentionPlan plan(List<CatalogEntry> catalog, java.util.function.BiConsumer<String, java.util.function.Consumer<Catalog.FileRow>> files, Instant asOf,
+            RetentionPolicy policy, List<Catalog.Tripwire> tripwires) {
+        return new Run(catalog, files, LocalDate.ofInstant(asOf, ZoneOffset.UTC), policy, held(tripwires)).plan();
+    }
+
+    /** Each held backup id with the reason it is held, from the unacknowledged findings (several may hold one). */
+    static Map<String, String> held(List<Catalog.Tripwire> tripwires) {
+        Map<String, Map<String, List<String>>> byHeld = new LinkedHashMap<>(); // held -> tripped backup -> findings
+        for (Catalog.Tripwire t : tripwires) {
+            if (t.held() == null || t.acknowledged()) continue;
+            byHeld.computeIfAbsent(t.held(), h -> new LinkedHashMap<>()).computeIfAbsent(t.backupId(), b -> new ArrayList<>()).add(t.finding());
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        byHeld.forEach((held, by) -> {
+            List<String> parts = new ArrayList<>();
+            by.forEach((backup, findings) -> parts.add(backup + " (" + findings.get(0)
+                    + (findings.size() > 1 ? "; and " + (findings.size() - 1) + " more" : "") + ")"));
+            String acks = String.join("', '", by.keySet().stream().map(b -> "factory-dr tripwire ack " + b).toList());
+            out.put(held, "held by the tripwire" + (by.size() > 1 ? "s" : "") + " of " + String.join(", ", parts)
+                    + ", until '" + acks + "'");
+        });
+        return out;
     }
 
     private record Decision(boolean keep, String reason) {}
@@ -80,13 +108,17 @@ public final class RetentionPlanner {
         final Map<String, Holdings> holdings = new HashMap<>();
         /** Archives the only-holder guard keeps, with the reason; grows until the plan is stable. */
         final Map<String, String> forced = new LinkedHashMap<>();
+        /** Archives a tripwire holds until it is acknowledged, with the reason. */
+        final Map<String, String> held;
         CatalogEntry newestFull;
 
-        Run(List<CatalogEntry> catalog, java.util.function.BiConsumer<String, java.util.function.Consumer<Catalog.FileRow>> files, LocalDate asOf, RetentionPolicy policy) {
+        Run(List<CatalogEntry> catalog, java.util.function.BiConsumer<String, java.util.function.Consumer<Catalog.FileRow>> files, LocalDate asOf, RetentionPolicy policy,
+                Map<String, String> held) {
             this.entries = catalog.stream().sorted(BY_CREATED).toList();
             this.files = files;
             this.asOf = asOf;
             this.policy = policy;
+            this.held = held;
             for (CatalogEntry e : entries) byId.put(e.backupId(), e);
             for (CatalogEntry e : entries) {
                 if (!"full".equals(e.type()) || age(e) < 0) continue;
@@ -124,7 +156,9 @@ public final class RetentionPlanner {
                 if (!"incremental".equals(e.type())) continue;
                 CatalogEntry full = fullOf.get(e.backupId());
                 if (full == null) continue;
-                if (age(e) <= policy.fullDays() || forced.containsKey(e.backupId())) youngestDependent.put(full.backupId(), e);
+                if (age(e) <= policy.fullDays() || forced.containsKey(e.backupId()) || held.containsKey(e.backupId())) {
+                    youngestDependent.put(full.backupId(), e);
+                }
             }
             for (CatalogEntry e : entries) {
                 String id = e.backupId();
@@ -133,6 +167,8 @@ public final class RetentionPlanner {
                     d.put(id, keep(e, "recovery proofs are kept forever"));
                 } else if (age < 0) {
                     d.put(id, keep(e, "created after the as-of day " + asOf));
+                } else if (held.containsKey(id)) {
+                    d.put(id, keep(e, held.get(id)));
                 } else if (forced.containsKey(id)) {
                     d.put(id, new Decision(true, forced.get(id)));
                 } else {
@@ -176,7 +212,8 @@ public final class RetentionPlanner {
             if (e == newestFull) return keep(e, "newest full backup, never removed (" + age + " days old)");
             if (age <= policy.fullDays()) return keep(e, age + " days old, within " + policy.fullDays());
             if (dependent != null) {
-                String why = forced.containsKey(dependent.backupId()) ? "is kept" : "is " + age(dependent) + " days old";
+                String why = forced.containsKey(dependent.backupId()) || held.containsKey(dependent.backupId()) ? "is kept"
+                        : "is " + age(dependent) + " days old";
                 return keep(e, age + " days old, beyond " + policy.fullDays() + ", but incremental " + dependent.backupId()
                         + " builds on it and " + why);
             }

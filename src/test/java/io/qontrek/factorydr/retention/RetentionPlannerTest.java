@@ -63,6 +63,16 @@ class RetentionPlannerTest {
                 DAY0.plusDays(asOfDay).atStartOfDay(ZoneOffset.UTC).toInstant(), policy);
     }
 
+    private RetentionPlan plan(int asOfDay, List<Catalog.Tripwire> tripwires) {
+        return RetentionPlanner.plan(catalog, (id, each) -> files.getOrDefault(id, List.of()).forEach(each),
+                DAY0.plusDays(asOfDay).atStartOfDay(ZoneOffset.UTC).toInstant(), RetentionPolicy.runbook(), tripwires);
+    }
+
+    /** A finding of {@code tripped}'s tripwire that holds {@code held}; acknowledged when {@code ackedAt} is not null. */
+    private static Catalog.Tripwire tripwire(CatalogEntry tripped, CatalogEntry held, String finding, String ackedAt) {
+        return new Catalog.Tripwire(1, tripped.backupId(), held.backupId(), tripped.createdAt(), finding, ackedAt);
+    }
+
     private static List<String> removed(RetentionPlan p) {
         return p.removals().stream().map(r -> r.entry().backupId()).toList();
     }
@@ -240,5 +250,47 @@ class RetentionPlannerTest {
         RetentionPlan p = RetentionPlanner.plan(List.of(), (id, each) -> { }, Instant.parse("2025-10-01T00:00:00Z"), RetentionPolicy.runbook());
         assertThat(p.removals()).isEmpty();
         assertThat(p.kept()).isEmpty();
+    }
+
+    @Test
+    void theBackupATripwireHoldsStaysUntilItIsAcknowledged_withItsFull() {
+        CatalogEntry f0 = add("full", 0, null, 0, 9);
+        CatalogEntry i1 = add("incremental", 1, f0.backupId(), 10, 12);
+        CatalogEntry f7 = add("full", 7, null, 0, 12); // saw the ledger cut back: its tripwire holds i1, the backup before it
+        String cut = "ledger head seq 20 is below seq 40 of the previous backup " + i1.backupId();
+
+        // no tripwire: at day 60 the old group has expired
+        assertThat(removed(plan(60, List.of()))).containsExactly(f0.backupId(), i1.backupId());
+
+        // unacknowledged: i1 is held, and keeps the full it builds on; the dry run says why
+        RetentionPlan p = plan(60, List.of(tripwire(f7, i1, cut, null)));
+        assertThat(removed(p)).isEmpty();
+        assertThat(reason(p, i1)).isEqualTo(i1.backupId() + ": held by the tripwire of " + f7.backupId() + " (" + cut
+                + "), until 'factory-dr tripwire ack " + f7.backupId() + "'");
+        assertThat(reason(p, f0)).isEqualTo(f0.backupId() + ": 60 days old, beyond 30, but incremental " + i1.backupId()
+                + " builds on it and is kept");
+
+        // acknowledged: the policy applies again
+        assertThat(removed(plan(60, List.of(tripwire(f7, i1, cut, "2025-12-01T09:00:00Z"))))).containsExactly(f0.backupId(), i1.backupId());
+    }
+
+    @Test
+    void aHeldFullIsKeptWhateverItsAge_andSeveralTripwiresOnItAreAllNamed() {
+        CatalogEntry f0 = add("full", 0, null, 0, 9);
+        CatalogEntry f7 = add("full", 7, null, 0, 9);
+        CatalogEntry f14 = add("full", 14, null, 0, 9);
+        List<Catalog.Tripwire> both = List.of(
+                tripwire(f7, f0, "4 proof files that earlier archives hold are gone from proof/: a, b, c, d (copies in " + f0.backupId() + ")", null),
+                tripwire(f7, f0, "archive is 10.0 KiB, less than half of the previous full backup's 40.0 KiB (" + f0.backupId() + ")", null),
+                tripwire(f14, f0, "archive is 9.0 KiB, under the floor of 1.0 MiB for a full backup", null));
+        RetentionPlan p = plan(400, both);
+        assertThat(kept(p)).contains(f0.backupId());
+        assertThat(reason(p, f0)).startsWith(f0.backupId() + ": held by the tripwires of " + f7.backupId() + " (4 proof files")
+                .contains("; and 1 more), " + f14.backupId() + " (archive is 9.0 KiB")
+                .endsWith("until 'factory-dr tripwire ack " + f7.backupId() + "', 'factory-dr tripwire ack " + f14.backupId() + "'");
+        assertThat(removed(p)).containsExactly(f7.backupId());
+        // a finding that holds nothing (no backup before it) changes nothing
+        assertThat(removed(plan(400, List.of(new Catalog.Tripwire(1, f0.backupId(), null, f0.createdAt(), "x", null)))))
+                .containsExactly(f0.backupId(), f7.backupId());
     }
 }
