@@ -63,8 +63,10 @@ import java.util.stream.Stream;
  * deletes, the staging directory.
  */
 public final class RuntimeSwap {
-    public static final List<String> DATABASES = List.of("federation_ledger.db", "nonce_store.db", "receipts.db");
-    static final List<String> DELTAS = List.of("federation_ledger.delta.db", "nonce_store.delta.db", "receipts.delta.db");
+    public static final List<String> DATABASES = io.qontrek.factorydr.runtime.RuntimeDatabase.inOrder().stream()
+            .map(io.qontrek.factorydr.runtime.RuntimeDatabase::fileName).toList();
+    static final List<String> DELTAS = io.qontrek.factorydr.runtime.RuntimeDatabase.inOrder().stream()
+            .map(io.qontrek.factorydr.runtime.RuntimeDatabase::deltaFileName).toList();
     /** The files SQLite keeps beside a database; stale once the database under them is replaced. */
     static final List<String> COMPANIONS = List.of("-wal", "-shm", "-journal");
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
