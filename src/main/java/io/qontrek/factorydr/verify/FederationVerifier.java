@@ -50,12 +50,28 @@ public final class FederationVerifier {
 
     /**
      * Sends a test batch with a fresh nonce (recorded in the nonce store, chained to the ledger head,
-     * the whole chain then re-verified) and replays a nonce already in the store, which must be
-     * rejected; then rolls both databases back. Takes each database's write lock for the moment it runs.
+     * the whole chain verified) and replays a nonce already in the store, which must be rejected; then
+     * rolls both databases back. The chain is walked first on read-only connections; the write locks
+     * are held only for what the runtime's writers could race with: the rows they added since the
+     * walk, the test batch and the replay, a few milliseconds, never the walk of the ledger.
      */
     public static Verification probe(RuntimeLayout layout) {
+        return probe(layout, () -> {});
+    }
+
+    /** {@code duringWalk} runs between chunks of the read-only walk, when the probe holds no lock. */
+    static Verification probe(RuntimeLayout layout, Runnable duringWalk) {
         Findings findings = new Findings(PROBE_NAME);
         if (!databasesPresent(layout, findings)) {
+            return findings.verdict("", "federation probe failed");
+        }
+        Findings chain = new Findings(NAME);
+        LedgerHead walked;
+        try (Connection ledger = Sqlite.openReadOnly(layout.ledgerDb());
+             Connection nonces = Sqlite.openReadOnly(layout.nonceStoreDb())) {
+            walked = LedgerChain.checkAbove(ledger, nonces, new LedgerHead(0, Hex.ZERO), chain, duringWalk);
+        } catch (SQLException e) {
+            findings.problem("federation databases unreadable: " + ProofChainVerifier.oneLine(e));
             return findings.verdict("", "federation probe failed");
         }
         String detail;
@@ -63,8 +79,8 @@ public final class FederationVerifier {
         try (Connection ledger = Sqlite.openForProbe(layout.ledgerDb());
              Connection nonces = Sqlite.openForProbe(layout.nonceStoreDb())) {
             try {
-                before = LedgerChain.head(ledger);
-                detail = sendAndReplay(ledger, nonces, before, findings);
+                before = LedgerChain.checkAbove(ledger, nonces, walked, chain, () -> {});
+                detail = sendAndReplay(ledger, nonces, before, chain, findings);
             } finally {
                 // Always: the probe must leave no trace, whatever it found.
                 ledger.rollback();
@@ -86,8 +102,9 @@ public final class FederationVerifier {
         return findings.verdict(detail, "federation probe failed");
     }
 
-    private static String sendAndReplay(Connection ledger, Connection nonces, LedgerHead head, Findings findings)
-            throws SQLException {
+    /** Inside the probe's write transactions; {@code chain} holds the walk up to {@code head}. */
+    private static String sendAndReplay(Connection ledger, Connection nonces, LedgerHead head, Findings chain,
+            Findings findings) throws SQLException {
         String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         String fresh = randomNonce();
         BatchAcceptance.Outcome sent = BatchAcceptance.accept(ledger, nonces, new BatchAcceptance.Batch(
@@ -100,8 +117,7 @@ public final class FederationVerifier {
         if (sent.entry().seq() != head.seq() + 1) {
             findings.problem("test batch landed at seq " + sent.entry().seq() + ", expected seq " + (head.seq() + 1));
         }
-        Findings chain = new Findings(NAME);
-        LedgerHead newHead = LedgerChain.check(ledger, nonces, chain);
+        LedgerHead newHead = LedgerChain.checkAbove(ledger, nonces, head, chain, () -> {});
         for (String p : chain.verdict("", "").problems()) {
             findings.problem("ledger with the test batch: " + p);
         }

@@ -2,11 +2,23 @@ package io.qontrek.factorydr.verify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.qontrek.factorydr.runtime.LedgerEntry;
+import io.qontrek.factorydr.runtime.LedgerHead;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class FederationVerifierTest {
     @TempDir
@@ -71,6 +83,68 @@ class FederationVerifierTest {
                 + " rejected (nonce already in the nonce store); both rolled back");
         assertThat(TestRuntime.fingerprint(rt.layout.dataDir())).isEqualTo(before);
         assertThat(FederationVerifier.verify(rt.layout).passed()).isTrue();
+    }
+
+    /**
+     * The runtime keeps writing while a probe walks a long ledger: a writer that will not wait at all
+     * (busy timeout 0) commits a chained batch between the walk's chunks, in both journal modes the
+     * contract allows, and the probe then chains its test batch after that row.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"WAL", "DELETE"})
+    void theRuntimeWritesWhileTheProbeWalksTheLedger(String journalMode) throws Exception {
+        int rows = LedgerChain.CHUNK_ROWS * 2 + 500;
+        TestRuntime rt = TestRuntime.generate(tmp, 20, 1, rows);
+        for (Path db : List.of(rt.layout.ledgerDb(), rt.layout.nonceStoreDb())) {
+            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement()) {
+                s.execute("PRAGMA journal_mode=" + journalMode);
+            }
+        }
+        List<Long> written = new ArrayList<>();
+
+        Verification v = FederationVerifier.probe(rt.layout, () -> {
+            try {
+                written.add(writeOneBatchWithoutWaiting(rt));
+            } catch (SQLException e) {
+                throw new AssertionError("the runtime's write was refused during the probe's walk: " + e.getMessage(), e);
+            }
+        });
+
+        assertThat(written).containsExactly((long) rows + 1, (long) rows + 2);
+        assertThat(v.problems()).isEmpty();
+        assertThat(v.detail()).startsWith("test batch accepted at seq " + (rows + 3) + " and chained");
+        assertThat(TestRuntime.queryOne(rt.layout.ledgerDb(), "SELECT max(seq) FROM ledger")).isEqualTo(String.valueOf(rows + 2));
+        assertThat(FederationVerifier.verify(rt.layout).passed()).isTrue();
+    }
+
+    /** One batch as the runtime accepts it, with a busy timeout of 0: any lock held elsewhere fails it. */
+    private static long writeOneBatchWithoutWaiting(TestRuntime rt) throws SQLException {
+        try (Connection ledger = DriverManager.getConnection("jdbc:sqlite:" + rt.layout.ledgerDb());
+             Connection nonces = DriverManager.getConnection("jdbc:sqlite:" + rt.layout.nonceStoreDb())) {
+            for (Connection c : List.of(ledger, nonces)) {
+                try (Statement s = c.createStatement()) {
+                    s.execute("PRAGMA busy_timeout=0");
+                }
+            }
+            String nonce = "runtime-" + System.nanoTime();
+            try (PreparedStatement insert = nonces.prepareStatement("INSERT INTO nonces (nonce, peer, first_seen) VALUES (?, 'peer-a', '2026-01-01T00:00:00Z')")) {
+                insert.setString(1, nonce);
+                insert.executeUpdate();
+            }
+            LedgerHead head;
+            try (Statement s = ledger.createStatement();
+                 ResultSet r = s.executeQuery("SELECT seq, entry_hash FROM ledger ORDER BY seq DESC LIMIT 1")) {
+                r.next();
+                head = new LedgerHead(r.getLong(1), r.getString(2));
+            }
+            LedgerEntry e = LedgerEntry.chained(head.entryHash(), head.seq() + 1, "batch-" + nonce, "peer-a", nonce,
+                    "ab".repeat(32), "2026-01-01T00:00:00Z");
+            try (PreparedStatement insert = ledger.prepareStatement(LedgerEntry.INSERT)) {
+                e.bind(insert);
+                insert.executeUpdate();
+            }
+            return e.seq();
+        }
     }
 
     @Test
