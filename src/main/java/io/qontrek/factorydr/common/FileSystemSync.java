@@ -23,10 +23,14 @@ public final class FileSystemSync {
      */
     public static boolean sync(Path path) {
         try {
-            Process p = new ProcessBuilder("sync", "-f", path.toString())
+            ProcessBuilder pb = new ProcessBuilder("sync", "-f", path.toString())
                     .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .start();
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            // Our environment holds the archive key and the signing secrets: a child gets PATH only.
+            String searchPath = pb.environment().get("PATH");
+            pb.environment().clear();
+            if (searchPath != null) pb.environment().put("PATH", searchPath);
+            Process p = pb.start();
             if (!p.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
                 p.destroyForcibly();
                 return false;

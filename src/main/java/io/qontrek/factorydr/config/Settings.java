@@ -135,6 +135,11 @@ public final class Settings {
         return new ConfigException("invalid " + key + "='" + get(key) + "' (from " + origin(key) + "): expected " + expected);
     }
 
+    /** As {@link #invalid}, without the value: a URL setting may carry a token in any part of it. */
+    public ConfigException invalidNotShown(String key, String expected) {
+        return new ConfigException("invalid " + key + " (from " + origin(key) + ", value not shown): expected " + expected);
+    }
+
     public String origin(String key) {
         return origins.getOrDefault(key, "default");
     }

@@ -1,6 +1,7 @@
 package io.qontrek.factorydr.observe;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qontrek.factorydr.common.LoggedUrl;
 import io.qontrek.factorydr.config.RuntimeLayout;
 import io.qontrek.factorydr.config.Secrets;
 import io.qontrek.factorydr.config.Settings;
@@ -68,7 +69,7 @@ public final class Alerts {
             }
             return u;
         } catch (IllegalArgumentException e) {
-            throw settings.invalid("factory.alerts.webhook-url", "empty, or an http(s)://host[:port]/path URL");
+            throw settings.invalidNotShown("factory.alerts.webhook-url", "empty, or an http(s)://host[:port]/path URL");
         }
     }
 
@@ -117,10 +118,9 @@ public final class Alerts {
         }
     }
 
-    /** The webhook without user info or query, which may hold a token. */
+    /** Never the whole URL: a webhook's token may be in any part of it. */
     private String where() {
-        return webhook.getScheme() + "://" + webhook.getHost() + (webhook.getPort() > 0 ? ":" + webhook.getPort() : "")
-                + (webhook.getPath() == null ? "" : webhook.getPath());
+        return LoggedUrl.of(webhook);
     }
 
     private synchronized HttpClient client() {
