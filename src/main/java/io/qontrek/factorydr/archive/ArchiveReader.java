@@ -50,7 +50,7 @@ public final class ArchiveReader {
         int b1 = plain.read();
         int b2 = plain.read();
         plain.reset();
-        if (b1 != 0x1f || b2 != 0x8b) throw new ArchiveException("wrong key or corrupt archive");
+        if (b1 != 0x1f || b2 != 0x8b) throw new FirstBlockNotGzip();
         try {
             readTarGz(plain, visitor);
         } catch (ArchiveException symptom) {

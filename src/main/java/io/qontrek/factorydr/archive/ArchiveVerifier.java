@@ -194,6 +194,9 @@ public final class ArchiveVerifier {
             throw new ArchiveException(sidecarName + ": archive.size " + manifest.archive().size() + " but " + x + " is " + seen.size + " bytes");
         }
         if (!manifest.archive().sha256().equals(seen.sha256)) throw new ArchiveException(sidecarName + ": archive.sha256 does not match " + x);
+        if (seen.streamProblem instanceof FirstBlockNotGzip) {
+            throw new WrongKeyException(x, seen.streamProblem);
+        }
         if (seen.streamProblem != null) throw new ArchiveException(x + ": " + seen.streamProblem.getMessage(), seen.streamProblem);
         if (seen.extractorProblem instanceof IOException e) throw e;
         if (seen.extractorProblem instanceof RuntimeException e) throw e;

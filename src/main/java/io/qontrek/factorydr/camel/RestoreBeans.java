@@ -1,7 +1,10 @@
 package io.qontrek.factorydr.camel;
 
+import io.qontrek.factorydr.archive.ArchiveException;
+import io.qontrek.factorydr.archive.ArchiveReader;
 import io.qontrek.factorydr.archive.ArchiveVerifier;
 import io.qontrek.factorydr.archive.Manifest;
+import io.qontrek.factorydr.archive.WrongKeyException;
 import io.qontrek.factorydr.backup.WorkDir;
 import io.qontrek.factorydr.catalog.Catalog;
 import io.qontrek.factorydr.catalog.CatalogEntry;
@@ -9,6 +12,7 @@ import io.qontrek.factorydr.common.ProgressListener;
 import io.qontrek.factorydr.config.RuntimeLayout;
 import io.qontrek.factorydr.config.Secrets;
 import io.qontrek.factorydr.restore.CatalogRebuilder;
+import io.qontrek.factorydr.restore.OlderFull;
 import io.qontrek.factorydr.restore.RestoreException;
 import io.qontrek.factorydr.restore.RestoreJob;
 import io.qontrek.factorydr.restore.RestorePlan;
@@ -16,6 +20,7 @@ import io.qontrek.factorydr.restore.RestorePlanner;
 import io.qontrek.factorydr.restore.RuntimeSwap;
 import io.qontrek.factorydr.restore.SafeExtractor;
 import io.qontrek.factorydr.restore.StagedRuntimeCheck;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -63,7 +68,7 @@ final class RestoreBeans {
                 long bytesBefore = job.bytes;
                 // lists of a million files spill beside staging (never into it: it becomes the runtime)
                 ArchiveVerifier verifier = new ArchiveVerifier(job.staging.getParent());
-                try (extraction; Manifest m = verifier.verify(archive, secrets.archiveKey(), secrets.signingSecret(), (entry, content) -> {
+                try (extraction; Manifest m = verifyOrAdvise(verifier, archive, job, layout, catalog, secrets, (entry, content) -> {
                     extraction.visit(entry, content);
                     progress.progress(filesBefore + extraction.files(), bytesBefore + extraction.bytes());
                 }).manifest()) {
@@ -112,6 +117,30 @@ final class RestoreBeans {
         });
         bind.accept("rebuildCatalog", (Processor) ex -> ex.getMessage().setBody(
                 CatalogRebuilder.rebuild(layout.archiveDir(), catalog, secrets.signingSecret())));
+    }
+
+    /**
+     * Verifies (and stages) one archive of the set. When it is the planned full that fails, the failure
+     * says which older full verifies and would restore instead.
+     */
+    private static ArchiveVerifier.VerifyResult verifyOrAdvise(ArchiveVerifier verifier, Path archive, RestoreJob job,
+            RuntimeLayout layout, Catalog catalog, Secrets secrets, ArchiveReader.EntryVisitor extractor) throws IOException {
+        try {
+            return verifier.verify(archive, secrets.archiveKey(), secrets.signingSecret(), extractor);
+        } catch (ArchiveException e) {
+            // the key, not the archive, is what to change: no older full is worth reading for it
+            if (e instanceof WrongKeyException || job.archive != null || job.names.isEmpty() || archive != job.archives.get(0)) {
+                throw e;
+            }
+            var older = OlderFull.thatVerifies(catalog.archives(), job.names.get(0), layout.archiveDir(), candidate -> {
+                try (Manifest ignored = verifier.verify(candidate, secrets.archiveKey(), secrets.signingSecret(), null).manifest()) {
+                    return true;
+                } catch (IOException notThisOne) {
+                    return false;
+                }
+            });
+            throw new ArchiveException(e.getMessage() + OlderFull.advice(older, layout.archiveDir()), e);
+        }
     }
 
     private static RestoreJob job(Exchange ex) {

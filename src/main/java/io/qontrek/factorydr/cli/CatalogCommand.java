@@ -2,6 +2,7 @@ package io.qontrek.factorydr.cli;
 
 import io.qontrek.factorydr.camel.Flows;
 import io.qontrek.factorydr.config.ConfigException;
+import io.qontrek.factorydr.config.RuntimeLayout;
 import io.qontrek.factorydr.config.Secrets;
 import io.qontrek.factorydr.restore.CatalogRebuilder;
 import java.util.Map;
@@ -23,6 +24,10 @@ final class CatalogCommand {
             throw new ConfigException("--from=s3 needs offsite copies configured (factory.s3.enabled=true, FACTORY_S3_*)");
         }
         Secrets secrets = app.secrets().require(Secrets.SIGNING_SECRET);
+        if (from.equals("local")) {
+            // from S3 onto a new machine the archive directory may be new; locally it holds what is rebuilt
+            RuntimeLayout.requireDir(RuntimeLayout.of(settings).archiveDir(), "archive directory (factory.archive-dir)");
+        }
         CatalogRebuilder.Result r;
         String route = from.equals("s3") ? "catalog-rebuild-s3" : "catalog-rebuild";
         try (Flows flows = Flows.start(settings, secrets, route)) {

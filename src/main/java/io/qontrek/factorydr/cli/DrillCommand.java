@@ -31,7 +31,7 @@ final class DrillCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Settings settings = app.settings();
         Secrets secrets = app.secrets().require(Secrets.ARCHIVE_KEY, Secrets.SIGNING_SECRET, Secrets.TOWER_SECRET);
-        RuntimeLayout.of(settings);
+        RuntimeLayout.of(settings).requireArchive();
         DrillRun run = new DrillRun(staging);
         // the drill's beans send its restore and panic-recover steps to those flows (RecoveryBeans)
         try (Flows flows = Flows.start(settings, secrets, "drill-quarterly", "restore", "panic-recover")) {

@@ -6,6 +6,7 @@ import io.qontrek.factorydr.camel.Flows;
 import io.qontrek.factorydr.camel.OffsiteBeans;
 import io.qontrek.factorydr.common.ProgressListener;
 import io.qontrek.factorydr.config.ConfigException;
+import io.qontrek.factorydr.config.RuntimeLayout;
 import io.qontrek.factorydr.config.Secrets;
 import io.qontrek.factorydr.config.Settings;
 import io.qontrek.factorydr.offsite.CatchUpReport;
@@ -28,6 +29,7 @@ final class OffsiteCommand {
     @Command(name = "catch-up", description = "Upload every catalogued archive not yet offsite, oldest first; nothing is sent twice.")
     int catchUp() throws Exception {
         Settings settings = enabledSettings();
+        RuntimeLayout.of(settings).requireArchive();
         Object result = run(settings, app.secrets(), "offsite-catch-up", Map.of());
         CatchUpReport r = (CatchUpReport) result;
         if (app.json) {

@@ -68,6 +68,7 @@ final class RestoreCommand implements Callable<Integer> {
         Secrets secrets = app.secrets().require(Secrets.ARCHIVE_KEY, Secrets.SIGNING_SECRET);
         if (verify && parsedScope == RuntimeSwap.Scope.ALL) secrets.require(Secrets.TOWER_SECRET);
         RuntimeLayout live = RuntimeLayout.of(settings);
+        if (source.archive == null) live.requireArchive();
         RuntimeLayout into = target == null ? live : RuntimeLayout.under(target.toAbsolutePath(), live.archiveDir());
         RestoreJob job = new RestoreJob(source.date, source.archive == null ? null : source.archive.toAbsolutePath(),
                 parsedScope, verify, dryRun, into);

@@ -3,6 +3,7 @@ package io.qontrek.factorydr.cli;
 import io.qontrek.factorydr.camel.Flows;
 import io.qontrek.factorydr.camel.RetentionBeans;
 import io.qontrek.factorydr.common.ProgressListener;
+import io.qontrek.factorydr.config.RuntimeLayout;
 import io.qontrek.factorydr.retention.RetentionPlan;
 import io.qontrek.factorydr.retention.RetentionReport;
 import java.time.LocalDate;
@@ -32,6 +33,7 @@ final class RetentionCommand implements Callable<Integer> {
         if (asOf != null) headers.put(RetentionBeans.AS_OF, asOf.toString());
         headers.put(RetentionBeans.DRY_RUN, dryRun);
         RetentionReport r;
+        RuntimeLayout.of(app.settings()).requireArchive();
         // no secret is needed: retention reads the catalog and deletes files, it never opens an archive
         try (Flows flows = Flows.start(app.settings(), app.secrets(), "retention")) {
             r = (RetentionReport) flows.run("retention", headers, ProgressListener.NONE);

@@ -66,6 +66,7 @@ final class VerifyCommand {
     @Command(name = "backup", description = "Every archive of the restore set for a date (default latest) passes 'verify archive'.")
     int backup(@Option(names = "--date", paramLabel = "YYYY-MM-DD|latest", defaultValue = "latest") String date) throws Exception {
         FactoryDr.requireDayOrLatest(date);
+        RuntimeLayout.of(app.settings()).requireArchive();
         return runVerify("verify-backup", Map.of(FlowBeans.DATE, date),
                 app.secrets().require(Secrets.ARCHIVE_KEY, Secrets.SIGNING_SECRET));
     }

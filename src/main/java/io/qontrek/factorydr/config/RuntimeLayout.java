@@ -83,6 +83,22 @@ public record RuntimeLayout(Path root, Path proofDir, Path configDir, Path dataD
         return this;
     }
 
+    /**
+     * Fails with a usage error when the archives this command reads are not there, before anything is
+     * created: a wrong --root must not read as lost backups, nor leave an empty catalog behind.
+     */
+    public RuntimeLayout requireArchive() {
+        if (!Files.isDirectory(archiveDir)) {
+            throw new ConfigException("archive directory (factory.archive-dir) " + archiveDir
+                    + " does not exist: is --root (or factory.archive-dir) right?");
+        }
+        if (!Files.isRegularFile(catalogDb())) {
+            throw new ConfigException("no catalog at " + catalogDb() + ": is --root (or factory.archive-dir) right?"
+                    + " If the archives are there, `factory-dr catalog rebuild` makes one from their manifests");
+        }
+        return this;
+    }
+
     public static void requireDir(Path dir, String what) {
         if (!Files.isDirectory(dir)) throw new ConfigException(what + " " + dir + " does not exist");
         if (!Files.isReadable(dir)) throw new ConfigException(what + " " + dir + " is not readable");

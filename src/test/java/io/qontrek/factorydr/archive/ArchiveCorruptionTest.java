@@ -179,7 +179,8 @@ class ArchiveCorruptionTest {
     @Test
     void wrongKey() {
         assertThatThrownBy(() -> verify("wrong key".getBytes(StandardCharsets.UTF_8)))
-                .isInstanceOf(ArchiveException.class).hasMessage(X + ": wrong key or corrupt archive");
+                .isInstanceOf(ArchiveException.class).hasMessage(X + ": wrong key: it does not decrypt with this"
+                        + " ARCHIVE_ENCRYPTION_KEY (the file is intact: its SHA-256 matches " + X + ".sha256 and its signed manifest)");
     }
 
     @Test
@@ -207,11 +208,18 @@ class ArchiveCorruptionTest {
         assertVerifyFails().hasMessageStartingWith(X + ": gzip: ");
     }
 
+    /** Resealing takes the signing secret: a file so damaged and re-signed cannot be told from a wrong key. */
     @Test
     void flipOneByteOfTheFirstBlockResealed() throws Exception {
         flip(16 + 3); // inside the first cipher block, the gzip header
         reseal(manifest);
-        assertVerifyFails().hasMessage(X + ": wrong key or corrupt archive");
+        assertVerifyFails().hasMessageStartingWith(X + ": wrong key: ");
+    }
+
+    @Test
+    void aDamagedFirstBlockIsNotCalledAWrongKey() throws Exception {
+        flip(16 + 3);
+        assertVerifyFails().hasMessage(X + ": SHA-256 does not match " + X + ".sha256");
     }
 
     @Test
