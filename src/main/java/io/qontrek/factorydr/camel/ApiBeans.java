@@ -13,6 +13,7 @@ import io.qontrek.factorydr.governance.GovernanceReport;
 import io.qontrek.factorydr.observe.Alert;
 import io.qontrek.factorydr.observe.Alerts;
 import io.qontrek.factorydr.observe.Check;
+import io.qontrek.factorydr.observe.ConfigDrift;
 import io.qontrek.factorydr.observe.GovernanceWatch;
 import io.qontrek.factorydr.observe.HealthChecks;
 import io.qontrek.factorydr.observe.PrometheusText;
@@ -52,7 +53,8 @@ public final class ApiBeans {
                 secrets.has(Secrets.SIGNING_SECRET) ? secrets.signingSecret() : null, now.get());
 
         // HTTP API
-        bind.accept("checkHealth", (Processor) ex -> ex.getMessage().setBody(health.check(routes(ex))));
+        ConfigDrift config = new ConfigDrift(settings);
+        bind.accept("checkHealth", (Processor) ex -> ex.getMessage().setBody(health.check(routes(ex), routeEdits(ex), config.check())));
         bind.accept("evaluateGovernance", (Processor) ex -> ex.getMessage().setBody(governance.get()));
         bind.accept("listCatalog", (Processor) ex -> ex.getMessage().setBody(CatalogJson.archives(catalog.archives())));
         bind.accept("renderMetrics", (Processor) ex -> ex.getMessage().setBody(PrometheusText.render(catalog.archives(),
@@ -91,6 +93,12 @@ public final class ApiBeans {
         }
         return down.isEmpty() ? Check.healthy("routes", started + " routes started")
                 : Check.unhealthy("routes", "not started: " + String.join(", ", down));
+    }
+
+    /** Refused route edits (serve watches the route files; a command that does not, has none). */
+    private static Check routeEdits(Exchange ex) {
+        RouteEdits edits = ex.getContext().getRegistry().lookupByNameAndType(RouteEdits.BEAN, RouteEdits.class);
+        return edits != null ? edits.check() : Check.healthy("route-edits", "route files are not watched (factory.routes.reload=false)");
     }
 
     private static long freeBytes(Path dir) {

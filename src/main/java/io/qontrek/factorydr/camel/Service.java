@@ -56,25 +56,19 @@ public final class Service {
         main.addOverrideProperty("camel.server.port", port);
         main.addOverrideProperty("camel.management.port", port);
 
-        if (settings.getBoolean("factory.routes.reload")) {
-            Path dir = Path.of(settings.get("factory.routes-dir", "routes"));
-            if (Files.isDirectory(dir)) {
-                main.configure().withRoutesReloadEnabled(true)
-                        .withRoutesReloadDirectory(dir.toAbsolutePath().normalize().toString())
-                        .withRoutesReloadPattern("*.camel.yaml")
-                        .withRoutesReloadDirectoryRecursive(false)
-                        // only the routes of the edited file are replaced; a running backup elsewhere is not stopped
-                        .withRoutesReloadRemoveAllRoutes(false);
-            } else {
-                LOG.warn("factory.routes.reload=true but {} is not a directory: the routes inside the jar cannot be edited", dir);
-            }
-        }
-
+        RouteEdits edits = routeEdits(main, settings);
         RemoteJmx.start(settings);
 
         main.addMainListener(new MainListenerSupport() {
             @Override
             public void afterStart(BaseMainSupport m) {
+                if (edits != null) {
+                    try {
+                        m.getCamelContext().addService(edits);
+                    } catch (Exception e) {
+                        throw new IllegalStateException("cannot watch the route files: " + e.getMessage(), e);
+                    }
+                }
                 for (Schedules.Schedule s : schedules.all()) {
                     LOG.info("schedule {}: {} ({}){}", s.flow(), s.cron(), s.zone(), s.enabled() ? "" : " disabled");
                 }
@@ -82,5 +76,19 @@ public final class Service {
                 runs.catchUpInBackground(m.getCamelContext(), schedules);
             }
         });
+    }
+
+    /** The watcher of the route files (started once the routes are up), or null when edits are not watched. */
+    private static RouteEdits routeEdits(Main main, Settings settings) {
+        if (!settings.getBoolean("factory.routes.reload")) return null;
+        Path dir = Path.of(settings.get("factory.routes-dir", "routes"));
+        if (!Files.isDirectory(dir)) {
+            LOG.warn("factory.routes.reload=true but {} is not a directory: the routes inside the jar cannot be edited", dir);
+            return null;
+        }
+        // not Camel's own reload, which swaps an edit in before knowing that its routes start
+        RouteEdits edits = new RouteEdits(dir.toAbsolutePath().normalize());
+        main.bind(RouteEdits.BEAN, edits);
+        return edits;
     }
 }

@@ -25,10 +25,13 @@ public final class Settings {
 
     private final Map<String, String> values;
     private final Map<String, String> origins;
+    /** Loads these settings again from the same sources, as a restart would. */
+    private final java.util.function.Supplier<Settings> again;
 
-    private Settings(Map<String, String> values, Map<String, String> origins) {
+    private Settings(Map<String, String> values, Map<String, String> origins, java.util.function.Supplier<Settings> again) {
         this.values = values;
         this.origins = origins;
+        this.again = again;
     }
 
     /**
@@ -77,7 +80,15 @@ public final class Settings {
             values.put(o.getKey(), o.getValue());
             origins.put(o.getKey(), "command line");
         }
-        return new Settings(values, origins);
+        return new Settings(values, origins, () -> load(configFile, env, overrides));
+    }
+
+    /**
+     * The settings a restart would load now: the same file, environment and command line, read
+     * again (so a file edited since start shows). Not validated.
+     */
+    public Settings reloaded() {
+        return again.get();
     }
 
     private static void putAll(Properties p, String origin, Map<String, String> values, Map<String, String> origins) {

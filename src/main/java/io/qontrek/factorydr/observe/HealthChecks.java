@@ -13,8 +13,9 @@ import java.util.Map;
 /**
  * Whether factory-dr can do its job right now. Unhealthy (HTTP 503): a route that should run is not
  * started, the archive directory is not writable, the catalog cannot be read, or a runtime directory
- * is missing. Degraded: the last run of a backup flow or of an offsite copy failed, or the archive
- * file system has less free space than factory.health.min-free-disk-mb.
+ * is missing. Degraded: the last run of a backup flow or of an offsite copy failed, the archive
+ * file system has less free space than factory.health.min-free-disk-mb, an edit of a route file
+ * was refused, or the configuration file no longer says what the service runs with.
  *
  * <p>Cheap by design (a probe may call it every few seconds): no archive is read, S3 is not
  * contacted (the last offsite run's outcome stands for its reachability), the catalog is read
@@ -36,10 +37,12 @@ public final class HealthChecks {
         this.minFreeBytes = minFreeBytes;
     }
 
-    /** Every check; {@code routes} is the caller's view of the Camel routes (see ApiBeans). */
-    public HealthReport check(Check routes) {
-        List<Check> checks = new ArrayList<>();
-        checks.add(routes);
+    /**
+     * Every check; {@code service} are the caller's views of the running service (see ApiBeans): its
+     * Camel routes, refused route edits, a configuration file changed since start.
+     */
+    public HealthReport check(Check... service) {
+        List<Check> checks = new ArrayList<>(List.of(service));
         checks.add(runtimeDirs());
         checks.add(archiveWritable());
         checks.add(diskSpace());

@@ -200,7 +200,7 @@ class ServeSchedulesTest {
 
         // a broken edit: refused with a clear log line, and the running schedule keeps firing
         Files.writeString(routes.resolve("probe.camel.yaml"), probeRoute("* * * * * ?", "probe fired") + "        - noSuchStep: {}\n");
-        await("the broken edit refused", () -> logText().contains("Error reloading routes from file: " + routes.resolve("probe.camel.yaml")));
+        await("the broken edit refused", () -> logText().contains("route file " + routes.resolve("probe.camel.yaml") + ": edit refused"));
         long firedBefore = logText().lines().filter(l -> l.contains("probe fired")).count();
         await("the old route still firing", () -> logText().lines().filter(l -> l.contains("probe fired")).count() >= firedBefore + 2);
         assertThat(state("schedule-probe")).isEqualTo("Started");

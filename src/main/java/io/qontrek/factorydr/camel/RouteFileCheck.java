@@ -1,0 +1,100 @@
+package io.qontrek.factorydr.camel;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Route;
+import org.apache.camel.StartupSummaryLevel;
+import org.apache.camel.component.quartz.QuartzComponent;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.spi.PropertiesSource;
+import org.apache.camel.spi.Resource;
+import org.apache.camel.support.CamelContextHelper;
+import org.apache.camel.support.DefaultRegistry;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.ResourceHelper;
+
+/**
+ * Whether a set of route files would load in the running service, found out in a throwaway Camel
+ * context that builds every route and starts none: the YAML is parsed, and each step, bean
+ * reference, endpoint (scheme and options) and placeholder is resolved against the service's own
+ * beans and properties. Building a route starts its endpoint, and a Quartz endpoint then builds its
+ * trigger (cron, time zone, misfire rule) in the throwaway context's own scheduler, which never
+ * starts: so a cron Quartz rejects fails here, not once the edit is swapped in. Nothing of the
+ * service is changed.
+ */
+final class RouteFileCheck {
+    private RouteFileCheck() {}
+
+    /**
+     * Checks {@code files} (path -> text) together, so a route id or a route configuration one file
+     * shares with another, or a route configuration another file defines, is judged as at start-up.
+     *
+     * @return the ids of the routes each file defines
+     * @throws Exception what Camel or Quartz said of the first thing that does not load
+     */
+    static Map<Path, List<String>> check(CamelContext service, Map<Path, String> files) throws Exception {
+        DefaultCamelContext probe = new DefaultCamelContext(new DefaultRegistry(service.getRegistry()));
+        probe.getCamelContextExtension().setName(service.getName() + "-route-check");
+        probe.disableJMX();
+        probe.setStartupSummaryLevel(StartupSummaryLevel.Off);
+        // the routes' placeholders resolve to the values the service runs with
+        probe.getPropertiesComponent().addPropertiesSource(new PropertiesSource() {
+            @Override
+            public String getName() {
+                return "the service's properties";
+            }
+
+            @Override
+            public String getProperty(String name) {
+                return service.getPropertiesComponent().resolveProperty(name).orElse(null);
+            }
+        });
+        probe.setAutoStartup(false);
+        // its own scheduler, never started and not shown over JMX beside the service's
+        QuartzComponent quartz = probe.getComponent("quartz", QuartzComponent.class);
+        quartz.setAutoStartScheduler(false);
+        quartz.setEnableJmx(false);
+        try {
+            Map<String, Path> defined = new HashMap<>();
+            for (Map.Entry<Path, String> f : files.entrySet()) {
+                PluginHelper.getRoutesLoader(probe).loadRoutes(ResourceHelper.fromString("file:" + f.getKey(), f.getValue()));
+                // a route id defined again replaces the first route silently: say so instead
+                for (RouteDefinition r : probe.getRouteDefinitions()) {
+                    if (r.getRouteId() == null || !f.getKey().equals(sourceFile(r.getResource()))) continue;
+                    Path other = defined.putIfAbsent(r.getRouteId(), f.getKey());
+                    if (other != null && !other.equals(f.getKey())) {
+                        throw new IllegalArgumentException("route id " + r.getRouteId() + " is defined in " + other + " and " + f.getKey());
+                    }
+                }
+            }
+            for (RouteDefinition r : probe.getRouteDefinitions()) {
+                // a route that would start in the service is built, but started in the probe never
+                if (r.getAutoStartup() != null) CamelContextHelper.parseBoolean(probe, r.getAutoStartup());
+                r.setAutoStartup("false");
+            }
+            probe.start();
+            Map<Path, List<String>> ids = new LinkedHashMap<>();
+            for (Path p : files.keySet()) ids.put(p, new ArrayList<>());
+            for (Route r : probe.getRoutes()) {
+                Path source = sourceFile(r.getSourceResource());
+                if (source != null && ids.containsKey(source)) ids.get(source).add(r.getRouteId());
+            }
+            return ids;
+        } finally {
+            probe.stop();
+        }
+    }
+
+    /** The file a route was loaded from, or null (a route added by Java code). */
+    static Path sourceFile(Resource res) {
+        if (res == null || res.getLocation() == null) return null;
+        String loc = res.getLocation();
+        return Path.of(loc.startsWith("file:") ? loc.substring("file:".length()) : loc).toAbsolutePath().normalize();
+    }
+}
