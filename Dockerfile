@@ -21,5 +21,8 @@ ENV FACTORY_DR_JAR=/opt/factory-dr/factory-dr.jar \
     LC_ALL=C.UTF-8 \
     FACTORY_LOG_FILE=/var/log/factory-dr/factory-dr.log
 EXPOSE 3000
+# A published port reaches the container's interface, not its loopback, so the API listens on every
+# interface here; serve then refuses to start without FACTORY_HTTP_TOKEN or FACTORY_HTTP_TOKEN_FILE.
+ENV FACTORY_HTTP_HOST=0.0.0.0
 ENTRYPOINT ["bin/factory-dr"]
 CMD ["serve"]

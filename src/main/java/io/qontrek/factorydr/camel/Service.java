@@ -2,6 +2,7 @@ package io.qontrek.factorydr.camel;
 
 import io.qontrek.factorydr.config.ConfigException;
 import io.qontrek.factorydr.config.RuntimeLayout;
+import io.qontrek.factorydr.config.Secrets;
 import io.qontrek.factorydr.config.Settings;
 import io.qontrek.factorydr.schedule.Schedules;
 import java.nio.file.Files;
@@ -15,7 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * What {@code serve} adds to the application every command builds ({@link Flows#configure}): the
  * schedules' trigger routes start, remote JMX opens, route files reload when edited, the HTTP port
- * reaches Camel, and once everything is up, missed runs are caught up.
+ * and address reach Camel (behind the bearer token, when one is set), and once everything is up,
+ * missed runs are caught up.
  */
 public final class Service {
     private static final Logger LOG = LoggerFactory.getLogger(Service.class);
@@ -42,7 +44,9 @@ public final class Service {
         }
     }
 
-    public static void configure(Main main, Settings settings) {
+    public static void configure(Main main, Settings settings, Secrets secrets) {
+        // refused before the lock is taken: a bad address or a missing token is a usage error, exit 2
+        HttpApiAccess http = HttpApiAccess.from(settings, secrets);
         lockArchiveDirectory(settings);
         Schedules schedules = Schedules.from(settings);
         schedules.serveProperties().forEach(main::addOverrideProperty);
@@ -55,6 +59,7 @@ public final class Service {
         main.addOverrideProperty("camel.server.enabled", "true");
         main.addOverrideProperty("camel.server.port", port);
         main.addOverrideProperty("camel.management.port", port);
+        http.configure(main, port);
 
         RouteEdits edits = routeEdits(main, settings);
         RemoteJmx.start(settings);

@@ -42,8 +42,6 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        System.setProperty("factorydr.console.level", "info");
-        org.apache.logging.log4j.core.config.Configurator.reconfigure();
         Map<String, String> env = new HashMap<>(app.env);
         if (demo) {
             Path root = Path.of(app.root != null ? app.root : "demo").toAbsolutePath();
@@ -54,7 +52,7 @@ final class ServeCommand implements Callable<Integer> {
         Secrets secrets = new Secrets(env).require(Secrets.ARCHIVE_KEY, Secrets.SIGNING_SECRET);
         Main main = Flows.configure(settings, secrets);
         // takes the service's lock on the archive directory first: a second serve stops here, exit 2
-        io.qontrek.factorydr.camel.Service.configure(main, settings);
+        io.qontrek.factorydr.camel.Service.configure(main, settings, secrets);
         Path socket = ServiceControl.socketPath(settings);
         ServiceControl.requireNoOtherService(socket);   // one of another archive directory, at this socket
         ServiceControl[] control = {null};
@@ -82,6 +80,10 @@ final class ServeCommand implements Callable<Integer> {
                 }
             });
         }
+        // the service logs to the terminal too (containers log to stdout), but only once it is configured:
+        // a configuration error is one line on stderr, its story in the log file
+        System.setProperty("factorydr.console.level", "info");
+        org.apache.logging.log4j.core.config.Configurator.reconfigure();
         main.run();
         return main.getExitCode();
     }

@@ -18,6 +18,8 @@ public final class Secrets {
     public static final String ARCHIVE_KEY = "ARCHIVE_ENCRYPTION_KEY";
     public static final String SIGNING_SECRET = "FACTORY_SIGNING_SECRET";
     public static final String TOWER_SECRET = "TOWER_SIGNING_SECRET";
+    /** The bearer token of serve's HTTP API; optional on loopback, required on any other address. */
+    public static final String HTTP_TOKEN = "FACTORY_HTTP_TOKEN";
     private static final List<String> ALL = List.of(ARCHIVE_KEY, SIGNING_SECRET, TOWER_SECRET);
 
     private final Map<String, String> env;
@@ -39,6 +41,11 @@ public final class Secrets {
     /** The tower receipt key, or a usage error naming the variable. */
     public byte[] towerSecret() {
         return require(TOWER_SECRET);
+    }
+
+    /** The HTTP API's bearer token, or null when neither FACTORY_HTTP_TOKEN nor FACTORY_HTTP_TOKEN_FILE is set. */
+    public byte[] httpToken() {
+        return read(HTTP_TOKEN);
     }
 
     public boolean has(String name) {

@@ -87,6 +87,13 @@ class ServeSchedulesTest {
         env.put("FACTORY_ROOT", root.toString());
         env.put("FACTORY_ROUTES_DIR", routes.toString());
         env.put("FACTORY_JMX_PORT", String.valueOf(jmxPort));
+        // remote JMX always needs a login; this operator may stop and start routes
+        Path passwords = tmp.resolve("jmx.password");
+        Files.writeString(passwords, "operator operpw-2\n");
+        Files.setPosixFilePermissions(passwords, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Files.writeString(tmp.resolve("jmx.access"), "operator readwrite\n");
+        env.put("FACTORY_JMX_PASSWORD_FILE", passwords.toString());
+        env.put("FACTORY_JMX_ACCESS_FILE", tmp.resolve("jmx.access").toString());
         for (String flow : List.of("proof-daily-archive", "alert-archive", "backup-full", "backup-incremental",
                 "verify-daily", "drill-quarterly")) {
             env.put("FACTORY_SCHEDULE_" + flow.toUpperCase().replace('-', '_') + "_ENABLED", "false");
@@ -95,7 +102,8 @@ class ServeSchedulesTest {
         env.put("FACTORY_ROUTES_RELOAD", "true");
         serve = Cli.start(env, "serve");
         await("serve started", () -> logText().contains("Apache Camel 4.17.0 (factory-dr) started"));
-        jmx = JMXConnectorFactory.connect(new JMXServiceURL("service:jmx:rmi:///jndi/rmi://127.0.0.1:" + jmxPort + "/jmxrmi"));
+        jmx = JMXConnectorFactory.connect(new JMXServiceURL("service:jmx:rmi:///jndi/rmi://127.0.0.1:" + jmxPort + "/jmxrmi"),
+                Map.of(JMXConnector.CREDENTIALS, new String[] {"operator", "operpw-2"}));
         mbeans = jmx.getMBeanServerConnection();
     }
 
