@@ -97,6 +97,11 @@ class ServeRouteEditsTest {
         env.put("FACTORY_CONFIG", config.toString());
         env.put("FACTORY_HTTP_PORT", String.valueOf(httpPort));
         env.put("FACTORY_JMX_PORT", String.valueOf(jmxPort));
+        // Remote JMX always needs a login; reading routes and triggers is all a readonly user needs.
+        Path passwords = tmp.resolve("jmx.password");
+        Files.writeString(passwords, "operator operpw-3\n");
+        Files.setPosixFilePermissions(passwords, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        env.put("FACTORY_JMX_PASSWORD_FILE", passwords.toString());
         env.put("FACTORY_GOVERNANCE_OFFSITE_REQUIRED", "false");
         serve = Cli.start(env, "serve");
         serve.getOutputStream().close();
@@ -109,7 +114,8 @@ class ServeRouteEditsTest {
                 return false;
             }
         });
-        jmx = JMXConnectorFactory.connect(new JMXServiceURL("service:jmx:rmi:///jndi/rmi://127.0.0.1:" + jmxPort + "/jmxrmi"));
+        jmx = JMXConnectorFactory.connect(new JMXServiceURL("service:jmx:rmi:///jndi/rmi://127.0.0.1:" + jmxPort + "/jmxrmi"),
+                Map.of(JMXConnector.CREDENTIALS, new String[] {"operator", "operpw-3"}));
         mbeans = jmx.getMBeanServerConnection();
         routesAtStart = routes();
         triggersAtStart = triggers();
