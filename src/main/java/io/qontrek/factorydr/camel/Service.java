@@ -57,7 +57,7 @@ public final class Service {
         main.addOverrideProperty("camel.management.port", port);
 
         if (settings.getBoolean("factory.routes.reload")) {
-            Path dir = Path.of(settings.get("factory.routes-dir", "routes"));
+            Path dir = settings.inHome(settings.get("factory.routes-dir", "routes"));
             if (Files.isDirectory(dir)) {
                 main.configure().withRoutesReloadEnabled(true)
                         .withRoutesReloadDirectory(dir.toAbsolutePath().normalize().toString())
