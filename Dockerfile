@@ -10,16 +10,18 @@ RUN mvn -q -B -DskipTests package
 
 FROM eclipse-temurin:17-jre
 RUN apt-get update && apt-get install -y --no-install-recommends openssl sqlite3 && rm -rf /var/lib/apt/lists/*
+# the installation (FACTORY_HOME): the same layout as a build tree, so bin/factory-dr finds the jar
+# and the JVM reads config/ and routes/ from here, whatever the working directory
 WORKDIR /opt/factory-dr
-COPY --from=build /src/target/factory-dr.jar factory-dr.jar
+COPY --from=build /src/target/factory-dr.jar target/factory-dr.jar
 COPY config config
 COPY routes routes
 COPY bin bin
 COPY scripts scripts
-ENV FACTORY_DR_JAR=/opt/factory-dr/factory-dr.jar \
+ENV FACTORY_HOME=/opt/factory-dr \
     FACTORY_ROOT=/ \
     LC_ALL=C.UTF-8 \
     FACTORY_LOG_FILE=/var/log/factory-dr/factory-dr.log
 EXPOSE 3000
-ENTRYPOINT ["bin/factory-dr"]
+ENTRYPOINT ["/opt/factory-dr/bin/factory-dr"]
 CMD ["serve"]
