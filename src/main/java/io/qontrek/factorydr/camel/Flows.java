@@ -82,13 +82,18 @@ public final class Flows implements AutoCloseable {
         return new Flows(main);
     }
 
-    /** file:routes/*.camel.yaml when the directory exists (operators edit it), else the copy inside the jar. */
+    /**
+     * file:&lt;home&gt;/routes/*.camel.yaml when the installation has that directory (operators edit it;
+     * a relative factory.routes-dir is under the installation, never the working directory), else the
+     * copy inside the jar.
+     */
     public static String routesPattern(Settings settings) {
         String configured = settings.get("factory.routes-dir", "routes");
-        Path dir = Path.of(configured);
-        if (Files.isDirectory(dir)) return "file:" + dir.toAbsolutePath().normalize() + "/*.camel.yaml";
+        Path dir = settings.inHome(configured);
+        if (Files.isDirectory(dir)) return "file:" + dir + "/*.camel.yaml";
         if (configured.equals("routes")) return "classpath:routes/*.camel.yaml";
-        throw settings.invalid("factory.routes-dir", "an existing directory of *.camel.yaml route files");
+        throw settings.invalid("factory.routes-dir", "an existing directory of *.camel.yaml route files (a relative one is under "
+                + settings.home() + ")");
     }
 
     /**

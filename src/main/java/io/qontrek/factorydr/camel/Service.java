@@ -86,7 +86,7 @@ public final class Service {
     /** The watcher of the route files (started once the routes are up), or null when edits are not watched. */
     private static RouteEdits routeEdits(Main main, Settings settings) {
         if (!settings.getBoolean("factory.routes.reload")) return null;
-        Path dir = Path.of(settings.get("factory.routes-dir", "routes"));
+        Path dir = settings.inHome(settings.get("factory.routes-dir", "routes"));
         if (!Files.isDirectory(dir)) {
             LOG.warn("factory.routes.reload=true but {} is not a directory: the routes inside the jar cannot be edited", dir);
             return null;

@@ -41,7 +41,7 @@ public final class FactoryDr implements Runnable {
     String archiveDir;
 
     @Option(names = "--config", scope = ScopeType.INHERIT, paramLabel = "FILE",
-            description = "Properties file (FACTORY_CONFIG; default config/application.properties).")
+            description = "Properties file (FACTORY_CONFIG; default <FACTORY_HOME>/config/application.properties).")
     Path config;
 
     @Option(names = "--json", scope = ScopeType.INHERIT, description = "Machine-readable output.")

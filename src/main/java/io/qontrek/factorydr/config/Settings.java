@@ -23,12 +23,14 @@ public final class Settings {
     /** The embedded copy of config/application.properties, packed into the jar. */
     static final String DEFAULTS_RESOURCE = "/factory-dr/application.properties";
 
+    private final Path home;
     private final Map<String, String> values;
     private final Map<String, String> origins;
     /** Loads these settings again from the same sources, as a restart would. */
     private final java.util.function.Supplier<Settings> again;
 
-    private Settings(Map<String, String> values, Map<String, String> origins, java.util.function.Supplier<Settings> again) {
+    private Settings(Path home, Map<String, String> values, Map<String, String> origins, java.util.function.Supplier<Settings> again) {
+        this.home = home;
         this.values = values;
         this.origins = origins;
         this.again = again;
@@ -37,11 +39,14 @@ public final class Settings {
     /**
      * Loads settings.
      *
-     * @param configFile the properties file; if null, config/application.properties when present
+     * @param configFile the properties file (a relative one from the working directory, as any command
+     *        line path); if null, FACTORY_CONFIG, else the installation's config/application.properties
+     *        when present ({@link Installation})
      * @param env the environment (System.getenv() in production)
      * @param overrides command-line values, keyed by property name
      */
     public static Settings load(Path configFile, Map<String, String> env, Map<String, String> overrides) {
+        Path home = Installation.home(env);
         Map<String, String> values = new TreeMap<>();
         Map<String, String> origins = new TreeMap<>();
         Properties defaults = new Properties();
@@ -54,7 +59,7 @@ public final class Settings {
         putAll(defaults, "embedded defaults", values, origins);
 
         String explicit = configFile != null ? configFile.toString() : env.get("FACTORY_CONFIG");
-        Path file = explicit != null && !explicit.isBlank() ? Path.of(explicit) : Path.of("config/application.properties");
+        Path file = explicit != null && !explicit.isBlank() ? Path.of(explicit) : home.resolve("config/application.properties");
         if (Files.isRegularFile(file)) {
             Properties fromFile = new Properties();
             try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -80,7 +85,7 @@ public final class Settings {
             values.put(o.getKey(), o.getValue());
             origins.put(o.getKey(), "command line");
         }
-        return new Settings(values, origins, () -> load(configFile, env, overrides));
+        return new Settings(home, values, origins, () -> load(configFile, env, overrides));
     }
 
     /**
@@ -101,6 +106,16 @@ public final class Settings {
     /** factory.s3.bucket -> FACTORY_S3_BUCKET. */
     public static String envName(String property) {
         return property.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    /** The installation directory: where config/ and routes/ are read from ({@link Installation}). */
+    public Path home() {
+        return home;
+    }
+
+    /** A path of the installation (such as factory.routes-dir): a relative one is under {@link #home()}. */
+    public Path inHome(String path) {
+        return home.resolve(path).normalize();
     }
 
     public String get(String key) {

@@ -1,7 +1,9 @@
 /**
  * Configuration: properties file, environment and command line resolved into one validated
- * {@link io.qontrek.factorydr.config.Settings}, the runtime's directory layout, and the secrets.
- * Invariant: a bad value stops the program before anything is written, naming the property and
- * the value; a secret value never enters Camel's properties, a log line or an output.
+ * {@link io.qontrek.factorydr.config.Settings}, the installation it is read from, the runtime's
+ * directory layout, and the secrets. Invariant: a bad value stops the program before anything is
+ * written, naming the property and the value; a secret value never enters Camel's properties, a log
+ * line or an output; the configuration file and the route files come from the installation, never
+ * from the working directory.
  */
 package io.qontrek.factorydr.config;

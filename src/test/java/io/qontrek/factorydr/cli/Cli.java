@@ -69,7 +69,17 @@ final class Cli {
         return finish(start(0, heap, env, args), 900);
     }
 
+    /** From another working directory (the JVM finds its installation all the same: Installation). */
+    static Result runIn(Path workingDir, Map<String, String> env, String... args) throws Exception {
+        return finish(start(0, "512m", workingDir, env, args), 300);
+    }
+
     private static Process start(long fileSizeLimitKb, String heap, Map<String, String> env, String... args) throws IOException {
+        return start(fileSizeLimitKb, heap, Path.of("").toAbsolutePath(), env, args);
+    }
+
+    private static Process start(long fileSizeLimitKb, String heap, Path workingDir, Map<String, String> env, String... args)
+            throws IOException {
         List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx" + heap, "-XX:+ExitOnOutOfMemoryError", "-cp", classPath(),
                 FactoryDr.class.getName()));
         cmd.addAll(List.of(args));
@@ -78,7 +88,7 @@ final class Cli {
             limited.addAll(cmd);
             cmd = limited;
         }
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(Path.of("").toAbsolutePath().toFile());
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(workingDir.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("FACTORY_") || k.endsWith("_SECRET") || k.startsWith("ARCHIVE_"));
         pb.environment().putAll(env);
         return pb.start();

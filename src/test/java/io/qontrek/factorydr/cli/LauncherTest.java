@@ -4,11 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** bin/factory-dr's choice of JVM options, read from the command line it would run (FACTORY_PRINT_COMMAND). */
+/**
+ * bin/factory-dr's choice of JVM options and of its installation, read from the command line it
+ * would run (FACTORY_PRINT_COMMAND); and that it never builds.
+ */
 class LauncherTest {
     @TempDir Path tmp;
 
@@ -46,5 +55,75 @@ class LauncherTest {
         Cli.Result r = Cli.sh(tmp, Map.of("FACTORY_DR_JAR", tmp.resolve("gone.jar").toString()), "'" + launcher + "' list");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).isEqualTo("factory-dr: no jar at " + tmp.resolve("gone.jar") + " (FACTORY_DR_JAR)\n");
+    }
+
+    @Test
+    void anInstallationWithoutItsJarNamesTheBuildCommandAndBuildsNothing() throws Exception {
+        Path home = installation("unbuilt");
+        Cli.Result r = Cli.sh(tmp, withoutMaven(), "'" + home.resolve("bin/factory-dr") + "' list");
+        assertThat(r.exit()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("factory-dr: no jar at " + home.resolve("target/factory-dr.jar")
+                + ": build it first with: cd " + home + " && mvn -B -q -DskipTests package\n");
+        assertThat(tmp.resolve("mvn-ran")).doesNotExist();
+    }
+
+    @Test
+    void editedRoutesConfigAndSourcesBuildNothing() throws Exception {
+        Path home = installation("edited");
+        Path jar = Files.createFile(Files.createDirectories(home.resolve("target")).resolve("factory-dr.jar"));
+        Files.setLastModifiedTime(jar, FileTime.from(Instant.now().minus(1, ChronoUnit.HOURS)));
+        // what operators edit, and what a developer edits: every one newer than the jar
+        for (String edited : new String[] {"routes/backup.camel.yaml", "config/application.properties", "pom.xml",
+                "src/main/java/Edited.java"}) {
+            Files.createDirectories(home.resolve(edited).getParent());
+            Files.writeString(home.resolve(edited), "edited\n");
+        }
+        Cli.Result r = Cli.sh(tmp, withoutMaven(), "'" + home.resolve("bin/factory-dr") + "' list");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.err()).as(r.toString()).isEmpty();
+        assertThat(tmp.resolve("mvn-ran")).as("the launcher ran Maven").doesNotExist();
+        assertThat(r.out()).contains("-Dfactory.home=" + home + " ").contains("-jar " + jar + " list");
+    }
+
+    @Test
+    void theInstallationIsAboveBinThroughSymlinksOrFactoryHome() throws Exception {
+        Path home = installation("linked");
+        Files.createFile(Files.createDirectories(home.resolve("target")).resolve("factory-dr.jar"));
+        Path link = Files.createSymbolicLink(tmp.resolve("factory-dr-link"), home.resolve("bin/factory-dr"));
+        Cli.Result r = Cli.sh(tmp, withoutMaven(), "'" + link + "' list");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.out()).contains("-Dfactory.home=" + home + " ").contains("-jar " + home.resolve("target/factory-dr.jar"));
+
+        Path other = installation("other");
+        Files.createFile(Files.createDirectories(other.resolve("target")).resolve("factory-dr.jar"));
+        Map<String, String> env = new HashMap<>(withoutMaven());
+        env.put("FACTORY_HOME", other.toString());
+        r = Cli.sh(tmp, env, "'" + link + "' list");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.out()).contains("-Dfactory.home=" + other + " ").contains("-jar " + other.resolve("target/factory-dr.jar"));
+
+        env.put("FACTORY_HOME", tmp.resolve("nowhere").toString());
+        r = Cli.sh(tmp, env, "'" + link + "' list");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("factory-dr: installation directory " + tmp.resolve("nowhere") + " (FACTORY_HOME) does not exist\n");
+    }
+
+    /** A copy of this launcher in an installation of its own: bin/ and nothing built. */
+    private Path installation(String name) throws Exception {
+        Path home = tmp.resolve(name);
+        Path bin = Files.createDirectories(home.resolve("bin"));
+        Files.copy(Path.of("bin/factory-dr"), bin.resolve("factory-dr"), StandardCopyOption.COPY_ATTRIBUTES);
+        return home;
+    }
+
+    /** A shell whose mvn only leaves a mark and fails: a launcher that builds is caught. */
+    private Map<String, String> withoutMaven() throws Exception {
+        Path fakeBin = Files.createDirectories(tmp.resolve("fake-bin"));
+        Path mvn = fakeBin.resolve("mvn");
+        if (!Files.exists(mvn)) {
+            Files.writeString(mvn, "#!/bin/sh\ntouch '" + tmp.resolve("mvn-ran") + "'\nexit 1\n");
+            Files.setPosixFilePermissions(mvn, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        return Map.of("PATH", fakeBin + ":" + System.getenv("PATH"), "FACTORY_CDS", "off", "FACTORY_PRINT_COMMAND", "1");
     }
 }
