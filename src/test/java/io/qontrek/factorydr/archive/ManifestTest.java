@@ -212,8 +212,8 @@ class ManifestTest {
         String good = new String(sample().inTarJson(), StandardCharsets.UTF_8);
         String twice = good.replace("\"config/key_registry.json\",\"sha256\"", "\"proof/proof-000000000001.json\",\"sha256\"");
         assertThatThrownBy(() -> Manifest.parse(twice.getBytes())).hasMessage("manifest: files lists 'proof/proof-000000000001.json' twice");
-        assertThatThrownBy(() -> Manifest.parse(good.replace("{\"path\"", "{\"mode\":420,\"path\"").getBytes()))
-                .hasMessage("manifest: unknown field 'mode' in files");
+        assertThatThrownBy(() -> Manifest.parse(good.replace("{\"path\"", "{\"owner\":420,\"path\"").getBytes()))
+                .hasMessage("manifest: unknown field 'owner' in files");
         assertThatThrownBy(() -> Manifest.parse(good.replace("\"seq\":199", "\"seq\":199,\"x\":1").getBytes()))
                 .hasMessage("manifest: unknown field 'x' in proof_head");
     }
