@@ -110,7 +110,7 @@ final class ReadAhead implements AutoCloseable {
         if (size > SMALL) return Read.LARGE;
         EntryAttributes recorded;
         try {
-            recorded = EntryAttributes.of(source);
+            recorded = EntryAttributes.of(e.recordedAs() != null ? e.recordedAs() : source); // a delta: as its live database
         } catch (NoSuchFileException gone) {
             if (e.appendOnly()) return Read.GONE;
             throw gone;

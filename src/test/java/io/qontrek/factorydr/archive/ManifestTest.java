@@ -239,7 +239,7 @@ class ManifestTest {
     }
 
     @Test
-    void fileAttributesComeAllFourOrNotAtAll_inTheirOneForm() {
+    void fileAttributesComeAllFourOrNotAtAll_inTheirOneForm() throws Exception {
         String good = new String(sample().inTarJson(), StandardCharsets.UTF_8);
         String one = "{\"path\":\"proof/proof-000000000001.json\"";
         assertThatThrownBy(() -> Manifest.parse(good.replace(one, "{\"mode\":\"0644\",\"path\":\"proof/proof-000000000001.json\"").getBytes()))
@@ -251,8 +251,8 @@ class ManifestTest {
                 .files().toList().get(0).attributes()).isEqualTo(new EntryAttributes(0644, Instant.parse("2020-01-02T03:04:05Z"), 0, 0));
         assertThatThrownBy(() -> Manifest.parse(withTail.replace(one, String.format(all, "644", "2020-01-02T03:04:05Z")).getBytes()))
                 .hasMessage("manifest: mode '644' is not four octal digits (\"0640\")");
-        assertThatThrownBy(() -> Manifest.parse(withTail.replace(one, String.format(all, "0644", "2020-01-02T03:04:05.5Z")).getBytes()))
-                .hasMessage("manifest: mtime '2020-01-02T03:04:05.5Z' is not in whole seconds");
+        assertThatThrownBy(() -> Manifest.parse(withTail.replace(one, String.format(all, "0644", "2020-01-02T03:04:05.500Z")).getBytes()))
+                .hasMessage("manifest: mtime '2020-01-02T03:04:05.500Z' is not in whole seconds");
     }
 
     @Test
