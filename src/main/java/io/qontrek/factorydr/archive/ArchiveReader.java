@@ -29,8 +29,16 @@ public final class ArchiveReader {
     /** Regular files and directories, the only entries an archive of ours contains. */
     public enum EntryType { FILE, DIRECTORY }
 
-    /** One tar entry, as far as restore and verify care. */
-    public record Entry(String name, long size, int mode, EntryType type, Instant mtime) {}
+    /**
+     * One tar entry, as far as restore and verify care: {@code mode} as the header has it (our
+     * archives add S_IFREG to a file's permission bits), numeric owner and group.
+     */
+    public record Entry(String name, long size, int mode, EntryType type, Instant mtime, long uid, long gid) {
+        /** The header's attributes, as a manifest records them (permission bits only). */
+        public EntryAttributes attributes() {
+            return new EntryAttributes(mode & 07777, mtime, uid, gid);
+        }
+    }
 
     @FunctionalInterface
     public interface EntryVisitor {
@@ -127,10 +135,10 @@ public final class ArchiveReader {
         if (e.isSparse()) throw refused(name, "sparse file");
         byte flag = e.getLinkFlag();
         if (flag == TarConstants.LF_DIR) {
-            return new Entry(name, 0, e.getMode(), EntryType.DIRECTORY, e.getModTime().toInstant());
+            return new Entry(name, 0, e.getMode(), EntryType.DIRECTORY, e.getModTime().toInstant(), e.getLongUserId(), e.getLongGroupId());
         }
         if ((flag == TarConstants.LF_NORMAL || flag == TarConstants.LF_OLDNORM) && !name.endsWith("/")) {
-            return new Entry(name, e.getSize(), e.getMode(), EntryType.FILE, e.getModTime().toInstant());
+            return new Entry(name, e.getSize(), e.getMode(), EntryType.FILE, e.getModTime().toInstant(), e.getLongUserId(), e.getLongGroupId());
         }
         throw refused(name, "unsupported entry type '" + (char) flag + "'");
     }

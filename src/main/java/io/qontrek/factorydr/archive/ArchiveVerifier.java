@@ -17,7 +17,8 @@ import java.util.Iterator;
  *   <li>{@code X.sha256} exists, is one sha256sum line naming X, and matches X's SHA-256;</li>
  *   <li>{@code X.manifest.json} parses, its signature verifies, its archive name/size/sha256 are X's;</li>
  *   <li>X decrypts (padding included), its gzip stream is intact, its tar is intact;</li>
- *   <li>the tar's entries are the manifest's files, in its order, each of its size and SHA-256;</li>
+ *   <li>the tar's entries are the manifest's files, in its order, each of its size and SHA-256, and,
+ *       where the manifest records a file's mode, mtime, uid and gid, with those in its tar header;</li>
  *   <li>the last entry is {@code manifest.json} and equals the sidecar manifest without archive and
  *       signature (compared as RFC 8785 canonical JSON, so either pretty or canonical form passes).</li>
  * </ol>
@@ -215,6 +216,9 @@ public final class ArchiveVerifier {
             if (!w.path().equals(g.path())) return "'" + g.path() + "' is in the archive where the manifest lists '" + w.path() + "'";
             if (w.size() != g.size()) return "'" + g.path() + "' is " + g.size() + " bytes, the manifest says " + w.size();
             if (!w.sha256().equals(g.sha256())) return "'" + g.path() + "' SHA-256 differs from the manifest";
+            if (w.attributes() != null && !w.attributes().equals(g.attributes())) {
+                return "'" + g.path() + "' tar header mode, mtime or owner differs from the manifest";
+            }
         }
         if (wanted.hasNext()) return "'" + wanted.next().path() + "' is in the manifest but missing from the archive";
         return null;
@@ -257,8 +261,15 @@ public final class ArchiveVerifier {
             HashingInputStream hashed = new HashingInputStream(content);
             extract(entry, hashed);
             hashed.drain(buffer); // what the extractor did not read (an entry it does not want) is hashed too
+            EntryAttributes header;
             try {
-                seen.entries.add(new FileRecord(entry.name(), hashed.count(), hashed.sha256Hex()));
+                header = entry.attributes();
+            } catch (IllegalArgumentException e) { // an id beyond 32 bits, say: no file of ours has that
+                header = null;
+                if (seen.fileProblem == null) seen.fileProblem = "'" + entry.name() + "' tar header: " + e.getMessage();
+            }
+            try {
+                seen.entries.add(new FileRecord(entry.name(), hashed.count(), hashed.sha256Hex(), header));
             } catch (IllegalArgumentException repeated) {
                 if (seen.fileProblem == null) seen.fileProblem = "'" + entry.name() + "' appears twice in the archive";
             }

@@ -91,10 +91,18 @@ public final class FileList implements Iterable<FileRecord>, AutoCloseable {
         return "FileList[" + count() + " files, " + contentBytes + " bytes]";
     }
 
-    // a record: size (8 bytes), SHA-256 (32), then the path's UTF-8 bytes
+    // a record: size (8 bytes), SHA-256 (32), whether attributes follow (1), then mode (4), mtime in
+    // epoch seconds (8), uid (8), gid (8) if they do, then the path's UTF-8 bytes
+    private static final int FIXED = 41;
+    private static final int ATTRIBUTES = 28;
+
     private static byte[] encode(FileRecord r) {
         byte[] path = r.path().getBytes(StandardCharsets.UTF_8);
-        return ByteBuffer.allocate(40 + path.length).putLong(r.size()).put(Hex.decode(r.sha256())).put(path).array();
+        EntryAttributes a = r.attributes();
+        ByteBuffer b = ByteBuffer.allocate(FIXED + (a == null ? 0 : ATTRIBUTES) + path.length)
+                .putLong(r.size()).put(Hex.decode(r.sha256())).put((byte) (a == null ? 0 : 1));
+        if (a != null) b.putInt(a.mode()).putLong(a.mtime().getEpochSecond()).putLong(a.uid()).putLong(a.gid());
+        return b.put(path).array();
     }
 
     private static FileRecord decode(byte[] record) {
@@ -102,7 +110,12 @@ public final class FileList implements Iterable<FileRecord>, AutoCloseable {
         long size = b.getLong();
         byte[] sha = new byte[32];
         b.get(sha);
-        return new FileRecord(new String(record, 40, record.length - 40, StandardCharsets.UTF_8), size, Hex.encode(sha));
+        EntryAttributes a = null;
+        if (b.get() != 0) {
+            a = new EntryAttributes(b.getInt(), java.time.Instant.ofEpochSecond(b.getLong()), b.getLong(), b.getLong());
+        }
+        int at = b.position();
+        return new FileRecord(new String(record, at, record.length - at, StandardCharsets.UTF_8), size, Hex.encode(sha), a);
     }
 
     /** Appends records in order, then seals them into a {@link FileList}. */

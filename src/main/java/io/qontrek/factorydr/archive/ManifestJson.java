@@ -39,8 +39,10 @@ import java.util.Set;
  * ({@link CanonicalJson} over the parsed tree) they replace.
  *
  * <p>Parsing is strict and lossless: every member required except {@code archive} and
- * {@code signature}, unknown or repeated members refused (at every level), integers only,
- * {@code created_at} in the contract's form, so that what was parsed writes back as the same JSON.
+ * {@code signature} (and the later optional ones: {@code databases}, {@code tripwires}, and a file's
+ * {@code mode}, {@code mtime}, {@code uid}, {@code gid}, which come all four or not at all), unknown or
+ * repeated members refused (at every level), integers only, times in the contract's form (an mtime in
+ * whole seconds), so that what was parsed writes back as the same JSON.
  */
 public final class ManifestJson {
     private static final JsonFactory FACTORY = JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
@@ -95,8 +97,12 @@ public final class ManifestJson {
         for (FileRecord f : m.files()) {
             if (!first) w.raw(",");
             first = false;
-            w.raw("{").key("path").string(f.path()).raw(",").key("sha256").string(f.sha256()).raw(",").key("size")
-                    .number(f.size()).raw("}");
+            EntryAttributes a = f.attributes();
+            w.raw("{");
+            if (a != null) w.key("gid").number(a.gid()).raw(",").key("mode").string(a.modeOctal()).raw(",").key("mtime").string(time(a.mtime())).raw(",");
+            w.key("path").string(f.path()).raw(",").key("sha256").string(f.sha256()).raw(",").key("size").number(f.size());
+            if (a != null) w.raw(",").key("uid").number(a.uid());
+            w.raw("}");
         }
         w.raw("],");
         w.key("ledger_head");
@@ -210,6 +216,13 @@ public final class ManifestJson {
                 g.writeStringField("path", f.path());
                 g.writeNumberField("size", f.size());
                 g.writeStringField("sha256", f.sha256());
+                EntryAttributes a = f.attributes();
+                if (a != null) {
+                    g.writeStringField("mode", a.modeOctal());
+                    g.writeStringField("mtime", time(a.mtime()));
+                    g.writeNumberField("uid", a.uid());
+                    g.writeNumberField("gid", a.gid());
+                }
                 g.writeEndObject();
             }
             g.writeEndArray();
@@ -292,7 +305,11 @@ public final class ManifestJson {
     }
 
     private static String createdAt(Manifest m) {
-        return DateTimeFormatter.ISO_INSTANT.format(m.createdAt());
+        return time(m.createdAt());
+    }
+
+    private static String time(Instant t) {
+        return DateTimeFormatter.ISO_INSTANT.format(t);
     }
 
     // ---- parsing ----
@@ -392,8 +409,8 @@ public final class ManifestJson {
             try (FileList.Builder b = FileList.builder(spillDir)) {
                 while (p.nextToken() != JsonToken.END_ARRAY) {
                     if (p.currentToken() != JsonToken.START_OBJECT) throw new IllegalArgumentException("field 'files' holds a non-object");
-                    String path = null, sha256 = null;
-                    Long size = null;
+                    String path = null, sha256 = null, mode = null, mtime = null;
+                    Long size = null, uid = null, gid = null;
                     while (p.nextToken() == JsonToken.FIELD_NAME) {
                         String key = p.currentName();
                         p.nextToken();
@@ -401,10 +418,24 @@ public final class ManifestJson {
                             case "path" -> path = text(key);
                             case "size" -> size = integer(key);
                             case "sha256" -> sha256 = text(key);
+                            case "mode" -> mode = text(key);
+                            case "mtime" -> mtime = text(key);
+                            case "uid" -> uid = integer(key);
+                            case "gid" -> gid = integer(key);
                             default -> throw new IllegalArgumentException("unknown field '" + key + "' in files");
                         }
                     }
-                    b.add(new FileRecord(require(path, "path"), require(size, "size"), require(sha256, "sha256")));
+                    require(path, "path");
+                    EntryAttributes attributes = null;
+                    int given = (mode != null ? 1 : 0) + (mtime != null ? 1 : 0) + (uid != null ? 1 : 0) + (gid != null ? 1 : 0);
+                    if (given == 4) {
+                        Instant t = instant("mtime", mtime);
+                        if (t.getNano() != 0) throw new IllegalArgumentException("mtime '" + mtime + "' is not in whole seconds");
+                        attributes = new EntryAttributes(EntryAttributes.parseMode(mode), t, uid, gid);
+                    } else if (given != 0) {
+                        throw new IllegalArgumentException("file '" + path + "' has some of mode, mtime, uid, gid but not all four");
+                    }
+                    b.add(new FileRecord(path, require(size, "size"), require(sha256, "sha256"), attributes));
                 }
                 return b.seal();
             }
@@ -556,16 +587,20 @@ public final class ManifestJson {
         }
 
         private static Instant instant(String text) {
-            Instant createdAt;
+            return instant("created_at", text);
+        }
+
+        private static Instant instant(String field, String text) {
+            Instant t;
             try {
-                createdAt = Instant.parse(text);
+                t = Instant.parse(text);
             } catch (DateTimeParseException e) {
-                throw new IllegalArgumentException("created_at '" + text + "' is not an ISO-8601 UTC time");
+                throw new IllegalArgumentException(field + " '" + text + "' is not an ISO-8601 UTC time");
             }
-            if (!DateTimeFormatter.ISO_INSTANT.format(createdAt).equals(text)) {
-                throw new IllegalArgumentException("created_at '" + text + "' is not in the form 2025-10-23T14:00:00Z");
+            if (!DateTimeFormatter.ISO_INSTANT.format(t).equals(text)) {
+                throw new IllegalArgumentException(field + " '" + text + "' is not in the form 2025-10-23T14:00:00Z");
             }
-            return createdAt;
+            return t;
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.qontrek.factorydr.archive;
 
+import io.qontrek.factorydr.common.OwnerOnly;
 import io.qontrek.factorydr.common.Hex;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -107,12 +108,11 @@ public final class Sidecars {
 
     static void writeAtomically(Path target, Content content) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
-        // Not Files.createTempFile: its 0600 would differ from the archive's umask mode and stop other
-        // operators' `sha256sum -c`.
+        // owner-only like the archive beside it, whatever the umask
         Path temp = dir.resolve("." + target.getFileName() + "." + Long.toHexString(RANDOM.nextLong()) + ".tmp");
         boolean moved = false;
         try {
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            try (FileChannel channel = OwnerOnly.create(temp)) {
                 OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 64 * 1024);
                 content.writeTo(out);
                 out.flush();

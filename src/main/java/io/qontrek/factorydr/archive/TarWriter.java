@@ -22,8 +22,12 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  * {@code manifest.json}: the manifest can list every file's SHA-256 only after all were written.
  *
  * <p>Long names, big numbers and non-ASCII names get PAX headers, which GNU tar and bsdtar read. Entry
- * names are relative (see {@link EntryNames}). Files are stored with mode 0644 and their mtime in whole
- * seconds; owner and permissions on restore are the restorer's decision, not the archive's.
+ * names are relative (see {@link EntryNames}). Each file's header carries its source's permission bits,
+ * mtime (whole seconds), and numeric uid and gid ({@link EntryAttributes}), which its {@link FileRecord}
+ * repeats for the manifest. User and group names are left empty, so that tar run as root on another
+ * host restores the numbers, as our restore does, rather than mapping names. Content made in memory
+ * without a source ({@link #addBytes(String, byte[], Instant)}) is stored as 0644, uid 0, with no
+ * attributes in its record.
  *
  * <p>Once an entry has been started, any failure makes the writer refuse further use: the tar is
  * incomplete and the caller must discard the whole output ({@link ArchiveWriter} deletes it). A file
@@ -31,7 +35,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  */
 public final class TarWriter {
     static final int COPY_BUFFER = 256 * 1024;
-    private static final int FILE_MODE = 0100644;
+    private static final int REGULAR_FILE = 0100000; // S_IFREG in the mode field, as archives always had it
 
     private final TarArchiveOutputStream tar;
     private final FileList.Builder files;
@@ -60,11 +64,20 @@ public final class TarWriter {
      * archiving a torn snapshot.
      */
     public FileRecord addFile(String name, Path source) throws IOException {
+        return addFile(name, source, null);
+    }
+
+    /**
+     * The same, recording {@code recorded} (null: the source's own) as the file's attributes: a
+     * database snapshot is archived as the live database, its mode, owner and mtime.
+     */
+    public FileRecord addFile(String name, Path source, EntryAttributes recorded) throws IOException {
         checkNew(name);
         BasicFileAttributes attributes = Files.readAttributes(source, BasicFileAttributes.class);
         if (!attributes.isRegularFile()) throw new IOException("cannot archive " + source + ": not a regular file");
         long size = attributes.size();
-        return write(name, size, attributes.lastModifiedTime(), () -> Files.newInputStream(source), source.toString(), false);
+        EntryAttributes a = recorded != null ? recorded : EntryAttributes.of(source);
+        return write(name, size, a, attributes.lastModifiedTime(), () -> Files.newInputStream(source), source.toString(), false);
     }
 
     /**
@@ -76,13 +89,24 @@ public final class TarWriter {
         BasicFileAttributes attributes = Files.readAttributes(source, BasicFileAttributes.class);
         if (!attributes.isRegularFile()) throw new IOException("cannot archive " + source + ": not a regular file");
         long size = attributes.size();
-        return write(name, size, attributes.lastModifiedTime(), () -> Files.newInputStream(source), source.toString(), true);
+        return write(name, size, EntryAttributes.of(source), attributes.lastModifiedTime(), () -> Files.newInputStream(source),
+                source.toString(), true);
     }
 
-    /** Archives small in-memory content, such as a config file with its secrets removed. */
+    /**
+     * Archives small in-memory content with the attributes of the file it stands for: a config file with
+     * its secrets removed keeps its source's mode and owner; a small file read ahead, its own.
+     */
+    public FileRecord addBytes(String name, byte[] content, EntryAttributes attributes) throws IOException {
+        checkNew(name);
+        if (attributes == null) throw new IllegalArgumentException("no attributes for '" + name + "'");
+        return write(name, content.length, attributes, null, () -> new ByteArrayInputStream(content), name, false);
+    }
+
+    /** Archives small in-memory content that has no source file: 0644, uid 0, no attributes recorded. */
     public FileRecord addBytes(String name, byte[] content, Instant mtime) throws IOException {
         checkNew(name);
-        return write(name, content.length, FileTime.from(mtime), () -> new ByteArrayInputStream(content), name, false);
+        return write(name, content.length, null, FileTime.from(mtime), () -> new ByteArrayInputStream(content), name, false);
     }
 
     /**
@@ -105,7 +129,7 @@ public final class TarWriter {
         files();
         boolean ok = false;
         try {
-            putEntry(EntryNames.MANIFEST, size, FileTime.from(mtime));
+            putEntry(EntryNames.MANIFEST, size, null, FileTime.from(mtime));
             long copied = 0;
             for (int n; copied < size && (n = manifestJson.read(buffer, 0, (int) Math.min(buffer.length, size - copied))) >= 0; ) {
                 tar.write(buffer, 0, n);
@@ -126,14 +150,15 @@ public final class TarWriter {
         InputStream open() throws IOException;
     }
 
-    private FileRecord write(String name, long size, FileTime mtime, Opener opener, String what, boolean mayGrow)
-            throws IOException {
+    /** {@code attributes} null: none recorded, the header gets 0644, uid 0 and {@code mtime}. */
+    private FileRecord write(String name, long size, EntryAttributes attributes, FileTime mtime, Opener opener, String what,
+            boolean mayGrow) throws IOException {
         // A file that cannot be opened (rotated away, say) leaves the tar intact: nothing was written yet.
         try (InputStream in = opener.open()) {
             boolean ok = false;
             try {
                 MessageDigest digest = Hashes.sha256();
-                putEntry(name, size, mtime);
+                putEntry(name, size, attributes, mtime);
                 long remaining = size;
                 while (remaining > 0) {
                     int n = in.read(buffer, 0, (int) Math.min(buffer.length, remaining));
@@ -148,7 +173,7 @@ public final class TarWriter {
                     throw new IOException(what + " grew while being archived: expected " + size + " bytes");
                 }
                 tar.closeArchiveEntry();
-                FileRecord record = new FileRecord(name, size, Hex.encode(digest.digest()));
+                FileRecord record = new FileRecord(name, size, Hex.encode(digest.digest()), attributes);
                 files.add(record);
                 ok = true;
                 return record;
@@ -158,12 +183,21 @@ public final class TarWriter {
         }
     }
 
-    private void putEntry(String name, long size, FileTime mtime) throws IOException {
+    private void putEntry(String name, long size, EntryAttributes attributes, FileTime mtime) throws IOException {
         TarArchiveEntry entry = new TarArchiveEntry(name, true);
         entry.setSize(size);
-        entry.setMode(FILE_MODE);
-        // Whole seconds fit the ustar header; sub-second times would add a PAX header to every entry.
-        entry.setLastModifiedTime(FileTime.from(mtime.toInstant().truncatedTo(ChronoUnit.SECONDS)));
+        entry.setUserName("");
+        entry.setGroupName("");
+        if (attributes == null) {
+            entry.setMode(REGULAR_FILE | 0644);
+            // Whole seconds fit the ustar header; sub-second times would add a PAX header to every entry.
+            entry.setLastModifiedTime(FileTime.from(mtime.toInstant().truncatedTo(ChronoUnit.SECONDS)));
+        } else {
+            entry.setMode(REGULAR_FILE | attributes.mode());
+            entry.setLastModifiedTime(FileTime.from(attributes.mtime())); // whole seconds already
+            entry.setUserId(attributes.uid());
+            entry.setGroupId(attributes.gid());
+        }
         tar.putArchiveEntry(entry);
     }
 

@@ -1,5 +1,6 @@
 package io.qontrek.factorydr.backup;
 
+import io.qontrek.factorydr.archive.EntryAttributes;
 import io.qontrek.factorydr.archive.FileList;
 import io.qontrek.factorydr.archive.FileRecord;
 import io.qontrek.factorydr.archive.Manifest;
@@ -101,13 +102,16 @@ public final class ArchivePipeline {
                 FileRecord r;
                 ReadAhead.Read read = item.read() == null ? null : ReadAhead.take(item);
                 if (e.bytes() != null) {
-                    r = tar.addBytes(e.path(), e.bytes(), e.mtime());
+                    EntryAttributes recorded = e.recordedAs() == null ? null : EntryAttributes.of(e.recordedAs());
+                    r = recorded != null ? tar.addBytes(e.path(), e.bytes(), recorded)
+                            : tar.addBytes(e.path(), e.bytes(), e.mtime() != null ? e.mtime() : lastModified(e.recordedAs()));
                 } else if (read != null && read.gone()) {
                     LOG.warn("{} was rotated away before it could be archived; left out", e.source());
                     continue;
                 } else if (read != null && !read.large()) {
                     // a small file, already read (and checked as addFile would) by a read-ahead thread
-                    r = tar.addBytes(e.path(), read.bytes(), read.mtime());
+                    r = read.attributes() != null ? tar.addBytes(e.path(), read.bytes(), read.attributes())
+                            : tar.addBytes(e.path(), read.bytes(), read.mtime());
                 } else if (e.appendOnly()) {
                     try {
                         r = tar.addAppendOnlyFile(e.path(), e.source());
@@ -122,7 +126,8 @@ public final class ArchivePipeline {
                         long waited = (System.nanoTime() - t0) / 1_000_000;
                         if (waited > 0) LOG.info("{}: waited {} ms for its snapshot", e.path(), waited);
                     }
-                    r = tar.addFile(e.path(), e.source());
+                    // a snapshot or delta is archived with the live database's mode, owner and mtime
+                    r = tar.addFile(e.path(), e.source(), e.recordedAs() == null ? null : EntryAttributes.of(e.recordedAs()));
                 }
                 files++;
                 bytes += r.size();
@@ -143,6 +148,10 @@ public final class ArchivePipeline {
             }
             return records;
         }
+    }
+
+    private static java.time.Instant lastModified(Path file) throws IOException {
+        return java.nio.file.Files.getLastModifiedTime(file).toInstant();
     }
 
     /** The set's next entry; a listing that fails half-way is the backup's failure. */

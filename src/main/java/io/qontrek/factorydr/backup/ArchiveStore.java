@@ -1,5 +1,6 @@
 package io.qontrek.factorydr.backup;
 
+import io.qontrek.factorydr.common.OwnerOnly;
 import io.qontrek.factorydr.archive.FileList;
 import io.qontrek.factorydr.archive.Manifest;
 import io.qontrek.factorydr.archive.ManifestSignature;
@@ -66,7 +67,7 @@ public final class ArchiveStore {
             FileList records;
             ArchiveReadBack.Output written;
             ArchiveReadBack readBack;
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            try (FileChannel ch = OwnerOnly.create(tmp)) { // 0600: the archive keeps this file's mode
                 written = new ArchiveReadBack.Output(ch);
                 // The archive is read back and checked by a second thread as it reaches the file.
                 readBack = ArchiveReadBack.start(tmp, written, secrets.archiveKey());
@@ -102,7 +103,8 @@ public final class ArchiveStore {
             readBack.verify(secrets.signingSecret());
             LOG.info("{}: read back and verified at {} ms", set.name(), java.time.Duration.between(started, Instant.now()).toMillis());
 
-            Files.createDirectories(target.getParent());
+            OwnerOnly.directories(target.getParent());
+            OwnerOnly.tighten(target.getParent());
             refuseExisting(target);
             Files.move(sidecar(tmp, ".sha256"), sidecar(target, ".sha256"));
             Files.move(sidecar(tmp, ".manifest.json"), sidecar(target, ".manifest.json"));

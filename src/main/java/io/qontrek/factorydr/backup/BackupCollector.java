@@ -70,9 +70,9 @@ public final class BackupCollector {
 
             ConfigSelection.Selection config = configSelection.select(layout.configDir());
             List<BackupSet.Entry> databases = List.of(
-                    BackupSet.Entry.pending("data/federation_ledger.db", ledger, snapshots.copy(ledger)),
-                    BackupSet.Entry.pending("data/nonce_store.db", nonces, snapshots.copy(nonces)),
-                    BackupSet.Entry.pending("data/receipts.db", receipts, snapshots.copy(receipts)));
+                    BackupSet.Entry.pending("data/federation_ledger.db", ledger, snapshots.copy(ledger), layout.ledgerDb()),
+                    BackupSet.Entry.pending("data/nonce_store.db", nonces, snapshots.copy(nonces), layout.nonceStoreDb()),
+                    BackupSet.Entry.pending("data/receipts.db", receipts, snapshots.copy(receipts), layout.receiptsDb()));
             // the proof files are listed, sorted, as the tar takes them: never all in memory at once
             Iterable<BackupSet.Entry> entries = BackupSet.concat(new BackupSet.Listed(layout.proofDir(), "proof/", work),
                     config.entries(), databases, recentLogs(now));
@@ -168,7 +168,10 @@ public final class BackupCollector {
             }
         };
         List<BackupSet.Entry> deltas = new ArrayList<>();
-        for (DatabaseDelta.Taken t : databases) deltas.add(BackupSet.Entry.file(t.database().path(), t.file()));
+        for (DatabaseDelta.Taken t : databases) { // archived with the live database's mode and owner
+            Path live = RuntimeDatabase.byName(t.database().name()).live(layout);
+            deltas.add(BackupSet.Entry.copyOf(t.database().path(), t.file(), live));
+        }
         return new BackupSet("incremental", "incremental-" + stamp, "incremental/" + stamp + ".tar.gz.enc", now,
                 last.backupId(), BackupSet.concat(entries, deltas), head, ledgerHead, List.of(), List.of(), work, null,
                 databases.stream().map(DatabaseDelta.Taken::database).toList(), missing, null);

@@ -97,25 +97,38 @@ public record BackupSet(
     /**
      * One archive entry: a file streamed from disk, or small bytes built in memory (a redacted config
      * file). An append-only file (a service log) may grow or be rotated away while the backup runs:
-     * it is archived as it was when opened, or left out if it is gone.
+     * it is archived as it was when opened, or left out if it is gone. {@code recordedAs}, when not
+     * null, is the file whose mode, owner and mtime the archive records for the entry (the live
+     * database of a snapshot, the config file a redacted copy was made of); else the source's own.
      */
     public record Entry(String path, Path source, byte[] bytes, Instant mtime, boolean appendOnly,
-            java.util.concurrent.Future<Path> pending) {
+            java.util.concurrent.Future<Path> pending, Path recordedAs) {
         public static Entry file(String path, Path source) {
-            return new Entry(path, source, null, null, false, null);
+            return new Entry(path, source, null, null, false, null, null);
+        }
+
+        /** A file made for the backup (a database delta) that is archived as the file it was made of. */
+        public static Entry copyOf(String path, Path source, Path original) {
+            return new Entry(path, source, null, null, false, null, original);
         }
 
         public static Entry log(String path, Path source) {
-            return new Entry(path, source, null, null, true, null);
+            return new Entry(path, source, null, null, true, null, null);
         }
 
+        /** Bytes with no file behind them: archived as 0644, with no attributes recorded. */
         public static Entry bytes(String path, byte[] bytes, Instant mtime) {
-            return new Entry(path, null, bytes, mtime, false, null);
+            return new Entry(path, null, bytes, mtime, false, null, null);
         }
 
-        /** A file still being made (a database snapshot): the tar waits for {@code ready} before reading source. */
-        public static Entry pending(String path, Path source, java.util.concurrent.Future<Path> ready) {
-            return new Entry(path, source, null, null, false, ready);
+        /** Bytes made from {@code original} (its secrets removed): archived with its mode, owner and mtime. */
+        public static Entry bytesOf(String path, byte[] bytes, Path original) {
+            return new Entry(path, null, bytes, null, false, null, original);
+        }
+
+        /** A snapshot still being made of {@code original}: the tar waits for {@code ready} before reading source. */
+        public static Entry pending(String path, Path source, java.util.concurrent.Future<Path> ready, Path original) {
+            return new Entry(path, source, null, null, false, ready, original);
         }
     }
 

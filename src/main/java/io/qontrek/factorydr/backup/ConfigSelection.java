@@ -54,7 +54,7 @@ public final class ConfigSelection {
                     skipped.add(name);
                     continue;
                 }
-                entries.add(BackupSet.Entry.bytes(name, clean, Files.getLastModifiedTime(file).toInstant()));
+                entries.add(BackupSet.Entry.bytesOf(name, clean, file));
                 redacted.add(name);
             } else if (holdsSecret(file)) {
                 skipped.add(name);

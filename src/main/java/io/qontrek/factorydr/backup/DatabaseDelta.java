@@ -1,5 +1,6 @@
 package io.qontrek.factorydr.backup;
 
+import io.qontrek.factorydr.common.OwnerOnly;
 import io.qontrek.factorydr.archive.Manifest;
 import io.qontrek.factorydr.runtime.LedgerEntry;
 import io.qontrek.factorydr.runtime.LedgerLink;
@@ -116,6 +117,11 @@ public final class DatabaseDelta {
         String table = TableHeads.identifier(db.table());
         LedgerChainFollower chain = db == RuntimeDatabase.FEDERATION_LEDGER ? new LedgerChainFollower(live, base, columns) : null;
         long rows = 0;
+        try {
+            OwnerOnly.createEmpty(file); // rows of a runtime database, in plaintext: 0600 from the start
+        } catch (java.io.IOException e) {
+            throw new SQLException("cannot create " + file + ": " + e.getMessage(), e);
+        }
         try (Connection out = DriverManager.getConnection("jdbc:sqlite:" + file)) {
             try (Statement s = out.createStatement()) {
                 for (String ddl : schema(live, db.table())) s.execute(ddl);

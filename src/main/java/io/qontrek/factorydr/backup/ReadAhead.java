@@ -1,5 +1,6 @@
 package io.qontrek.factorydr.backup;
 
+import io.qontrek.factorydr.archive.EntryAttributes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -38,10 +39,13 @@ final class ReadAhead implements AutoCloseable {
     static final int WINDOW = 256;
     static final int READERS = 8;
 
-    /** A file read ahead: its bytes and mtime, or gone (an append-only file rotated away), or too large to hold. */
-    record Read(byte[] bytes, Instant mtime, boolean gone, boolean large) {
-        static final Read GONE = new Read(null, null, true, false);
-        static final Read LARGE = new Read(null, null, false, true);
+    /**
+     * A file read ahead: its bytes, mtime and attributes (null where the file system has none), or gone
+     * (an append-only file rotated away), or too large to hold.
+     */
+    record Read(byte[] bytes, Instant mtime, EntryAttributes attributes, boolean gone, boolean large) {
+        static final Read GONE = new Read(null, null, null, true, false);
+        static final Read LARGE = new Read(null, null, null, false, true);
     }
 
     /** The next entry for the tar and, for a file on disk, its read (null for bytes in memory or a pending snapshot). */
@@ -104,6 +108,13 @@ final class ReadAhead implements AutoCloseable {
         if (!attributes.isRegularFile()) throw new IOException("cannot archive " + source + ": not a regular file");
         long size = attributes.size();
         if (size > SMALL) return Read.LARGE;
+        EntryAttributes recorded;
+        try {
+            recorded = EntryAttributes.of(e.recordedAs() != null ? e.recordedAs() : source); // a delta: as its live database
+        } catch (NoSuchFileException gone) {
+            if (e.appendOnly()) return Read.GONE;
+            throw gone;
+        }
         byte[] bytes = new byte[(int) size];
         try (InputStream in = Files.newInputStream(source)) {
             int got = in.readNBytes(bytes, 0, bytes.length);
@@ -117,7 +128,7 @@ final class ReadAhead implements AutoCloseable {
             if (e.appendOnly()) return Read.GONE;
             throw gone;
         }
-        return new Read(bytes, attributes.lastModifiedTime().toInstant(), false, false);
+        return new Read(bytes, attributes.lastModifiedTime().toInstant(), recorded, false, false);
     }
 
     @Override

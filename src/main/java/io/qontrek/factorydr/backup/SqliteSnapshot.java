@@ -1,5 +1,6 @@
 package io.qontrek.factorydr.backup;
 
+import io.qontrek.factorydr.common.OwnerOnly;
 import io.qontrek.factorydr.config.ConfigException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -44,6 +45,7 @@ public final class SqliteSnapshot {
     public static Path copy(Path live, Path target, int busyTimeoutSeconds) throws IOException {
         refuseEarly(live, target);
         String url = "jdbc:sqlite:" + live + "?busy_timeout=" + (busyTimeoutSeconds * 1000L);
+        OwnerOnly.createEmpty(target); // a plaintext copy: 0600 before a byte is in it (VACUUM INTO fills an empty file)
         try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
             s.execute("VACUUM INTO '" + target.toString().replace("'", "''") + "'");
         } catch (SQLException e) {

@@ -1,5 +1,6 @@
 package io.qontrek.factorydr.backup;
 
+import io.qontrek.factorydr.common.OwnerOnly;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +21,9 @@ public final class WorkDir {
         sweepDead(root);
         Path dir = root.resolve(Long.toString(ProcessHandle.current().pid())).resolve(name);
         delete(dir);
-        return Files.createDirectories(dir);
+        OwnerOnly.directories(root);
+        OwnerOnly.tighten(root); // scratch made before it was owner-only
+        return OwnerOnly.directories(dir);
     }
 
     /** Removes the work of processes that no longer run (a crash, a kill -9, a power cut). */

@@ -1,11 +1,11 @@
 package io.qontrek.factorydr.camel;
 
+import io.qontrek.factorydr.common.OwnerOnly;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
@@ -53,8 +53,8 @@ final class FlowLock implements AutoCloseable {
         if (!HELD.add(file)) throw new Busy("this process");
         FileChannel channel = null;
         try {
-            Files.createDirectories(file.getParent());
-            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            OwnerOnly.directories(file.getParent());
+            channel = OwnerOnly.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
             FileLock lock = channel.tryLock();
             if (lock == null) throw new Busy(holder(channel));
             note(channel, since);

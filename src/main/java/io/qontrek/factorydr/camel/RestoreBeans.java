@@ -8,6 +8,7 @@ import io.qontrek.factorydr.archive.WrongKeyException;
 import io.qontrek.factorydr.backup.WorkDir;
 import io.qontrek.factorydr.catalog.Catalog;
 import io.qontrek.factorydr.catalog.CatalogEntry;
+import io.qontrek.factorydr.common.OwnerOnly;
 import io.qontrek.factorydr.common.ProgressListener;
 import io.qontrek.factorydr.config.RuntimeLayout;
 import io.qontrek.factorydr.config.Secrets;
@@ -53,8 +54,8 @@ final class RestoreBeans {
         });
         bind.accept("verifyAndStageRestore", (Processor) ex -> {
             RestoreJob job = job(ex);
-            Files.createDirectories(job.target.root());
-            job.staging = Files.createDirectories(RuntimeSwap.stagingDir(job.target, now.get()));
+            OwnerOnly.directories(job.target.root()); // a new --target, or the drill's staged runtime: 0700
+            job.staging = OwnerOnly.directories(RuntimeSwap.stagingDir(job.target, now.get())); // 0700: nobody else looks in
             ProgressListener progress = progress(ex);
             for (Path archive : job.archives) {
                 if (!Files.isRegularFile(archive)) {
@@ -75,6 +76,10 @@ final class RestoreBeans {
                     SafeExtractor.ExtractResult r = extraction.finish();
                     if (archive != job.archives.get(0) && r.files("proof") > 0) {
                         job.proofsFromLaterArchives = true;
+                    }
+                    if (r.foreignOwners() > 0) {
+                        job.checks.add(r.foreignOwners() + " files of " + archive.getFileName() + " keep the restoring user as owner:"
+                                + " only root gives files back their recorded owner and group");
                     }
                     job.files += r.files();
                     job.bytes += r.bytes();

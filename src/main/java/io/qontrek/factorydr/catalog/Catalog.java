@@ -1,5 +1,6 @@
 package io.qontrek.factorydr.catalog;
 
+import io.qontrek.factorydr.common.OwnerOnly;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -789,9 +790,20 @@ public final class Catalog {
 
     private Connection open() throws SQLException {
         try {
-            Files.createDirectories(file.getParent());
+            // the archive directory and the catalog are the owner's alone, whatever the umask; SQLite gives
+            // the catalog's -wal, -shm and -journal files the catalog's own mode
+            OwnerOnly.directories(file.getParent());
+            OwnerOnly.tighten(file.getParent());
+            if (!Files.exists(file)) {
+                try {
+                    OwnerOnly.createEmpty(file); // SQLite takes an empty file as a new database
+                } catch (java.nio.file.FileAlreadyExistsException raced) {
+                    // created meanwhile by another run
+                }
+            }
+            OwnerOnly.tighten(file);
         } catch (java.io.IOException e) {
-            throw new CatalogException("cannot create " + file.getParent() + ": " + e.getMessage(), e);
+            throw new CatalogException("cannot create " + file + ": " + e.getMessage(), e);
         }
         Connection c = DriverManager.getConnection("jdbc:sqlite:" + file + "?busy_timeout=30000&foreign_keys=true");
         try (Statement s = c.createStatement()) {

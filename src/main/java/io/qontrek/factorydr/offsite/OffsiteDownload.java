@@ -1,5 +1,6 @@
 package io.qontrek.factorydr.offsite;
 
+import io.qontrek.factorydr.common.OwnerOnly;
 import io.qontrek.factorydr.archive.ArchiveException;
 import io.qontrek.factorydr.archive.ArchiveVerifier;
 import io.qontrek.factorydr.backup.WorkDir;
@@ -43,7 +44,7 @@ public record OffsiteDownload(String name, Path target, Path work, List<Item> it
 
     /** Streams one object's content into its temporary file and fsyncs it; memory stays flat. */
     public static void save(InputStream content, Path temp) throws IOException {
-        try (InputStream in = content; FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        try (InputStream in = content; FileChannel ch = OwnerOnly.create(temp)) {
             OutputStream out = Channels.newOutputStream(ch);
             in.transferTo(out);
             ch.force(true);
@@ -61,7 +62,7 @@ public record OffsiteDownload(String name, Path target, Path work, List<Item> it
             throw new ArchiveException("downloaded " + name + " from " + where + " does not verify and was deleted: " + e.getMessage(), e);
         }
         try {
-            Files.createDirectories(target.getParent());
+            OwnerOnly.directories(target.getParent());
             refuseExisting(target);
             Files.move(sibling(temp, ".sha256"), sibling(target, ".sha256"));
             Files.move(sibling(temp, ".manifest.json"), sibling(target, ".manifest.json"));

@@ -1,5 +1,6 @@
 package io.qontrek.factorydr.recovery;
 
+import io.qontrek.factorydr.common.OwnerOnly;
 import io.qontrek.factorydr.archive.FileRecord;
 import io.qontrek.factorydr.archive.Manifest;
 import io.qontrek.factorydr.archive.Sidecars;
@@ -67,7 +68,7 @@ public final class Drill {
                     if (entries.findAny().isPresent()) throw new ConfigException("--staging=" + s + " is not empty; give a new or empty directory");
                 }
             }
-            run.staging = Files.createDirectories(s);
+            run.staging = OwnerOnly.directories(s);
             run.keepStaging = true;
         } else {
             run.staging = WorkDir.create(live.archiveDir(), run.drillId);

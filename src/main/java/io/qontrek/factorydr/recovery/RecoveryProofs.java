@@ -1,5 +1,6 @@
 package io.qontrek.factorydr.recovery;
 
+import io.qontrek.factorydr.common.OwnerOnly;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -57,11 +58,11 @@ public final class RecoveryProofs {
 
     /** Writes a signed document as dir/&lt;prefix&gt;-&lt;stamp&gt;.json atomically, never over an existing file. */
     public static Path write(Path dir, String prefix, Instant at, ObjectNode signed) throws IOException {
-        Files.createDirectories(dir);
+        OwnerOnly.directories(dir);
         byte[] bytes = JSON.writeValueAsBytes(signed);
         Path temp = dir.resolve("." + prefix + "-" + ProcessHandle.current().pid() + "-" + System.nanoTime() + ".tmp");
         try {
-            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            try (FileChannel ch = OwnerOnly.create(temp)) {
                 ByteBuffer buf = ByteBuffer.wrap(bytes);
                 while (buf.hasRemaining()) ch.write(buf);
                 ch.force(true);

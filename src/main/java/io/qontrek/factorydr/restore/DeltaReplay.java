@@ -67,6 +67,11 @@ public final class DeltaReplay {
             } catch (SQLException e) {
                 throw new RestoreException(archive + ": the " + d.name() + " delta cannot be applied: " + e.getMessage());
             }
+            // the delta carries the live database's mtime and mode when the incremental was taken: so does the copy now
+            Files.setLastModifiedTime(copy, Files.getLastModifiedTime(delta));
+            if (Files.getFileStore(copy).supportsFileAttributeView("posix")) {
+                Files.setPosixFilePermissions(copy, Files.getPosixFilePermissions(delta));
+            }
             Files.delete(delta);
             report.add(d.name() + ": " + d.rows() + " rows added by " + archive + (db == RuntimeDatabase.FEDERATION_LEDGER
                     ? ", the chain continuing to seq " + d.head().rowid() : ""));

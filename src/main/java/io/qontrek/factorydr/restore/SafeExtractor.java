@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import io.qontrek.factorydr.common.FileSystemSync;
+import io.qontrek.factorydr.common.OwnerOnly;
+import io.qontrek.factorydr.common.Processes;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -52,7 +54,12 @@ import java.util.function.Predicate;
  *
  * <p>Each new file is written under its name with O_EXCL; one that replaces an earlier archive's copy
  * (an incremental applied after its full wins) goes through a temporary name and a rename. Either way
- * it gets the entry's mtime and permission bits (group/other write, setuid, setgid and sticky dropped).
+ * it gets the entry's mtime and permission bits (setuid, setgid and sticky dropped), and, when this
+ * process runs as root, the entry's numeric owner and group; otherwise it belongs to whoever restores,
+ * and {@link ExtractResult#foreignOwners} counts the files recorded with another owner. The archive
+ * verifier checks each header's mode, mtime and owner against the signed manifest where the manifest
+ * records them. The staging directory itself is created owner-only (0700); the directories inside it
+ * are created as the umask makes them, since they become the runtime's own.
  * At the end the staging file system is synced once (see finish). Anything other than a regular file
  * in the way (a directory, a link) is refused. {@code manifest.json} is never written.
  *
@@ -64,8 +71,11 @@ public final class SafeExtractor {
     private static final String MANIFEST = "manifest.json";
     private static final int BUFFER = 64 * 1024;
 
-    /** What was written: regular files, their total bytes, and how many files under each top-level directory. */
-    public record ExtractResult(long files, long bytes, Map<String, Long> filesByTop) {
+    /**
+     * What was written: regular files, their total bytes, how many files under each top-level directory,
+     * and how many were recorded with another owner than this process's, which only root can give them.
+     */
+    public record ExtractResult(long files, long bytes, Map<String, Long> filesByTop, long foreignOwners) {
         public ExtractResult {
             filesByTop = Map.copyOf(filesByTop);
         }
@@ -98,7 +108,7 @@ public final class SafeExtractor {
      * {@link Extraction#finish()} once the whole archive has been read.
      */
     public static Extraction into(Path stagingDir, Predicate<String> wanted) throws IOException {
-        Files.createDirectories(stagingDir);
+        OwnerOnly.directories(stagingDir);
         return new Extraction(stagingDir.toRealPath(), wanted);
     }
 
@@ -119,8 +129,10 @@ public final class SafeExtractor {
         private final Map<String, Path> provenDirs = new HashMap<>();
         private final byte[] buffer = new byte[BUFFER];
         private long bytes;
+        private long foreignOwners;
 
         private final boolean posix;
+        private final boolean asRoot = Processes.isRoot();
 
         Extraction(Path root, Predicate<String> wanted) throws IOException {
             this.root = root;
@@ -193,7 +205,15 @@ public final class SafeExtractor {
                 if (written != entry.size()) {
                     throw refused(entry.name(), "holds " + written + " bytes, its header says " + entry.size());
                 }
-                if (posix) permissions(file, entry.mode());
+                if (posix) {
+                    if (asRoot) { // before chmod: chown(2) may clear mode bits
+                        Files.setAttribute(file, "unix:uid", (int) entry.uid(), LinkOption.NOFOLLOW_LINKS);
+                        Files.setAttribute(file, "unix:gid", (int) entry.gid(), LinkOption.NOFOLLOW_LINKS);
+                    } else if (entry.uid() != Processes.effectiveUid()) {
+                        foreignOwners++;
+                    }
+                    permissions(file, entry.mode());
+                }
                 Files.setLastModifiedTime(file, FileTime.from(entry.mtime()));
                 if (replacing) {
                     try {
@@ -270,7 +290,7 @@ public final class SafeExtractor {
                 for (Path dir : touchedDirs) FileSystemSync.fsync(dir);
             }
             close();
-            return new ExtractResult(written, bytes, filesByTop);
+            return new ExtractResult(written, bytes, filesByTop, foreignOwners);
         }
 
         /** Frees the file set's spool; {@link #finish} does it too. */
@@ -293,9 +313,9 @@ public final class SafeExtractor {
         return null;
     }
 
+    /** The recorded permission bits exactly, less setuid, setgid and sticky, which no runtime file of ours has. */
     private static void permissions(Path file, int mode) throws IOException {
-        int safe = mode & 0755; // no group/other write, no setuid/setgid/sticky
-        if ((safe & 0600) != 0600) safe |= 0600; // the owner (this restore) can always read and replace it
+        int safe = mode & 0777;
         StringBuilder s = new StringBuilder();
         String rwx = "rwxrwxrwx";
         for (int i = 0; i < 9; i++) s.append((safe & (1 << (8 - i))) != 0 ? rwx.charAt(i) : '-');

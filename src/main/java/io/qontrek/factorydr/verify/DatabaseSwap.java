@@ -35,6 +35,7 @@ final class DatabaseSwap {
             try (FileChannel c = FileChannel.open(built, StandardOpenOption.WRITE)) {
                 c.force(true);
             }
+            keepModeAndOwner(live, built);
             for (String suffix : COMPANIONS) {
                 Files.deleteIfExists(live.resolveSibling(live.getFileName() + suffix));
             }
@@ -44,6 +45,19 @@ final class DatabaseSwap {
             discard(built);
             throw e;
         }
+    }
+
+    /**
+     * The rebuilt database takes the place of the live one with its permissions, and, when root can give
+     * them, its owner and group: a 0640 receipt index stays 0640 (a restore's rebuild included).
+     */
+    private static void keepModeAndOwner(Path live, Path built) throws IOException {
+        if (!Files.exists(live) || !Files.getFileStore(built).supportsFileAttributeView("unix")) return;
+        if (io.qontrek.factorydr.common.Processes.isRoot()) {
+            Files.setAttribute(built, "unix:uid", Files.getAttribute(live, "unix:uid"));
+            Files.setAttribute(built, "unix:gid", Files.getAttribute(live, "unix:gid"));
+        }
+        Files.setPosixFilePermissions(built, Files.getPosixFilePermissions(live));
     }
 
     /** Deletes a temporary database and any journal SQLite left beside it. */

@@ -242,6 +242,25 @@ class ArchiveCorruptionTest {
     }
 
     @Test
+    void fileEntryModeOrOwnerChangedAndResigned() throws Exception {
+        for (int change = 0; change < 3; change++) {
+            List<FileRecord> files = new ArrayList<>();
+            for (FileRecord f : manifest.files().toList()) {
+                EntryAttributes a = f.attributes();
+                assertThat(a).as("the fixture's files are archived with their attributes").isNotNull();
+                EntryAttributes forged = switch (change) {
+                    case 0 -> new EntryAttributes(a.mode() ^ 0004, a.mtime(), a.uid(), a.gid());
+                    case 1 -> new EntryAttributes(a.mode(), a.mtime().plusSeconds(1), a.uid(), a.gid());
+                    default -> new EntryAttributes(a.mode(), a.mtime(), a.uid() + 1, a.gid());
+                };
+                files.add(f.path().equals(PROOF) ? new FileRecord(PROOF, f.size(), f.sha256(), forged) : f);
+            }
+            reseal(withFiles(manifest, files));
+            assertVerifyFails().hasMessage(X + ": '" + PROOF + "' tar header mode, mtime or owner differs from the manifest");
+        }
+    }
+
+    @Test
     void fileEntrySizeChangedAndResigned() throws Exception {
         List<FileRecord> files = new ArrayList<>();
         for (FileRecord f : manifest.files().toList()) {

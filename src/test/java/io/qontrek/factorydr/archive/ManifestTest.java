@@ -29,7 +29,14 @@ class ManifestTest {
         o.put("created_at", java.time.format.DateTimeFormatter.ISO_INSTANT.format(m.createdAt()));
         o.put("base", m.base());
         var files = o.putArray("files");
-        for (FileRecord f : m.files()) files.addObject().put("path", f.path()).put("size", f.size()).put("sha256", f.sha256());
+        for (FileRecord f : m.files()) {
+            ObjectNode x = files.addObject().put("path", f.path()).put("size", f.size()).put("sha256", f.sha256());
+            if (f.attributes() != null) {
+                x.put("mode", String.format("%04o", f.attributes().mode()))
+                        .put("mtime", java.time.format.DateTimeFormatter.ISO_INSTANT.format(f.attributes().mtime()))
+                        .put("uid", f.attributes().uid()).put("gid", f.attributes().gid());
+            }
+        }
         if (m.proofHead() == null) o.putNull("proof_head");
         else o.putObject("proof_head").put("seq", m.proofHead().seq()).put("merkle_root", m.proofHead().merkleRoot());
         if (m.ledgerHead() == null) o.putNull("ledger_head");
@@ -189,7 +196,10 @@ class ManifestTest {
     @Test
     void theStreamedFormsAreTheTreeRenderingsByteForByte() throws Exception {
         java.util.List<FileRecord> many = new java.util.ArrayList<>();
-        for (int i = 0; i < 20_000; i++) many.add(new FileRecord(String.format("proof/proof-%012d.json", i), i, H1)); // spills to disk
+        for (int i = 0; i < 20_000; i++) { // spills to disk; every other file with attributes, as archives before them mixed in
+            EntryAttributes a = i % 2 == 0 ? null : new EntryAttributes(i % 07777, Instant.ofEpochSecond(1_700_000_000L + i), i, 4_294_967_295L - i);
+            many.add(new FileRecord(String.format("proof/proof-%012d.json", i), i, H1, a));
+        }
         many.add(new FileRecord("config/caf\u00e9 \"quoted\"\n.yaml", 7, H2)); // escapes and non-ASCII
         Manifest sealed = Manifest.unsealed("full-20251026T030000Z", Manifest.Type.FULL, Instant.parse("2025-10-26T03:00:00Z"), null,
                 many, new Manifest.ProofHead(199, H1), null, List.of("config/key_registry.json"), List.of())
@@ -208,12 +218,50 @@ class ManifestTest {
     }
 
     @Test
+    void fileAttributesRoundTripInBothForms_andOlderEntriesHaveNone() throws Exception {
+        EntryAttributes a = new EntryAttributes(0640, Instant.parse("2020-01-02T03:04:05Z"), 1234, 5678);
+        Manifest m = Manifest.unsealed("full-20251026T030000Z", Manifest.Type.FULL, Instant.parse("2025-10-26T03:00:00Z"), null,
+                List.of(new FileRecord("data/receipts.db", 123, H1, a), new FileRecord("proof/proof-000000000001.json", 45, H2)),
+                null, null, List.of(), List.of()).withArchive("full/20251026T030000Z.tar.gz.enc", 1234, H2);
+        Manifest signed = m.withSignature(ManifestSignature.sign(m, SECRET));
+        String canonical = new String(signed.inTarJson(), StandardCharsets.UTF_8);
+        assertThat(canonical).contains("{\"gid\":5678,\"mode\":\"0640\",\"mtime\":\"2020-01-02T03:04:05Z\",\"path\":\"data/receipts.db\","
+                + "\"sha256\":\"" + H1 + "\",\"size\":123,\"uid\":1234}");
+        assertThat(canonical).contains("{\"path\":\"proof/proof-000000000001.json\",\"sha256\":\"" + H2 + "\",\"size\":45}");
+        ObjectNode pretty = (ObjectNode) JSON.readTree(signed.toPrettyJson());
+        assertThat(pretty.get("files").get(0).fieldNames()).toIterable().containsExactly("path", "size", "sha256", "mode", "mtime", "uid", "gid");
+        Manifest back = Manifest.parse(signed.toPrettyJson());
+        assertThat(back).isEqualTo(signed);
+        assertThat(back.files().toList().get(0).attributes()).isEqualTo(a);
+        assertThat(back.files().toList().get(1).attributes()).isNull();
+        assertThat(ManifestSignature.verify(back, SECRET)).isTrue();
+        assertThat(back.toPrettyJson()).isEqualTo(signed.toPrettyJson());
+    }
+
+    @Test
+    void fileAttributesComeAllFourOrNotAtAll_inTheirOneForm() throws Exception {
+        String good = new String(sample().inTarJson(), StandardCharsets.UTF_8);
+        String one = "{\"path\":\"proof/proof-000000000001.json\"";
+        assertThatThrownBy(() -> Manifest.parse(good.replace(one, "{\"mode\":\"0644\",\"path\":\"proof/proof-000000000001.json\"").getBytes()))
+                .hasMessage("manifest: file 'proof/proof-000000000001.json' has some of mode, mtime, uid, gid but not all four");
+        String all = "{\"gid\":0,\"mode\":\"%s\",\"mtime\":\"%s\",\"path\":\"proof/proof-000000000001.json\"";
+        String tail = ",\"uid\":0}";
+        String withTail = good.replaceFirst("(\"path\":\"proof/proof-000000000001.json\",\"sha256\":\"[0-9a-f]{64}\",\"size\":123)\\}", "$1" + tail);
+        assertThat(Manifest.parse(withTail.replace(one, String.format(all, "0644", "2020-01-02T03:04:05Z")).getBytes())
+                .files().toList().get(0).attributes()).isEqualTo(new EntryAttributes(0644, Instant.parse("2020-01-02T03:04:05Z"), 0, 0));
+        assertThatThrownBy(() -> Manifest.parse(withTail.replace(one, String.format(all, "644", "2020-01-02T03:04:05Z")).getBytes()))
+                .hasMessage("manifest: mode '644' is not four octal digits (\"0640\")");
+        assertThatThrownBy(() -> Manifest.parse(withTail.replace(one, String.format(all, "0644", "2020-01-02T03:04:05.500Z")).getBytes()))
+                .hasMessage("manifest: mtime '2020-01-02T03:04:05.500Z' is not in whole seconds");
+    }
+
+    @Test
     void parseRefusesAFileListedTwiceAndUnknownMembersAtAnyLevel() {
         String good = new String(sample().inTarJson(), StandardCharsets.UTF_8);
         String twice = good.replace("\"config/key_registry.json\",\"sha256\"", "\"proof/proof-000000000001.json\",\"sha256\"");
         assertThatThrownBy(() -> Manifest.parse(twice.getBytes())).hasMessage("manifest: files lists 'proof/proof-000000000001.json' twice");
-        assertThatThrownBy(() -> Manifest.parse(good.replace("{\"path\"", "{\"mode\":420,\"path\"").getBytes()))
-                .hasMessage("manifest: unknown field 'mode' in files");
+        assertThatThrownBy(() -> Manifest.parse(good.replace("{\"path\"", "{\"owner\":420,\"path\"").getBytes()))
+                .hasMessage("manifest: unknown field 'owner' in files");
         assertThatThrownBy(() -> Manifest.parse(good.replace("\"seq\":199", "\"seq\":199,\"x\":1").getBytes()))
                 .hasMessage("manifest: unknown field 'x' in proof_head");
     }

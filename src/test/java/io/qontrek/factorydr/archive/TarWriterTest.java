@@ -51,7 +51,8 @@ class TarWriterTest {
         Path file = SampleData.file(dir.resolve("proof.json"), 700_000, 3);
         FileRecord fromFile = tar.addFile("proof/proof-000000000001.json", file);
         FileRecord fromBytes = tar.addBytes("config/key_registry.json", "{}".getBytes(StandardCharsets.UTF_8), Instant.EPOCH);
-        assertThat(fromFile).isEqualTo(new FileRecord("proof/proof-000000000001.json", 700_000, Hashes.sha256Hex(Files.readAllBytes(file))));
+        assertThat(fromFile).isEqualTo(new FileRecord("proof/proof-000000000001.json", 700_000, Hashes.sha256Hex(Files.readAllBytes(file)),
+                EntryAttributes.of(file)));
         assertThat(fromBytes).isEqualTo(new FileRecord("config/key_registry.json", 2, Hashes.sha256Hex("{}")));
         assertThatThrownBy(() -> tar.addFile("proof/proof-000000000001.json", file)).hasMessageContaining("lists 'proof/proof-000000000001.json' twice");
         assertThat(tar.files().toList()).containsExactly(fromFile, fromBytes);

@@ -59,6 +59,17 @@ final class Cli {
         return finish(pb.start(), 300);
     }
 
+    /** Under {@code umask} (e.g. "000"): what the process creates gets only the modes it asks for explicitly. */
+    static Result runUnderUmask(String umask, Map<String, String> env, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("bash", "-c", "umask " + umask + " && exec \"$@\"", "umasked", javaBin(), "-Xmx512m",
+                "-cp", classPath(), FactoryDr.class.getName()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(Path.of("").toAbsolutePath().toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("FACTORY_") || k.endsWith("_SECRET") || k.startsWith("ARCHIVE_"));
+        pb.environment().putAll(env);
+        return finish(pb.start(), 300);
+    }
+
     /** With fileSizeLimitKb > 0 the JVM runs under `ulimit -f`: a write past it fails as on a full disk. */
     static Process start(long fileSizeLimitKb, Map<String, String> env, String... args) throws IOException {
         return start(fileSizeLimitKb, "512m", env, args);

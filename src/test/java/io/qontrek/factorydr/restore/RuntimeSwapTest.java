@@ -322,6 +322,11 @@ class RuntimeSwapTest {
                 if (!f.path().startsWith("proof/") && !RuntimeSwap.DATABASES.contains(f.path().replace("data/", ""))) continue;
                 Path at = f.path().startsWith("proof/") ? live.proofDir().resolve(f.path().substring(6)) : live.dataDir().resolve(f.path().substring(5));
                 assertThat(TreeSnapshot.sha256(at)).as(f.path()).isEqualTo(f.sha256());
+                // the copy onto the volume keeps what the restore gave the staged file: mode, mtime, owner
+                assertThat(f.attributes()).as(f.path()).isNotNull();
+                assertThat((Integer) Files.getAttribute(at, "unix:mode") & 07777).as(f.path()).isEqualTo(f.attributes().mode());
+                assertThat(Files.getLastModifiedTime(at).toInstant()).as(f.path()).isEqualTo(f.attributes().mtime());
+                assertThat(Integer.toUnsignedLong((Integer) Files.getAttribute(at, "unix:uid"))).as(f.path()).isEqualTo(f.attributes().uid());
             }
             assertThat(live.proofDir().resolve("stray.json")).doesNotExist();
             assertThat(live.panicFlag()).hasContent("ledger corrupt");
