@@ -2,10 +2,10 @@ package io.qontrek.factorydr.camel;
 
 import io.qontrek.factorydr.archive.ArchiveVerifier;
 import io.qontrek.factorydr.archive.Manifest;
-import io.qontrek.factorydr.backup.WorkDir;
 import io.qontrek.factorydr.catalog.Catalog;
 import io.qontrek.factorydr.catalog.CatalogEntry;
 import io.qontrek.factorydr.common.ProgressListener;
+import io.qontrek.factorydr.common.TestPause;
 import io.qontrek.factorydr.config.RuntimeLayout;
 import io.qontrek.factorydr.config.Secrets;
 import io.qontrek.factorydr.restore.CatalogRebuilder;
@@ -13,6 +13,8 @@ import io.qontrek.factorydr.restore.RestoreException;
 import io.qontrek.factorydr.restore.RestoreJob;
 import io.qontrek.factorydr.restore.RestorePlan;
 import io.qontrek.factorydr.restore.RestorePlanner;
+import io.qontrek.factorydr.restore.Leftovers;
+import io.qontrek.factorydr.restore.RestoreStaging;
 import io.qontrek.factorydr.restore.RuntimeSwap;
 import io.qontrek.factorydr.restore.SafeExtractor;
 import io.qontrek.factorydr.restore.StagedRuntimeCheck;
@@ -33,6 +35,12 @@ final class RestoreBeans {
 
     static void bindAll(BiConsumer<String, Object> bind, RuntimeLayout layout, Catalog catalog, Secrets secrets,
             Supplier<Instant> now, boolean offsiteEnabled) {
+        // first of all: the staging of restores that are gone, and a swap one of them left half-done
+        // (taken back here; a dry run only refuses it: it changes nothing)
+        bind.accept("sweepRestoreLeftovers", (Processor) ex -> {
+            RestoreJob job = job(ex);
+            Leftovers.sweep(job.target, layout.archiveDir(), !job.dryRun);
+        });
         bind.accept("planRestore", (Processor) ex -> {
             RestoreJob job = job(ex);
             if (job.archive != null) {
@@ -49,7 +57,7 @@ final class RestoreBeans {
         bind.accept("verifyAndStageRestore", (Processor) ex -> {
             RestoreJob job = job(ex);
             Files.createDirectories(job.target.root());
-            job.staging = Files.createDirectories(RuntimeSwap.stagingDir(job.target, now.get()));
+            job.staging = RestoreStaging.create(job.target, now.get());
             ProgressListener progress = progress(ex);
             for (Path archive : job.archives) {
                 if (!Files.isRegularFile(archive)) {
@@ -65,6 +73,7 @@ final class RestoreBeans {
                 ArchiveVerifier verifier = new ArchiveVerifier(job.staging.getParent());
                 try (extraction; Manifest m = verifier.verify(archive, secrets.archiveKey(), secrets.signingSecret(), (entry, content) -> {
                     extraction.visit(entry, content);
+                    if (extraction.files() == 1) TestPause.at("restore-extracting");
                     progress.progress(filesBefore + extraction.files(), bytesBefore + extraction.bytes());
                 }).manifest()) {
                     SafeExtractor.ExtractResult r = extraction.finish();
@@ -108,7 +117,7 @@ final class RestoreBeans {
         });
         bind.accept("discardStaging", (Processor) ex -> {
             RestoreJob job = ex.getMessage().getBody(RestoreJob.class);
-            if (job != null && job.staging != null) WorkDir.delete(job.staging);
+            if (job != null && job.staging != null) RestoreStaging.discard(job.staging);
         });
         bind.accept("rebuildCatalog", (Processor) ex -> ex.getMessage().setBody(
                 CatalogRebuilder.rebuild(layout.archiveDir(), catalog, secrets.signingSecret())));
