@@ -14,76 +14,78 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Scratch space under archive/.work/&lt;pid&gt;/ for snapshots, archives being written and downloaded,
- * and the drill's staging copy. Each process has its own, marked with its owner
- * (archive/.work/&lt;pid&gt;/owner: pid and start time, {@link ProcessOwner}), so a crashed run's
- * leftovers are recognised by their dead owner and swept by the next run, even when its pid has been
- * reused, while a run still going in another process is left alone.
+ * Scratch space under archive/.work/&lt;pid&gt;/&lt;name&gt;/ for snapshots, archives being written and
+ * downloaded, and the drill's staging copy. Each piece of work is marked with its owner
+ * ({@code .owner}: pid and start time, {@link ProcessOwner}), so a crashed run's leftovers are
+ * recognised by their dead owner and swept by the next run, even when its pid has been reused, while a
+ * run still going in another process is left alone.
  */
 public final class WorkDir {
     private static final Logger LOG = LoggerFactory.getLogger(WorkDir.class);
-    static final String OWNER = "owner";
+    static final String OWNER = ".owner";
 
     private WorkDir() {}
 
     /** A fresh, empty directory for one piece of work of this process; other processes' dead leftovers are swept first. */
     public static Path create(Path archiveDir, String name) throws IOException {
-        Path root = archiveDir.resolve(".work");
         sweepDead(archiveDir);
-        Path mine = root.resolve(Long.toString(ProcessHandle.current().pid()));
-        Files.createDirectories(mine);
-        ProcessOwner me = ProcessOwner.current();
-        if (!ProcessOwner.read(mine.resolve(OWNER)).equals(Optional.of(me))) me.writeTo(mine.resolve(OWNER));
-        Path dir = mine.resolve(name);
+        Path dir = archiveDir.resolve(".work").resolve(Long.toString(ProcessHandle.current().pid())).resolve(name);
         delete(dir);
-        return Files.createDirectories(dir);
+        Files.createDirectories(dir);
+        ProcessOwner.current().writeTo(dir.resolve(OWNER));
+        return dir;
     }
 
     /**
      * Removes the work of processes that no longer run (a crash, a kill -9, a power cut), first
-     * undoing any publish they left half-done ({@link ArchivePublisher}); logs each removal with its
-     * size. Returns what it removed.
+     * undoing any publish they left half-done ({@link ArchivePublisher}); logs each removal at INFO
+     * with its size. Returns what it removed.
      */
     public static List<Path> sweepDead(Path archiveDir) throws IOException {
         Path root = archiveDir.resolve(".work");
         List<Path> removed = new ArrayList<>();
         if (!Files.isDirectory(root)) return removed;
-        List<Path> entries;
-        try (Stream<Path> s = Files.list(root)) {
-            entries = s.toList();
-        }
-        for (Path p : entries) {
-            Optional<ProcessOwner> owner = ownerOf(p);
-            if (owner.isPresent() && !owner.get().isGone()) continue;
-            for (Path undone : ArchivePublisher.undoUnfinished(p)) {
-                LOG.info("swept {}: the archive name an unfinished publish of {} had taken", undone,
-                        owner.map(Object::toString).orElse("an unknown process"));
-                removed.add(undone);
+        for (Path p : list(root)) {
+            Optional<Long> pid = pidOf(p);
+            if (pid.isEmpty()) {
+                sweep(p, "something no run of this version makes", removed); // not <pid>/: nothing of ours
+                continue;
             }
-            long size = size(p);
-            delete(p);
-            LOG.info("swept {} ({} bytes): scratch work of {}, which is not running", p, size,
-                    owner.map(Object::toString).orElse("an unknown process"));
-            removed.add(p);
+            for (Path work : list(p)) {
+                ProcessOwner owner = ProcessOwner.read(work.resolve(OWNER)).filter(o -> o.pid() == pid.get())
+                        .orElse(new ProcessOwner(pid.get(), null)); // unmarked (an instant after its mkdir, or an older version's): the pid decides
+                if (owner.isGone()) sweep(work, "scratch work of " + owner + ", which is not running", removed);
+            }
+            if (list(p).isEmpty() && new ProcessOwner(pid.get(), null).isGone()) Files.deleteIfExists(p);
         }
         return removed;
     }
 
-    /** The owner of .work/&lt;pid&gt;: its marker, else the pid of its name alone; empty for what no run of ours makes. */
-    private static Optional<ProcessOwner> ownerOf(Path dir) {
+    private static void sweep(Path work, String whose, List<Path> removed) {
+        for (Path undone : ArchivePublisher.undoUnfinished(work)) {
+            LOG.info("swept {}: the archive name an unfinished publish ({}) had taken", undone, whose);
+            removed.add(undone);
+        }
+        long size = size(work);
+        delete(work);
+        LOG.info("swept {} ({} bytes): {}", work, size, whose);
+        removed.add(work);
+    }
+
+    private static Optional<Long> pidOf(Path dir) {
         String name = dir.getFileName().toString();
-        if (name.isEmpty() || !name.chars().allMatch(Character::isDigit) || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+        if (name.isEmpty() || name.length() > 18 || !name.chars().allMatch(Character::isDigit)
+                || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
             return Optional.empty();
         }
-        long pid;
-        try {
-            pid = Long.parseLong(name);
-        } catch (NumberFormatException e) {
-            return Optional.empty();
+        return Optional.of(Long.parseLong(name));
+    }
+
+    private static List<Path> list(Path dir) throws IOException {
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) return List.of();
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.sorted().toList();
         }
-        Optional<ProcessOwner> marked = ProcessOwner.read(dir.resolve(OWNER));
-        // no marker yet (the instant between its mkdir and the marker), or from an older version: the pid decides
-        return marked.filter(o -> o.pid() == pid).or(() -> Optional.of(new ProcessOwner(pid, null)));
     }
 
     /** The bytes of the regular files under p, for the sweep's log. */
