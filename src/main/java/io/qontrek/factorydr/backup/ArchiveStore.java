@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -22,12 +21,13 @@ import java.util.List;
 /**
  * The last step of every backup: runs the archive pipeline into a staging directory, fsyncs, signs
  * the manifest, writes the sidecars, reads the whole archive back and verifies it, and only then gives
- * it its final name. The read-back runs in a second thread that follows the file as it is written
+ * it its final name (ArchivePublisher: the archive's name first, then the sidecars'). The read-back runs in a second thread that follows the file as it is written
  * ({@link ArchiveReadBack}: the one verifier, {@code ArchiveVerifier}), so it overlaps the compression instead of
  * starting after it; its verdict is still required before the name is given. Database snapshots
- * still being checked ({@link SqliteSnapshots}) must pass before that too. The final name is taken with a hard link, which fails if
+ * still being checked ({@link SqliteSnapshots}) must pass before that too. The final names are taken with hard links, which fail if
  * the name exists, so an archive is never overwritten, even by a concurrent run. A crash or a
- * full disk at any point leaves nothing under the final name.
+ * full disk at any point leaves nothing under the final names once the next run has swept the
+ * dead run's work ({@link WorkDir}).
  */
 public final class ArchiveStore {
     private static final List<String> STEPS = List.of("tar", "gzip", "encrypt");
@@ -106,14 +106,11 @@ public final class ArchiveStore {
             OwnerOnly.directories(target.getParent());
             OwnerOnly.tighten(target.getParent());
             refuseExisting(target);
-            Files.move(sidecar(tmp, ".sha256"), sidecar(target, ".sha256"));
-            Files.move(sidecar(tmp, ".manifest.json"), sidecar(target, ".manifest.json"));
             try {
-                Files.createLink(target, tmp);
-            } catch (FileAlreadyExistsException e) {
+                ArchivePublisher.publish(tmp, target); // the archive's name first, then its sidecars'
+            } catch (ArchivePublisher.NameTaken e) {
                 throw new ArchiveExistsException(target);
             }
-            fsyncDirectory(target.getParent());
             return new StoredArchive(target, signed, started, Instant.now(), check == null ? List.of() : check.findings());
         } finally {
             WorkDir.delete(staging);
@@ -135,12 +132,6 @@ public final class ArchiveStore {
 
     static Path sidecar(Path archive, String suffix) {
         return archive.resolveSibling(archive.getFileName() + suffix);
-    }
-
-    private static void fsyncDirectory(Path dir) throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        }
     }
 
     /** The archive's name is taken: archives are never overwritten. */

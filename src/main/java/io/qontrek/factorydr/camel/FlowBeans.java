@@ -18,6 +18,7 @@ import io.qontrek.factorydr.config.Secrets;
 import io.qontrek.factorydr.config.Settings;
 import io.qontrek.factorydr.observe.Alert;
 import io.qontrek.factorydr.observe.Alerts;
+import io.qontrek.factorydr.restore.Leftovers;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -55,6 +56,10 @@ public final class FlowBeans {
         ArchiveStore store = new ArchiveStore(layout.archiveDir(), secrets);
         long minArchiveBytes = settings.getInt(ShrinkCheck.MIN_ARCHIVE_BYTES, 0, Integer.MAX_VALUE);
         Alerts alerts = Alerts.from(settings, layout, secrets);
+
+        // sweep: what runs that are gone left behind (staging, scratch, half-published archives); a
+        // runtime a killed restore left half-swapped is refused, for a restore to take back
+        bind.accept("sweepLeftovers", (Processor) ex -> Leftovers.sweep(layout, layout.archiveDir(), false));
 
         // collect: what each archive holds
         bind.accept("collectFullBackup", (Processor) ex -> body(ex, collector.full(now.get())));

@@ -10,6 +10,7 @@ import io.qontrek.factorydr.catalog.Catalog;
 import io.qontrek.factorydr.catalog.CatalogEntry;
 import io.qontrek.factorydr.common.OwnerOnly;
 import io.qontrek.factorydr.common.ProgressListener;
+import io.qontrek.factorydr.common.TestPause;
 import io.qontrek.factorydr.config.RuntimeLayout;
 import io.qontrek.factorydr.config.Secrets;
 import io.qontrek.factorydr.restore.CatalogRebuilder;
@@ -18,6 +19,8 @@ import io.qontrek.factorydr.restore.RestoreException;
 import io.qontrek.factorydr.restore.RestoreJob;
 import io.qontrek.factorydr.restore.RestorePlan;
 import io.qontrek.factorydr.restore.RestorePlanner;
+import io.qontrek.factorydr.restore.Leftovers;
+import io.qontrek.factorydr.restore.RestoreStaging;
 import io.qontrek.factorydr.restore.RuntimeSwap;
 import io.qontrek.factorydr.restore.SafeExtractor;
 import io.qontrek.factorydr.restore.StagedRuntimeCheck;
@@ -39,6 +42,12 @@ final class RestoreBeans {
 
     static void bindAll(BiConsumer<String, Object> bind, RuntimeLayout layout, Catalog catalog, Secrets secrets,
             Supplier<Instant> now, boolean offsiteEnabled) {
+        // first of all: the staging of restores that are gone, and a swap one of them left half-done
+        // (taken back here; a dry run only refuses it: it changes nothing)
+        bind.accept("sweepRestoreLeftovers", (Processor) ex -> {
+            RestoreJob job = job(ex);
+            Leftovers.sweep(job.target, layout.archiveDir(), !job.dryRun);
+        });
         bind.accept("planRestore", (Processor) ex -> {
             RestoreJob job = job(ex);
             if (job.archive != null) {
@@ -55,7 +64,7 @@ final class RestoreBeans {
         bind.accept("verifyAndStageRestore", (Processor) ex -> {
             RestoreJob job = job(ex);
             OwnerOnly.directories(job.target.root()); // a new --target, or the drill's staged runtime: 0700
-            job.staging = OwnerOnly.directories(RuntimeSwap.stagingDir(job.target, now.get())); // 0700: nobody else looks in
+            job.staging = RestoreStaging.create(job.target, now.get()); // 0700: nobody else looks in
             ProgressListener progress = progress(ex);
             for (Path archive : job.archives) {
                 if (!Files.isRegularFile(archive)) {
@@ -71,6 +80,7 @@ final class RestoreBeans {
                 ArchiveVerifier verifier = new ArchiveVerifier(job.staging.getParent());
                 try (extraction; Manifest m = verifyOrAdvise(verifier, archive, job, layout, catalog, secrets, (entry, content) -> {
                     extraction.visit(entry, content);
+                    if (extraction.files() == 1) TestPause.at("restore-extracting");
                     progress.progress(filesBefore + extraction.files(), bytesBefore + extraction.bytes());
                 }).manifest()) {
                     SafeExtractor.ExtractResult r = extraction.finish();
@@ -118,7 +128,7 @@ final class RestoreBeans {
         });
         bind.accept("discardStaging", (Processor) ex -> {
             RestoreJob job = ex.getMessage().getBody(RestoreJob.class);
-            if (job != null && job.staging != null) WorkDir.delete(job.staging);
+            if (job != null && job.staging != null) RestoreStaging.discard(job.staging);
         });
         bind.accept("rebuildCatalog", (Processor) ex -> ex.getMessage().setBody(
                 CatalogRebuilder.rebuild(layout.archiveDir(), catalog, secrets.signingSecret())));

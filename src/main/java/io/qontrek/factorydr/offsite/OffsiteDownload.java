@@ -3,13 +3,13 @@ package io.qontrek.factorydr.offsite;
 import io.qontrek.factorydr.common.OwnerOnly;
 import io.qontrek.factorydr.archive.ArchiveException;
 import io.qontrek.factorydr.archive.ArchiveVerifier;
+import io.qontrek.factorydr.backup.ArchivePublisher;
 import io.qontrek.factorydr.backup.WorkDir;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -64,15 +64,10 @@ public record OffsiteDownload(String name, Path target, Path work, List<Item> it
         try {
             OwnerOnly.directories(target.getParent());
             refuseExisting(target);
-            Files.move(sibling(temp, ".sha256"), sibling(target, ".sha256"));
-            Files.move(sibling(temp, ".manifest.json"), sibling(target, ".manifest.json"));
             try {
-                Files.createLink(target, temp); // fails if the name is taken: never overwrite
-            } catch (FileAlreadyExistsException e) {
+                ArchivePublisher.publish(temp, target); // the archive's name first, then its sidecars'; never overwriting
+            } catch (ArchivePublisher.NameTaken e) {
                 throw new OffsiteException("archive " + target + " appeared while downloading; archives are never overwritten");
-            }
-            try (FileChannel dir = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
-                dir.force(true);
             }
         } finally {
             discard();

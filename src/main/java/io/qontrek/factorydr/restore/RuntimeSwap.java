@@ -1,6 +1,7 @@
 package io.qontrek.factorydr.restore;
 
 import io.qontrek.factorydr.backup.WorkDir;
+import io.qontrek.factorydr.common.TestPause;
 import io.qontrek.factorydr.config.RuntimeLayout;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,11 +18,9 @@ import java.security.MessageDigest;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -44,6 +43,9 @@ import java.util.stream.Stream;
  *       byte, and fail naming the step;</li>
  *   <li>only after full success delete the replaced copies, unless asked to keep them.</li>
  * </ol>
+ * Every rename and directory made is first written to the staging's {@link SwapJournal}, and the
+ * journal says {@code committed} once all renames are done, so a swap killed at any point (kill -9,
+ * power cut) is taken back, or finished when committed, by the next restore ({@link RestoreStaging#sweep}).
  * A live directory that is a mount point (a volume at /proof) cannot be renamed: its children are
  * swapped instead, through its own .restore-replaced-&lt;ts&gt; and .restore-incoming-&lt;ts&gt;.
  *
@@ -186,7 +188,7 @@ public final class RuntimeSwap {
 
     /** Where a restore stages: beside the runtime, so that its renames stay on one file system. */
     public static Path stagingDir(RuntimeLayout live, Instant now) {
-        return live.root().resolve(".restore-staging-" + STAMP.format(now));
+        return live.root().resolve(RestoreStaging.PREFIX + STAMP.format(now) + "-" + ProcessHandle.current().pid());
     }
 
     /** The dry run: what {@link #swap} would add, change and remove. Changes nothing, staging included. */
@@ -229,106 +231,103 @@ public final class RuntimeSwap {
         requireStaged();
         List<String> kept = scope.config() ? carryKeptFiles() : List.of();
         List<Item> items = items();
-        List<Path> incoming = copyAcrossFileSystems(items);
+        // every rename and mkdir below is journalled (fsynced) before it is made, so a kill -9 at any
+        // point leaves what the next restore needs to take the swap back, or to finish it once committed
+        SwapJournal journal = SwapJournal.begin(staging);
+        List<Path> incoming;
+        try {
+            for (Path dir : replacedDirs(items)) journal.replaced(dir);
+            incoming = copyAcrossFileSystems(items, journal);
+        } catch (IOException | RuntimeException e) {
+            journal.discard(); // nothing live was touched
+            throw e;
+        }
+        TestPause.at("restore-staged");
 
-        Deque<Path[]> moves = new ArrayDeque<>(); // {from, to} of every move done, for the rollback
-        Deque<Path> created = new ArrayDeque<>(); // directories made, removed again on rollback
         List<String> swapped = new ArrayList<>();
         String step = "";
         try {
             for (Item item : items) {
                 step = "moving " + item.live() + " aside to " + item.aside();
                 if (item.byContent()) {
-                    swapChildren(item, moves, created);
+                    swapChildren(item, journal);
                     swapped.add(item.name());
+                    if (swapped.size() == 1) TestPause.at("restore-swapped-one");
                     continue;
                 }
                 if (item.directory()) {
-                    moveAside(item.live(), item.aside(), moves, created);
+                    moveAside(item.live(), item.aside(), journal);
                 } else {
                     for (String suffix : COMPANIONS) {
                         Path c = companion(item.live(), suffix);
                         step = "moving " + c + " aside";
-                        moveAside(c, companion(item.aside(), suffix), moves, created);
+                        moveAside(c, companion(item.aside(), suffix), journal);
                     }
                     step = "moving " + item.live() + " aside to " + item.aside();
-                    moveAside(item.live(), item.aside(), moves, created);
+                    moveAside(item.live(), item.aside(), journal);
                 }
+                if (swapped.isEmpty()) TestPause.at("restore-moved-aside-one");
                 step = "renaming " + item.source() + " to " + item.live();
-                makeDirectories(item.live().getParent(), created);
+                makeDirectories(item.live().getParent(), journal);
+                journal.moving(item.source(), item.live());
                 mover.move(item.source(), item.live());
-                moves.push(new Path[] {item.source(), item.live()});
                 swapped.add(item.name());
+                if (swapped.size() == 1) TestPause.at("restore-swapped-one");
             }
             for (Item item : items) fsync(item.byContent() ? item.live() : item.live().getParent());
+            step = "committing the swap";
+            journal.committed();
         } catch (IOException | RuntimeException e) {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            try {
-                rollback(moves, created, items, "restore failed " + step + " (" + why + ")", e);
-            } finally {
-                incoming.forEach(WorkDir::delete);
-            }
+            rollback(journal, "restore failed " + step + " (" + why + ")", e);
         }
+        TestPause.at("restore-swapped");
         incoming.forEach(WorkDir::delete);
 
         List<Path> replaced = replacedDirs(items);
-        if (keepReplaced) return new Result(swapped, kept, replaced.stream().filter(RuntimeSwap::exists).toList(), null);
+        if (keepReplaced) {
+            journal.discard();
+            return new Result(swapped, kept, replaced.stream().filter(RuntimeSwap::exists).toList(), null);
+        }
         List<Path> left = new ArrayList<>();
         for (Path dir : replaced) {
             WorkDir.delete(dir);
             if (exists(dir)) left.add(dir);
         }
+        journal.discard();
         return new Result(swapped, kept, left, left.isEmpty() ? null
                 : "restore complete, but the replaced copies could not all be deleted: " + left);
     }
 
-    private void rollback(Deque<Path[]> moves, Deque<Path> created, List<Item> items, String failure, Exception cause)
-            throws RestoreException {
-        List<String> stuck = new ArrayList<>();
-        while (!moves.isEmpty()) {
-            Path[] m = moves.pop();
-            try {
-                mover.move(m[1], m[0]);
-            } catch (IOException | RuntimeException e) {
-                stuck.add(m[0] + " is at " + m[1]);
-            }
-        }
-        while (!created.isEmpty()) {
-            try {
-                Files.deleteIfExists(created.pop());
-            } catch (IOException e) {
-                // a directory that is not empty any more is left: it holds something, and is not ours to judge
-            }
-        }
+    /** Undoes every journalled rename that happened, newest first; the journal stays if something is stuck. */
+    private void rollback(SwapJournal journal, String failure, Exception cause) throws IOException {
+        List<String> stuck = journal.undo(mover);
         if (!stuck.isEmpty()) {
+            journal.close(); // kept: the journal says what is where
             throw new RestoreException(failure + "; ROLLBACK INCOMPLETE: " + String.join("; ", stuck), cause);
         }
-        for (Path dir : replacedDirs(items)) {
-            try {
-                Files.deleteIfExists(dir);
-            } catch (IOException e) {
-                // not empty: something else put files there; leave it
-            }
-        }
+        journal.discard();
         throw new RestoreException(failure + "; rolled back, the runtime is as it was", cause);
     }
 
     /**
      * A live directory that cannot itself be renamed: every child moves aside into the directory's
      * own .restore-replaced-&lt;ts&gt;, then every child of the copy made on its file system moves in.
+     * Each phase is journalled whole (one fsync) before its renames.
      */
-    private void swapChildren(Item item, Deque<Path[]> moves, Deque<Path> created) throws IOException {
-        makeDirectories(item.aside(), created);
+    private void swapChildren(Item item, SwapJournal journal) throws IOException {
+        makeDirectories(item.aside(), journal);
+        List<Path[]> aside = new ArrayList<>();
         for (Path child : children(item.live())) {
             if (child.equals(item.aside()) || child.equals(item.source())) continue;
-            mover.move(child, item.aside().resolve(child.getFileName().toString()));
-            moves.push(new Path[] {child, item.aside().resolve(child.getFileName().toString())});
+            aside.add(new Path[] {child, item.aside().resolve(child.getFileName().toString())});
         }
-        for (Path child : children(item.source())) {
-            Path to = item.live().resolve(child.getFileName().toString());
-            mover.move(child, to);
-            moves.push(new Path[] {child, to});
-        }
+        journal.movingAll(aside);
+        for (Path[] m : aside) mover.move(m[0], m[1]);
+        List<Path[]> in = new ArrayList<>();
+        for (Path child : children(item.source())) in.add(new Path[] {child, item.live().resolve(child.getFileName().toString())});
+        journal.movingAll(in);
+        for (Path[] m : in) mover.move(m[0], m[1]);
     }
 
     private static List<Path> children(Path dir) throws IOException {
@@ -342,13 +341,16 @@ public final class RuntimeSwap {
      * anything live moves, since a rename cannot cross file systems. Returns the copies' roots, to be
      * deleted once the swap is done or undone; a failed copy changes nothing live.
      */
-    private List<Path> copyAcrossFileSystems(List<Item> items) throws IOException {
+    private List<Path> copyAcrossFileSystems(List<Item> items, SwapJournal journal) throws IOException {
         List<Path> roots = new ArrayList<>();
         try {
             for (Item item : items) {
                 if (item.source().equals(item.staged())) continue;
                 Path root = incomingRoot(item);
-                if (!roots.contains(root)) roots.add(root);
+                if (!roots.contains(root)) {
+                    journal.scratch(root);
+                    roots.add(root);
+                }
                 copyTree(item.staged(), item.source());
             }
         } catch (IOException | RuntimeException e) {
@@ -391,18 +393,18 @@ public final class RuntimeSwap {
         }
     }
 
-    private void moveAside(Path from, Path to, Deque<Path[]> moves, Deque<Path> created) throws IOException {
+    private void moveAside(Path from, Path to, SwapJournal journal) throws IOException {
         if (!exists(from)) return;
-        makeDirectories(to.getParent(), created);
+        makeDirectories(to.getParent(), journal);
+        journal.moving(from, to);
         mover.move(from, to);
-        moves.push(new Path[] {from, to});
     }
 
-    private static void makeDirectories(Path dir, Deque<Path> created) throws IOException {
+    private static void makeDirectories(Path dir, SwapJournal journal) throws IOException {
         if (exists(dir)) return;
-        makeDirectories(dir.getParent(), created);
+        makeDirectories(dir.getParent(), journal);
+        journal.making(dir);
         Files.createDirectory(dir);
-        created.push(dir);
     }
 
     /** Copies each kept live config file over its staged copy (staging only: nothing live changes). */

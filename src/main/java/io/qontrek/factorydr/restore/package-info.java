@@ -7,5 +7,7 @@
  *
  * <p>Invariants: nothing is written outside the staging directory until the swap; the swap either
  * completes or puts every live file back as it was; what it replaced is kept until it has succeeded.
+ * A swap killed at any point is taken back (or, once committed, finished) by the next restore from
+ * its journal ({@link io.qontrek.factorydr.restore.RestoreStaging}).
  */
 package io.qontrek.factorydr.restore;

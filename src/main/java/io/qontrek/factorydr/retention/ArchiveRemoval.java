@@ -13,10 +13,9 @@ import java.util.Set;
 
 /**
  * Removes one archive and its two sidecars from the archive directory: the archive first, then
- * {@code .sha256}, then {@code .manifest.json}; the inverse of ArchiveStore, which moves the sidecars
- * into place first and gives the archive its name last. A removal interrupted half-way leaves what a
- * store interrupted half-way leaves (sidecars without their archive), which nothing trusts or
- * needs: the catalog rebuild skips it, restores and uploads go by the catalog. The catalog row goes
+ * {@code .sha256}, then {@code .manifest.json}. A removal interrupted half-way leaves sidecars without
+ * their archive, which nothing trusts or needs (the catalog rebuild skips them, restores and uploads
+ * go by the catalog) and which the next backup sweeps (ArchivePublisher.sweepOrphanSidecars). The catalog row goes
  * after this (and after the S3 objects), so the next run still sees the archive and finishes.
  * Files already gone are fine: the local copy may have been removed before.
  */
@@ -43,7 +42,12 @@ public final class ArchiveRemoval {
         List<Removed> out = new ArrayList<>();
         for (Path p : List.of(archive, Sidecars.sha256Path(archive), Sidecars.manifestPath(archive))) {
             if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) continue;
-            long size = Files.size(p);
+            long size;
+            try {
+                size = Files.size(p);
+            } catch (java.nio.file.NoSuchFileException gone) {
+                continue; // a backup's sweep of orphan sidecars took it first
+            }
             if (Files.deleteIfExists(p)) out.add(new Removed(p, size));
         }
         if (!out.isEmpty()) fsync(archive.getParent());

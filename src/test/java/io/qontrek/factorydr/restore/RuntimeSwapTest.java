@@ -269,6 +269,53 @@ class RuntimeSwapTest {
         }
     }
 
+    /** What a kill -9 does to the swap: it stops dead, with no rollback (an Error passes the swap's catch). */
+    static final class Killed extends Error {
+        Killed() {
+            super("killed", null, false, false);
+        }
+    }
+
+    @Test
+    void aSwapKilledAtEveryRenameIsTakenBackByTheNextRestoresSweep() throws Exception {
+        for (int killAt = 1; killAt <= 12; killAt++) {
+            RuntimeLayout live = live("killed-" + killAt);
+            damage(live);
+            Path staging = stage(live, RuntimeSwap.Scope.ALL);
+            Map<String, String> before = runtimeSnapshot(live.root());
+            int stopAt = killAt;
+            AtomicInteger n = new AtomicInteger();
+            RuntimeSwap swap = new RuntimeSwap(live, staging, RuntimeSwap.Scope.ALL, keepLive, (from, to) -> {
+                if (n.incrementAndGet() == stopAt) throw new Killed();
+                RuntimeSwap.RENAME.move(from, to);
+            }, AT);
+            assertThatThrownBy(() -> swap.swap(false)).isInstanceOf(Killed.class);
+            Map<String, String> half = runtimeSnapshot(live.root());
+            if (killAt > 1) assertThat(half).as("killed at rename %d: the runtime is half swapped", killAt).isNotEqualTo(before);
+
+            // the owner still runs: nothing is touched
+            new io.qontrek.factorydr.common.ProcessOwner(ProcessHandle.current().pid(),
+                    ProcessHandle.current().info().startInstant().orElseThrow()).writeTo(staging.resolve(RestoreStaging.OWNER));
+            assertThat(RestoreStaging.sweep(live, true)).isEmpty();
+            assertThat(runtimeSnapshot(live.root())).isEqualTo(half);
+            // the owner is gone (its pid now another process's: another start time)
+            new io.qontrek.factorydr.common.ProcessOwner(ProcessHandle.current().pid(), Instant.EPOCH)
+                    .writeTo(staging.resolve(RestoreStaging.OWNER));
+            if (killAt > 1) {
+                // a backup or a drill refuses a half-restored runtime and moves nothing
+                assertThatThrownBy(() -> RestoreStaging.sweep(live, false)).isInstanceOf(RestoreException.class)
+                        .hasMessageStartingWith("runtime " + live.root() + " is half restored: the restore of process ")
+                        .hasMessageEndingWith("run `factory-dr restore` again to take that swap back and restore; nothing was done");
+                assertThat(runtimeSnapshot(live.root())).isEqualTo(half);
+            }
+            assertThat(RestoreStaging.sweep(live, true)).containsExactly(staging);
+            assertThat(runtimeSnapshot(live.root())).as("killed at rename %d, then swept", killAt).isEqualTo(before);
+            try (Stream<Path> s = Files.list(live.root())) {
+                assertThat(s.map(p -> p.getFileName().toString())).as("killed at rename %d", killAt).noneMatch(x -> x.startsWith(".restore-"));
+            }
+        }
+    }
+
     @Test
     void aMissingStagedItemChangesNothing() throws Exception {
         RuntimeLayout live = live("missing");

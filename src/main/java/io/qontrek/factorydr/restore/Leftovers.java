@@ -1,0 +1,27 @@
+package io.qontrek.factorydr.restore;
+
+import io.qontrek.factorydr.backup.ArchivePublisher;
+import io.qontrek.factorydr.backup.WorkDir;
+import io.qontrek.factorydr.config.RuntimeLayout;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * What every backup, restore and drill sweeps first, so that a run killed at any point (kill -9,
+ * power cut) leaves nothing behind for long: the restore staging beside the runtime whose restore is
+ * gone ({@link RestoreStaging}), the scratch work of processes that are gone, with any archive
+ * publish they left half-done ({@link WorkDir}), and sidecars without their archive
+ * ({@link ArchivePublisher#sweepOrphanSidecars}). Work of a process that still runs is never touched.
+ */
+public final class Leftovers {
+    private Leftovers() {}
+
+    /**
+     * @param takeBack whether a swap killed half-way is taken back (a restore) or refused (a backup, a drill, a dry run)
+     */
+    public static void sweep(RuntimeLayout runtime, Path archiveDir, boolean takeBack) throws IOException {
+        RestoreStaging.sweep(runtime, takeBack);
+        WorkDir.sweepDead(archiveDir);
+        ArchivePublisher.sweepOrphanSidecars(archiveDir, CatalogRebuilder.DIRECTORIES);
+    }
+}

@@ -1,0 +1,173 @@
+package io.qontrek.factorydr.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.qontrek.factorydr.runtime.SampleRuntime;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Real runs killed with a real {@code kill -9} at named steps (the test-only hook
+ * {@code -Dfactory.test.pause-at=<step>}, common/TestPause, makes the child JVM stop there and say
+ * so): nothing they leave behind survives the next run, the runtime ends exactly as backed up, and
+ * no archive name is blocked.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class KilledRunsLeaveNothingTest {
+    Path tmp;
+    Path root;
+    Map<String, String> env;
+    SampleRuntime.Summary sample;
+    /** proof/, config/ and data/ as a restore of the full backup leaves them: "exactly as backed up". */
+    String restored;
+
+    @BeforeAll
+    void backUpAndRestoreOnce(@TempDir Path classTmp) throws Exception {
+        tmp = classTmp;
+        root = tmp.resolve("runtime");
+        sample = SampleRuntime.generate(root, SampleRuntime.Options.builder().proofs(400).days(2).ledgerRows(500).logMb(1)
+                .towerSecret(Cli.TOWER_SECRET).end(Instant.now().minusSeconds(3600)).build(), null);
+        env = Cli.env(tmp);
+        Cli.Result full = Cli.run(env, "backup", "full", "--root=" + root);
+        assertThat(full.exit()).as(full.toString()).isZero();
+        Cli.Result r = Cli.run(env, "restore", "--date=latest", "--root=" + root);
+        assertThat(r.exit()).as(r.toString()).isZero();
+        restored = RuntimeHash.of(root, "proof", "config", "data");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"restore-extracting", "restore-staged", "restore-moved-aside-one", "restore-swapped-one", "restore-swapped"})
+    void aRestoreKilledAtThisStepIsFinishedByTheNextRestore(String step) throws Exception {
+        damage();
+        assertThat(RuntimeHash.of(root, "proof", "config", "data")).isNotEqualTo(restored);
+
+        long pid = killAt(step, "restore", "--date=latest", "--root=" + root);
+        Path staging = only(root, ".restore-staging-");
+        assertThat(staging.getFileName().toString()).endsWith("-" + pid);
+        assertThat(staging.resolve("owner")).content().startsWith(pid + " ");
+        if (step.startsWith("restore-swapped") || step.equals("restore-moved-aside-one")) {
+            assertThat(names(root)).as("the copies the swap replaced").anyMatch(n -> n.startsWith(".restore-replaced-"));
+        }
+        if (step.equals("restore-moved-aside-one")) {
+            assertThat(root.resolve("proof")).as("killed between moving proof/ aside and renaming the staged one in").doesNotExist();
+            // a backup does not archive a half-restored runtime, nor move live files to mend it
+            Cli.Result backup = Cli.run(env, "backup", "full", "--root=" + root);
+            assertThat(backup.exit()).as(backup.toString()).isEqualTo(1);
+            assertThat(backup.err()).contains("is half restored", "run `factory-dr restore` again");
+            assertThat(root.resolve("proof")).doesNotExist();
+        }
+
+        Cli.Result r = Cli.run(env, "restore", "--date=latest", "--root=" + root);
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(RuntimeHash.of(root, "proof", "config", "data")).as("after a kill at %s and a restore", step).isEqualTo(restored);
+        assertThat(names(root)).as("nothing of either restore is left beside the runtime").noneMatch(n -> n.startsWith(".restore-"));
+        assertThat(Cli.read(tmp.resolve("factory-dr.log"))).contains("swept " + staging);
+    }
+
+    @Test
+    void aKilledDrillsStagingCopyIsSweptByTheNextBackup() throws Exception {
+        long pid = killAt("restore-staged", "drill", "--root=" + root);
+        Path work = root.resolve("archive/.work").resolve(Long.toString(pid));
+        Path drill = only(work, "drill-");
+        assertThat(drill.resolve(".owner")).content().startsWith(pid + " ");
+        try (Stream<Path> s = Files.walk(work)) {
+            assertThat(s.map(Path::toString)).as("the drill's staged restore, a plaintext copy").anyMatch(p -> p.contains("/.restore-staging-"));
+        }
+        Cli.Result backup = Cli.run(env, "backup", "proofs", "--date=" + sample.firstDay(), "--root=" + root);
+        assertThat(backup.exit()).as(backup.toString()).isZero();
+        assertThat(work).doesNotExist();
+        assertThat(Cli.read(tmp.resolve("factory-dr.log"))).contains("swept " + drill + " (");
+    }
+
+    @Test
+    void sidecarsWithoutTheirArchiveDoNotBlockItsName() throws Exception {
+        // the state an older version's crash left: the sidecars renamed into place, the archive not
+        String day = sample.lastDay().toString();
+        Path elsewhere = tmp.resolve("elsewhere");
+        assertThat(Cli.run(env, "backup", "proofs", "--date=" + day, "--root=" + root, "--archive-dir=" + elsewhere).exit()).isZero();
+        Path archive = root.resolve("archive/proof/" + day + ".tar.gz.enc");
+        Files.createDirectories(archive.getParent());
+        for (String sidecar : List.of(".sha256", ".manifest.json")) {
+            Files.copy(elsewhere.resolve("proof/" + day + ".tar.gz.enc" + sidecar), Path.of(archive + sidecar));
+        }
+
+        Cli.Result r = Cli.run(env, "backup", "proofs", "--date=" + day, "--root=" + root);
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(Cli.run(env, "verify", "archive", archive.toString(), "--root=" + root).exit()).isZero();
+        assertThat(Cli.read(tmp.resolve("factory-dr.log"))).contains("swept " + archive + ".sha256");
+    }
+
+    @Test
+    void aBackupKilledBetweenTheArchiveAndItsSidecarsDoesNotBlockTheName() throws Exception {
+        String day = sample.firstDay().plusDays(1).toString();
+        Path archive = root.resolve("archive/proof/" + day + ".tar.gz.enc");
+        killAt("backup-published-archive", "backup", "proofs", "--date=" + day, "--root=" + root);
+        assertThat(archive).as("the archive has its name").exists();
+        assertThat(Path.of(archive + ".sha256")).as("its sidecars do not").doesNotExist();
+
+        Cli.Result r = Cli.run(env, "backup", "proofs", "--date=" + day, "--root=" + root);
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(Path.of(archive + ".sha256")).exists();
+        assertThat(Path.of(archive + ".manifest.json")).exists();
+        assertThat(Cli.run(env, "verify", "archive", archive.toString(), "--root=" + root).exit()).isZero();
+        assertThat(Cli.read(tmp.resolve("factory-dr.log"))).contains("swept " + archive + ":");
+    }
+
+    /** Runs a command until it reaches the step, then kill -9; returns its pid. */
+    private long killAt(String step, String... args) throws Exception {
+        Map<String, String> paused = new HashMap<>(env);
+        paused.put("JAVA_TOOL_OPTIONS", "-Dfactory.test.pause-at=" + step);
+        Process p = Cli.start(paused, args);
+        StringBuilder err = new StringBuilder();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                err.append(line).append('\n');
+                if (line.equals("factory.test.pause-at: paused at " + step)) {
+                    Cli.Result kill = Cli.sh(tmp, Map.of(), "kill -9 " + p.pid());
+                    assertThat(kill.exit()).as(kill.toString()).isZero();
+                    assertThat(p.waitFor()).isEqualTo(137);
+                    return p.pid();
+                }
+            }
+        }
+        throw new AssertionError(String.join(" ", args) + " ended (exit " + p.waitFor() + ") without reaching " + step + ":\n" + err);
+    }
+
+    /** The disaster the restores mend: proofs lost, a stray proof, a database overwritten, a config file added. */
+    private void damage() throws Exception {
+        try (Stream<Path> s = Files.list(root.resolve("proof"))) {
+            for (Path p : s.filter(p -> p.getFileName().toString().startsWith("proof-00000000000")).toList()) Files.delete(p);
+        }
+        Files.writeString(root.resolve("proof/stray.json"), "{}");
+        Files.write(root.resolve("data/receipts.db"), new byte[] {1, 2, 3});
+        Files.writeString(root.resolve("config/stray.conf"), "x=1\n");
+    }
+
+    private static Path only(Path dir, String prefix) throws Exception {
+        try (Stream<Path> s = Files.list(dir)) {
+            List<Path> found = s.filter(p -> p.getFileName().toString().startsWith(prefix)).toList();
+            assertThat(found).as(prefix + "* in " + dir).hasSize(1);
+            return found.get(0);
+        }
+    }
+
+    private static List<String> names(Path dir) throws Exception {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).toList();
+        }
+    }
+}
