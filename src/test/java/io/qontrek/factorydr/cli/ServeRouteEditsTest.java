@@ -97,11 +97,13 @@ class ServeRouteEditsTest {
         env.put("FACTORY_CONFIG", config.toString());
         env.put("FACTORY_HTTP_PORT", String.valueOf(httpPort));
         env.put("FACTORY_JMX_PORT", String.valueOf(jmxPort));
-        // Remote JMX always needs a login; reading routes and triggers is all a readonly user needs.
+        // Remote JMX always needs a login; Quartz's MBean answers trigger questions as operations, which need readwrite.
         Path passwords = tmp.resolve("jmx.password");
         Files.writeString(passwords, "operator operpw-3\n");
         Files.setPosixFilePermissions(passwords, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         env.put("FACTORY_JMX_PASSWORD_FILE", passwords.toString());
+        Files.writeString(tmp.resolve("jmx.access"), "operator readwrite\n");
+        env.put("FACTORY_JMX_ACCESS_FILE", tmp.resolve("jmx.access").toString());
         env.put("FACTORY_GOVERNANCE_OFFSITE_REQUIRED", "false");
         serve = Cli.start(env, "serve");
         serve.getOutputStream().close();
