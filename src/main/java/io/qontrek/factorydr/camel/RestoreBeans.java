@@ -147,14 +147,14 @@ final class RestoreBeans {
             if (e instanceof WrongKeyException || job.archive != null || job.names.isEmpty() || archive != job.archives.get(0)) {
                 throw e;
             }
-            var older = OlderFull.thatVerifies(catalog.archives(), job.names.get(0), layout.archiveDir(), candidate -> {
+            var search = OlderFull.thatVerifies(catalog.archives(), job.names.get(0), layout.archiveDir(), candidate -> {
                 try (Manifest ignored = verifier.verify(candidate, secrets.archiveKey(), secrets.signingSecret(), null).manifest()) {
                     return true;
                 } catch (IOException notThisOne) {
                     return false;
                 }
             });
-            throw new ArchiveException(e.getMessage() + OlderFull.advice(older, layout.archiveDir()), e);
+            throw new ArchiveException(e.getMessage() + OlderFull.advice(search, layout.archiveDir()), e);
         }
     }
 

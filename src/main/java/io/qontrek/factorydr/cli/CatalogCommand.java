@@ -26,7 +26,7 @@ final class CatalogCommand {
         Secrets secrets = app.secrets().require(Secrets.SIGNING_SECRET);
         if (from.equals("local")) {
             // from S3 onto a new machine the archive directory may be new; locally it holds what is rebuilt
-            RuntimeLayout.requireDir(RuntimeLayout.of(settings).archiveDir(), "archive directory (factory.archive-dir)");
+            RuntimeLayout.of(settings).requireArchiveDir();
         }
         CatalogRebuilder.Result r;
         String route = from.equals("s3") ? "catalog-rebuild-s3" : "catalog-rebuild";

@@ -88,13 +88,19 @@ public record RuntimeLayout(Path root, Path proofDir, Path configDir, Path dataD
      * created: a wrong --root must not read as lost backups, nor leave an empty catalog behind.
      */
     public RuntimeLayout requireArchive() {
-        if (!Files.isDirectory(archiveDir)) {
-            throw new ConfigException("archive directory (factory.archive-dir) " + archiveDir
-                    + " does not exist: is --root (or factory.archive-dir) right?");
-        }
+        requireArchiveDir();
         if (!Files.isRegularFile(catalogDb())) {
             throw new ConfigException("no catalog at " + catalogDb() + ": is --root (or factory.archive-dir) right?"
                     + " If the archives are there, `factory-dr catalog rebuild` makes one from their manifests");
+        }
+        return this;
+    }
+
+    /** The archive directory exists (a catalog rebuild needs no catalog), else exit 2 asking about --root. */
+    public RuntimeLayout requireArchiveDir() {
+        if (!Files.isDirectory(archiveDir)) {
+            throw new ConfigException("archive directory (factory.archive-dir) " + archiveDir
+                    + " does not exist: is --root (or factory.archive-dir) right?");
         }
         return this;
     }
