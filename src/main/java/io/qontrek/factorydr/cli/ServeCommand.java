@@ -49,6 +49,8 @@ final class ServeCommand implements Callable<Integer> {
             seedDemo(root, env);
         }
         Settings settings = app.settings();
+        // a mistyped --root must not become a served (empty) runtime with a fresh archive directory and lock
+        RuntimeLayout.requireDir(RuntimeLayout.of(settings).root(), "runtime root (factory.root)");
         Secrets secrets = new Secrets(env).require(Secrets.ARCHIVE_KEY, Secrets.SIGNING_SECRET);
         Main main = Flows.configure(settings, secrets);
         // takes the service's lock on the archive directory first: a second serve stops here, exit 2

@@ -56,6 +56,17 @@ class WrongRootCreatesNothingTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void serveOnARootThatDoesNotExistRefusesAndCreatesNothing(@TempDir Path tmp) throws Exception {
+        Path parent = Files.createDirectories(tmp.resolve("site"));
+        Path root = parent.resolve("runtime");
+        Cli.Result r = Cli.run(Cli.env(Files.createDirectories(tmp.resolve("logs"))), "serve", "--root=" + root);
+        assertThat(r.exit()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err().lines()).as(r.toString()).hasSize(1);
+        assertThat(r.err()).contains("runtime root (factory.root) " + root + " does not exist");
+        assertThat(tree(parent)).containsExactly("");
+    }
+
     private static List<String> tree(Path dir) throws Exception {
         try (Stream<Path> s = Files.walk(dir)) {
             return s.map(p -> dir.relativize(p).toString()).sorted().toList();
