@@ -1,15 +1,19 @@
 package io.qontrek.factorydr.camel;
 
+import io.qontrek.factorydr.schedule.CronCheck;
 import java.nio.file.Path;
+import java.text.ParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Endpoint;
 import org.apache.camel.Route;
 import org.apache.camel.StartupSummaryLevel;
 import org.apache.camel.component.quartz.QuartzComponent;
+import org.apache.camel.component.quartz.QuartzEndpoint;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.spi.PropertiesSource;
@@ -79,6 +83,16 @@ final class RouteFileCheck {
                 r.setAutoStartup("false");
             }
             probe.start();
+            for (Endpoint e : probe.getEndpoints()) {
+                // Quartz builds a trigger from some out-of-range crons (hour 99 fires hourly): refuse those too
+                if (e instanceof QuartzEndpoint q && q.getCron() != null) {
+                    try {
+                        CronCheck.validate(q.getCron());
+                    } catch (ParseException bad) {
+                        throw new IllegalArgumentException("cron '" + q.getCron() + "' of " + q.getEndpointUri() + " is invalid: " + bad.getMessage());
+                    }
+                }
+            }
             Map<Path, List<String>> ids = new LinkedHashMap<>();
             for (Path p : files.keySet()) ids.put(p, new ArrayList<>());
             for (Route r : probe.getRoutes()) {

@@ -80,7 +80,7 @@ public final class Schedules {
             String cronKey = "factory.schedule." + flow + ".cron";
             String cron = settings.get(cronKey);
             try {
-                CronExpression.validateExpression(cron);
+                CronCheck.validate(cron);
             } catch (ParseException e) {
                 throw settings.invalid(cronKey, "a Quartz cron expression (sec min hour day-of-month month day-of-week), "
                         + "e.g. 0 0 3 ? * SUN (" + e.getMessage() + ")");

@@ -161,6 +161,8 @@ class ServeRouteEditsTest {
         return List.of(
                 new BrokenEdit("a cron Quartz rejects", "cron: \"{{factory.schedule.backup-incremental.cron}}\"",
                         "cron: \"0 0 25 * * ?\"", "CronExpression '0 0 25 * * ?' is invalid"),
+                new BrokenEdit("a cron Quartz would run hourly", "cron: \"{{factory.schedule.backup-full.cron}}\"",
+                        "cron: \"0 0 99 ? * SUN\"", "hour value 99 is not between 0 and 23"),
                 new BrokenEdit("a YAML syntax error", "      uri: quartz:factory-dr/backup-full\n",
                         "      uri: quartz:factory-dr/backup-full\n     parameters: [\n", "line"),
                 new BrokenEdit("an unknown endpoint scheme", "      steps:\n        - setHeader:\n            name: factoryFlow\n            constant: retention\n",
