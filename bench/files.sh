@@ -75,31 +75,8 @@ if [ -n "${FACTORY_HEAP:-}" ] || [ -n "${FACTORY_JAVA_OPTS:-}" ]; then
 fi
 
 # --- measuring ------------------------------------------------------------------------------------
-warm_steps=0
-busy_steps=0
-# Other processes on the machine slow a step down: the CPU seconds the whole machine spent during it
-# (/proc/stat), less the step's own (user + system, children included), over its wall time on every core.
-cores=$(nproc)
-tick=$(getconf CLK_TCK)
-busy_seconds() { awk -v t="$tick" '/^cpu / {printf "%.2f", ($2+$3+$4+$7+$8) / t}' /proc/stat; }
-others_busy() { # step wall before after own-cpu-seconds: a loud line when others took over 20% of the machine
-  local pct
-  pct=$(awk -v w="$2" -v a="$3" -v b="$4" -v own="$5" -v c="$cores" 'BEGIN {
-    if (w <= 0) {print 0; exit} p = 100 * ((b - a) - own) / (w * c); printf "%.0f", (p < 0 ? 0 : p) }')
-  if [ "$pct" -gt 20 ]; then
-    busy_steps=$((busy_steps + 1))
-    echo "  !!! MACHINE BUSY during $1: other processes used ${pct}% of the CPU; its time may be too slow !!!"
-  fi
-}
-drop_cache() { # before every measured step, so that each reads its input from disk
-  sync
-  if ! { echo 3 > /proc/sys/vm/drop_caches; } 2>/dev/null; then
-    warm_steps=$((warm_steps + 1))
-    echo "  !!! PAGE CACHE NOT DROPPED before $1 (needs root and a writable /proc/sys): its input may be cached, its time too good !!!"
-  fi
-}
-elapsed_of() { awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,t,":"); s=0; for(i=1;i<=n;i++) s=s*60+t[i]; print s}' "$1"; }
-rss_of() { awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$1"; }
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
 last_line() { # the last words of a failed step: its stderr's last line, else its stdout's
   local line
   line="$(grep -v '^[[:space:]]*$' "$1.err" 2>/dev/null | tail -1 || true)"
@@ -119,15 +96,9 @@ record() { # step status wall rss note
 ok() { [ "${ST[$1|$label]:-}" = ok ]; }
 measure() { # step command...: one step, from a dropped page cache, timed; a failure is recorded, never fatal
   local step="$1"; shift
-  local base="$work/$step" rc=0
-  drop_cache "$step"
-  local before after wall rss own
-  before=$(busy_seconds)
-  /usr/bin/time -v -o "$base.time" timeout -k 30 "$step_timeout" "$@" > "$base.out" 2> "$base.err" || rc=$?
-  after=$(busy_seconds)
+  local base="$work/$step" rc=0 wall rss
+  timed "$base" timeout -k 30 "$step_timeout" "$@" || rc=$?
   wall="$(elapsed_of "$base.time")"; rss="$(rss_of "$base.time")"
-  own=$(awk -F': ' '/User time|System time/ {s += $2} END {print s + 0}' "$base.time")
-  others_busy "$step" "$wall" "$before" "$after" "$own"
   case "$rc" in
     0) record "$step" ok "$wall" "$rss" "" ;;
     124) record "$step" TIMEOUT "$wall" "$rss" "still running after $step_timeout s, killed" ;;
@@ -214,7 +185,6 @@ runtime_kept() { # after the steps: the cached runtime is as generated, or it sa
   fi
 }
 
-tree_bytes() { find "$1" -type f -printf '%s\n' | awk '{s+=$1} END {printf "%.0f", s}'; }
 declare -A OURS_IN STOCK_IN OURS_OUT STOCK_OUT LIST_NOTE HELPER
 
 # --- one size ---------------------------------------------------------------------------------------
