@@ -1,11 +1,12 @@
 package io.qontrek.factorydr.backup;
 
-import io.qontrek.factorydr.common.OwnerOnly;
 import io.qontrek.factorydr.archive.FileList;
 import io.qontrek.factorydr.archive.Manifest;
 import io.qontrek.factorydr.archive.ManifestSignature;
 import io.qontrek.factorydr.archive.Sidecars;
+import io.qontrek.factorydr.common.OwnerOnly;
 import io.qontrek.factorydr.common.ProgressListener;
+import io.qontrek.factorydr.common.TestPause;
 import io.qontrek.factorydr.config.Secrets;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -111,6 +112,7 @@ public final class ArchiveStore {
             } catch (ArchivePublisher.NameTaken e) {
                 throw new ArchiveExistsException(target);
             }
+            TestPause.at("backup-published"); // named, not yet in the catalog
             return new StoredArchive(target, signed, started, Instant.now(), check == null ? List.of() : check.findings());
         } finally {
             WorkDir.delete(staging);

@@ -19,6 +19,7 @@ import io.qontrek.factorydr.config.Settings;
 import io.qontrek.factorydr.observe.Alert;
 import io.qontrek.factorydr.observe.Alerts;
 import io.qontrek.factorydr.restore.Leftovers;
+import io.qontrek.factorydr.restore.UnrecordedArchive;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -79,7 +80,16 @@ public final class FlowBeans {
         bind.accept("gzip", (Processor) ex -> pipeline(ex).then("gzip", out -> Gzip.compressing(out, gzipThreads)));
         bind.accept("encrypt", (Processor) ex -> pipeline(ex).then("encrypt",
                 out -> OpensslCipher.encrypting(out, secrets.archiveKey())));
-        bind.accept("storeArchive", (Processor) ex -> body(ex, store.store(pipeline(ex), progress(ex))));
+        bind.accept("storeArchive", (Processor) ex -> {
+            ArchivePipeline pipeline = pipeline(ex);
+            try {
+                body(ex, store.store(pipeline, progress(ex)));
+            } catch (ArchiveStore.ArchiveExistsException taken) {
+                // a run killed between publishing and recording took the name: its archive is this one
+                body(ex, UnrecordedArchive.adoptable(layout.archiveDir(), catalog, pipeline.set().name(), secrets.signingSecret(),
+                        now.get()).orElseThrow(() -> taken));
+            }
+        });
 
         // record: the catalog knows every archive and every run
         bind.accept("recordArchive", (Processor) ex -> {

@@ -86,8 +86,8 @@ public final class CatalogRebuilder {
         return new Result(manifests, recorded, known, problems);
     }
 
-    /** The manifest beside {@code archive}, if it can be trusted; else why not. */
-    private static Manifest trusted(Path archive, String archiveRel, byte[] signingSecret) throws ArchiveException {
+    /** The manifest beside {@code archive}, if it can be trusted (sealed, signed, naming this archive of its size); else why not. */
+    public static Manifest trusted(Path archive, String archiveRel, byte[] signingSecret) throws ArchiveException {
         Manifest m = Sidecars.readManifest(archive);
         try {
             check(m, archive, archiveRel, signingSecret);

@@ -39,7 +39,7 @@ class KilledRunsLeaveNothingTest {
     void backUpAndRestoreOnce(@TempDir Path classTmp) throws Exception {
         tmp = classTmp;
         root = tmp.resolve("runtime");
-        sample = SampleRuntime.generate(root, SampleRuntime.Options.builder().proofs(400).days(2).ledgerRows(500).logMb(1)
+        sample = SampleRuntime.generate(root, SampleRuntime.Options.builder().proofs(400).days(4).ledgerRows(500).logMb(1)
                 .towerSecret(Cli.TOWER_SECRET).end(Instant.now().minusSeconds(3600)).build(), null);
         env = Cli.env(tmp);
         Cli.Result full = Cli.run(env, "backup", "full", "--root=" + root);
@@ -125,6 +125,31 @@ class KilledRunsLeaveNothingTest {
         assertThat(Path.of(archive + ".manifest.json")).exists();
         assertThat(Cli.run(env, "verify", "archive", archive.toString(), "--root=" + root).exit()).isZero();
         assertThat(Cli.read(tmp.resolve("factory-dr.log"))).contains("swept " + archive + ":");
+    }
+
+    @Test
+    void aBackupKilledAfterPublishingBeforeRecordingDoesNotBlockTheName() throws Exception {
+        String day = sample.firstDay().plusDays(2).toString();
+        Path archive = root.resolve("archive/proof/" + day + ".tar.gz.enc");
+        killAt("backup-published", "backup", "proofs", "--date=" + day, "--root=" + root);
+        assertThat(Path.of(archive + ".manifest.json")).as("published").exists();
+        assertThat(Cli.run(env, "list", "--json", "--root=" + root).out()).as("not recorded").doesNotContain(day + ".tar.gz.enc");
+
+        Cli.Result r = Cli.run(env, "backup", "proofs", "--date=" + day, "--root=" + root);
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(Cli.run(env, "list", "--json", "--root=" + root).out()).as("recorded").contains("proof/" + day + ".tar.gz.enc");
+        assertThat(Cli.run(env, "verify", "archive", archive.toString(), "--root=" + root).exit()).isZero();
+        assertThat(Cli.read(tmp.resolve("factory-dr.log"))).contains(archive + " was published by a run killed before recording it");
+
+        // a forged manifest is not taken for a finished backup: the name stays refused
+        String other = sample.firstDay().plusDays(3).toString();
+        Path forged = root.resolve("archive/proof/" + other + ".tar.gz.enc");
+        Files.copy(archive, forged);
+        Files.copy(Path.of(archive + ".sha256"), Path.of(forged + ".sha256"));
+        Files.copy(Path.of(archive + ".manifest.json"), Path.of(forged + ".manifest.json"));
+        Cli.Result refused = Cli.run(env, "backup", "proofs", "--date=" + other, "--root=" + root);
+        assertThat(refused.exit()).as(refused.toString()).isNotZero();
+        assertThat(refused.err()).contains("already exists");
     }
 
     /** Runs a command until it reaches the step, then kill -9; returns its pid. */
