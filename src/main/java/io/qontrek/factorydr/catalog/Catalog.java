@@ -447,9 +447,10 @@ public final class Catalog {
             List<SizedRun> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
+                    RunRow run = new RunRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                            rs.getString(6));
                     long size = rs.getLong(7);
-                    out.add(new SizedRun(new RunRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                            rs.getString(5), rs.getString(6)), rs.wasNull() ? null : size));
+                    out.add(new SizedRun(run, rs.wasNull() ? null : size));    // wasNull: of the column read last
                 }
             }
             return out;

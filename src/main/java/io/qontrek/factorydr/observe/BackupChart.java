@@ -52,10 +52,11 @@ final class BackupChart {
                         + ", largest " + format.apply(max))).append("</desc>");
         int plotW = WIDTH - LEFT - RIGHT;
         int plotH = HEIGHT - TOP - BOTTOM;
-        // horizontal grid and y labels: 0, 1/4 ... of the rounded top
-        for (int i = 0; i <= 4; i++) {
-            double v = top * i / 4;
-            double y = TOP + plotH - plotH * i / 4.0;
+        // horizontal grid and y labels at round values: a top of 1 or 2 in quarters, of 5 in fifths
+        int steps = Math.round(top / unit / Math.pow(10, Math.floor(Math.log10(top / unit)))) == 5 ? 5 : 4;
+        for (int i = 0; i <= steps; i++) {
+            double v = top * i / steps;
+            double y = TOP + plotH - plotH * i / (double) steps;
             s.append("<line class=\"grid\" x1=\"").append(LEFT).append("\" x2=\"").append(LEFT + plotW).append("\" y1=\"")
                     .append(fmt(y)).append("\" y2=\"").append(fmt(y)).append("\"/>");
             if (points.isEmpty()) continue;    // no scale to label
