@@ -8,21 +8,23 @@ import io.qontrek.factorydr.config.RuntimeLayout;
 import io.qontrek.factorydr.config.Secrets;
 import io.qontrek.factorydr.config.Settings;
 import io.qontrek.factorydr.governance.Gates;
-import io.qontrek.factorydr.governance.GovernancePolicy;
 import io.qontrek.factorydr.governance.GovernanceReport;
 import io.qontrek.factorydr.observe.Alert;
 import io.qontrek.factorydr.observe.Alerts;
 import io.qontrek.factorydr.observe.Check;
 import io.qontrek.factorydr.observe.ConfigDrift;
 import io.qontrek.factorydr.observe.GovernanceWatch;
-import io.qontrek.factorydr.observe.HealthChecks;
+import io.qontrek.factorydr.observe.HealthReport;
 import io.qontrek.factorydr.observe.PrometheusText;
+import io.qontrek.factorydr.observe.Status;
+import io.qontrek.factorydr.observe.StatusPage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
@@ -41,28 +43,30 @@ public final class ApiBeans {
     private ApiBeans() {}
 
     public static void bindAll(BiConsumer<String, Object> bind, Settings settings, Secrets secrets, Supplier<Instant> now) {
-        RuntimeLayout layout = RuntimeLayout.of(settings);
-        Catalog catalog = new Catalog(layout.catalogDb());
-        GovernancePolicy policy = GovernancePolicy.from(settings);
-        HealthChecks health = new HealthChecks(layout, catalog, policy.offsiteEnabled(),
-                settings.getInt("factory.health.min-free-disk-mb", 0, Integer.MAX_VALUE) * 1024L * 1024L);
+        // the one source of every verdict: the API, the page, the watch and `factory-dr status` alike
+        Status status = new Status(settings, secrets);
+        RuntimeLayout layout = status.layout();
+        Catalog catalog = status.catalog();
         Alerts alerts = Alerts.from(settings, layout, secrets);
         GovernanceWatch watch = new GovernanceWatch();
-        // drill proofs are verified with the signing key; a command run without it sees the drill gate fail
-        Supplier<GovernanceReport> governance = () -> Gates.evaluate(layout, catalog, policy,
-                secrets.has(Secrets.SIGNING_SECRET) ? secrets.signingSecret() : null, now.get());
+        Supplier<GovernanceReport> governance = () -> status.governance(now.get());
 
         // HTTP API
         ConfigDrift config = new ConfigDrift(settings);
-        bind.accept("checkHealth", (Processor) ex -> ex.getMessage().setBody(health.check(routes(ex), routeEdits(ex), config.check())));
+        Function<Exchange, HealthReport> health = ex -> status.health(routes(ex), routeEdits(ex), config.check());
+        bind.accept("checkHealth", (Processor) ex -> ex.getMessage().setBody(health.apply(ex)));
         bind.accept("evaluateGovernance", (Processor) ex -> ex.getMessage().setBody(governance.get()));
+        bind.accept("renderStatusPage", (Processor) ex -> {
+            Instant at = now.get();
+            ex.getMessage().setBody(StatusPage.render(status.report(at, status.governance(at), health.apply(ex))));
+        });
         bind.accept("listCatalog", (Processor) ex -> ex.getMessage().setBody(CatalogJson.archives(catalog.archives())));
         bind.accept("renderMetrics", (Processor) ex -> ex.getMessage().setBody(PrometheusText.render(catalog.archives(),
                 catalog.flowRuns(), governance.get(), freeBytes(layout.archiveDir()), Gates.recoveryPoints(layout, catalog), now.get())));
         bind.accept("toJson", (Processor) ex -> {
             Object body = ex.getMessage().getBody();
             if (body instanceof GovernanceReport g) body = g.toJson();
-            if (body instanceof io.qontrek.factorydr.observe.HealthReport h) body = h.toJson();
+            if (body instanceof HealthReport h) body = h.toJson();
             ex.getMessage().setBody(JSON.writeValueAsString(body) + "\n");
         });
 

@@ -28,7 +28,7 @@ public final class FactoryDr implements Runnable {
 
     /** The commands, in the order help lists them. */
     static final List<Class<?>> COMMANDS = List.of(
-            ServeCommand.class, BackupCommand.class, ListCommand.class, RestoreCommand.class, VerifyCommand.class,
+            ServeCommand.class, StatusCommand.class, BackupCommand.class, ListCommand.class, RestoreCommand.class, VerifyCommand.class,
             RebuildCommand.class, PanicCommand.class, DrillCommand.class,
             RetentionCommand.class, TripwireCommand.class, CatalogCommand.class, SampleRuntimeCommand.class, OffsiteCommand.class);
 

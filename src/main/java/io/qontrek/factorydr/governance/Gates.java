@@ -72,7 +72,7 @@ public final class Gates {
     /** The verifications of everything a restore needs: the latest restore set (and, daily, the live runtime). */
     static final List<String> WHOLE_VERIFICATIONS = List.of("verify-daily", "verify-backup");
     /** Files of recovery-proofs/ the drill gate reads at most per evaluation, newest first. */
-    static final int DRILL_PROOF_READS = 20;
+    public static final int DRILL_PROOF_READS = 20;
 
     private Gates() {}
 
@@ -286,7 +286,8 @@ public final class Gates {
         }
     }
 
-    static String human(Duration d) {
+    /** "45 s", "12 min", "3 h 5 min", "4 d 2 h": an age as an operator reads it. */
+    public static String human(Duration d) {
         if (d.isNegative()) return "in " + human(d.negated());
         long s = d.getSeconds();
         if (s < 120) return s + " s";

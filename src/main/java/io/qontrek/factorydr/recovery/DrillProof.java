@@ -203,8 +203,11 @@ public final class DrillProof {
                 : new Checked(true, false, "drill " + text(doc, "drill_id") + " FAILED: " + firstFailed);
     }
 
-    /** A drill proof that {@link #check} found authentic: its file, drill id, when the drill finished, whether it passed. */
-    public record Signed(Path file, String drillId, Instant finishedAt, boolean passed, String detail) {}
+    /**
+     * A drill proof that {@link #check} found authentic: its file, drill id, when the drill finished, whether it
+     * passed, and the RTO it measured (null when the drill did not get that far).
+     */
+    public record Signed(Path file, String drillId, Instant finishedAt, boolean passed, String detail, Duration rto) {}
 
     /**
      * The newest signed drill proof of a directory, and the files passed over on the way to it
@@ -250,7 +253,10 @@ public final class DrillProof {
                 ignored.add(name + " (" + (c.authentic() ? "finished_at is not a time" : c.detail()) + ")");
                 continue;
             }
-            return new Newest(Optional.of(new Signed(f, text(doc, "drill_id"), finished, c.drillPassed(), c.detail())), ignored, false);
+            JsonNode rtoMillis = doc.at("/rto/millis");
+            Duration rto = rtoMillis.isIntegralNumber() ? Duration.ofMillis(rtoMillis.asLong()) : null;
+            return new Newest(Optional.of(new Signed(f, text(doc, "drill_id"), finished, c.drillPassed(), c.detail(), rto)), ignored,
+                    false);
         }
         return new Newest(Optional.empty(), ignored, false);
     }

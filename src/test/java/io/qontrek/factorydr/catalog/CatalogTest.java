@@ -32,6 +32,27 @@ class CatalogTest {
     }
 
     @Test
+    void runsSinceGivesTheWindowsRunsOfTheFlowsAskedWithTheSizeOfTheArchiveEachWrote() {
+        Catalog c = new Catalog(dir.resolve("catalog.db"));
+        assertThat(c.runsSince(List.of("backup-full"), "2025-10-01T00:00:00Z")).as("no catalog yet").isEmpty();
+        c.record(entry("full-1", "full/1.tar.gz.enc", "2025-10-19T03:00:00Z"), List.of());
+        c.record(entry("full-2", "full/2.tar.gz.enc", "2025-10-26T03:00:00Z"), List.of());
+        c.recordRun("backup-full", "2025-10-12T03:00:00Z", "2025-10-12T03:00:09Z", "ok", "forgotten-by-retention", "x");
+        // no detail (null), as a scheduled run records it: the size must not be taken for null with it
+        c.recordRun("backup-full", "2025-10-19T03:00:00Z", "2025-10-19T03:00:09Z", "ok", "full-1", null);
+        c.recordRun("backup-full", "2025-10-20T03:00:00Z", "2025-10-20T03:00:01Z", "failed", null, "disk full");
+        c.recordRun("verify-daily", "2025-10-21T03:00:00Z", "2025-10-21T03:00:01Z", "ok", null, null);
+        c.recordRun("backup-full", "2025-10-26T03:00:00Z", "2025-10-26T03:00:07Z", "ok", "full-2", "full/2.tar.gz.enc");
+
+        List<Catalog.SizedRun> runs = c.runsSince(List.of("backup-full", "backup-incremental"), "2025-10-19T00:00:00Z");
+        assertThat(runs).extracting(r -> r.run().startedAt()).containsExactly("2025-10-19T03:00:00Z", "2025-10-20T03:00:00Z",
+                "2025-10-26T03:00:00Z");
+        assertThat(runs).extracting(Catalog.SizedRun::archiveSize).containsExactly(1234L, null, 1234L);
+        assertThat(c.runsSince(List.of("backup-full"), "2025-10-01T00:00:00Z")).first()
+                .extracting(Catalog.SizedRun::archiveSize).as("its archive is forgotten").isNull();
+    }
+
+    @Test
     void forgetRemovesAnArchiveAndItsFilesButKeepsTheOthersAndTheRuns() {
         Catalog c = new Catalog(dir.resolve("catalog.db"));
         List<Catalog.FileRow> rows = List.of(new Catalog.FileRow("proof/a.json", 10, "d".repeat(64)));

@@ -40,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  * without it gets 401. Requests leave the archive directory exactly as they found it.
  */
 class ServeHttpAccessTest {
-    static final List<String> ENDPOINTS = List.of("/api/mcp/healthz", "/api/mcp/governance", "/api/backups", "/metrics");
+    static final List<String> ENDPOINTS = List.of("/", "/api/mcp/healthz", "/api/mcp/governance", "/api/backups", "/metrics");
     static final String TOKEN = "tok-5f0c9a7e2b414d8c9e11a3b7";
 
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();

@@ -1,0 +1,115 @@
+package io.qontrek.factorydr.observe;
+
+import io.qontrek.factorydr.catalog.Catalog;
+import io.qontrek.factorydr.catalog.CatalogEntry;
+import io.qontrek.factorydr.config.RuntimeLayout;
+import io.qontrek.factorydr.config.Secrets;
+import io.qontrek.factorydr.config.Settings;
+import io.qontrek.factorydr.governance.Gates;
+import io.qontrek.factorydr.governance.GovernancePolicy;
+import io.qontrek.factorydr.governance.GovernanceReport;
+import io.qontrek.factorydr.recovery.DrillProof;
+import io.qontrek.factorydr.recovery.RecoveryProofs;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Where every view of "how are the backups right now" comes from: GET /api/mcp/governance, healthz,
+ * /metrics, the governance watch, the status page (GET /) and {@code factory-dr status} all ask this
+ * one object, so the page and the terminal can never judge a gate differently from the API. It only
+ * reads recorded state (the catalog, a few stats, the newest signed drill proof).
+ */
+public final class Status {
+    /** The backup flows the page charts: the ones the RPO rests on. */
+    public static final List<String> CHARTED_FLOWS = List.of("backup-full", "backup-incremental");
+    /** How far back the chart reaches. */
+    public static final Duration CHART_WINDOW = Duration.ofDays(30);
+
+    private final RuntimeLayout layout;
+    private final Catalog catalog;
+    private final GovernancePolicy policy;
+    private final HealthChecks health;
+    private final DrillProof.Objectives objectives;
+    private final Secrets secrets;
+
+    public Status(Settings settings, Secrets secrets) {
+        this.layout = RuntimeLayout.of(settings);
+        this.catalog = new Catalog(layout.catalogDb());
+        this.policy = GovernancePolicy.from(settings);
+        this.health = new HealthChecks(layout, catalog, policy.offsiteEnabled(),
+                settings.getInt("factory.health.min-free-disk-mb", 0, Integer.MAX_VALUE) * 1024L * 1024L);
+        this.objectives = new DrillProof.Objectives(
+                Duration.ofMinutes(settings.getInt("factory.drill.rto-objective-minutes", 1, 24 * 60)),
+                Duration.ofMinutes(settings.getInt("factory.drill.rpo-objective-minutes", 1, 7 * 24 * 60)));
+        this.secrets = secrets;
+    }
+
+    public RuntimeLayout layout() {
+        return layout;
+    }
+
+    public Catalog catalog() {
+        return catalog;
+    }
+
+    /** The governance gates, as GET /api/mcp/governance answers them. */
+    public GovernanceReport governance(Instant now) {
+        return Gates.evaluate(layout, catalog, policy, signingSecret(), now);
+    }
+
+    /** The health checks, as healthz answers them; {@code service} are the running service's own (see ApiBeans). */
+    public HealthReport health(Check... service) {
+        return health.check(service);
+    }
+
+    /** Everything the status page shows, around verdicts the caller has already reached. */
+    public StatusReport report(Instant now, GovernanceReport governance, HealthReport healthReport) {
+        List<CatalogEntry> archives = catalog.archives();
+        Map<String, CatalogEntry> newest = new LinkedHashMap<>();
+        for (CatalogEntry e : archives) newest.put(e.type(), e);    // oldest first: the last of a type wins
+        return new StatusReport(now, layout.root(), governance, healthReport, List.copyOf(newest.values()),
+                new StatusReport.Rpo(Gates.recoveryPoints(layout, catalog), objectives.rpo()),
+                lastDrill(), objectives.rto(), offsite(archives),
+                catalog.runsSince(CHARTED_FLOWS, now.minus(CHART_WINDOW).toString()));
+    }
+
+    private StatusReport.Offsite offsite(List<CatalogEntry> archives) {
+        List<CatalogEntry> waiting = new ArrayList<>();
+        String newestCopy = null;
+        for (CatalogEntry e : archives) {
+            if (e.offsiteAt() == null) waiting.add(e);
+            else if (newestCopy == null || e.offsiteAt().compareTo(newestCopy) > 0) newestCopy = e.offsiteAt();
+        }
+        return new StatusReport.Offsite(policy.offsiteEnabled(), waiting.size(), waiting.isEmpty() ? null : waiting.get(0),
+                newestCopy);
+    }
+
+    /**
+     * Drill proofs are verified with the signing key, read at each evaluation (a rotated key file
+     * counts at once); without it the drill gate fails, since no proof can be verified.
+     */
+    private byte[] signingSecret() {
+        return secrets.has(Secrets.SIGNING_SECRET) ? secrets.signingSecret() : null;
+    }
+
+    /** The newest drill proof whose signature verifies: the one the drill gate judges. */
+    private StatusReport.LastDrill lastDrill() {
+        var dir = layout.archiveDir().resolve(RecoveryProofs.DIRECTORY);
+        byte[] signingSecret = signingSecret();
+        if (signingSecret == null) {
+            return new StatusReport.LastDrill(null, "FACTORY_SIGNING_SECRET is not set: no drill proof can be verified");
+        }
+        try {
+            DrillProof.Newest found = DrillProof.newest(dir, signingSecret, Gates.DRILL_PROOF_READS);
+            return found.proof().map(p -> new StatusReport.LastDrill(p, p.detail()))
+                    .orElseGet(() -> new StatusReport.LastDrill(null, "no signed drill proof in " + dir + " (factory-dr drill)"));
+        } catch (IOException | RuntimeException e) {
+            return new StatusReport.LastDrill(null, "cannot list " + dir + ": " + e.getMessage());
+        }
+    }
+}
