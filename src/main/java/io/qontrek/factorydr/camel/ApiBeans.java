@@ -112,7 +112,7 @@ public final class ApiBeans {
     }
 
     /** The exception's message on one line, without stack traces. */
-    private static String oneLine(Throwable e) {
+    static String oneLine(Throwable e) {
         String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         return m.replaceAll("\\s*[\\r\\n]+\\s*", " ");
     }
