@@ -138,8 +138,8 @@ class PrometheusEndToEndTest {
 
         // an empty catalog: families without samples
         serve = Cli.start(env, "serve", "--root=" + root);
-        serve.getInputStream().close();
-        serve.getErrorStream().close();
+        HeartbeatEndToEndTest.drain(serve.getInputStream(), new StringBuffer());
+        HeartbeatEndToEndTest.drain(serve.getErrorStream(), new StringBuffer());
         String empty = metrics(port);
         Cli.Result check = checkMetrics(empty);
         assertThat(check.exit()).as(check + "\n" + empty).isZero();
@@ -178,8 +178,8 @@ class PrometheusEndToEndTest {
         // the catalog, not the process, holds the numbers: a restarted service shows the same runs
         stopServe();
         serve = Cli.start(env, "serve", "--root=" + root);
-        serve.getInputStream().close();
-        serve.getErrorStream().close();
+        HeartbeatEndToEndTest.drain(serve.getInputStream(), new StringBuffer());
+        HeartbeatEndToEndTest.drain(serve.getErrorStream(), new StringBuffer());
         String restarted = metrics(port);
         assertThat(restarted).contains(counted);
         assertThat(checkMetrics(restarted).exit()).isZero();
