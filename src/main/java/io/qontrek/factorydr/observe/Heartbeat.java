@@ -71,7 +71,7 @@ public final class Heartbeat {
 
     /** @param reason why the flow failed, on one line */
     public void failed(String flow, String reason) {
-        String r = secrets.redact(reason == null ? "" : reason.replaceAll("\\s*[\\r\\n]+\\s*", " "));
+        String r = secrets.redact(reason == null ? "" : reason.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim());
         ping(flow, "/fail", r.length() > MAX_REASON ? r.substring(0, MAX_REASON) : r);
     }
 
