@@ -35,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
  * command-line runs and across a restart; docs/prometheus/alerts.yml (check rules, and its unit tests
  * in alerts.test.yml showing each alert fire and not fire); and docs/grafana/factory-dr.json, whose
  * every expression must parse and use only metrics that /metrics exposes. Each check is also shown
- * to fail on a deliberately broken input, so a promtool that accepts anything would be caught.
+ * to fail on a deliberately broken input, so a promtool that accepts anything would be caught. A
+ * real Prometheus server, finally, scrapes serve and evaluates the rules.
  */
 class PrometheusEndToEndTest {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -195,6 +196,91 @@ class PrometheusEndToEndTest {
         assertThat(parse.out() + parse.err()).contains("expected float as value");
     }
 
+    /**
+     * A real Prometheus server (the same Debian package) scrapes a real serve every second and
+     * evaluates alerts.yml: the target is up, the catalog's numbers arrive, and the alerts for a failed
+     * verification and for panic mode fire on what the runtime really did.
+     */
+    @Test
+    void aRealPrometheusScrapesServe_andTheAlertsFireOnWhatTheRuntimeDid(@TempDir Path tmp) throws Exception {
+        Path root = tmp.resolve("runtime");
+        SampleRuntime.generate(root, SampleRuntime.Options.builder().proofs(40).days(2).ledgerRows(60).logMb(0)
+                .towerSecret(Cli.TOWER_SECRET).end(Instant.now()).build(), null);
+        Map<String, String> env = new HashMap<>(Cli.env(tmp));
+        int port = freePort();
+        env.put("FACTORY_HTTP_PORT", String.valueOf(port));
+        Cli.Result backup = Cli.run(env, "backup", "full", "--root=" + root);
+        assertThat(backup.exit()).as(backup.toString()).isZero();
+        Files.delete(root.resolve("proof/proof-000000000007.json"));
+        Cli.Result broken = Cli.run(env, "verify", "proofs", "--root=" + root);
+        assertThat(broken.exit()).as(broken.toString()).isEqualTo(1);
+
+        serve = Cli.start(env, "serve", "--root=" + root);
+        HeartbeatEndToEndTest.drain(serve.getInputStream(), new StringBuffer());
+        HeartbeatEndToEndTest.drain(serve.getErrorStream(), new StringBuffer());
+        metrics(port);
+
+        Path conf = Files.createDirectories(tmp.resolve("prometheus"));
+        Files.copy(ALERTS, conf.resolve("alerts.yml"));
+        Files.writeString(conf.resolve("prometheus.yml"), """
+                global: { scrape_interval: 1s, evaluation_interval: 1s }
+                rule_files: [ alerts.yml ]
+                scrape_configs:
+                  - job_name: factory-dr
+                    static_configs: [ { targets: [ "127.0.0.1:%d" ] } ]
+                """.formatted(port));
+        int promPort = freePort();
+        StringBuffer promLog = new StringBuffer();
+        Process prometheus = new ProcessBuilder("prometheus", "--config.file=" + conf.resolve("prometheus.yml"),
+                "--storage.tsdb.path=" + conf.resolve("data"), "--web.listen-address=127.0.0.1:" + promPort)
+                .directory(conf.toFile()).redirectErrorStream(true).start();
+        HeartbeatEndToEndTest.drain(prometheus.getInputStream(), promLog);
+        try {
+            JsonNode up = awaitQuery(prometheus, promLog, promPort, "up{job=\"factory-dr\"} == 1");
+            assertThat(up.get(0).get("metric").get("instance").asText()).isEqualTo("127.0.0.1:" + port);
+            JsonNode failed = awaitQuery(prometheus, promLog, promPort,
+                    "factory_dr_flow_runs_total{flow=\"verify-proofs\",outcome=\"failed\"}");
+            assertThat(failed.get(0).get("value").get(1).asText()).isEqualTo("1");
+            JsonNode alert = awaitQuery(prometheus, promLog, promPort,
+                    "ALERTS{alertname=\"FactoryDrVerificationFailed\",alertstate=\"firing\"}");
+            assertThat(alert).hasSize(1);
+            assertThat(alert.get(0).get("metric").get("flow").asText()).isEqualTo("verify-proofs");
+            assertThat(query(promPort, "ALERTS{alertname=\"FactoryDrPanic\"}")).as("no panic yet").isEmpty();
+
+            Files.writeString(root.resolve("data/ATLAS_PANIC"), "drill: ledger deleted\n");
+            JsonNode panic = awaitQuery(prometheus, promLog, promPort, "ALERTS{alertname=\"FactoryDrPanic\",alertstate=\"firing\"}");
+            assertThat(panic.get(0).get("metric").get("severity").asText()).isEqualTo("critical");
+        } finally {
+            prometheus.destroy();
+            if (!prometheus.waitFor(30, TimeUnit.SECONDS)) prometheus.destroyForcibly().waitFor();
+        }
+    }
+
+    /** The result vector of an instant query to the Prometheus server on that port. */
+    private JsonNode query(int promPort, String promql) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + promPort + "/api/v1/query?query="
+                + java.net.URLEncoder.encode(promql, java.nio.charset.StandardCharsets.UTF_8))).timeout(Duration.ofSeconds(10)).GET()
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return JSON.readTree(r.body()).get("data").get("result");
+    }
+
+    /** Waits up to 90 s for an instant query to return a non-empty vector. */
+    private JsonNode awaitQuery(Process prometheus, StringBuffer log, int promPort, String promql) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (System.nanoTime() < deadline) {
+            assertThat(prometheus.isAlive()).as("prometheus exited:\n" + log).isTrue();
+            try {
+                JsonNode result = query(promPort, promql);
+                if (!result.isEmpty()) return result;
+            } catch (ConnectException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("no result for " + promql + " within 90 s:\n" + log);
+    }
+
     @Test
     void theAlertRulesPassPromtool_andTheirUnitTestsShowEachAlertFireAndNotFire(@TempDir Path tmp) throws Exception {
         Cli.Result check = promtool(Path.of(""), "", "check", "rules", ALERTS.toString());
@@ -233,7 +319,18 @@ class PrometheusEndToEndTest {
     }
 
     @Test
-    void everyDashboardExpressionIsValidPromql(@TempDir Path tmp) throws Exception {
+    void theDashboardIsOnTheGrid_andEveryQueryIsValidPromql(@TempDir Path tmp) throws Exception {
+        // every panel on Grafana's 24-column grid, with its own id, on the dashboard's data source variable
+        JsonNode dashboard = JSON.readTree(DASHBOARD.toFile());
+        Set<Integer> ids = new TreeSet<>();
+        for (JsonNode panel : dashboard.get("panels")) {
+            JsonNode grid = panel.get("gridPos");
+            assertThat(grid.get("x").asInt() + grid.get("w").asInt()).as(panel.get("title").asText()).isLessThanOrEqualTo(24);
+            assertThat(ids.add(panel.get("id").asInt())).as("panel id " + panel.get("id")).isTrue();
+            assertThat(panel.get("datasource").get("uid").asText()).isEqualTo("${datasource}");
+        }
+        assertThat(dashboard.get("templating").get("list").get(0).get("name").asText()).isEqualTo("datasource");
+
         // promtool checks PromQL inside rule files: each panel query becomes a recording rule
         List<String> exprs = dashboardExprs();
         assertThat(exprs).hasSizeGreaterThan(10);
