@@ -62,7 +62,8 @@ public final class ApiBeans {
         });
         bind.accept("listCatalog", (Processor) ex -> ex.getMessage().setBody(CatalogJson.archives(catalog.archives())));
         bind.accept("renderMetrics", (Processor) ex -> ex.getMessage().setBody(PrometheusText.render(catalog.archives(),
-                catalog.flowRuns(), governance.get(), freeBytes(layout.archiveDir()), Gates.recoveryPoints(layout, catalog), now.get())));
+                catalog.flowRuns(), governance.get(), freeBytes(layout.archiveDir()), Gates.recoveryPoints(layout, catalog),
+                policy.offsiteEnabled(), now.get())));
         bind.accept("toJson", (Processor) ex -> {
             Object body = ex.getMessage().getBody();
             if (body instanceof GovernanceReport g) body = g.toJson();
@@ -116,7 +117,7 @@ public final class ApiBeans {
     }
 
     /** The exception's message on one line, without stack traces. */
-    private static String oneLine(Throwable e) {
+    static String oneLine(Throwable e) {
         String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         return m.replaceAll("\\s*[\\r\\n]+\\s*", " ");
     }

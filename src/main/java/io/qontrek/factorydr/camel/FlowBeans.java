@@ -128,6 +128,7 @@ public final class FlowBeans {
 
         OffsiteBeans.bindAll(bind, settings, secrets);
         ApiBeans.bindAll(bind, settings, secrets, now);
+        HeartbeatBeans.bindAll(bind, settings, secrets);
         ScheduleBeans.bindAll(bind, catalog, layout);
         RetentionBeans.bindAll(bind, settings);
     }

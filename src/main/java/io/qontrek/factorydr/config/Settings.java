@@ -208,6 +208,8 @@ public final class Settings {
         getInt("factory.governance.watch-interval-seconds", 1, 86_400);
         io.qontrek.factorydr.observe.Alerts.webhook(this);
         getInt("factory.alerts.webhook-timeout-ms", 100, 60_000);
+        io.qontrek.factorydr.observe.Heartbeat.template(this);
+        getInt(io.qontrek.factorydr.observe.Heartbeat.TIMEOUT, 100, 60_000);
         getBoolean("factory.routes.reload");
         io.qontrek.factorydr.schedule.Schedules.from(this);
         RuntimeLayout.of(this);

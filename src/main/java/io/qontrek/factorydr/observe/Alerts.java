@@ -1,15 +1,10 @@
 package io.qontrek.factorydr.observe;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.qontrek.factorydr.common.LoggedUrl;
 import io.qontrek.factorydr.config.RuntimeLayout;
 import io.qontrek.factorydr.config.Secrets;
 import io.qontrek.factorydr.config.Settings;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -19,11 +14,12 @@ import java.time.ZoneOffset;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Raises alerts: appends one JSON line to logs/alerts/factory-dr-YYYY-MM-DD.log (so the alert-archive
  * flow archives it with the runtime's other alert logs) and, when a webhook is configured, POSTs the
- * same JSON to it with a short timeout. Never throws: a full disk or a dead webhook is logged and the
+ * same JSON to it ({@link Webhook}). Never throws: a full disk or a dead webhook is logged and the
  * flow that raised the alert keeps its own outcome. Any secret value in a message is replaced by
  * [redacted] before it is written or sent.
  */
@@ -32,9 +28,8 @@ public final class Alerts {
 
     private final Path alertsDir;
     private final URI webhook;
-    private final Duration timeout;
-    private final List<String> secrets;
-    private HttpClient client;
+    private final Redaction secrets;
+    private final Webhook poster;
 
     /**
      * @param webhook where to POST each alert, or null
@@ -43,8 +38,8 @@ public final class Alerts {
     public Alerts(Path alertsDir, URI webhook, Duration timeout, List<byte[]> secrets) {
         this.alertsDir = alertsDir;
         this.webhook = webhook;
-        this.timeout = timeout;
-        this.secrets = secrets.stream().map(b -> new String(b, StandardCharsets.UTF_8)).filter(s -> !s.isEmpty()).toList();
+        this.secrets = new Redaction(secrets);
+        this.poster = new Webhook("alert webhook", Level.ERROR, timeout);
     }
 
     /** Not a static field: validating the settings (webhook) must not start log4j in a command that logs nothing. */
@@ -99,38 +94,10 @@ public final class Alerts {
         } catch (Exception e) {
             log().error("cannot append the alert of {} to {}: {}", a.flow(), file, e.toString());
         }
-        if (webhook != null) post(a, line);
-    }
-
-    private void post(Alert a, byte[] json) {
-        try {
-            HttpRequest req = HttpRequest.newBuilder(webhook).timeout(timeout).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(json)).build();
-            HttpResponse<Void> res = client().send(req, HttpResponse.BodyHandlers.discarding());
-            if (res.statusCode() / 100 != 2) {
-                log().error("alert webhook {} answered HTTP {} to the alert of {}", where(), res.statusCode(), a.flow());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            log().error("alert webhook {} interrupted for the alert of {}", where(), a.flow());
-        } catch (Exception e) {
-            log().error("alert webhook {} failed for the alert of {}: {}", where(), a.flow(), e.toString());
-        }
-    }
-
-    /** Never the whole URL: a webhook's token may be in any part of it. */
-    private String where() {
-        return LoggedUrl.of(webhook);
-    }
-
-    private synchronized HttpClient client() {
-        if (client == null) client = HttpClient.newBuilder().connectTimeout(timeout).build();
-        return client;
+        if (webhook != null) poster.post(webhook, "application/json", line, "the alert of " + a.flow());
     }
 
     String redact(String message) {
-        String m = message;
-        for (String s : secrets) m = m.replace(s, "[redacted]");
-        return m;
+        return secrets.redact(message);
     }
 }

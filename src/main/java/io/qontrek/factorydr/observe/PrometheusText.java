@@ -27,17 +27,16 @@ public final class PrometheusText {
 
     private PrometheusText() {}
 
+    /**
+     * With the newest recovery point of each kind of data ({@link RecoveryPoints}), their ages at
+     * {@code now}; the offsite lag only when offsite copies are on (factory.s3.enabled).
+     */
     public static String render(List<CatalogEntry> archives, Map<String, FlowRuns> runs, GovernanceReport governance,
-            long diskFreeBytes) {
-        return render(archives, runs, governance, diskFreeBytes, List.of(), Instant.now());
-    }
-
-    /** With the newest recovery point of each kind of data ({@link RecoveryPoints}), their ages at {@code now}. */
-    public static String render(List<CatalogEntry> archives, Map<String, FlowRuns> runs, GovernanceReport governance,
-            long diskFreeBytes, List<RecoveryPoints.Point> points, Instant now) {
+            long diskFreeBytes, List<RecoveryPoints.Point> points, boolean offsiteEnabled, Instant now) {
         PrometheusText t = new PrometheusText();
         t.flows(archives, runs);
         t.archives(archives);
+        if (offsiteEnabled) t.offsiteLag(archives, now);
         if (!points.isEmpty()) {
             t.family("factory_dr_recovery_point_age_seconds", "gauge",
                     "Age of the newest recovery point holding each kind of data (proof, federation_ledger, nonce_store, receipts); "
@@ -104,6 +103,18 @@ public final class PrometheusText {
         });
         family("factory_dr_archives_not_offsite", "gauge", "Archives in the catalog not yet copied offsite.");
         sample("factory_dr_archives_not_offsite", Map.of(), notOffsite);
+    }
+
+    /** How far offsite copies are behind: the age of the oldest archive not yet offsite (0 when none is). */
+    private void offsiteLag(List<CatalogEntry> archives, Instant now) {
+        Instant oldest = null;
+        for (CatalogEntry e : archives) {
+            Instant t = instant(e.createdAt());
+            if (e.offsiteAt() == null && t != null && (oldest == null || t.isBefore(oldest))) oldest = t;
+        }
+        family("factory_dr_offsite_lag_seconds", "gauge",
+                "Age of the oldest archive in the catalog not yet copied offsite; 0 when every archive is offsite.");
+        sample("factory_dr_offsite_lag_seconds", Map.of(), oldest == null ? 0 : Math.max(0, Duration.between(oldest, now).toSeconds()));
     }
 
     private void time(String metric, String flow, String iso) {

@@ -26,25 +26,25 @@ class RouteFilesTest {
 
     @Test
     void aBackupNeedsItsFileAndTheOffsiteFlowItSendsTo() throws Exception {
-        assertThat(needed(projectRoutes(), "backup-incremental")).contains(List.of("backup.camel.yaml", "offsite.camel.yaml"));
+        assertThat(needed(projectRoutes(), "backup-incremental")).contains(List.of("backup.camel.yaml", "heartbeat.camel.yaml", "offsite.camel.yaml"));
     }
 
     @Test
-    void aVerificationNeedsOnlyItsFile() throws Exception {
-        assertThat(needed(projectRoutes(), "verify-proofs")).contains(List.of("verify.camel.yaml"));
+    void aVerificationNeedsOnlyItsFileAndTheHeartbeat() throws Exception {
+        assertThat(needed(projectRoutes(), "verify-proofs")).contains(List.of("heartbeat.camel.yaml", "verify.camel.yaml"));
     }
 
     @Test
     void aRouteConfigurationDefinedInAnotherFileBringsThatFile() throws Exception {
         // verify-drill (drill.camel.yaml) uses verify-errors (verify.camel.yaml)
-        assertThat(needed(projectRoutes(), "verify-drill")).contains(List.of("drill.camel.yaml", "verify.camel.yaml"));
+        assertThat(needed(projectRoutes(), "verify-drill")).contains(List.of("drill.camel.yaml", "heartbeat.camel.yaml", "verify.camel.yaml"));
     }
 
     @Test
     void sendsAreFollowedTransitively() throws Exception {
         // restore -> offsite-download; the drill names restore and panic-recover itself (its beans send to them)
         assertThat(needed(projectRoutes(), "drill-quarterly", "restore", "panic-recover"))
-                .contains(List.of("drill.camel.yaml", "offsite.camel.yaml", "panic.camel.yaml", "restore.camel.yaml",
+                .contains(List.of("drill.camel.yaml", "heartbeat.camel.yaml", "offsite.camel.yaml", "panic.camel.yaml", "restore.camel.yaml",
                         "verify.camel.yaml"));
     }
 
