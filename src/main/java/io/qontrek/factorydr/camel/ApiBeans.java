@@ -63,7 +63,7 @@ public final class ApiBeans {
         bind.accept("listCatalog", (Processor) ex -> ex.getMessage().setBody(CatalogJson.archives(catalog.archives())));
         bind.accept("renderMetrics", (Processor) ex -> ex.getMessage().setBody(PrometheusText.render(catalog.archives(),
                 catalog.flowRuns(), governance.get(), freeBytes(layout.archiveDir()), Gates.recoveryPoints(layout, catalog),
-                policy.offsiteEnabled(), now.get())));
+                status.policy().offsiteEnabled(), now.get())));
         bind.accept("toJson", (Processor) ex -> {
             Object body = ex.getMessage().getBody();
             if (body instanceof GovernanceReport g) body = g.toJson();

@@ -53,6 +53,10 @@ public final class Status {
         return layout;
     }
 
+    public GovernancePolicy policy() {
+        return policy;
+    }
+
     public Catalog catalog() {
         return catalog;
     }
