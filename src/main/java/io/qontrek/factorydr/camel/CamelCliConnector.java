@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.camel.cli.connector.DefaultCliConnectorFactory;
 import org.apache.camel.main.Main;
 import org.apache.camel.spi.CliConnector;
+import org.apache.camel.spi.CliConnectorFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,8 +23,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One connector per JVM: its files are keyed by pid alone, and a connector deletes them when its
  * context stops, which the connector of another context in the same JVM reads as "stop this
- * process". So only the first context that asks gets one; the throwaway context that checks a route
- * edit ({@link RouteFileCheck}) finds this factory in the service's registry and gets none.
+ * process" (a route edit would stop the service). Found on the classpath, Camel gives every context
+ * one, so each context says which it gets: a Main's is the bean bound here, which hands out one
+ * connector at most; the throwaway context that checks a route edit ({@link RouteFileCheck}) is
+ * given {@link #none()}.
  */
 public final class CamelCliConnector extends DefaultCliConnectorFactory {
     static final String ENABLED = "factory.camel-cli.enabled";
@@ -39,9 +42,14 @@ public final class CamelCliConnector extends DefaultCliConnectorFactory {
         if (version != null) setRuntimeVersion(version);
     }
 
-    /** Every application starts without a connector (found on the classpath, Camel would start one in each context). */
+    /** No connector, for a context that is not the service's. */
+    static CliConnectorFactory none() {
+        return new CamelCliConnector(false);
+    }
+
+    /** Every application starts without a connector; serve turns it on ({@link #configure}). */
     static void bindOff(Main main) {
-        main.bind("cliConnectorFactory", new CamelCliConnector(false));
+        main.bind("cliConnectorFactory", none());
     }
 
     /**
