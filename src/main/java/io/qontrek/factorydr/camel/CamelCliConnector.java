@@ -8,7 +8,9 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.camel.cli.connector.DefaultCliConnectorFactory;
+import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.spi.CliConnector;
 import org.apache.camel.spi.CliConnectorFactory;
 import org.slf4j.Logger;
@@ -30,6 +32,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class CamelCliConnector extends DefaultCliConnectorFactory {
     static final String ENABLED = "factory.camel-cli.enabled";
+    static final String INTERVAL = "factory.camel-cli.interval-ms";
     private static final Logger LOG = LoggerFactory.getLogger(CamelCliConnector.class);
 
     private final AtomicBoolean made = new AtomicBoolean();
@@ -70,6 +73,17 @@ public final class CamelCliConnector extends DefaultCliConnectorFactory {
             }
         }
         main.bind("cliConnectorFactory", new CamelCliConnector(enabled));
+        if (!enabled) return;
+        // Camel's 1 s costs the service a fifth of a core with our routes (README, "Camel's CLI"); the
+        // connector can only be told once it runs
+        int interval = settings.getInt(INTERVAL, 250, 4000);
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void afterStart(BaseMainSupport m) {
+                CliConnector connector = m.getCamelContext().hasService(CliConnector.class);
+                if (connector != null) connector.updateDelay(interval);
+            }
+        });
     }
 
     /** Creates dir 0700, or narrows an existing one of ours to 0700; a link or another user's directory is refused. */
