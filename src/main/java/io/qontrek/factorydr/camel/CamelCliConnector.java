@@ -76,7 +76,7 @@ public final class CamelCliConnector extends DefaultCliConnectorFactory {
         if (!enabled) return;
         // Camel's 1 s costs the service a fifth of a core with our routes (README, "Camel's CLI"); the
         // connector can only be told once it runs
-        int interval = settings.getInt(INTERVAL, 250, 4000);
+        int interval = interval(settings);
         main.addMainListener(new MainListenerSupport() {
             @Override
             public void afterStart(BaseMainSupport m) {
@@ -84,6 +84,11 @@ public final class CamelCliConnector extends DefaultCliConnectorFactory {
                 if (connector != null) connector.updateDelay(interval);
             }
         });
+    }
+
+    /** factory.camel-cli.interval-ms: past 4 s the CLI's commands that wait 5 s for an answer would time out. */
+    public static int interval(Settings settings) {
+        return settings.getInt(INTERVAL, 250, 4000);
     }
 
     /** Creates dir 0700, or narrows an existing one of ours to 0700; a link or another user's directory is refused. */

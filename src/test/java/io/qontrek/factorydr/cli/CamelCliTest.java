@@ -105,6 +105,14 @@ class CamelCliTest {
         assertThat(backup.exit()).as(backup.toString()).isZero();
         assertThat(camelDir).doesNotExist();
 
+        env.put("FACTORY_CAMEL_CLI_INTERVAL_MS", "100");
+        Cli.Result tooOften = Cli.run(env, "serve");
+        assertThat(tooOften.exit()).as(tooOften.toString()).isEqualTo(2);
+        assertThat(tooOften.err().lines().filter(l -> !l.startsWith("Picked up JAVA_TOOL_OPTIONS"))).as(tooOften.toString())
+                .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING).contains("factory.camel-cli.interval-ms", "100");
+        assertThat(camelDir).doesNotExist();
+
+        env.remove("FACTORY_CAMEL_CLI_INTERVAL_MS");
         env.put("FACTORY_CAMEL_CLI_ENABLED", "false");
         startServe(env);
         assertThat(camelDir).doesNotExist();
