@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * camel-cli-connector, which lets Camel's own CLI ({@code bin/camel get route}, {@code camel cmd
  * stop-route}) see and drive the service: it writes the context's status to
- * {@code ~/.camel/<pid>-status.json} every second and carries out what the CLI writes to
- * {@code ~/.camel/<pid>-action.json}. On in {@code serve} ({@code factory.camel-cli.enabled}),
+ * {@code ~/.camel/<pid>-status.json} every {@code factory.camel-cli.interval-ms} and carries out
+ * what the CLI writes to {@code ~/.camel/<pid>-action.json}. On in {@code serve} ({@code factory.camel-cli.enabled}),
  * off in every one-shot command (nobody manages a process that ends with its flow).
  *
  * <p>One connector per JVM: its files are keyed by pid alone, and a connector deletes them when its
