@@ -6,6 +6,7 @@ RUN mvn -q -B dependency:go-offline
 COPY src src
 COPY config config
 COPY routes routes
+COPY camel-cli camel-cli
 RUN mvn -q -B -DskipTests package
 
 FROM eclipse-temurin:17-jre
@@ -14,6 +15,8 @@ RUN apt-get update && apt-get install -y --no-install-recommends openssl sqlite3
 # and the JVM reads config/ and routes/ from here, whatever the working directory
 WORKDIR /opt/factory-dr
 COPY --from=build /src/target/factory-dr.jar target/factory-dr.jar
+# Camel's CLI for bin/camel (docker compose exec factory-dr bin/camel get route)
+COPY --from=build /src/target/camel-cli/lib target/camel-cli/lib
 COPY config config
 COPY routes routes
 COPY bin bin

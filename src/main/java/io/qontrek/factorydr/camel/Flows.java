@@ -53,6 +53,7 @@ public final class Flows implements AutoCloseable {
         main.configure().withRoutesIncludePattern(routesPattern);
         main.configure().withBasePackageScanEnabled(false);
         FlowBeans.bindAll(main::bind, settings, secrets);
+        CamelCliConnector.bindOff(main);   // serve turns it on (Service)
         return main;
     }
 

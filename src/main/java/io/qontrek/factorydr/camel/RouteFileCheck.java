@@ -46,6 +46,8 @@ final class RouteFileCheck {
         DefaultCamelContext probe = new DefaultCamelContext(new DefaultRegistry(service.getRegistry()));
         probe.getCamelContextExtension().setName(service.getName() + "-route-check");
         probe.disableJMX();
+        // a connector of its own would delete the service's files in ~/.camel when it stops: the CLI's "stop"
+        probe.getCamelContextExtension().addContextPlugin(org.apache.camel.spi.CliConnectorFactory.class, CamelCliConnector.none());
         probe.setStartupSummaryLevel(StartupSummaryLevel.Off);
         // the routes' placeholders resolve to the values the service runs with
         probe.getPropertiesComponent().addPropertiesSource(new PropertiesSource() {

@@ -15,9 +15,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What {@code serve} adds to the application every command builds ({@link Flows#configure}): the
- * schedules' trigger routes start, remote JMX opens, route files reload when edited, the HTTP port
- * and address reach Camel (behind the bearer token, when one is set), and once everything is up,
- * missed runs are caught up.
+ * schedules' trigger routes start, remote JMX opens, the Camel CLI's connector is on, route files
+ * reload when edited, the HTTP port and address reach Camel (behind the bearer token, when one is
+ * set), and once everything is up, missed runs are caught up.
  */
 public final class Service {
     private static final Logger LOG = LoggerFactory.getLogger(Service.class);
@@ -63,6 +63,7 @@ public final class Service {
 
         RouteEdits edits = routeEdits(main, settings);
         RemoteJmx.start(settings);
+        CamelCliConnector.configure(main, settings);
 
         main.addMainListener(new MainListenerSupport() {
             @Override

@@ -211,6 +211,8 @@ public final class Settings {
         io.qontrek.factorydr.observe.Heartbeat.template(this);
         getInt(io.qontrek.factorydr.observe.Heartbeat.TIMEOUT, 100, 60_000);
         getBoolean("factory.routes.reload");
+        getBoolean("factory.camel-cli.enabled");
+        io.qontrek.factorydr.camel.CamelCliConnector.interval(this);
         io.qontrek.factorydr.schedule.Schedules.from(this);
         RuntimeLayout.of(this);
         clock();
