@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * camel-cli-connector, which lets Camel's own CLI ({@code bin/camel get route}, {@code camel cmd
  * stop-route}) see and drive the service: it writes the context's status to
  * {@code ~/.camel/<pid>-status.json} every {@code factory.camel-cli.interval-ms} and carries out
- * what the CLI writes to {@code ~/.camel/<pid>-action.json}. On in {@code serve} ({@code factory.camel-cli.enabled}),
+ * what the CLI writes to {@code ~/.camel/<pid>-action.json}. In {@code serve} when {@code factory.camel-cli.enabled},
  * off in every one-shot command (nobody manages a process that ends with its flow).
  *
  * <p>One connector per JVM: its files are keyed by pid alone, and a connector deletes them when its
@@ -56,7 +56,7 @@ public final class CamelCliConnector extends DefaultCliConnectorFactory {
     }
 
     /**
-     * The service's connector, unless {@code factory.camel-cli.enabled=false}; its directory
+     * The service's connector, when {@code factory.camel-cli.enabled=true} (off by default); its directory
      * ({@code ~/.camel}) is made owner-only first, since whoever can write an action file there can
      * stop the routes. Without such a directory the service runs without the connector (a warning says why).
      */

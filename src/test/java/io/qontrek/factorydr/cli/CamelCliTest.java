@@ -113,7 +113,7 @@ class CamelCliTest {
         assertThat(camelDir).doesNotExist();
 
         env.remove("FACTORY_CAMEL_CLI_INTERVAL_MS");
-        env.put("FACTORY_CAMEL_CLI_ENABLED", "false");
+        env.remove("FACTORY_CAMEL_CLI_ENABLED"); // off unless asked for
         startServe(env);
         assertThat(camelDir).doesNotExist();
         Cli.Result get = camel(env, "get route");
@@ -164,6 +164,7 @@ class CamelCliTest {
         Path home = Files.createDirectories(tmp.resolve("home"));
         env.put("HOME", home.toString());
         env.put("JAVA_TOOL_OPTIONS", "-Duser.home=" + home);
+        env.put("FACTORY_CAMEL_CLI_ENABLED", "true");
         return env;
     }
 
