@@ -111,7 +111,8 @@ for r in $(seq "$runs"); do
   run_step backup ours "$r" "$fdr" backup full --root="$runtime" --archive-dir="$a"
   full="$(ls "$a"/full/*.tar.gz.enc | tail -1)"
   if [ "$r" = 1 ]; then
-    read -r list_files ours_in stock_in missing <<< "$(python3 "$here/input-list.py" "$full.manifest.json" "$runtime" "$work/input.list")"
+    stats="$(python3 "$here/input-list.py" "$full.manifest.json" "$runtime" "$work/input.list")" || { echo "bench: input-list.py failed" >&2; exit 1; }
+    read -r list_files ours_in stock_in missing <<< "$stats"
     [ "$missing" = 0 ] || echo "  !!! $missing paths of the manifest are not in the runtime; the others read the other $list_files"
     BYTES[backup|ours]=$ours_in; BYTES[backup|gzip]=$stock_in; BYTES[backup|pigz]=$stock_in
     echo "  input: $list_files files, the paths of factory-dr's full (ours read $ours_in bytes: secrets redacted, databases as snapshots; the same paths on disk: $stock_in)"
@@ -133,18 +134,22 @@ for l in open(sys.argv[1]):
   if wants restore; then
     run_step restore ours "$r" "$fdr" restore --archive="$full" --target="$work/out-ours-$r" --root="$runtime" --archive-dir="$a"
     mkdir -p "$work/out-gzip-$r" "$work/out-pigz-$r"
-    run_step restore gzip "$r" bash -o pipefail -c "$(openssl_enc) -d -in '$work/gzip-$r.tar.gz.enc' | gzip -d | tar -C '$work/out-gzip-$r' --exclude=logs -xf -"
-    run_step restore pigz "$r" bash -o pipefail -c "$(openssl_enc) -d -in '$work/pigz-$r.tar.gz.enc' | pigz -d | tar -C '$work/out-pigz-$r' --exclude=logs -xf -"
-    run_step restore restic "$r" restic -r "$repo" restore latest --exclude logs --target "$work/out-restic-$r"
+    run_step restore gzip "$r" bash -o pipefail -c "$(openssl_enc) -d -in '$work/gzip-$r.tar.gz.enc' | gzip -d | tar -C '$work/out-gzip-$r' --anchored --exclude=logs -xf -"
+    run_step restore pigz "$r" bash -o pipefail -c "$(openssl_enc) -d -in '$work/pigz-$r.tar.gz.enc' | pigz -d | tar -C '$work/out-pigz-$r' --anchored --exclude=logs -xf -"
+    run_step restore restic "$r" restic -r "$repo" restore latest --exclude /logs --target "$work/out-restic-$r"
     if [ "$r" = 1 ]; then
       for w in ours gzip pigz; do BYTES[restore|$w]=$(tree_bytes "$work/out-$w-1"); done
       BYTES[restore|restic]=$(tree_bytes "$work/out-restic-1")
-      # every contender gave back the same proofs: one hash over each proof/ tree
+      # every contender gave back the same proofs as the runtime's: one hash over each proof/ tree
+      tree_hash() { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16); }
+      want=$(tree_hash "$runtime/proof")
       for w in ours gzip pigz restic; do
-        d=$(find "$work/out-$w-1" -type d -name proof -prune | head -1)   # restic restores the whole path
-        h=$(cd "$d" && find . -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
-        echo "  restored proof/ of $w: $h"
+        d=$(find "$work/out-$w-1" -type d -name proof -prune | head -1)   # restic may restore the runtime's whole path
+        [ -n "$d" ] || { echo "bench: $w restored no proof/ directory" >&2; exit 1; }
+        h=$(tree_hash "$d")
+        [ "$h" = "$want" ] || { echo "bench: the proof/ $w restored differs from the runtime's ($h, not $want)" >&2; exit 1; }
       done
+      echo "  every contender restored proof/ byte for byte (hash $want)"
     fi
     rm -rf "$work"/out-*-"$r"
   fi
@@ -158,7 +163,17 @@ for l in open(sys.argv[1]):
 j = json.load(open(sys.argv[1]))
 for p in j["created"]:
     if p.endswith(".json") and os.path.exists(p): sys.stdout.write(os.path.relpath(p, j["root"]) + "\0")' "$journal"; } > "$work/input-inc.list"
-    run_step incremental restic "$r" bash -c "cd '$runtime' && restic -r '$repo' backup --json --files-from-raw '$work/input-inc.list'"
+    # its parent named: restic picks one by the same path set only, and this list has the new proofs too
+    parent=$(python3 -c 'import json,sys
+for l in open(sys.argv[1]):
+    m = json.loads(l)
+    if m.get("message_type") == "summary": print(m["snapshot_id"])' "$work/backup-restic-$r.out")
+    run_step incremental restic "$r" bash -c "cd '$runtime' && restic -r '$repo' backup --json --parent '$parent' --files-from-raw '$work/input-inc.list'"
+    unchanged=$(python3 -c 'import json,sys
+for l in open(sys.argv[1]):
+    m = json.loads(l)
+    if m.get("message_type") == "summary": print(m["files_unmodified"])' "$work/incremental-restic-$r.out")
+    [ "$unchanged" -gt 0 ] || { echo "bench: restic's incremental found no unchanged file: it did not use its parent" >&2; exit 1; }
     python3 "$here/add-proofs.py" undo "$journal" > /dev/null
   fi
   rm -rf "$repo" "$a" "$work"/gzip-"$r".* "$work"/pigz-"$r".*
@@ -181,7 +196,7 @@ report="$cache/run-$size-report.txt"
         "$(spread <<< "${WALLS[$step|$who]}")" "$(median <<< "${RSSES[$step|$who]}")" "${BYTES[$step|$who]:--}"
     done
   done
-  echo "(bytes: backup, what each read; restore, what each wrote. restic restores the full path; incrementals read unequal amounts by design)"
+  echo "(bytes: backup, what each read; restore, what each wrote; incrementals read what each one's change detection asks for)"
   echo "archive sizes (run 1): $SIZES"
   echo
   echo "ours / each, on the medians (printed only when the bytes agree within 1%), against the targets:"

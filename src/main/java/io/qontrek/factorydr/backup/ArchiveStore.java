@@ -141,5 +141,9 @@ public final class ArchiveStore {
         public ArchiveExistsException(Path target) {
             super("archive " + target + " already exists; archives are never overwritten");
         }
+
+        public ArchiveExistsException(String message) {
+            super(message);
+        }
     }
 }

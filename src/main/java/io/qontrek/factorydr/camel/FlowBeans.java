@@ -85,9 +85,9 @@ public final class FlowBeans {
             try {
                 body(ex, store.store(pipeline, progress(ex)));
             } catch (ArchiveStore.ArchiveExistsException taken) {
-                // a run killed between publishing and recording took the name: its archive is this one
-                body(ex, UnrecordedArchive.adoptable(layout.archiveDir(), catalog, pipeline.set().name(), secrets.signingSecret(),
-                        now.get()).orElseThrow(() -> taken));
+                // a run killed between publishing and recording may have taken the name: its archive may be this one
+                body(ex, UnrecordedArchive.adoptOrRefuse(layout.archiveDir(), catalog, pipeline.set(), secrets.archiveKey(),
+                        secrets.signingSecret(), now.get(), taken));
             }
         });
 

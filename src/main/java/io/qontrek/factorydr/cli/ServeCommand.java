@@ -1,6 +1,7 @@
 package io.qontrek.factorydr.cli;
 
 import io.qontrek.factorydr.camel.Flows;
+import io.qontrek.factorydr.config.ConfigException;
 import io.qontrek.factorydr.config.RuntimeLayout;
 import io.qontrek.factorydr.config.Secrets;
 import io.qontrek.factorydr.config.Settings;
@@ -50,7 +51,10 @@ final class ServeCommand implements Callable<Integer> {
         }
         Settings settings = app.settings();
         // a mistyped --root must not become a served (empty) runtime with a fresh archive directory and lock
-        RuntimeLayout.requireDir(RuntimeLayout.of(settings).root(), "runtime root (factory.root)");
+        Path root = RuntimeLayout.of(settings).root();
+        if (!Files.isDirectory(root)) {
+            throw new ConfigException("runtime root (factory.root) " + root + " does not exist: is --root (or FACTORY_ROOT) right?");
+        }
         Secrets secrets = new Secrets(env).require(Secrets.ARCHIVE_KEY, Secrets.SIGNING_SECRET);
         Main main = Flows.configure(settings, secrets);
         // takes the service's lock on the archive directory first: a second serve stops here, exit 2

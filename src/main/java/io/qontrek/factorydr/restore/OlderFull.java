@@ -21,7 +21,7 @@ public final class OlderFull {
     private OlderFull() {}
 
     /** What the search found: the full that verifies (if any), how many were read, and how many older ones were left unread. */
-    public record Search(Optional<CatalogEntry> found, int tried, int untried) {}
+    public record Search(Optional<CatalogEntry> found, int tried, int untried, Optional<CatalogEntry> nextUntried) {}
 
     /**
      * The newest full created before {@code failed} (a name relative to the archive directory) that
@@ -29,7 +29,7 @@ public final class OlderFull {
      */
     public static Search thatVerifies(List<CatalogEntry> catalog, String failed, Path archiveDir, Predicate<Path> verifies) {
         CatalogEntry bad = catalog.stream().filter(e -> e.name().equals(failed)).findFirst().orElse(null);
-        if (bad == null) return new Search(Optional.empty(), 0, 0);
+        if (bad == null) return new Search(Optional.empty(), 0, 0, Optional.empty());
         Instant before = Instant.parse(bad.createdAt());
         List<CatalogEntry> older = catalog.stream()
                 .filter(e -> "full".equals(e.type()) && Instant.parse(e.createdAt()).isBefore(before))
@@ -40,9 +40,9 @@ public final class OlderFull {
         for (CatalogEntry e : older) {
             if (tried == MOST_TRIED) break;
             tried++;
-            if (verifies.test(archiveDir.resolve(e.name()))) return new Search(Optional.of(e), tried, older.size() - tried);
+            if (verifies.test(archiveDir.resolve(e.name()))) return new Search(Optional.of(e), tried, older.size() - tried, Optional.empty());
         }
-        return new Search(Optional.empty(), tried, older.size() - tried);
+        return new Search(Optional.empty(), tried, older.size() - tried, older.stream().skip(tried).findFirst());
     }
 
     /** The sentence appended to the failure: what to run, or what was tried and where else to look. */
@@ -54,7 +54,8 @@ public final class OlderFull {
         }
         String tried = search.tried() == 0 ? "; no older full backup is here"
                 : "; the " + (search.tried() == 1 ? "older full here does" : search.tried() + " newest older fulls here do") + " not verify either";
-        String rest = search.untried() > 0 ? " (" + search.untried() + " older not tried: factory-dr verify backup checks them all)" : "";
+        String rest = search.nextUntried().map(e -> " (" + search.untried() + " older not tried; the next: factory-dr verify archive "
+                + archiveDir.resolve(e.name()) + ")").orElse("");
         return tried + rest + "; offsite copies: factory-dr offsite download";
     }
 }

@@ -1,44 +1,79 @@
 package io.qontrek.factorydr.restore;
 
 import io.qontrek.factorydr.archive.ArchiveException;
+import io.qontrek.factorydr.archive.ArchiveVerifier;
+import io.qontrek.factorydr.archive.FileRecord;
 import io.qontrek.factorydr.archive.Manifest;
+import io.qontrek.factorydr.backup.ArchiveStore;
+import io.qontrek.factorydr.backup.BackupSet;
 import io.qontrek.factorydr.backup.StoredArchive;
 import io.qontrek.factorydr.catalog.Catalog;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Optional;
+import java.util.Iterator;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An archive a run published and was killed before recording (the window between the last sidecar's
- * link and the catalog's row). Its name is taken, so without this a date-named archive (a day's
- * proofs or alerts) could never be written again, and every retry would alert "already exists".
- * Publishing links the sidecars only after the archive, and the archive only after it was read back
- * and verified, so an archive whose signed manifest names it, at its size, is complete: it is taken
- * as this run's result and recorded, instead of writing the same day again.
+ * A date-named archive (a day's proofs or alerts) a run published and was killed before recording
+ * (the window between the last sidecar's link and the catalog's row). Its name is taken, so without
+ * this that day could never be archived again, and every retry would alert "already exists". It is
+ * taken as this run's result only when the catalog does not know it, it verifies whole (signed
+ * manifest naming it, SHA-256, every file's hash), and it holds exactly the files, at their sizes,
+ * that this run collected; otherwise the name stays refused, saying why.
  */
 public final class UnrecordedArchive {
     private static final Logger LOG = LoggerFactory.getLogger(UnrecordedArchive.class);
+    /** Archives named by their day: the only ones a retry writes under the same name. */
+    static final Set<String> DATE_NAMED = Set.of("proof-daily", "alerts");
 
     private UnrecordedArchive() {}
 
-    /**
-     * The archive at {@code name} (relative to {@code archiveDir}), when the catalog does not know it
-     * and its manifest can be trusted; empty otherwise (the name is then rightly refused).
-     */
-    public static Optional<StoredArchive> adoptable(Path archiveDir, Catalog catalog, String name, byte[] signingSecret, Instant now) {
-        if (catalog.byName(name).isPresent()) return Optional.empty();
-        Path file = archiveDir.resolve(name);
+    /** The archive at {@code set}'s name as this run's result, or {@code taken} with the reason it is not one. */
+    public static StoredArchive adoptOrRefuse(Path archiveDir, Catalog catalog, BackupSet set, byte[] archiveKey, byte[] signingSecret,
+            Instant now, ArchiveStore.ArchiveExistsException taken) throws IOException {
+        if (!DATE_NAMED.contains(set.type()) || catalog.byName(set.name()).isPresent()) throw taken;
+        Path file = archiveDir.resolve(set.name());
+        String mismatch;
         Manifest m;
         try {
-            m = CatalogRebuilder.trusted(file, name, signingSecret);
-        } catch (ArchiveException notOurs) {
-            LOG.warn("{} exists, is not in the catalog and cannot be taken as a finished backup: {}", file, notOurs.getMessage());
-            return Optional.empty();
+            m = new ArchiveVerifier().verify(file, archiveKey, signingSecret).manifest();
+        } catch (ArchiveException e) {
+            throw refused(taken, "it is not in the catalog and does not verify (" + e.getMessage() + ")");
         }
-        LOG.warn("{} was published by a run killed before recording it; its signed manifest names it at its size: recorded as this run's archive",
-                file);
-        return Optional.of(new StoredArchive(file, m, now, now));
+        try {
+            mismatch = differs(m, set);
+        } catch (IOException | RuntimeException e) {
+            m.close();
+            throw e;
+        }
+        if (mismatch != null) {
+            m.close();
+            throw refused(taken, "it is not in the catalog, and it holds other files than this run collected (" + mismatch
+                    + "); move it aside to archive the day again");
+        }
+        LOG.warn("{} was published by a run killed before recording it; it verifies and holds what this run collected:"
+                + " recorded as this run's archive", file);
+        return new StoredArchive(file, m, now, now);
+    }
+
+    /** The first difference between the archive's files and the run's entries (path, then size), or null. */
+    static String differs(Manifest m, BackupSet set) throws IOException {
+        Iterator<FileRecord> archived = m.files().iterator();
+        for (BackupSet.Entry e : set.entries()) {
+            if (!archived.hasNext()) return "it lacks " + e.path();
+            FileRecord r = archived.next();
+            if (!r.path().equals(e.path())) return "it has " + r.path() + " where this run has " + e.path();
+            long size = e.bytes() != null ? e.bytes().length : Files.size(e.source());
+            if (r.size() != size) return e.path() + " is " + r.size() + " bytes there, " + size + " now";
+        }
+        return archived.hasNext() ? "it also holds " + archived.next().path() : null;
+    }
+
+    private static ArchiveStore.ArchiveExistsException refused(ArchiveStore.ArchiveExistsException taken, String why) {
+        return new ArchiveStore.ArchiveExistsException(taken.getMessage() + ": " + why);
     }
 }

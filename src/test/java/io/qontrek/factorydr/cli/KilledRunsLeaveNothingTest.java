@@ -139,9 +139,10 @@ class KilledRunsLeaveNothingTest {
         assertThat(r.exit()).as(r.toString()).isZero();
         assertThat(Cli.run(env, "list", "--json", "--root=" + root).out()).as("recorded").contains("proof/" + day + ".tar.gz.enc");
         assertThat(Cli.run(env, "verify", "archive", archive.toString(), "--root=" + root).exit()).isZero();
-        assertThat(Cli.read(tmp.resolve("factory-dr.log"))).contains(archive + " was published by a run killed before recording it");
+        assertThat(Cli.read(tmp.resolve("factory-dr.log"))).contains(archive + " was published by a run killed before recording it;"
+                + " it verifies and holds what this run collected");
 
-        // a forged manifest is not taken for a finished backup: the name stays refused
+        // another day's archive under this day's name is not taken for a finished backup: the name stays refused
         String other = sample.firstDay().plusDays(3).toString();
         Path forged = root.resolve("archive/proof/" + other + ".tar.gz.enc");
         Files.copy(archive, forged);
@@ -149,7 +150,7 @@ class KilledRunsLeaveNothingTest {
         Files.copy(Path.of(archive + ".manifest.json"), Path.of(forged + ".manifest.json"));
         Cli.Result refused = Cli.run(env, "backup", "proofs", "--date=" + other, "--root=" + root);
         assertThat(refused.exit()).as(refused.toString()).isNotZero();
-        assertThat(refused.err()).contains("already exists");
+        assertThat(refused.err()).contains("already exists", "is not in the catalog and does not verify");
     }
 
     /** Runs a command until it reaches the step, then kill -9; returns its pid. */

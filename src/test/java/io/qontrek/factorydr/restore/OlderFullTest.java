@@ -44,7 +44,7 @@ class OlderFullTest {
         assertThat(read).hasSize(OlderFull.MOST_TRIED);
         assertThat(search.untried()).isEqualTo(2);
         assertThat(OlderFull.advice(search, dir)).contains("the 3 newest older fulls here do not verify either")
-                .contains("2 older not tried: factory-dr verify backup");
+                .contains("2 older not tried; the next: factory-dr verify archive " + dir.resolve(catalog.get(1).name()));
     }
 
     @Test
