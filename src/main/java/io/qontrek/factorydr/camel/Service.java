@@ -4,9 +4,14 @@ import io.qontrek.factorydr.config.ConfigException;
 import io.qontrek.factorydr.config.RuntimeLayout;
 import io.qontrek.factorydr.config.Secrets;
 import io.qontrek.factorydr.config.Settings;
+import io.qontrek.factorydr.schedule.CronCheck;
 import io.qontrek.factorydr.schedule.Schedules;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.text.ParseException;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Route;
+import org.apache.camel.component.quartz.QuartzEndpoint;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
@@ -75,6 +80,7 @@ public final class Service {
                         throw new IllegalStateException("cannot watch the route files: " + e.getMessage(), e);
                     }
                 }
+                stopRoutesOnInvalidCrons(m.getCamelContext());
                 for (Schedules.Schedule s : schedules.all()) {
                     LOG.info("schedule {}: {} ({}){}", s.flow(), s.cron(), s.zone(), s.enabled() ? "" : " disabled");
                 }
@@ -82,6 +88,29 @@ public final class Service {
                 runs.catchUpInBackground(m.getCamelContext(), schedules);
             }
         });
+    }
+
+    /**
+     * A cron written into a route file is read by Quartz alone at start-up, and Quartz takes some that
+     * are out of range (hour 99 fires hourly). Such a schedule route is stopped at once, with an ERROR
+     * naming it; healthz's routes check is then unhealthy until the file is put right (an edit of it is
+     * checked strictly, see {@link RouteFileCheck}).
+     */
+    private static void stopRoutesOnInvalidCrons(CamelContext context) {
+        for (Route r : context.getRoutes()) {
+            if (!(r.getEndpoint() instanceof QuartzEndpoint q) || q.getCron() == null) continue;
+            try {
+                CronCheck.validate(q.getCron());
+            } catch (ParseException bad) {
+                LOG.error("route {}: cron '{}' is invalid ({}): the route is stopped, so that it never fires as Quartz would read it",
+                        r.getRouteId(), q.getCron(), bad.getMessage());
+                try {
+                    context.getRouteController().stopRoute(r.getRouteId());
+                } catch (Exception e) {
+                    LOG.error("route {}: cannot stop it: {}", r.getRouteId(), e.toString());
+                }
+            }
+        }
     }
 
     /** The watcher of the route files (started once the routes are up), or null when edits are not watched. */
