@@ -5,13 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.qontrek.factorydr.runtime.SampleRuntime;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -44,15 +42,11 @@ class ServeHttpAccessTest {
     static final String TOKEN = "tok-5f0c9a7e2b414d8c9e11a3b7";
 
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    final StringBuffer serveOutput = new StringBuffer();
-    Process serve;
+    ServeProcess serve;
 
     @AfterEach
     void stop() throws Exception {
-        if (serve != null) {
-            serve.destroy();
-            if (!serve.waitFor(60, TimeUnit.SECONDS)) serve.destroyForcibly().waitFor();
-        }
+        if (serve != null) serve.close();
     }
 
     @Test
@@ -61,9 +55,9 @@ class ServeHttpAccessTest {
         Map<String, String> env = quietService(tmp, root);
         Cli.Result full = Cli.run(env, "backup", "full");
         assertThat(full.exit()).as(full.toString()).isZero();
-        int port = freePort();
+        int port = ServeProcess.freePort();
         env.put("FACTORY_HTTP_PORT", String.valueOf(port));
-        startServe(env);
+        serve = ServeProcess.start(env);
         awaitServing(port, null);
         // the control socket is the last thing serve creates in the archive directory at start-up
         await(() -> Files.exists(root.resolve("archive/.control/factory-dr.sock")));
@@ -97,7 +91,7 @@ class ServeHttpAccessTest {
     void anotherAddressWithoutATokenIsRefusedAtStartUp(@TempDir Path tmp) throws Exception {
         Path root = runtime(tmp);
         Map<String, String> env = quietService(tmp, root);
-        env.put("FACTORY_HTTP_PORT", String.valueOf(freePort()));
+        env.put("FACTORY_HTTP_PORT", String.valueOf(ServeProcess.freePort()));
         env.put("FACTORY_HTTP_HOST", "0.0.0.0");
         Cli.Result open = Cli.run(env, "serve");
         assertThat(open.exit()).as(open.toString()).isEqualTo(2);
@@ -117,13 +111,13 @@ class ServeHttpAccessTest {
     void withATokenEveryRequestWithoutItGets401(@TempDir Path tmp) throws Exception {
         Path root = runtime(tmp);
         Map<String, String> env = quietService(tmp, root);
-        int port = freePort();
+        int port = ServeProcess.freePort();
         Path tokenFile = tmp.resolve("http-token");
         Files.writeString(tokenFile, TOKEN + "\n");
         env.put("FACTORY_HTTP_PORT", String.valueOf(port));
         env.put("FACTORY_HTTP_HOST", "0.0.0.0");
         env.put("FACTORY_HTTP_TOKEN_FILE", tokenFile.toString());
-        startServe(env);
+        serve = ServeProcess.start(env);
         awaitServing(port, TOKEN);
 
         assertThat(listeningAddresses(port)).as("ss -ltn for port %d", port).isNotEmpty()
@@ -151,7 +145,7 @@ class ServeHttpAccessTest {
 
         String log = Files.readString(tmp.resolve("factory-dr.log"), StandardCharsets.ISO_8859_1);
         assertThat(log).contains("bearer token required");
-        assertThat(log + serveOutput).doesNotContain(TOKEN);
+        assertThat(log + serve.output()).doesNotContain(TOKEN);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -216,30 +210,6 @@ class ServeHttpAccessTest {
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    private void startServe(Map<String, String> env) throws IOException {
-        serve = Cli.start(env, "serve");
-        drain(serve.getInputStream());
-        drain(serve.getErrorStream());
-    }
-
-    private void drain(InputStream in) {
-        Thread t = new Thread(() -> {
-            try {
-                byte[] buf = new byte[8192];
-                for (int n; (n = in.read(buf)) > 0; ) serveOutput.append(new String(buf, 0, n, StandardCharsets.UTF_8));
-            } catch (IOException ignored) {
-                // the process ended
-            }
-        });
-        t.setDaemon(true);
-        t.start();
-    }
 
     /** Until every endpoint answers (any status but 404: routes join the listening server one by one). */
     private void awaitServing(int port, String token) throws Exception {
@@ -260,8 +230,8 @@ class ServeHttpAccessTest {
     private void await(Condition c) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (!c.holds()) {
-            assertThat(serve.isAlive()).as("serve exited:\n" + serveOutput).isTrue();
-            if (System.nanoTime() > deadline) throw new AssertionError("timed out; serve said:\n" + serveOutput);
+            assertThat(serve.isAlive()).as("serve exited:\n" + serve.output()).isTrue();
+            if (System.nanoTime() > deadline) throw new AssertionError("timed out; serve said:\n" + serve.output());
             Thread.sleep(200);
         }
     }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.qontrek.factorydr.runtime.SampleRuntime;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,14 +30,11 @@ class ServeJmxAccessTest {
     static final ObjectName ROUTE = name("org.apache.camel:context=factory-dr,type=routes,name=\"backup-incremental\"");
     static final ObjectName CONTEXT = name("org.apache.camel:context=factory-dr,type=context,name=\"factory-dr\"");
 
-    Process serve;
+    ServeProcess serve;
 
     @AfterEach
     void stop() throws Exception {
-        if (serve != null) {
-            serve.destroy();
-            if (!serve.waitFor(60, TimeUnit.SECONDS)) serve.destroyForcibly().waitFor();
-        }
+        if (serve != null) serve.close();
     }
 
     @Test
@@ -128,13 +124,13 @@ class ServeJmxAccessTest {
         SampleRuntime.generate(root, SampleRuntime.Options.builder().proofs(20).days(1).ledgerRows(50).logMb(1)
                 .towerSecret(Cli.TOWER_SECRET).end(Instant.now()).build(), null);
         Map<String, String> env = ServeHttpAccessTest.quietService(tmp, root);
-        env.put("FACTORY_HTTP_PORT", String.valueOf(freePort()));
-        env.put("FACTORY_JMX_PORT", String.valueOf(freePort()));
+        env.put("FACTORY_HTTP_PORT", String.valueOf(ServeProcess.freePort()));
+        env.put("FACTORY_JMX_PORT", String.valueOf(ServeProcess.freePort()));
         return env;
     }
 
     private JMXServiceURL startServe(Map<String, String> env, Path tmp) throws Exception {
-        serve = Cli.start(env, "serve");
+        serve = ServeProcess.start(env);
         Path log = tmp.resolve("factory-dr.log");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (!(Files.exists(log) && Files.readString(log, StandardCharsets.ISO_8859_1).contains("Apache Camel 4.17.0 (factory-dr) started"))) {
@@ -153,12 +149,6 @@ class ServeJmxAccessTest {
         Files.writeString(p, text);
         Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(mode));
         return p;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 
     private static ObjectName name(String n) {

@@ -1,0 +1,71 @@
+package io.qontrek.factorydr.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real {@code factory-dr serve} in its own JVM, for the tests that talk to it. Its stdout and
+ * stderr are read as it writes them (a full pipe would stall the service) and kept for messages.
+ * Closing stops it as an operator would (SIGTERM, a minute to finish), then kills it.
+ */
+final class ServeProcess implements AutoCloseable {
+    private final Process process;
+    private final StringBuffer output = new StringBuffer();
+
+    private ServeProcess(Process process) {
+        this.process = process;
+        drain(process.getInputStream());
+        drain(process.getErrorStream());
+    }
+
+    static ServeProcess start(Map<String, String> env) throws IOException {
+        return new ServeProcess(Cli.start(env, "serve"));
+    }
+
+    /** A port nothing listens on now, for the service to take. */
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** What serve has written to stdout and stderr so far. */
+    String output() {
+        return output.toString();
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    int exitValue() {
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) process.destroyForcibly().waitFor();
+    }
+
+    private void drain(InputStream in) {
+        Thread t = new Thread(() -> {
+            try {
+                byte[] buf = new byte[8192];
+                for (int n; (n = in.read(buf)) > 0; ) output.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+            } catch (IOException ignored) {
+                // the process ended
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+    }
+}
