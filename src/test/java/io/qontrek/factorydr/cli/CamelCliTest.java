@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qontrek.factorydr.runtime.SampleRuntime;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -45,14 +44,11 @@ class CamelCliTest {
     private static final Path CAMEL = Path.of("bin/camel").toAbsolutePath();
 
     @TempDir Path tmp;
-    Process serve;
+    ServeProcess serve;
 
     @AfterEach
     void stop() throws Exception {
-        if (serve != null) {
-            serve.destroy();
-            if (!serve.waitFor(60, TimeUnit.SECONDS)) serve.destroyForcibly().waitFor();
-        }
+        if (serve != null) serve.close();
     }
 
     @Test
@@ -155,7 +151,7 @@ class CamelCliTest {
         SampleRuntime.generate(root, SampleRuntime.Options.builder().proofs(20).days(1).ledgerRows(50).logMb(1)
                 .towerSecret(Cli.TOWER_SECRET).end(Instant.now()).build(), null);
         Map<String, String> env = ServeHttpAccessTest.quietService(tmp, root);
-        env.put("FACTORY_HTTP_PORT", String.valueOf(freePort()));
+        env.put("FACTORY_HTTP_PORT", String.valueOf(ServeProcess.freePort()));
         Path routes = Files.createDirectories(tmp.resolve("routes"));
         try (Stream<Path> s = Files.list(Path.of("routes"))) {
             for (Path p : s.filter(p -> p.toString().endsWith(".camel.yaml")).toList()) Files.copy(p, routes.resolve(p.getFileName()));
@@ -169,7 +165,7 @@ class CamelCliTest {
     }
 
     private void startServe(Map<String, String> env) throws Exception {
-        serve = Cli.start(env, "serve");
+        serve = ServeProcess.start(env);
         Path log = tmp.resolve("factory-dr.log");
         until(() -> {
             if (!serve.isAlive()) throw new AssertionError("serve exited " + serve.exitValue() + "\n" + Cli.read(log));
@@ -233,11 +229,5 @@ class CamelCliTest {
             last = value.call();
         }
         return last;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }

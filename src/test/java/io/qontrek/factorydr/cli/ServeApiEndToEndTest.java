@@ -7,10 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import io.qontrek.factorydr.runtime.SampleRuntime;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -49,8 +47,7 @@ class ServeApiEndToEndTest {
     HttpServer hook;
     final LinkedBlockingQueue<JsonNode> posted = new LinkedBlockingQueue<>();
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    Process serve;
-    final StringBuffer serveOutput = new StringBuffer();
+    ServeProcess serve;
 
     @BeforeEach
     void startWebhook() throws IOException {
@@ -66,10 +63,7 @@ class ServeApiEndToEndTest {
 
     @AfterEach
     void stop() throws Exception {
-        if (serve != null) {
-            serve.destroy();
-            if (!serve.waitFor(60, TimeUnit.SECONDS)) serve.destroyForcibly().waitFor();
-        }
+        if (serve != null) serve.close();
         hook.stop(0);
     }
 
@@ -103,31 +97,6 @@ class ServeApiEndToEndTest {
         throw new AssertionError("no gate " + name + " in " + governance);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    private void startServe(Map<String, String> env, Path root) throws Exception {
-        serve = Cli.start(env, "serve", "--root=" + root);
-        drain(serve.getInputStream());
-        drain(serve.getErrorStream());
-    }
-
-    private void drain(InputStream in) {
-        Thread t = new Thread(() -> {
-            try {
-                byte[] buf = new byte[8192];
-                for (int n; (n = in.read(buf)) > 0; ) serveOutput.append(new String(buf, 0, n, StandardCharsets.UTF_8));
-            } catch (IOException ignored) {
-                // the process ended
-            }
-        });
-        t.setDaemon(true);
-        t.start();
-    }
-
     /**
      * Waits until serve answers on every endpoint (any status but 404: the HTTP server listens before
      * the last platform-http route has joined it), or fails with its output.
@@ -135,7 +104,7 @@ class ServeApiEndToEndTest {
     private void awaitServing(int port) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (System.nanoTime() < deadline) {
-            assertThat(serve.isAlive()).as("serve exited:\n" + serveOutput).isTrue();
+            assertThat(serve.isAlive()).as("serve exited:\n" + serve.output()).isTrue();
             try {
                 boolean all = true;
                 for (String path : List.of("/api/mcp/healthz", "/api/mcp/governance", "/api/backups", "/metrics")) {
@@ -147,7 +116,7 @@ class ServeApiEndToEndTest {
             }
             Thread.sleep(200);
         }
-        throw new AssertionError("serve did not answer on port " + port + " within 90 s:\n" + serveOutput);
+        throw new AssertionError("serve did not answer on port " + port + " within 90 s:\n" + serve.output());
     }
 
     /** The next webhook POST that matches, waiting up to 60 s. */
@@ -177,12 +146,12 @@ class ServeApiEndToEndTest {
     @Test
     void serveAnswersOnItsPort_andTheGatesFollowTheRuntime(@TempDir Path tmp) throws Exception {
         Path root = runtime(tmp);
-        int port = freePort();
+        int port = ServeProcess.freePort();
         Map<String, String> env = env(tmp);
         env.put("FACTORY_HTTP_PORT", String.valueOf(port));      // a _PORT variable Camel Main itself would ignore
         env.put("FACTORY_GOVERNANCE_OFFSITE_REQUIRED", "false");
         env.put("FACTORY_GOVERNANCE_WATCH_INTERVAL_SECONDS", "1");
-        startServe(env, root);
+        serve = ServeProcess.start(env, "--root=" + root);
         awaitServing(port);
 
         // no backup yet: healthy service, failing governance, and the watch alerts the RPO breach
@@ -266,7 +235,7 @@ class ServeApiEndToEndTest {
         assertThat(health.json().get("status").asText()).isEqualTo("unhealthy");
         Files.move(tmp.resolve("proof-away"), root.resolve("proof"));
         assertThat(get(port, "/api/mcp/healthz").status()).isEqualTo(200);
-        assertThat(serveOutput.toString()).doesNotContain(Cli.ARCHIVE_KEY).doesNotContain(Cli.SIGNING_SECRET);
+        assertThat(serve.output()).doesNotContain(Cli.ARCHIVE_KEY).doesNotContain(Cli.SIGNING_SECRET);
     }
 
     @Test

@@ -22,8 +22,12 @@ final class ServeProcess implements AutoCloseable {
         drain(process.getErrorStream());
     }
 
-    static ServeProcess start(Map<String, String> env) throws IOException {
-        return new ServeProcess(Cli.start(env, "serve"));
+    /** {@code factory-dr serve} with these extra arguments (e.g. --root=...). */
+    static ServeProcess start(Map<String, String> env, String... args) throws IOException {
+        String[] serve = new String[args.length + 1];
+        serve[0] = "serve";
+        System.arraycopy(args, 0, serve, 1, args.length);
+        return new ServeProcess(Cli.start(env, serve));
     }
 
     /** A port nothing listens on now, for the service to take. */

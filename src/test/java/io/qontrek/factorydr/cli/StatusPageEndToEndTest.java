@@ -10,9 +10,7 @@ import io.qontrek.factorydr.recovery.SignedDrillProof;
 import io.qontrek.factorydr.runtime.SampleRuntime;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.ConnectException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -56,15 +54,11 @@ class StatusPageEndToEndTest {
             + "<td class=\"(pass|fail)\">(PASS|FAIL)</td><td class=\"detail\">([^<]*)</td></tr>");
 
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    final StringBuffer serveOutput = new StringBuffer();
-    Process serve;
+    ServeProcess serve;
 
     @AfterEach
     void stop() throws Exception {
-        if (serve != null) {
-            serve.destroy();
-            if (!serve.waitFor(60, TimeUnit.SECONDS)) serve.destroyForcibly().waitFor();
-        }
+        if (serve != null) serve.close();
     }
 
     @Test
@@ -81,9 +75,9 @@ class StatusPageEndToEndTest {
                 Cli.SIGNING_SECRET.getBytes(StandardCharsets.UTF_8));
         Files.writeString(root.resolve("data/ATLAS_PANIC"), HOSTILE_REASON + "\n");
 
-        int port = freePort();
+        int port = ServeProcess.freePort();
         env.put("FACTORY_HTTP_PORT", String.valueOf(port));
-        startServe(env);
+        serve = ServeProcess.start(env);
         awaitServing(port);
 
         Map<String, Boolean> api = verdicts(JSON.readTree(get(port, "/api/mcp/governance").body()));
@@ -180,7 +174,7 @@ class StatusPageEndToEndTest {
             assertThat(text.out()).containsPattern("(?m)^  " + (gate.getValue() ? "ok  " : "FAIL") + " " + Pattern.quote(gate.getKey()) + " ");
         }
         assertThat(text.out()).contains("RTO 42.0 s, objective 30 min: met", "offsite copies disabled", "last drill: passed 2 d 0 h ago");
-        assertThat(serveOutput.toString() + text.out() + status.out()).doesNotContain(Cli.ARCHIVE_KEY).doesNotContain(Cli.SIGNING_SECRET);
+        assertThat(serve.output() + text.out() + status.out()).doesNotContain(Cli.ARCHIVE_KEY).doesNotContain(Cli.SIGNING_SECRET);
     }
 
     @Test
@@ -242,36 +236,11 @@ class StatusPageEndToEndTest {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    private void startServe(Map<String, String> env) throws IOException {
-        serve = Cli.start(env, "serve");
-        drain(serve.getInputStream());
-        drain(serve.getErrorStream());
-    }
-
-    private void drain(InputStream in) {
-        Thread t = new Thread(() -> {
-            try {
-                byte[] buf = new byte[8192];
-                for (int n; (n = in.read(buf)) > 0; ) serveOutput.append(new String(buf, 0, n, StandardCharsets.UTF_8));
-            } catch (IOException ignored) {
-                // the process ended
-            }
-        });
-        t.setDaemon(true);
-        t.start();
-    }
-
     /** Until the page and the governance endpoint answer (any status but 404: routes join the server one by one). */
     private void awaitServing(int port) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (System.nanoTime() < deadline) {
-            assertThat(serve.isAlive()).as("serve exited:\n" + serveOutput).isTrue();
+            assertThat(serve.isAlive()).as("serve exited:\n" + serve.output()).isTrue();
             try {
                 if (get(port, "/").statusCode() != 404 && get(port, "/api/mcp/governance").statusCode() != 404) return;
             } catch (ConnectException notYet) {
@@ -279,6 +248,6 @@ class StatusPageEndToEndTest {
             }
             Thread.sleep(200);
         }
-        throw new AssertionError("serve did not answer on port " + port + " within 90 s:\n" + serveOutput);
+        throw new AssertionError("serve did not answer on port " + port + " within 90 s:\n" + serve.output());
     }
 }
