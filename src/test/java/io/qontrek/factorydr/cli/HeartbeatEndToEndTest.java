@@ -6,7 +6,6 @@ import com.sun.net.httpserver.HttpServer;
 import io.qontrek.factorydr.runtime.SampleRuntime;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +37,7 @@ class HeartbeatEndToEndTest {
     final LinkedBlockingQueue<String> pings = new LinkedBlockingQueue<>();
     final CountDownLatch release = new CountDownLatch(1);
     volatile boolean hang;
-    Process serve;
+    ServeProcess serve;
 
     @BeforeEach
     void startReceiver() throws IOException {
@@ -62,10 +61,7 @@ class HeartbeatEndToEndTest {
 
     @AfterEach
     void stop() throws Exception {
-        if (serve != null) {
-            serve.destroy();
-            if (!serve.waitFor(60, TimeUnit.SECONDS)) serve.destroyForcibly().waitFor();
-        }
+        if (serve != null) serve.close();
         release.countDown();
         receiver.stop(0);
     }
@@ -99,19 +95,6 @@ class HeartbeatEndToEndTest {
         return got;
     }
 
-    static void drain(java.io.InputStream in, StringBuffer into) {
-        Thread t = new Thread(() -> {
-            try {
-                byte[] buf = new byte[8192];
-                for (int n; (n = in.read(buf)) > 0; ) into.append(new String(buf, 0, n, StandardCharsets.UTF_8));
-            } catch (IOException ignored) {
-                // the process ended
-            }
-        });
-        t.setDaemon(true);
-        t.start();
-    }
-
     @Test
     void aBackupPingsStartAndSuccess_aFailingVerifyPingsFailWithItsReason(@TempDir Path tmp) throws Exception {
         Path root = runtime(tmp);
@@ -139,10 +122,7 @@ class HeartbeatEndToEndTest {
     void aFlowAnotherFlowSendsToPingsNothingOfItsOwn(@TempDir Path tmp) throws Exception {
         Path root = runtime(tmp);
         Map<String, String> env = env(tmp, "http://127.0.0.1:" + receiver.getAddress().getPort() + base() + "{flow}");
-        int closed;
-        try (ServerSocket s = new ServerSocket(0)) {
-            closed = s.getLocalPort();
-        }
+        int closed = ServeProcess.freePort();
         // the backup sends its archive on to offsite-upload, on the same exchange; S3 is down
         env.putAll(Map.of("FACTORY_S3_ENABLED", "true", "FACTORY_S3_ENDPOINT", "http://127.0.0.1:" + closed,
                 "FACTORY_S3_RETRIES", "0", "FACTORY_S3_RETRY_DELAY_MS", "10",
@@ -161,19 +141,14 @@ class HeartbeatEndToEndTest {
     void aScheduledRunInTheServicePingsToo(@TempDir Path tmp) throws Exception {
         Path root = runtime(tmp);
         Map<String, String> env = env(tmp, "http://127.0.0.1:" + receiver.getAddress().getPort() + base() + "{flow}?create=1");
-        try (ServerSocket s = new ServerSocket(0)) {
-            env.put("FACTORY_HTTP_PORT", String.valueOf(s.getLocalPort()));
-        }
+        env.put("FACTORY_HTTP_PORT", String.valueOf(ServeProcess.freePort()));
         for (String flow : List.of("proof-daily-archive", "alert-archive", "backup-full", "backup-incremental", "retention",
                 "offsite-catch-up", "drill-quarterly")) {
             env.put("FACTORY_SCHEDULE_" + flow.toUpperCase().replace('-', '_') + "_ENABLED", "false");
         }
         // verify-daily every second; with no backup yet it fails (no restore set to verify)
         env.put("FACTORY_SCHEDULE_VERIFY_DAILY_CRON", "* * * * * ?");
-        serve = Cli.start(env, "serve", "--root=" + root);
-        StringBuffer console = new StringBuffer();
-        drain(serve.getInputStream(), console);
-        drain(serve.getErrorStream(), console);
+        serve = ServeProcess.start(env, "--root=" + root);
 
         List<String> got = received(2);
         assertThat(got).as(Cli.read(tmp.resolve("factory-dr.log"))).hasSize(2);
@@ -181,16 +156,13 @@ class HeartbeatEndToEndTest {
         assertThat(got.get(1)).startsWith("POST " + base() + "verify-daily/fail?create=1 ").doesNotContain("\n");
         String log = Cli.read(tmp.resolve("factory-dr.log"));
         assertThat(log).contains("verify-daily failed: " + got.get(1).substring(("POST " + base() + "verify-daily/fail?create=1 ").length()));
-        assertThat(log + console).doesNotContain(PING_KEY);
+        assertThat(log + serve.output()).doesNotContain(PING_KEY);
     }
 
     @Test
     void aReceiverThatIsDownOrNeverAnswersDoesNotFailTheBackup(@TempDir Path tmp) throws Exception {
         Path root = runtime(tmp);
-        int closed;
-        try (ServerSocket s = new ServerSocket(0)) {
-            closed = s.getLocalPort();
-        }
+        int closed = ServeProcess.freePort();
         Map<String, String> down = env(tmp, "http://127.0.0.1:" + closed + base() + "{flow}");
         Cli.Result backup = Cli.run(down, "backup", "full", "--root=" + root);
         assertThat(backup.exit()).as(backup.toString()).isZero();

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qontrek.factorydr.offsite.S3TestServer;
 import io.qontrek.factorydr.runtime.SampleRuntime;
 import java.net.ConnectException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -46,7 +45,7 @@ class PrometheusEndToEndTest {
     static final Path DASHBOARD = Path.of("docs/grafana/factory-dr.json");
 
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    Process serve;
+    ServeProcess serve;
     S3TestServer s3;
 
     @AfterEach
@@ -57,8 +56,7 @@ class PrometheusEndToEndTest {
 
     private void stopServe() throws Exception {
         if (serve == null) return;
-        serve.destroy();
-        if (!serve.waitFor(60, TimeUnit.SECONDS)) serve.destroyForcibly().waitFor();
+        serve.close();
         serve = null;
     }
 
@@ -120,12 +118,6 @@ class PrometheusEndToEndTest {
         return exprs;
     }
 
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     @Test
     void promtoolAcceptsTheMetricsOfARealServe_andTheyCountCliRunsAcrossARestart(@TempDir Path tmp) throws Exception {
         Path root = tmp.resolve("runtime");
@@ -134,13 +126,11 @@ class PrometheusEndToEndTest {
         s3 = S3TestServer.start(tmp.resolve("s3"));
         Map<String, String> env = new HashMap<>(Cli.env(tmp));
         env.putAll(s3.env());
-        int port = freePort();
+        int port = ServeProcess.freePort();
         env.put("FACTORY_HTTP_PORT", String.valueOf(port));
 
         // an empty catalog: families without samples
-        serve = Cli.start(env, "serve", "--root=" + root);
-        HeartbeatEndToEndTest.drain(serve.getInputStream(), new StringBuffer());
-        HeartbeatEndToEndTest.drain(serve.getErrorStream(), new StringBuffer());
+        serve = ServeProcess.start(env, "--root=" + root);
         String empty = metrics(port);
         Cli.Result check = checkMetrics(empty);
         assertThat(check.exit()).as(check + "\n" + empty).isZero();
@@ -178,9 +168,7 @@ class PrometheusEndToEndTest {
 
         // the catalog, not the process, holds the numbers: a restarted service shows the same runs
         stopServe();
-        serve = Cli.start(env, "serve", "--root=" + root);
-        HeartbeatEndToEndTest.drain(serve.getInputStream(), new StringBuffer());
-        HeartbeatEndToEndTest.drain(serve.getErrorStream(), new StringBuffer());
+        serve = ServeProcess.start(env, "--root=" + root);
         String restarted = metrics(port);
         assertThat(restarted).contains(counted);
         assertThat(checkMetrics(restarted).exit()).isZero();
@@ -207,7 +195,7 @@ class PrometheusEndToEndTest {
         SampleRuntime.generate(root, SampleRuntime.Options.builder().proofs(40).days(2).ledgerRows(60).logMb(0)
                 .towerSecret(Cli.TOWER_SECRET).end(Instant.now()).build(), null);
         Map<String, String> env = new HashMap<>(Cli.env(tmp));
-        int port = freePort();
+        int port = ServeProcess.freePort();
         env.put("FACTORY_HTTP_PORT", String.valueOf(port));
         Cli.Result backup = Cli.run(env, "backup", "full", "--root=" + root);
         assertThat(backup.exit()).as(backup.toString()).isZero();
@@ -215,9 +203,7 @@ class PrometheusEndToEndTest {
         Cli.Result broken = Cli.run(env, "verify", "proofs", "--root=" + root);
         assertThat(broken.exit()).as(broken.toString()).isEqualTo(1);
 
-        serve = Cli.start(env, "serve", "--root=" + root);
-        HeartbeatEndToEndTest.drain(serve.getInputStream(), new StringBuffer());
-        HeartbeatEndToEndTest.drain(serve.getErrorStream(), new StringBuffer());
+        serve = ServeProcess.start(env, "--root=" + root);
         metrics(port);
 
         Path conf = Files.createDirectories(tmp.resolve("prometheus"));
@@ -229,12 +215,12 @@ class PrometheusEndToEndTest {
                   - job_name: factory-dr
                     static_configs: [ { targets: [ "127.0.0.1:%d" ] } ]
                 """.formatted(port));
-        int promPort = freePort();
+        int promPort = ServeProcess.freePort();
         StringBuffer promLog = new StringBuffer();
         Process prometheus = new ProcessBuilder("prometheus", "--config.file=" + conf.resolve("prometheus.yml"),
                 "--storage.tsdb.path=" + conf.resolve("data"), "--web.listen-address=127.0.0.1:" + promPort)
                 .directory(conf.toFile()).redirectErrorStream(true).start();
-        HeartbeatEndToEndTest.drain(prometheus.getInputStream(), promLog);
+        ServeProcess.drain(prometheus.getInputStream(), promLog);
         try {
             JsonNode up = awaitQuery(prometheus, promLog, promPort, "up{job=\"factory-dr\"} == 1");
             assertThat(up.get(0).get("metric").get("instance").asText()).isEqualTo("127.0.0.1:" + port);

@@ -18,8 +18,8 @@ final class ServeProcess implements AutoCloseable {
 
     private ServeProcess(Process process) {
         this.process = process;
-        drain(process.getInputStream());
-        drain(process.getErrorStream());
+        drain(process.getInputStream(), output);
+        drain(process.getErrorStream(), output);
     }
 
     /** {@code factory-dr serve} with these extra arguments (e.g. --root=...). */
@@ -60,11 +60,12 @@ final class ServeProcess implements AutoCloseable {
         if (!process.waitFor(60, TimeUnit.SECONDS)) process.destroyForcibly().waitFor();
     }
 
-    private void drain(InputStream in) {
+    /** Reads a child's stream into a buffer until it ends, so the child never blocks on a full pipe. */
+    static void drain(InputStream in, StringBuffer into) {
         Thread t = new Thread(() -> {
             try {
                 byte[] buf = new byte[8192];
-                for (int n; (n = in.read(buf)) > 0; ) output.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+                for (int n; (n = in.read(buf)) > 0; ) into.append(new String(buf, 0, n, StandardCharsets.UTF_8));
             } catch (IOException ignored) {
                 // the process ended
             }
