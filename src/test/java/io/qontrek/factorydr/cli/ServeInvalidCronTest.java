@@ -3,7 +3,6 @@ package io.qontrek.factorydr.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.qontrek.factorydr.runtime.SampleRuntime;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -41,25 +40,9 @@ class ServeInvalidCronTest {
         Map<String, String> env = ServeHttpAccessTest.quietService(tmp, root);
         env.put("FACTORY_SCHEDULE_BACKUP_FULL_ENABLED", "true");
         env.put("FACTORY_ROUTES_DIR", routes.toString());
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = ServeProcess.freePort();
         env.put("FACTORY_HTTP_PORT", String.valueOf(port));
-        Process serve = Cli.start(env, "serve");
-        serve.getOutputStream().close();
-        for (java.io.InputStream out : new java.io.InputStream[] {serve.getInputStream(), serve.getErrorStream()}) {
-            Thread drain = new Thread(() -> {
-                try {
-                    out.transferTo(java.io.OutputStream.nullOutputStream());
-                } catch (java.io.IOException ended) {
-                    // the process ended
-                }
-            });
-            drain.setDaemon(true);
-            drain.start();
-        }
-        try {
+        try (ServeProcess serve = ServeProcess.start(env)) {
             Path log = tmp.resolve("factory-dr.log");
             String said = "route schedule-backup-full: cron '0 0 99 ? * SUN' is invalid (hour value 99 is not between 0 and 23)";
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
@@ -73,9 +56,6 @@ class ServeInvalidCronTest {
                     HttpResponse.BodyHandlers.ofString());
             assertThat(health.statusCode()).isEqualTo(503);
             assertThat(health.body()).contains("schedule-backup-full (Stopped)");
-        } finally {
-            serve.destroy();
-            if (!serve.waitFor(60, TimeUnit.SECONDS)) serve.destroyForcibly().waitFor();
         }
     }
 }

@@ -16,8 +16,9 @@ final class ServeProcess implements AutoCloseable {
     private final Process process;
     private final StringBuffer output = new StringBuffer();
 
-    private ServeProcess(Process process) {
+    private ServeProcess(Process process) throws IOException {
         this.process = process;
+        process.getOutputStream().close(); // serve reads no input
         drain(process.getInputStream(), output);
         drain(process.getErrorStream(), output);
     }
@@ -54,10 +55,15 @@ final class ServeProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** SIGTERM, as systemd stops it; whether serve had ended within the seconds given. */
+    boolean stop(int seconds) throws InterruptedException {
+        process.destroy();
+        return process.waitFor(seconds, TimeUnit.SECONDS);
+    }
+
     @Override
     public void close() throws InterruptedException {
-        process.destroy();
-        if (!process.waitFor(60, TimeUnit.SECONDS)) process.destroyForcibly().waitFor();
+        if (!stop(60)) process.destroyForcibly().waitFor();
     }
 
     /** Reads a child's stream into a buffer until it ends, so the child never blocks on a full pipe. */

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qontrek.factorydr.runtime.SampleRuntime;
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -65,7 +64,7 @@ class ServeRouteEditsTest {
     Path config;
     String configText;
     int httpPort;
-    Process serve;
+    ServeProcess serve;
     JMXConnector jmx;
     MBeanServerConnection mbeans;
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -90,8 +89,8 @@ class ServeRouteEditsTest {
         Files.writeString(config, configText);
 
         Map<String, String> env = new HashMap<>(Cli.env(tmp));
-        httpPort = freePort();
-        int jmxPort = freePort();
+        httpPort = ServeProcess.freePort();
+        int jmxPort = ServeProcess.freePort();
         env.put("FACTORY_ROOT", root.toString());
         env.put("FACTORY_ROUTES_DIR", routes.toString());
         env.put("FACTORY_CONFIG", config.toString());
@@ -105,10 +104,7 @@ class ServeRouteEditsTest {
         Files.writeString(tmp.resolve("jmx.access"), "operator readwrite\n");
         env.put("FACTORY_JMX_ACCESS_FILE", tmp.resolve("jmx.access").toString());
         env.put("FACTORY_GOVERNANCE_OFFSITE_REQUIRED", "false");
-        serve = Cli.start(env, "serve");
-        serve.getOutputStream().close();
-        drain(serve.getInputStream());
-        drain(serve.getErrorStream());
+        serve = ServeProcess.start(env);
         await("serve answering healthz", () -> {
             try {
                 return healthz().has("checks");
@@ -126,10 +122,7 @@ class ServeRouteEditsTest {
     @AfterAll
     void stop() throws Exception {
         if (jmx != null) jmx.close();
-        if (serve != null) {
-            serve.destroy();
-            if (!serve.waitFor(60, TimeUnit.SECONDS)) serve.destroyForcibly().waitFor();
-        }
+        if (serve != null) serve.close();
     }
 
     @Test
@@ -326,33 +319,12 @@ class ServeRouteEditsTest {
         boolean test() throws Exception;
     }
 
-    private final StringBuffer output = new StringBuffer();
-
     private void await(String what, Condition condition) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (!condition.test()) {
-            if (!serve.isAlive()) throw new AssertionError(what + ": serve exited " + serve.exitValue() + "\n" + output);
-            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what + "\n" + output);
+            if (!serve.isAlive()) throw new AssertionError(what + ": serve exited " + serve.exitValue() + "\n" + serve.output());
+            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what + "\n" + serve.output());
             Thread.sleep(100);
-        }
-    }
-
-    private void drain(java.io.InputStream in) {
-        Thread t = new Thread(() -> {
-            try {
-                byte[] buf = new byte[8192];
-                for (int n; (n = in.read(buf)) > 0; ) output.append(new String(buf, 0, n, StandardCharsets.UTF_8));
-            } catch (IOException ignored) {
-                // the process ended
-            }
-        });
-        t.setDaemon(true);
-        t.start();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 }

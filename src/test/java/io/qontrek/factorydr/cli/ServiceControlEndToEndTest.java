@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qontrek.factorydr.runtime.SampleRuntime;
-import java.net.ServerSocket;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
@@ -31,7 +30,7 @@ class ServiceControlEndToEndTest {
     void backupCommandsRunInTheServiceWhileItRunsAndInTheirOwnProcessOnceItStops() throws Exception {
         Path root = runtime();
         Path socket = root.resolve("archive/.control/factory-dr.sock");
-        Process serve = Cli.start(quietService(root), "serve");
+        ServeProcess serve = ServeProcess.start(quietService(root));
         try {
             awaitSocket(serve, socket);
             assertThat(Files.getPosixFilePermissions(socket.getParent()))
@@ -67,7 +66,7 @@ class ServiceControlEndToEndTest {
             assertThat(noDigest.err()).contains("backup proofs failed: no daily digest for 2001-01-01", "(in the service, pid " + serve.pid() + ")");
 
             Map<String, String> second = quietService(root);
-            second.put("FACTORY_HTTP_PORT", String.valueOf(freePort()));
+            second.put("FACTORY_HTTP_PORT", String.valueOf(ServeProcess.freePort()));
             Cli.Result twice = Cli.run(second, "serve");
             assertThat(twice.exit()).as(twice.toString()).isEqualTo(2);
             assertThat(twice.err()).contains("another factory-dr service is already serving the archive directory "
@@ -75,15 +74,14 @@ class ServiceControlEndToEndTest {
 
             // a service of another archive directory, told to listen at the same socket
             Map<String, String> elsewhere = quietService(root);
-            elsewhere.put("FACTORY_HTTP_PORT", String.valueOf(freePort()));
+            elsewhere.put("FACTORY_HTTP_PORT", String.valueOf(ServeProcess.freePort()));
             elsewhere.put("FACTORY_ARCHIVE_DIR", tmp.resolve("other-archive").toString());
             elsewhere.put("FACTORY_CONTROL_SOCKET", socket.toString());
             Cli.Result sameSocket = Cli.run(elsewhere, "serve");
             assertThat(sameSocket.exit()).as(sameSocket.toString()).isEqualTo(2);
             assertThat(sameSocket.err()).contains("another factory-dr service answers at " + socket);
         } finally {
-            serve.destroy();
-            assertThat(serve.waitFor(120, TimeUnit.SECONDS)).as("serve stops on SIGTERM").isTrue();
+            assertThat(serve.stop(120)).as("serve stops on SIGTERM").isTrue();
         }
         assertThat(socket).as("removed when the service stops").doesNotExist();
 
@@ -120,7 +118,7 @@ class ServiceControlEndToEndTest {
     private Map<String, String> quietService(Path root) throws Exception {
         Map<String, String> env = new HashMap<>(Cli.env(tmp));
         env.put("FACTORY_ROOT", root.toString());
-        env.put("FACTORY_HTTP_PORT", String.valueOf(freePort()));
+        env.put("FACTORY_HTTP_PORT", String.valueOf(ServeProcess.freePort()));
         for (String flow : List.of("proof-daily-archive", "alert-archive", "backup-full", "backup-incremental",
                 "offsite-catch-up", "verify-daily", "drill-quarterly", "retention")) {
             env.put("FACTORY_SCHEDULE_" + flow.toUpperCase().replace('-', '_') + "_ENABLED", "false");
@@ -128,13 +126,7 @@ class ServiceControlEndToEndTest {
         return env;
     }
 
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static void awaitSocket(Process serve, Path socket) throws Exception {
+    private static void awaitSocket(ServeProcess serve, Path socket) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
         while (!Files.exists(socket) && serve.isAlive() && System.nanoTime() < deadline) Thread.sleep(20);
         assertThat(socket).as("the service's control socket").exists();
