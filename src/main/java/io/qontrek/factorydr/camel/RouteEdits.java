@@ -50,6 +50,8 @@ final class RouteEdits extends FileWatcherResourceReloadStrategy {
     private final Map<Path, String> running = new TreeMap<>();
     /** Read by healthz while an edit is being checked, so not guarded by this object's lock. */
     private final Map<Path, Refusal> refused = new ConcurrentSkipListMap<>();
+    /** The file whose routes are being replaced, or null. */
+    private volatile Path swapping;
 
     RouteEdits(Path dir) {
         super(dir.toString());
@@ -151,6 +153,15 @@ final class RouteEdits extends FileWatcherResourceReloadStrategy {
      */
     private void swap(Path file, String text, List<String> ids) throws Exception {
         CamelContext camel = getCamelContext();
+        swapping = file;
+        try {
+            replace(camel, file, text, ids);
+        } finally {
+            swapping = null;
+        }
+    }
+
+    private void replace(CamelContext camel, Path file, String text, List<String> ids) throws Exception {
         try {
             PluginHelper.getRoutesLoader(camel).updateRoutes(ResourceHelper.fromString("file:" + file, text));
         } catch (Exception e) {
@@ -176,8 +187,14 @@ final class RouteEdits extends FileWatcherResourceReloadStrategy {
         }
     }
 
-    /** Degraded while any edit is refused: the files then say something the running routes do not. */
+    /**
+     * Degraded while any edit is refused (the files then say something the running routes do not), and
+     * while a file's routes are being replaced: Camel replaces them one by one, so for a moment some
+     * are missing.
+     */
     Check check() {
+        Path inSwap = swapping;
+        if (inSwap != null) return Check.degraded("route-edits", "replacing the routes of " + inSwap);
         if (refused.isEmpty()) return Check.healthy("route-edits", "the running routes are those of the files in " + dir);
         List<String> parts = new ArrayList<>();
         for (Map.Entry<Path, Refusal> r : refused.entrySet()) {
