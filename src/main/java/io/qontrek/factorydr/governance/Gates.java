@@ -277,7 +277,8 @@ public final class Gates {
         return archives.stream().filter(e -> types.contains(e.type())).reduce((a, b) -> b);
     }
 
-    static Instant instant(String text) {
+    /** A recorded time, or null when it is missing or not ISO-8601 (a catalog written by hand, say). */
+    public static Instant instant(String text) {
         if (text == null) return null;
         try {
             return Instant.parse(text);

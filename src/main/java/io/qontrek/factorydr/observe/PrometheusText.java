@@ -4,11 +4,11 @@ import io.qontrek.factorydr.catalog.Catalog.FlowRuns;
 import io.qontrek.factorydr.catalog.Catalog.RunRow;
 import io.qontrek.factorydr.catalog.CatalogEntry;
 import io.qontrek.factorydr.governance.Gate;
+import io.qontrek.factorydr.governance.Gates;
 import io.qontrek.factorydr.governance.GovernanceReport;
 import io.qontrek.factorydr.governance.RecoveryPoints;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -89,7 +89,7 @@ public final class PrometheusText {
             long[] v = byType.computeIfAbsent(e.type(), t -> new long[] {0, 0, Long.MIN_VALUE});
             v[0]++;
             v[1] += e.size();
-            Instant t = instant(e.createdAt());
+            Instant t = Gates.instant(e.createdAt());
             if (t != null) v[2] = Math.max(v[2], t.getEpochSecond());
             if (e.offsiteAt() == null) notOffsite++;
         }
@@ -109,7 +109,7 @@ public final class PrometheusText {
     private void offsiteLag(List<CatalogEntry> archives, Instant now) {
         Instant oldest = null;
         for (CatalogEntry e : archives) {
-            Instant t = instant(e.createdAt());
+            Instant t = Gates.instant(e.createdAt());
             if (e.offsiteAt() == null && t != null && (oldest == null || t.isBefore(oldest))) oldest = t;
         }
         family("factory_dr_offsite_lag_seconds", "gauge",
@@ -118,13 +118,13 @@ public final class PrometheusText {
     }
 
     private void time(String metric, String flow, String iso) {
-        Instant t = instant(iso);
+        Instant t = Gates.instant(iso);
         if (t != null) sample(metric, Map.of("flow", flow), t.getEpochSecond());
     }
 
     private static Double seconds(RunRow r) {
-        Instant a = instant(r.startedAt());
-        Instant b = instant(r.finishedAt());
+        Instant a = Gates.instant(r.startedAt());
+        Instant b = Gates.instant(r.finishedAt());
         return a == null || b == null ? null : Math.max(0, Duration.between(a, b).toMillis() / 1000.0);
     }
 
@@ -152,14 +152,5 @@ public final class PrometheusText {
 
     static String escape(String v) {
         return v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
-    }
-
-    private static Instant instant(String s) {
-        if (s == null) return null;
-        try {
-            return Instant.parse(s);
-        } catch (DateTimeParseException e) {
-            return null;
-        }
     }
 }

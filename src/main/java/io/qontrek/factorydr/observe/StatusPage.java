@@ -3,6 +3,7 @@ package io.qontrek.factorydr.observe;
 import io.qontrek.factorydr.catalog.Catalog.SizedRun;
 import io.qontrek.factorydr.catalog.CatalogEntry;
 import io.qontrek.factorydr.governance.Gate;
+import io.qontrek.factorydr.governance.Gates;
 import io.qontrek.factorydr.governance.RecoveryPoints;
 import io.qontrek.factorydr.recovery.DrillProof;
 import java.time.Duration;
@@ -182,7 +183,7 @@ public final class StatusPage {
             List<BackupChart.Point> durations = new ArrayList<>();
             List<BackupChart.Point> sizes = new ArrayList<>();
             for (SizedRun run : runs(flow)) {
-                Instant at = StatusReport.instant(run.run().startedAt());
+                Instant at = Gates.instant(run.run().startedAt());
                 Duration took = StatusReport.took(run);
                 if (at == null || !"ok".equals(run.run().outcome())) continue;
                 if (took != null) durations.add(new BackupChart.Point(at, took.toMillis() / 1000.0, flow + " " + at + ": " + seconds(took)));

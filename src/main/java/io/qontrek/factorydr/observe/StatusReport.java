@@ -9,7 +9,6 @@ import io.qontrek.factorydr.recovery.DrillProof;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,7 +62,7 @@ public record StatusReport(Instant at, Path root, GovernanceReport governance, H
         /** How far the offsite copies lag: the age of the oldest archive without one; zero when none waits. */
         public Duration lag(Instant at) {
             if (oldestWaiting == null) return Duration.ZERO;
-            Instant created = instant(oldestWaiting.createdAt());
+            Instant created = Gates.instant(oldestWaiting.createdAt());
             return created == null ? null : positive(Duration.between(created, at));
         }
     }
@@ -158,14 +157,14 @@ public record StatusReport(Instant at, Path root, GovernanceReport governance, H
 
     /** How long a run took, or null when its times do not read. */
     public static Duration took(SizedRun r) {
-        Instant a = instant(r.run().startedAt());
-        Instant b = instant(r.run().finishedAt());
+        Instant a = Gates.instant(r.run().startedAt());
+        Instant b = Gates.instant(r.run().finishedAt());
         return a == null || b == null ? null : positive(Duration.between(a, b));
     }
 
     /** The age at {@link #at} of a recorded time, or null when it does not read. */
     public Duration age(String time) {
-        Instant t = instant(time);
+        Instant t = Gates.instant(time);
         return t == null ? null : positive(Duration.between(t, at));
     }
 
@@ -180,15 +179,6 @@ public record StatusReport(Instant at, Path root, GovernanceReport governance, H
         if (n < 1024 * 1024) return String.format(Locale.ROOT, "%.1f KiB", n / 1024.0);
         if (n < 1024L * 1024 * 1024) return String.format(Locale.ROOT, "%.1f MiB", n / 1048576.0);
         return String.format(Locale.ROOT, "%.2f GiB", n / 1073741824.0);
-    }
-
-    static Instant instant(String s) {
-        if (s == null) return null;
-        try {
-            return Instant.parse(s);
-        } catch (DateTimeParseException e) {
-            return null;
-        }
     }
 
     /** A clock a little behind the writer's must not show negative ages. */
