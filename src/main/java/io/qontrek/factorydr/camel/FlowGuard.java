@@ -3,6 +3,7 @@ package io.qontrek.factorydr.camel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -62,12 +63,19 @@ public final class FlowGuard implements RoutePolicyFactory {
     }
 
     /**
-     * A flow that must not start while another runs: an incremental started during a full would take
-     * its database deltas from the backup before that full, while restore applies it after the full.
-     * (A full may start during an incremental: the incremental is then older than the full, and the
-     * next one builds on the full.)
+     * The full and the incremental backups form one chain of database deltas: an incremental that ran
+     * during a full would take its deltas from the backup before that full, while a restore applies it
+     * after the full, and refuses it. So both hold one more lock, {@code backup-chain.lock}, for their
+     * whole run, taken atomically by the OS: an incremental that finds it held is skipped (the next one
+     * comes within the hour), and a full waits for the incremental to end (minutes), up to
+     * {@link #FULL_WAITS}, rather than lose its week. No probing of another flow's lock: a probe would
+     * itself hold that lock for a moment and could turn a starting full away.
      */
-    private static final java.util.Map<String, String> NOT_DURING = java.util.Map.of("backup-incremental", "backup-full");
+    private static final String CHAIN = "backup-chain";
+    private static final String FULL = "backup-full";
+    private static final String INCREMENTAL = "backup-incremental";
+    static final Duration FULL_WAITS = Duration.ofHours(1);
+    private static final String CHAIN_LOCK = "factoryFlowChainLock.";
 
     /** When the running run of this flow started, if one is running. */
     public Instant runningSince(String flow) {
@@ -98,33 +106,59 @@ public final class FlowGuard implements RoutePolicyFactory {
                 return;
             }
             try {
-                String first = NOT_DURING.get(id);
-                String firstBusy = first == null ? null : busy(first);
-                if (firstBusy != null) {
+                FlowLock own = FlowLock.tryTake(file, now);
+                try {
+                    FlowLock chain = id.equals(INCREMENTAL) ? FlowLock.tryTake(chainLock(), now)
+                            : id.equals(FULL) ? waitForChain(now) : null;
+                    if (chain != null) exchange.setProperty(CHAIN_LOCK + id, chain);
+                } catch (FlowLock.Busy busy) {
+                    own.close();
                     running.remove(id, now);
-                    refuse(exchange, new FlowBusyException(id, first, firstBusy));
+                    refuse(exchange, new FlowBusyException(id, FULL, "in " + busy.holder()));
                     return;
+                } catch (IOException | RuntimeException e) {
+                    own.close();
+                    throw e;
                 }
-                exchange.setProperty(LOCK + id, FlowLock.tryTake(file, now));
+                exchange.setProperty(LOCK + id, own);
                 exchange.setProperty(HELD + id, now);
             } catch (FlowLock.Busy busy) {
                 running.remove(id, now);
                 refuse(exchange, new FlowBusyException(id, "in " + busy.holder()));
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 running.remove(id, now);
                 // no lock, no run: without it another process could be in this flow unseen
                 exchange.setException(new IllegalStateException("cannot take " + id + "'s lock " + file + ": " + e.getMessage(), e));
             }
         }
 
-        /** Where {@code flow} runs now ("since ..." here, or its lock's holder), or null when it does not. */
-        private String busy(String flow) throws IOException {
-            Instant since = running.get(flow);
-            if (since != null) return "since " + since;
-            try (FlowLock probe = FlowLock.tryTake(lockDir.resolve(flow + ".lock"), Instant.now())) {
-                return null;
-            } catch (FlowLock.Busy busy) {
-                return "in " + busy.holder();
+        private Path chainLock() {
+            return lockDir.resolve(CHAIN + ".lock");
+        }
+
+        /** The chain lock for a full: taken at once, or once the running incremental has ended. */
+        private FlowLock waitForChain(Instant now) throws IOException {
+            Instant giveUp = now.plus(FULL_WAITS);
+            String waitingFor = null;
+            while (true) {
+                try {
+                    return FlowLock.tryTake(chainLock(), now);
+                } catch (FlowLock.Busy busy) {
+                    if (waitingFor == null) {
+                        waitingFor = busy.holder();
+                        LOG.info("{} waits for {} to end ({}) before it starts", FULL, INCREMENTAL, waitingFor);
+                    }
+                    if (Instant.now().isAfter(giveUp)) {
+                        throw new IOException(FULL + " waited " + FULL_WAITS.toMinutes() + " min for " + INCREMENTAL
+                                + " (" + busy.holder() + ") to end; not started");
+                    }
+                }
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException(FULL + " stopped while waiting for " + INCREMENTAL + " to end");
+                }
             }
         }
 
@@ -146,6 +180,13 @@ public final class FlowGuard implements RoutePolicyFactory {
             String id = route.getRouteId();
             Object held = exchange.removeProperty(HELD + id);
             if (held == null) return;
+            if (exchange.removeProperty(CHAIN_LOCK + id) instanceof FlowLock chain) {
+                try {
+                    chain.close();
+                } catch (IOException e) {
+                    LOG.warn("{}: releasing the backup chain's lock: {} (the OS releases it when this process ends)", id, e.toString());
+                }
+            }
             if (exchange.removeProperty(LOCK + id) instanceof FlowLock lock) {
                 try {
                     lock.close();

@@ -49,8 +49,8 @@ class BackupInterruptedTest {
         assertThat(r.exit()).as(r.toString()).isEqualTo(1);
         assertThat(r.err().lines()).as(r.toString()).hasSize(1);
         assertThat(r.err()).contains("backup full failed").containsIgnoringCase("file too large");
-        // the catalog, and the flow's lock in .locks/ (not an archive: it stays between runs)
-        assertThat(files(archiveDir)).allSatisfy(f -> assertThat(f).matches("catalog\\.db.*|\\.locks/backup-full\\.lock"));
+        // the catalog, and the flow's and the backup chain's locks in .locks/ (not archives: they stay between runs)
+        assertThat(files(archiveDir)).allSatisfy(f -> assertThat(f).matches("catalog\\.db.*|\\.locks/backup-(full|chain)\\.lock"));
 
         Cli.Result retry = Cli.run(env, "backup", "full", "--root=" + root, "--archive-dir=" + archiveDir);
         assertThat(retry.exit()).as(retry.toString()).isZero();

@@ -132,12 +132,17 @@ class DatabaseIncrementalEndToEndTest {
         assertThat(RuntimeHash.of(root, "proof", "config", "data")).isEqualTo(before);
     }
 
+    /** What a running full (or incremental) holds in another process: the backup chain's OS lock. */
+    private java.nio.channels.FileChannel chainLockFile() throws Exception {
+        Path lock = root.resolve("archive/.locks/backup-chain.lock");
+        Files.createDirectories(lock.getParent());
+        return java.nio.channels.FileChannel.open(lock, java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE);
+    }
+
     @Test
     void anIncrementalDoesNotStartWhileAFullRuns_itsDeltasMustBuildOnThatFull() throws Exception {
-        Path lock = root.resolve("archive/.locks/backup-full.lock");
-        Files.createDirectories(lock.getParent());
-        try (var ch = java.nio.channels.FileChannel.open(lock, java.nio.file.StandardOpenOption.CREATE,
-                java.nio.file.StandardOpenOption.WRITE); var held = ch.lock()) {
+        try (var file = chainLockFile(); var held = file.lock()) {
             Thread.sleep(1100);
             Cli.Result r = Cli.run(env, "backup", "incremental", "--root=" + root);
             assertThat(r.exit()).isEqualTo(1);
@@ -145,6 +150,35 @@ class DatabaseIncrementalEndToEndTest {
         }
         FederationWrites.appendBatches(data, 3, "after");
         assertThat(incremental().out()).contains("federation_ledger: 3 rows added");
+    }
+
+    @Test
+    void aFullThatStartsDuringAnIncrementalWaitsForItToEnd_neverRunningBesideIt() throws Exception {
+        Path log = tmp.resolve("factory-dr.log");
+        long fulls;
+        try (Stream<Path> s = Files.list(root.resolve("archive/full"))) {
+            fulls = s.filter(p -> p.toString().endsWith(".enc")).count();
+        }
+        Process full;
+        try (var file = chainLockFile(); var held = file.lock()) {
+            Thread.sleep(1100);
+            full = Cli.start(env, "backup", "full", "--root=" + root);
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(120);
+            while (!(Files.exists(log) && Files.readString(log).contains("backup-full waits for backup-incremental to end"))) {
+                assertThat(full.isAlive()).as("the full ended instead of waiting").isTrue();
+                assertThat(System.nanoTime()).as("the full never said it waits").isLessThan(deadline);
+                Thread.sleep(50);
+            }
+            try (Stream<Path> s = Files.list(root.resolve("archive/full"))) {
+                assertThat(s.filter(p -> p.toString().endsWith(".enc")).count()).as("nothing written while it waits").isEqualTo(fulls);
+            }
+            assertThat(full.isAlive()).isTrue();
+        }
+        Cli.Result r = Cli.finish(full, 300);
+        assertThat(r.exit()).as(r.toString()).isZero();
+        try (Stream<Path> s = Files.list(root.resolve("archive/full"))) {
+            assertThat(s.filter(p -> p.toString().endsWith(".enc")).count()).isEqualTo(fulls + 1);
+        }
     }
 
     @Test
