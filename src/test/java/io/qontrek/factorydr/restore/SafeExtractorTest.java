@@ -318,6 +318,46 @@ class SafeExtractorTest {
         assertThat(Integer.toOctalString((Integer) Files.getAttribute(run, "unix:mode") & 07777)).isEqualTo("777");
     }
 
+    /**
+     * The per-file chown and chmod are skipped where a new file already is what the entry says (NewFiles):
+     * each of these needs one of them, and each must still come back exactly as recorded.
+     */
+    @Test
+    void ownersAndModesComeBackExactlyWhereANewFileWouldDifferAndWhereItWouldNot() throws Exception {
+        boolean root = io.qontrek.factorydr.common.Processes.isRoot();
+        record Want(String name, int mode, long uid, long gid) {}
+        long me = io.qontrek.factorydr.common.Processes.effectiveUid();
+        List<Want> wants = List.of(
+                new Want("proof/plain.json", 0644, me, root ? 0 : me),   // what a new file is: nothing to change
+                new Want("proof/group-writable.json", 0664, me, root ? 0 : me), // the umask (022) takes 020 away
+                new Want("proof/private.json", 0600, me, root ? 0 : me),
+                new Want("proof/foreign.json", 0644, 1234, 5678),          // another owner: root gives it back
+                new Want("proof/foreign-group.json", 0640, me, 5678));
+        Path archive = Archives.handMade(tmp.resolve("owners.tar.gz.enc"), tar -> {
+            for (Want w : wants) {
+                TarArchiveEntry e = new TarArchiveEntry(w.name());
+                e.setMode(0100000 | w.mode());
+                e.setUserId(w.uid());
+                e.setGroupId(w.gid());
+                e.setSize(1);
+                tar.putArchiveEntry(e);
+                tar.write('x');
+                tar.closeArchiveEntry();
+            }
+        });
+        SafeExtractor.extract(archive, Archives.key(), tmp.resolve("staging"), n -> true);
+        for (Want w : wants) {
+            Path f = tmp.resolve("staging").resolve(w.name());
+            assertThat(Integer.toOctalString((Integer) Files.getAttribute(f, "unix:mode") & 07777)).as(w.name())
+                    .isEqualTo(Integer.toOctalString(w.mode()));
+            if (root) {
+                assertThat(((Number) Files.getAttribute(f, "unix:uid")).longValue()).as(w.name()).isEqualTo(w.uid());
+                assertThat(((Number) Files.getAttribute(f, "unix:gid")).longValue()).as(w.name()).isEqualTo(w.gid());
+            }
+        }
+        assertThat(staged(tmp.resolve("staging"))).noneMatch(n -> n.contains("probe")); // the probe is gone
+    }
+
     // --- helpers
 
     private void assertRefusedAndNothingOutside(Archives.TarBody body, String message) throws IOException {
