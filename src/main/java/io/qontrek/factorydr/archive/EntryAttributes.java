@@ -46,12 +46,24 @@ public record EntryAttributes(int mode, Instant mtime, long uid, long gid) {
 
     /** The mode as the manifest writes it: four octal digits, {@code "0640"}. */
     public String modeOctal() {
-        return String.format("%04o", mode);
+        if (mode < 0 || mode > 07777) return String.format("%04o", mode);
+        return new String(new char[] {(char) ('0' + (mode >> 9 & 7)), (char) ('0' + (mode >> 6 & 7)),
+                (char) ('0' + (mode >> 3 & 7)), (char) ('0' + (mode & 7))});
     }
 
     /** Parses the manifest's mode: exactly four octal digits. */
     public static int parseMode(String text) {
-        if (text == null || !text.matches("[0-7]{4}")) throw new IllegalArgumentException("mode '" + text + "' is not four octal digits (\"0640\")");
-        return Integer.parseInt(text, 8);
+        if (text == null || text.length() != 4) throw notFourOctalDigits(text);
+        int mode = 0;
+        for (int i = 0; i < 4; i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '7') throw notFourOctalDigits(text);
+            mode = mode << 3 | (c - '0');
+        }
+        return mode;
+    }
+
+    private static IllegalArgumentException notFourOctalDigits(String text) {
+        return new IllegalArgumentException("mode '" + text + "' is not four octal digits (\"0640\")");
     }
 }

@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -309,7 +308,7 @@ public final class ManifestJson {
     }
 
     private static String time(Instant t) {
-        return DateTimeFormatter.ISO_INSTANT.format(t);
+        return IsoSeconds.format(t);
     }
 
     // ---- parsing ----
@@ -591,16 +590,13 @@ public final class ManifestJson {
         }
 
         private static Instant instant(String field, String text) {
-            Instant t;
             try {
-                t = Instant.parse(text);
+                return IsoSeconds.parse(text);
             } catch (DateTimeParseException e) {
                 throw new IllegalArgumentException(field + " '" + text + "' is not an ISO-8601 UTC time");
-            }
-            if (!DateTimeFormatter.ISO_INSTANT.format(t).equals(text)) {
+            } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(field + " '" + text + "' is not in the form 2025-10-23T14:00:00Z");
             }
-            return t;
         }
     }
 }
