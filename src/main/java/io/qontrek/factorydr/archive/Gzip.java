@@ -10,7 +10,7 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 /**
  * Standard gzip (RFC 1952) at zlib's default level 6, the level {@code gzip} and {@code tar czf} use.
  *
- * <p>With more than one thread, {@link ParallelGzipOutputStream} deflates 128 KiB blocks concurrently,
+ * <p>With more than one thread, {@link ParallelGzipOutputStream} deflates 256 KiB blocks concurrently,
  * each primed with the 32 KiB before it as pigz does, into one ordinary gzip member ({@code gzip -t} and
  * {@code tar -xz} read it) the size of gzip -6's. Each stream has its own threads, stopped on close.
  */
