@@ -12,7 +12,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 
 /**
- * The mirror of {@link ArchiveWriter}: decrypt, gunzip, untar in one streaming pass, handing each entry
+ * The mirror of the archive-store route's write chain (tar, gzip, encrypt): decrypt, gunzip, untar in one streaming pass, handing each entry
  * to a visitor. It reads its input to the very end, so the CBC padding, the gzip CRC and trailing bytes
  * are all checked even when the visitor stops caring.
  *

@@ -23,7 +23,7 @@ import java.util.Iterator;
  *       signature (compared as RFC 8785 canonical JSON, so either pretty or canonical form passes).</li>
  * </ol>
  *
- * <p>It is the one verifier: the backup's read-back after writing ({@code ArchiveStore}) runs the
+ * <p>It is the one verifier: the backup's read-back after writing ({@code ArchiveReadBack}) runs the
  * same {@link #read pass} over the bytes as they reach the file, and the same {@link #judge} once the
  * sidecars exist. Memory does not grow with the archive: what the pass saw of each entry goes into a
  * {@link FileList}, and both manifests are parsed as streams into lists of their own, which the judge

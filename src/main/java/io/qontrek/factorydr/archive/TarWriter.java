@@ -30,7 +30,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  * attributes in its record.
  *
  * <p>Once an entry has been started, any failure makes the writer refuse further use: the tar is
- * incomplete and the caller must discard the whole output ({@link ArchiveWriter} deletes it). A file
+ * incomplete and the caller must discard the whole output (the backup's staging is deleted). A file
  * that cannot even be opened leaves the writer usable. {@link #finish} does not close the sink.
  */
 public final class TarWriter {

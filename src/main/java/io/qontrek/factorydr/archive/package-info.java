@@ -6,8 +6,10 @@
  * is {@code manifest.json}, gzip-compressed, encrypted as {@code openssl enc -aes-256-cbc -pbkdf2 -iter
  * 10000}; beside it {@code X.sha256} (sha256sum format) and the signed {@code X.manifest.json}.
  * Write chain: {@link io.qontrek.factorydr.archive.TarWriter} → {@link io.qontrek.factorydr.archive.Gzip}
- * → {@link io.qontrek.factorydr.archive.OpensslCipher} → file, assembled in
- * {@link io.qontrek.factorydr.archive.ArchiveWriter}; its mirror is
+ * → {@link io.qontrek.factorydr.archive.OpensslCipher} → file, each a step of the archive-store route
+ * (routes/archive.camel.yaml; the encoders are read as streams through
+ * {@link io.qontrek.factorydr.archive.EncodingInputStream}, the tar and the file are the backup
+ * package's {@code TarStream} and {@code StagedArchive}); its mirror is
  * {@link io.qontrek.factorydr.archive.ArchiveReader}; {@link io.qontrek.factorydr.archive.ArchiveVerifier}
  * checks everything in one pass.
  *

@@ -1,6 +1,5 @@
 package io.qontrek.factorydr.backup;
 
-import io.qontrek.factorydr.archive.Sidecars;
 import io.qontrek.factorydr.common.TestPause;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -17,11 +16,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Gives a verified archive, staged with its two sidecars in scratch space ({@link WorkDir}), its final
- * name in the archive directory, never over anything: the archive first, then {@code .sha256}, then
- * {@code .manifest.json}, each a hard link that fails if the name is taken. Sidecars therefore never
- * exist without their archive. Before the first link a note ({@code .publishing}) beside the staged
- * archive names the target; it is deleted once all three names are taken and the directory fsynced.
+ * Gives a verified archive, staged in scratch space ({@link WorkDir}) with the files beside it (its
+ * sidecars {@code X.sha256} and {@code X.manifest.json}, and any other staged {@code X.*}, such as a
+ * signature), its final name in the archive directory, never over anything: the archive first, then
+ * each staged file beside it, each a hard link that fails if the name is taken. Sidecars therefore
+ * never exist without their archive. Before the first link a note ({@code .publishing}) beside the
+ * staged archive names the target; it is deleted once all names are taken and the directory fsynced.
  * A run that fails in between undoes its links; one killed in between leaves the note, and the sweep
  * of its dead work ({@link WorkDir}) removes every final name that is still a link to its staged
  * files, so a crash never blocks an archive's name. Names that are not links to those files (taken by
@@ -40,8 +40,9 @@ public final class ArchivePublisher {
         }
     }
 
-    /** Links {@code staged} and its sidecars to {@code target}'s names, or undoes what it linked and fails. */
+    /** Links {@code staged} and every staged file beside it to {@code target}'s names, or undoes what it linked and fails. */
     public static void publish(Path staged, Path target) throws IOException {
+        List<String> beside = besideOf(staged);
         Path note = staged.resolveSibling(NOTE);
         Files.writeString(note, target.toAbsolutePath().normalize() + "\n", StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
@@ -52,8 +53,7 @@ public final class ArchivePublisher {
         try {
             link(target, staged);
             TestPause.at("backup-published-archive");
-            link(Sidecars.sha256Path(target), Sidecars.sha256Path(staged));
-            link(Sidecars.manifestPath(target), Sidecars.manifestPath(staged));
+            for (String suffix : beside) link(sibling(target, suffix), sibling(staged, suffix));
             fsync(target.getParent());
             done = true;
         } finally {
@@ -94,22 +94,53 @@ public final class ArchivePublisher {
         return removed;
     }
 
-    /** Removes each of the target's three names that is a link to the staged file of the same role. */
+    /** Removes each of the target's names that is a link to the staged file of the same role: the files beside it first, the archive last. */
     private static List<Path> undo(Path staged, Path target) {
         List<Path> removed = new ArrayList<>();
-        for (Path[] pair : List.of(new Path[] {Sidecars.manifestPath(target), Sidecars.manifestPath(staged)},
-                new Path[] {Sidecars.sha256Path(target), Sidecars.sha256Path(staged)}, new Path[] {target, staged})) {
+        List<String> suffixes = new ArrayList<>();
+        try {
+            suffixes.addAll(besideOf(staged));
+        } catch (IOException e) {
+            LOG.warn("cannot list the files staged beside {}: {}", staged, e.toString());
+        }
+        suffixes.add("");
+        for (String suffix : suffixes) {
+            Path name = sibling(target, suffix);
+            Path mine = sibling(staged, suffix);
             try {
-                if (Files.exists(pair[0], LinkOption.NOFOLLOW_LINKS) && Files.exists(pair[1], LinkOption.NOFOLLOW_LINKS)
-                        && Files.isSameFile(pair[0], pair[1])) {
-                    Files.delete(pair[0]);
-                    removed.add(pair[0]);
+                if (Files.exists(name, LinkOption.NOFOLLOW_LINKS) && Files.exists(mine, LinkOption.NOFOLLOW_LINKS)
+                        && Files.isSameFile(name, mine)) {
+                    Files.delete(name);
+                    removed.add(name);
                 }
             } catch (IOException e) {
-                LOG.warn("cannot remove the unfinished publish {}: {}", pair[0], e.toString());
+                LOG.warn("cannot remove the unfinished publish {}: {}", name, e.toString());
             }
         }
         return removed;
+    }
+
+    /**
+     * The suffixes of the regular files staged beside {@code staged} and named for it ({@code X.sha256},
+     * {@code X.manifest.json}, {@code X.manifest.json.sig}...), in name order. Temporary files start with a
+     * dot and are not among them.
+     */
+    static List<String> besideOf(Path staged) throws IOException {
+        String name = staged.getFileName().toString();
+        Path dir = staged.toAbsolutePath().getParent();
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) return List.of();
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
+                    .map(p -> p.getFileName().toString())
+                    .filter(n -> n.length() > name.length() + 1 && n.startsWith(name + "."))
+                    .map(n -> n.substring(name.length()))
+                    .sorted()
+                    .toList();
+        }
+    }
+
+    private static Path sibling(Path p, String suffix) {
+        return p.resolveSibling(p.getFileName() + suffix);
     }
 
     /**

@@ -3,6 +3,7 @@ package io.qontrek.factorydr.backup;
 import io.qontrek.factorydr.archive.ArchiveException;
 import io.qontrek.factorydr.archive.ArchiveVerifier;
 import io.qontrek.factorydr.archive.HashingChannelOutput;
+import io.qontrek.factorydr.common.ChunkInputStream;
 import io.qontrek.factorydr.common.Futures;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,8 +16,9 @@ import java.nio.file.StandardOpenOption;
 /**
  * The backup's read-back: the one {@link ArchiveVerifier} reads the archive back from its file while
  * it is being written, in a second thread, so the check overlaps the compression instead of waiting,
- * single-threaded, for the last byte; its verdict ({@link #verify}) is still required before the
- * archive gets its name.
+ * single-threaded, for the last byte. The archive-store route's write step starts it
+ * ({@link StagedArchive#write}); its verifyReadBack step takes its verdict ({@link #verify}), which
+ * publish requires before the archive gets its name.
  *
  * <p>What is read is the staged file itself: the checking thread reads each byte only after the
  * writer has handed it to the file ({@link Output} publishes how far it got), so every byte checked
@@ -67,7 +69,7 @@ final class ArchiveReadBack {
     }
 
     /** Reads the staged file behind the writer. */
-    private static final class Following extends InputStream {
+    private static final class Following extends ChunkInputStream {
         private final Output output;
         private final FileChannel channel;
         private long position;
@@ -75,13 +77,6 @@ final class ArchiveReadBack {
         Following(Output output, FileChannel channel) {
             this.output = output;
             this.channel = channel;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override

@@ -19,7 +19,7 @@ import java.util.concurrent.Future;
  * compresses it.
  *
  * <p>Why checking a copy while it is archived is as safe as checking it before: the check's verdict
- * gates the archive, not the reading. {@link ArchiveStore} calls {@link #awaitChecked} before the
+ * gates the archive, not the reading. {@link StagedArchive#verifyReadBack} calls {@link #awaitChecked} before the
  * archive is verified and given its name; a copy that fails the check fails the backup with the same
  * message as before ("snapshot of X fails integrity_check: ..."), and the staged archive is deleted, so
  * no archive holding an unchecked database is ever stored. The check opens the copy read-only in the

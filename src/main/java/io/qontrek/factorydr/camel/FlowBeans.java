@@ -1,25 +1,17 @@
 package io.qontrek.factorydr.camel;
 
 import io.qontrek.factorydr.archive.ArchiveVerifier;
-import io.qontrek.factorydr.archive.Gzip;
-import io.qontrek.factorydr.archive.OpensslCipher;
-import io.qontrek.factorydr.backup.ArchivePipeline;
-import io.qontrek.factorydr.backup.ArchiveStore;
 import io.qontrek.factorydr.backup.BackupCollector;
 import io.qontrek.factorydr.backup.BackupSet;
 import io.qontrek.factorydr.backup.ConfigSelection;
 import io.qontrek.factorydr.backup.ShrinkCheck;
-import io.qontrek.factorydr.backup.StoredArchive;
 import io.qontrek.factorydr.backup.WorkDir;
 import io.qontrek.factorydr.catalog.Catalog;
-import io.qontrek.factorydr.common.ProgressListener;
 import io.qontrek.factorydr.config.RuntimeLayout;
 import io.qontrek.factorydr.config.Secrets;
 import io.qontrek.factorydr.config.Settings;
-import io.qontrek.factorydr.observe.Alert;
 import io.qontrek.factorydr.observe.Alerts;
 import io.qontrek.factorydr.restore.Leftovers;
-import io.qontrek.factorydr.restore.UnrecordedArchive;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -54,7 +46,6 @@ public final class FlowBeans {
                 Duration.ofHours(settings.getInt("factory.backup.logs-max-age-hours", 1, 24 * 365)),
                 settings.getInt("factory.backup.sqlite-busy-timeout-seconds", 1, 3600));
         int gzipThreads = settings.getInt("factory.backup.gzip-threads", 1, 64);
-        ArchiveStore store = new ArchiveStore(layout.archiveDir(), secrets);
         long minArchiveBytes = settings.getInt(ShrinkCheck.MIN_ARCHIVE_BYTES, 0, Integer.MAX_VALUE);
         Alerts alerts = Alerts.from(settings, layout, secrets);
 
@@ -69,42 +60,15 @@ public final class FlowBeans {
         bind.accept("collectAlerts", (Processor) ex -> body(ex, collector.alerts(day(ex, now.get()), now.get())));
 
         // check: a full or incremental that sees the runtime shrink is a tripwire; what it can judge only
-        // once the archive exists (snapshots, sizes) storeArchive judges as it seals it
+        // once the archive exists (snapshots, sizes) it judges as the tar ends and the file is written
         bind.accept("checkShrink", (Processor) ex -> {
             BackupSet set = ex.getMessage().getBody(BackupSet.class);
             body(ex, set.withShrinkCheck(ShrinkCheck.start(catalog, set, minArchiveBytes)));
         });
 
-        // archive: tar -> gzip -> encrypt, run in one streaming pass by storeArchive
-        bind.accept("tar", (Processor) ex -> body(ex, ArchivePipeline.tar(ex.getMessage().getBody(BackupSet.class))));
-        bind.accept("gzip", (Processor) ex -> pipeline(ex).then("gzip", out -> Gzip.compressing(out, gzipThreads)));
-        bind.accept("encrypt", (Processor) ex -> pipeline(ex).then("encrypt",
-                out -> OpensslCipher.encrypting(out, secrets.archiveKey())));
-        bind.accept("storeArchive", (Processor) ex -> {
-            ArchivePipeline pipeline = pipeline(ex);
-            try {
-                body(ex, store.store(pipeline, progress(ex)));
-            } catch (ArchiveStore.ArchiveExistsException taken) {
-                // a run killed between publishing and recording may have taken the name: its archive may be this one
-                body(ex, UnrecordedArchive.adoptOrRefuse(layout.archiveDir(), catalog, pipeline.set(), secrets.archiveKey(),
-                        secrets.signingSecret(), now.get(), taken));
-            }
-        });
+        // stage -> tar -> gzip -> encrypt -> write -> sign -> sidecars -> read back -> publish -> record (archive-store)
+        ArchiveBeans.bindAll(bind, layout, catalog, secrets, now, gzipThreads, alerts);
 
-        // record: the catalog knows every archive and every run
-        bind.accept("recordArchive", (Processor) ex -> {
-            StoredArchive a = ex.getMessage().getBody(StoredArchive.class);
-            catalog.record(a.catalogEntry(), a.fileRows(), a.manifest().databases(), a.tripwires());
-            catalog.recordRun(ex.getFromRouteId(), started(ex), now.get().toString(), "ok", a.manifest().backupId(), a.file().toString());
-        });
-        // one alert per finding of the backup's tripwire, as recorded (with the backup it holds)
-        bind.accept("alertTripwires", (Processor) ex -> {
-            StoredArchive a = ex.getMessage().getBody(StoredArchive.class);
-            for (Catalog.Tripwire t : catalog.tripwiresOf(a.manifest().backupId())) {
-                alerts.raise(new Alert(now.get(), ex.getFromRouteId(), Alert.CRITICAL,
-                        ex.getFromRouteId() + " tripwire: " + t.finding() + "; " + t.hold()));
-            }
-        });
         bind.accept("recordRun", (Processor) ex -> catalog.recordRun(ex.getFromRouteId(), started(ex), now.get().toString(),
                 "ok", null, String.valueOf(ex.getMessage().getBody())));
         bind.accept("recordNothingToDo", (Processor) ex -> {
@@ -137,21 +101,7 @@ public final class FlowBeans {
         ex.getMessage().setBody(body);
     }
 
-    private static ArchivePipeline pipeline(Exchange ex) {
-        ArchivePipeline p = ex.getMessage().getBody(ArchivePipeline.class);
-        if (p == null) {
-            throw new IllegalStateException("route " + ex.getFromRouteId() + ": this step needs an archive pipeline; "
-                    + "put it after the 'tar' step");
-        }
-        return p;
-    }
-
-    private static ProgressListener progress(Exchange ex) {
-        ProgressListener p = ex.getProperty(Flows.PROGRESS, ProgressListener.class);
-        return p == null ? ProgressListener.NONE : p;
-    }
-
-    private static String started(Exchange ex) {
+    static String started(Exchange ex) {
         return Instant.ofEpochMilli(ex.getClock().getCreated()).truncatedTo(ChronoUnit.SECONDS).toString();
     }
 

@@ -4,7 +4,7 @@ import io.qontrek.factorydr.archive.ArchiveException;
 import io.qontrek.factorydr.archive.ArchiveVerifier;
 import io.qontrek.factorydr.archive.FileRecord;
 import io.qontrek.factorydr.archive.Manifest;
-import io.qontrek.factorydr.backup.ArchiveStore;
+import io.qontrek.factorydr.backup.ArchiveExistsException;
 import io.qontrek.factorydr.backup.BackupSet;
 import io.qontrek.factorydr.backup.StoredArchive;
 import io.qontrek.factorydr.catalog.Catalog;
@@ -32,10 +32,18 @@ public final class UnrecordedArchive {
 
     private UnrecordedArchive() {}
 
+    /**
+     * Whether a taken name could be {@code set}'s unrecorded archive: a day's archive the catalog does not
+     * know. Only then is it worth judging, once this run's own archive is ready ({@link #adoptOrRefuse}).
+     */
+    public static boolean mayAdopt(Catalog catalog, BackupSet set) {
+        return DATE_NAMED.contains(set.type()) && catalog.byName(set.name()).isEmpty();
+    }
+
     /** The archive at {@code set}'s name as this run's result, or {@code taken} with the reason it is not one. */
     public static StoredArchive adoptOrRefuse(Path archiveDir, Catalog catalog, BackupSet set, byte[] archiveKey, byte[] signingSecret,
-            Instant now, ArchiveStore.ArchiveExistsException taken) throws IOException {
-        if (!DATE_NAMED.contains(set.type()) || catalog.byName(set.name()).isPresent()) throw taken;
+            Instant now, ArchiveExistsException taken) throws IOException {
+        if (!mayAdopt(catalog, set)) throw taken;
         Path file = archiveDir.resolve(set.name());
         String mismatch;
         Manifest m;
@@ -73,7 +81,7 @@ public final class UnrecordedArchive {
         return archived.hasNext() ? "it also holds " + archived.next().path() : null;
     }
 
-    private static ArchiveStore.ArchiveExistsException refused(ArchiveStore.ArchiveExistsException taken, String why) {
-        return new ArchiveStore.ArchiveExistsException(taken.getMessage() + ": " + why);
+    private static ArchiveExistsException refused(ArchiveExistsException taken, String why) {
+        return new ArchiveExistsException(taken.getMessage() + ": " + why);
     }
 }

@@ -8,7 +8,6 @@ import io.qontrek.factorydr.archive.FileRecord;
 import io.qontrek.factorydr.archive.Gzip;
 import io.qontrek.factorydr.archive.Manifest;
 import io.qontrek.factorydr.archive.ManifestSignature;
-import io.qontrek.factorydr.archive.OpensslCipher;
 import io.qontrek.factorydr.archive.ParallelGzipOutputStream;
 import io.qontrek.factorydr.archive.Sidecars;
 import io.qontrek.factorydr.common.ProgressListener;
@@ -75,16 +74,15 @@ class OverlappedArchiveTest {
                 Instant.parse("2025-10-26T03:00:00Z"), null, entries, null, null, List.of(), List.of(), null);
     }
 
-    private static ArchivePipeline pipeline(BackupSet set) {
-        return ArchivePipeline.tar(set).then("gzip", out -> Gzip.compressing(out, 2))
-                .then("encrypt", out -> OpensslCipher.encrypting(out, SECRETS.archiveKey()));
+    private static StoredArchive store(Path archiveDir, BackupSet set) throws IOException {
+        return StoreSteps.store(archiveDir, set, SECRETS.archiveKey(), SECRETS.signingSecret(), 2);
     }
 
     @Test
     void whatItStoresPassesTheVerifier() throws Exception {
         Path src = source();
         Path archiveDir = tmp.resolve("archive");
-        StoredArchive stored = new ArchiveStore(archiveDir, SECRETS).store(pipeline(set(entries(src))), ProgressListener.NONE);
+        StoredArchive stored = store(archiveDir, set(entries(src)));
 
         ArchiveVerifier.VerifyResult result = new ArchiveVerifier().verify(stored.file(), SECRETS.archiveKey(), SECRETS.signingSecret());
         assertThat(result.files()).isEqualTo(1502);
@@ -100,12 +98,12 @@ class OverlappedArchiveTest {
         Path src = source();
         List<BackupSet.Entry> entries = entries(src);
         Files.delete(src.resolve("logs/service.log"));
-        StoredArchive stored = new ArchiveStore(tmp.resolve("a1"), SECRETS).store(pipeline(set(entries)), ProgressListener.NONE);
+        StoredArchive stored = store(tmp.resolve("a1"), set(entries));
         assertThat(stored.manifest().files().toList()).extracting(FileRecord::path).doesNotContain("logs/service.log").hasSize(1501);
 
         Files.delete(src.resolve("proof/proof-000000000700.json"));
         Path archiveDir = tmp.resolve("a2");
-        assertThatThrownBy(() -> new ArchiveStore(archiveDir, SECRETS).store(pipeline(set(entries)), ProgressListener.NONE))
+        assertThatThrownBy(() -> store(archiveDir, set(entries)))
                 .hasMessageContaining("proof-000000000700.json");
         assertThat(archiveDir.resolve("full")).doesNotExist();
     }
@@ -121,7 +119,11 @@ class OverlappedArchiveTest {
             written = new ArchiveReadBack.Output(ch);
             check = ArchiveReadBack.start(file, written, SECRETS.archiveKey());
             OutputStream out = damage.apply(written);
-            records = pipeline(set).writeTo(out, recs -> unsealed(set, recs), file.getParent(), ProgressListener.NONE);
+            try (TarStream tar = new TarStream(set, recs -> unsealed(set, recs), file.getParent(), ProgressListener.NONE);
+                    java.io.InputStream encoded = StoreSteps.encoded(tar, SECRETS.archiveKey(), 2)) {
+                encoded.transferTo(out);
+                records = tar.files();
+            }
             out.flush();
             written.done();
         }

@@ -25,8 +25,9 @@ class RouteFilesTest {
     }
 
     @Test
-    void aBackupNeedsItsFileAndTheOffsiteFlowItSendsTo() throws Exception {
-        assertThat(needed(projectRoutes(), "backup-incremental")).contains(List.of("backup.camel.yaml", "heartbeat.camel.yaml", "offsite.camel.yaml"));
+    void aBackupNeedsItsFileTheArchiveStoreAndTheOffsiteFlowItSendsTo() throws Exception {
+        assertThat(needed(projectRoutes(), "backup-incremental"))
+                .contains(List.of("archive.camel.yaml", "backup.camel.yaml", "heartbeat.camel.yaml", "offsite.camel.yaml"));
     }
 
     @Test

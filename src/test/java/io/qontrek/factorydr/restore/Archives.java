@@ -2,13 +2,11 @@ package io.qontrek.factorydr.restore;
 
 import io.qontrek.factorydr.archive.Gzip;
 import io.qontrek.factorydr.archive.OpensslCipher;
-import io.qontrek.factorydr.backup.ArchivePipeline;
-import io.qontrek.factorydr.backup.ArchiveStore;
 import io.qontrek.factorydr.backup.BackupCollector;
 import io.qontrek.factorydr.backup.BackupSet;
 import io.qontrek.factorydr.backup.ConfigSelection;
+import io.qontrek.factorydr.backup.StoreSteps;
 import io.qontrek.factorydr.backup.StoredArchive;
-import io.qontrek.factorydr.common.ProgressListener;
 import io.qontrek.factorydr.config.RuntimeLayout;
 import io.qontrek.factorydr.config.Secrets;
 import io.qontrek.factorydr.runtime.SampleRuntime;
@@ -26,7 +24,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
  * Real archives for the restore tests: a generated runtime backed up by the project's own writer
- * (collector, pipeline tar -> gzip -> encrypt, store), exactly as the backup routes chain them; and a
+ * (collector, then the archive-store steps in the route's order); and a
  * raw encrypted tar.gz stream for hand-made hostile archives.
  */
 final class Archives {
@@ -62,12 +60,9 @@ final class Archives {
         return new BackupCollector(layout, selection, Duration.ofHours(48), 30);
     }
 
-    /** Stores a set the way the backup routes do: tar -> gzip -> encrypt -> store (verified, signed). */
+    /** Stores a set the way the backup routes do: the archive-store steps (verified, signed, published). */
     static StoredArchive store(RuntimeLayout layout, BackupSet set) throws IOException {
-        ArchivePipeline pipeline = ArchivePipeline.tar(set)
-                .then("gzip", out -> Gzip.compressing(out, 2))
-                .then("encrypt", out -> OpensslCipher.encrypting(out, SECRETS.archiveKey()));
-        return new ArchiveStore(layout.archiveDir(), SECRETS).store(pipeline, ProgressListener.NONE);
+        return StoreSteps.store(layout.archiveDir(), set, SECRETS.archiveKey(), SECRETS.signingSecret(), 2);
     }
 
     static StoredArchive full(RuntimeLayout layout, Instant now) throws IOException {
