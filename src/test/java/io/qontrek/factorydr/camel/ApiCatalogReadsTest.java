@@ -83,9 +83,8 @@ class ApiCatalogReadsTest {
     void theRoutesSqlReadsWhatTheCatalogReads_withTheTablesOfLaterWritesAndWithout() throws Exception {
         Settings settings = settings();
         Catalog catalog = new Catalog(RuntimeLayout.of(settings).catalogDb());
-        try (Flows flows = Flows.start(settings, secrets(), "api-catalog-reads", "api-backup-chart")) {
-            flows.context().getRouteController().startRoute("api-catalog-reads");
-            flows.context().getRouteController().startRoute("api-backup-chart");
+        try (Flows flows = Flows.start(settings, secrets(), "api-catalog-reads", "api-catalog-archives", "api-backup-chart")) {
+            for (String r : List.of("api-catalog-reads", "api-catalog-archives", "api-backup-chart")) flows.context().getRouteController().startRoute(r);
             try (ProducerTemplate t = flows.context().createProducerTemplate()) {
                 // no catalog yet: nothing recorded, and the read leaves no catalog behind
                 Exchange none = t.send("direct:api-catalog-reads", e -> {});
