@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.qontrek.factorydr.catalog.Catalog;
 import io.qontrek.factorydr.catalog.CatalogJson;
+import io.qontrek.factorydr.catalog.CatalogReads;
+import io.qontrek.factorydr.catalog.CatalogRows;
 import io.qontrek.factorydr.config.RuntimeLayout;
 import io.qontrek.factorydr.config.Secrets;
 import io.qontrek.factorydr.config.Settings;
@@ -51,19 +53,28 @@ public final class ApiBeans {
         GovernanceWatch watch = new GovernanceWatch();
         Supplier<GovernanceReport> governance = () -> status.governance(now.get());
 
-        // HTTP API
+        // HTTP API: each answer is computed from what its route read of the catalog through catalogDs
+        // (api-catalog-reads), never from a connection of its own
+        bind.accept("catalog", catalog);
+        bind.accept("catalogDs", CatalogRows.readOnlyDataSource(layout.catalogDb()));
+        bind.accept("chartWindow", (Processor) ex -> ex.getMessage().setHeader("since", Status.chartSince(now.get())));
         ConfigDrift config = new ConfigDrift(settings);
-        Function<Exchange, HealthReport> health = ex -> status.health(routes(ex), routeEdits(ex), config.check());
+        Function<Exchange, HealthReport> health = ex -> status.health(read(ex, catalog), routes(ex), routeEdits(ex), config.check());
         bind.accept("checkHealth", (Processor) ex -> ex.getMessage().setBody(health.apply(ex)));
-        bind.accept("evaluateGovernance", (Processor) ex -> ex.getMessage().setBody(governance.get()));
+        bind.accept("evaluateGovernance", (Processor) ex -> ex.getMessage().setBody(status.governance(read(ex, catalog), now.get())));
         bind.accept("renderStatusPage", (Processor) ex -> {
             Instant at = now.get();
-            ex.getMessage().setBody(StatusPage.render(status.report(at, status.governance(at), health.apply(ex))));
+            CatalogReads read = read(ex, catalog);
+            ex.getMessage().setBody(StatusPage.render(status.report(read, CatalogRows.sizedRuns(rows(ex, "chartRuns")), at,
+                    status.governance(read, at), health.apply(ex))));
         });
-        bind.accept("listCatalog", (Processor) ex -> ex.getMessage().setBody(CatalogJson.archives(catalog.archives())));
-        bind.accept("renderMetrics", (Processor) ex -> ex.getMessage().setBody(PrometheusText.render(catalog.archives(),
-                catalog.flowRuns(), governance.get(), freeBytes(layout.archiveDir()), Gates.recoveryPoints(layout, catalog),
-                status.policy().offsiteEnabled(), now.get())));
+        bind.accept("listCatalog", (Processor) ex -> ex.getMessage().setBody(CatalogJson.archives(read(ex, catalog).archives())));
+        bind.accept("renderMetrics", (Processor) ex -> {
+            Instant at = now.get();
+            CatalogReads read = read(ex, catalog);
+            ex.getMessage().setBody(PrometheusText.render(read.archives(), read.flowRuns(), status.governance(read, at),
+                    freeBytes(layout.archiveDir()), Gates.recoveryPoints(layout, read), status.policy().offsiteEnabled(), at));
+        });
         bind.accept("toJson", (Processor) ex -> {
             Object body = ex.getMessage().getBody();
             if (body instanceof GovernanceReport g) body = g.toJson();
@@ -85,6 +96,22 @@ public final class ApiBeans {
             for (Alert a : watch.changes(report, now.get())) alerts.raise(a);
             ex.getMessage().setBody(report);
         });
+    }
+
+    /**
+     * What api-catalog-reads left in the exchange's variables (one per query; absent: the catalog or
+     * its table does not exist yet, so nothing is recorded), or, when healthz caught a failure to
+     * read it (variable catalogProblem), a catalog whose every read fails saying why.
+     */
+    static CatalogReads read(Exchange ex, Catalog catalog) {
+        String problem = ex.getVariable("catalogProblem", String.class);
+        if (problem != null) return CatalogRows.unreadable(problem);
+        return CatalogRows.snapshot(rows(ex, "archives"), rows(ex, "flowRuns"), rows(ex, "databases"), rows(ex, "proofChain"));
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<java.util.Map<String, Object>> rows(Exchange ex, String variable) {
+        return ex.getVariable(variable, List.class);
     }
 
     /** Every route that starts on its own must be started; routes off by configuration (autoStartup false) are fine. */

@@ -18,7 +18,7 @@ import java.util.Optional;
  * The backup catalog (archive/catalog.db). Each call opens its own short connection, so the CLI
  * and the service can share the file; SQLite's busy timeout serialises writers.
  */
-public final class Catalog {
+public final class Catalog implements CatalogReads {
     private static final String SCHEMA = """
             CREATE TABLE IF NOT EXISTS archives (
               backup_id        TEXT PRIMARY KEY,
@@ -122,6 +122,11 @@ public final class Catalog {
 
     public Path file() {
         return file;
+    }
+
+    /** Whether the catalog file exists: a read must not create it (an absent catalog reads as an empty one). */
+    public boolean exists() {
+        return Files.exists(file);
     }
 
     /** Records an archive and its file list in one transaction. */
@@ -245,6 +250,7 @@ public final class Catalog {
     }
 
     /** Every archive, oldest first. An absent catalog is an empty one. */
+    @Override
     public List<CatalogEntry> archives() {
         if (!Files.exists(file)) return List.of();
         return query("SELECT * FROM archives ORDER BY created_at, backup_id", null);
@@ -439,21 +445,14 @@ public final class Catalog {
         if (!Files.exists(file) || flows.isEmpty()) return List.of();
         String marks = String.join(",", java.util.Collections.nCopies(flows.size(), "?"));
         try (Connection c = open(); PreparedStatement ps = c.prepareStatement("SELECT r.flow, r.started_at, r.finished_at, r.outcome, "
-                + "r.backup_id, r.detail, a.size FROM runs r LEFT JOIN archives a ON a.backup_id = r.backup_id "
+                + "r.backup_id, r.detail, a.size AS size FROM runs r LEFT JOIN archives a ON a.backup_id = r.backup_id "
                 + "WHERE r.flow IN (" + marks + ") AND r.started_at >= ? ORDER BY r.started_at, r.id")) {
             int i = 1;
             for (String f : flows) ps.setString(i++, f);
             ps.setString(i, since);
-            List<SizedRun> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    RunRow run = new RunRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                            rs.getString(6));
-                    long size = rs.getLong(7);
-                    out.add(new SizedRun(run, rs.wasNull() ? null : size));    // wasNull: of the column read last
-                }
+                return CatalogRows.sizedRuns(CatalogRows.rows(rs));
             }
-            return out;
         } catch (SQLException ex) {
             throw new CatalogException("cannot read the catalog " + file + ": " + ex.getMessage(), ex);
         }
@@ -467,45 +466,21 @@ public final class Catalog {
      * "nothing-to-do"). One grouped query plus one row per flow, however long the history: this is
      * what the governance gates, the health checks and /metrics read.
      */
+    @Override
     public java.util.Map<String, FlowRuns> flowRuns() {
-        java.util.Map<String, FlowRuns> out = new java.util.TreeMap<>();
-        if (!Files.exists(file)) return out;
-        try (Connection c = open()) {
-            java.util.Map<String, java.util.Map<String, Long>> counts = new java.util.TreeMap<>();
-            java.util.Map<String, Long> lastId = new java.util.HashMap<>();
-            java.util.Map<String, Long> lastOkId = new java.util.HashMap<>();
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-                    "SELECT flow, outcome, count(*), max(id) FROM runs GROUP BY flow, outcome")) {
-                while (rs.next()) {
-                    String flow = rs.getString(1);
-                    String outcome = rs.getString(2);
-                    long id = rs.getLong(4);
-                    counts.computeIfAbsent(flow, f -> new java.util.TreeMap<>()).put(outcome, rs.getLong(3));
-                    lastId.merge(flow, id, Math::max);
-                    if (outcome.equals("ok") || outcome.equals("nothing-to-do")) lastOkId.merge(flow, id, Math::max);
-                }
-            }
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT flow, started_at, finished_at, outcome, backup_id, detail FROM runs WHERE id = ?")) {
-                for (var e : counts.entrySet()) {
-                    RunRow last = runById(ps, lastId.get(e.getKey()));
-                    RunRow lastOk = lastOkId.containsKey(e.getKey()) ? runById(ps, lastOkId.get(e.getKey())) : null;
-                    out.put(e.getKey(), new FlowRuns(e.getKey(), java.util.Collections.unmodifiableMap(e.getValue()), last, lastOk));
-                }
-            }
-            return out;
+        if (!Files.exists(file)) return new java.util.TreeMap<>();
+        try (Connection c = open(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(FLOW_RUNS)) {
+            return CatalogRows.flowRuns(CatalogRows.rows(rs));
         } catch (SQLException ex) {
             throw new CatalogException("cannot read the catalog " + file + ": " + ex.getMessage(), ex);
         }
     }
 
-    private static RunRow runById(PreparedStatement ps, long id) throws SQLException {
-        ps.setLong(1, id);
-        try (ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return new RunRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6));
-        }
-    }
+    /** The newest run of each flow and outcome, with how many runs of the flow ended that way (as routes/api.camel.yaml asks). */
+    private static final String FLOW_RUNS = """
+            SELECT r.id, r.flow, r.started_at, r.finished_at, r.outcome, r.backup_id, r.detail, g.runs
+            FROM (SELECT max(id) AS last_id, count(*) AS runs FROM runs GROUP BY flow, outcome) g
+            JOIN runs r ON r.id = g.last_id ORDER BY r.flow, r.id""";
 
     /** Records one proof chain verdict (see {@link ProofChainCheck}). */
     public void recordProofChainCheck(ProofChainCheck k) {
@@ -541,6 +516,7 @@ public final class Catalog {
      * check of a date range is no evidence for the rest, so it is skipped. One row read backwards
      * from the newest, however many proofs the runtime holds. Empty when none was ever recorded.
      */
+    @Override
     public Optional<ProofChainCheck> newestProofChainEvidence() {
         if (!Files.exists(file)) return Optional.empty();
         try (Connection c = open(); Statement s = c.createStatement()) {
@@ -551,10 +527,7 @@ public final class Catalog {
                     SELECT flow, checked_at, passed, range_from, range_to, proof_files, first_seq, last_seq, head_seq,
                       head_root, detail FROM proof_chain_checks
                     WHERE (range_from IS NULL AND range_to IS NULL) OR passed = 0 ORDER BY id DESC LIMIT 1""")) {
-                if (!rs.next()) return Optional.empty();
-                return Optional.of(new ProofChainCheck(rs.getString("flow"), rs.getString("checked_at"), rs.getInt("passed") == 1,
-                        rs.getString("range_from"), rs.getString("range_to"), rs.getLong("proof_files"), getLong(rs, "first_seq"),
-                        getLong(rs, "last_seq"), getLong(rs, "head_seq"), rs.getString("head_root"), rs.getString("detail")));
+                return CatalogRows.rows(rs).stream().findFirst().map(CatalogRows::proofChainCheck);
             }
         } catch (SQLException ex) {
             throw new CatalogException("cannot read the catalog " + file + ": " + ex.getMessage(), ex);
@@ -760,18 +733,17 @@ public final class Catalog {
      * For each archive that named its databases, their names (federation_ledger, ...). Bounded by
      * what retention keeps, not by the runtime's size: one row per database per archive.
      */
+    @Override
     public java.util.Map<String, java.util.Set<String>> databasesRecorded() {
-        java.util.Map<String, java.util.Set<String>> out = new java.util.HashMap<>();
-        if (!Files.exists(file)) return out;
+        if (!Files.exists(file)) return new java.util.HashMap<>();
         try (Connection c = open()) {
-            if (!hasTable(c, "database_heads")) return out;
+            if (!hasTable(c, "database_heads")) return new java.util.HashMap<>();
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT backup_id, name FROM database_heads")) {
-                while (rs.next()) out.computeIfAbsent(rs.getString(1), k -> new java.util.HashSet<>()).add(rs.getString(2));
+                return CatalogRows.databases(CatalogRows.rows(rs));
             }
         } catch (SQLException ex) {
             throw new CatalogException("cannot read the catalog " + file + ": " + ex.getMessage(), ex);
         }
-        return out;
     }
 
     private static boolean hasTable(Connection c, String table) throws SQLException {
@@ -805,17 +777,9 @@ public final class Catalog {
     private List<CatalogEntry> query(String sql, String arg) {
         try (Connection c = open(); PreparedStatement ps = c.prepareStatement(sql)) {
             if (arg != null) ps.setString(1, arg);
-            List<CatalogEntry> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new CatalogEntry(rs.getString("backup_id"), rs.getString("type"), rs.getString("name"),
-                            rs.getString("created_at"), rs.getString("base"), rs.getLong("size"), rs.getString("sha256"),
-                            rs.getInt("files"), rs.getLong("content_bytes"), getLong(rs, "proof_head_seq"),
-                            rs.getString("proof_head_root"), getLong(rs, "ledger_head_seq"),
-                            rs.getString("ledger_head_hash"), rs.getString("verified_at"), rs.getString("offsite_at")));
-                }
+                return CatalogRows.entries(CatalogRows.rows(rs));
             }
-            return out;
         } catch (SQLException ex) {
             throw new CatalogException("cannot read the catalog " + file + ": " + ex.getMessage(), ex);
         }
@@ -850,11 +814,6 @@ public final class Catalog {
     private static void setLong(PreparedStatement ps, int i, Long v) throws SQLException {
         if (v == null) ps.setNull(i, Types.INTEGER);
         else ps.setLong(i, v);
-    }
-
-    private static Long getLong(ResultSet rs, String col) throws SQLException {
-        long v = rs.getLong(col);
-        return rs.wasNull() ? null : v;
     }
 
     public record FileRow(String path, long size, String sha256) {}

@@ -23,10 +23,18 @@ public final class CatalogJson {
         m.put("sha256", e.sha256());
         m.put("files", e.files());
         m.put("content_bytes", e.contentBytes());
-        m.put("proof_head", e.proofHeadSeq() == null ? null : Map.of("seq", e.proofHeadSeq(), "merkle_root", e.proofHeadRoot()));
-        m.put("ledger_head", e.ledgerHeadSeq() == null ? null : Map.of("seq", e.ledgerHeadSeq(), "entry_hash", e.ledgerHeadHash()));
+        m.put("proof_head", e.proofHeadSeq() == null ? null : head("merkle_root", e.proofHeadSeq(), e.proofHeadRoot()));
+        m.put("ledger_head", e.ledgerHeadSeq() == null ? null : head("entry_hash", e.ledgerHeadSeq(), e.ledgerHeadHash()));
         m.put("verified_at", e.verifiedAt());
         m.put("offsite_at", e.offsiteAt());
+        return m;
+    }
+
+    /** {"seq", then the hash}: in that order every time (Map.of's order changes from one JVM to the next). */
+    private static Map<String, Object> head(String hashName, long seq, String hash) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("seq", seq);
+        m.put(hashName, hash);
         return m;
     }
 }

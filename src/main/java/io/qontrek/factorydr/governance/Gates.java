@@ -1,6 +1,6 @@
 package io.qontrek.factorydr.governance;
 
-import io.qontrek.factorydr.catalog.Catalog;
+import io.qontrek.factorydr.catalog.CatalogReads;
 import io.qontrek.factorydr.catalog.Catalog.FlowRuns;
 import io.qontrek.factorydr.catalog.Catalog.ProofChainCheck;
 import io.qontrek.factorydr.catalog.Catalog.RunRow;
@@ -80,7 +80,7 @@ public final class Gates {
      * @param signingSecret FACTORY_SIGNING_SECRET, which drill proofs are signed with; null when it is
      *     not set (the drill gate then fails: no proof can be verified)
      */
-    public static GovernanceReport evaluate(RuntimeLayout layout, Catalog catalog, GovernancePolicy policy, byte[] signingSecret,
+    public static GovernanceReport evaluate(RuntimeLayout layout, CatalogReads catalog, GovernancePolicy policy, byte[] signingSecret,
             Instant now) {
         List<CatalogEntry> archives = catalog.archives();
         Map<String, FlowRuns> runs = catalog.flowRuns();
@@ -101,7 +101,7 @@ public final class Gates {
     }
 
     /** The newest recovery point of each kind of data, as the rpo gate judges them. */
-    public static List<RecoveryPoints.Point> recoveryPoints(RuntimeLayout layout, Catalog catalog) {
+    public static List<RecoveryPoints.Point> recoveryPoints(RuntimeLayout layout, CatalogReads catalog) {
         return RecoveryPoints.of(layout, catalog.archives(), catalog.databasesRecorded(), catalog.flowRuns(), INCREMENTAL_FLOW);
     }
 

@@ -1,6 +1,6 @@
 package io.qontrek.factorydr.observe;
 
-import io.qontrek.factorydr.catalog.Catalog;
+import io.qontrek.factorydr.catalog.CatalogReads;
 import io.qontrek.factorydr.catalog.Catalog.FlowRuns;
 import io.qontrek.factorydr.config.RuntimeLayout;
 import java.io.IOException;
@@ -26,22 +26,23 @@ public final class HealthChecks {
     static final List<String> OFFSITE_FLOWS = List.of("offsite-upload", "offsite-catch-up");
 
     private final RuntimeLayout layout;
-    private final Catalog catalog;
+    private final java.nio.file.Path catalogDb;
     private final boolean offsiteEnabled;
     private final long minFreeBytes;
 
-    public HealthChecks(RuntimeLayout layout, Catalog catalog, boolean offsiteEnabled, long minFreeBytes) {
+    public HealthChecks(RuntimeLayout layout, boolean offsiteEnabled, long minFreeBytes) {
         this.layout = layout;
-        this.catalog = catalog;
+        this.catalogDb = layout.catalogDb();
         this.offsiteEnabled = offsiteEnabled;
         this.minFreeBytes = minFreeBytes;
     }
 
     /**
      * Every check; {@code service} are the caller's views of the running service (see ApiBeans): its
-     * Camel routes, refused route edits, a configuration file changed since start.
+     * Camel routes, refused route edits, a configuration file changed since start. A {@code catalog}
+     * that throws when read makes the catalog check unhealthy, saying why.
      */
-    public HealthReport check(Check... service) {
+    public HealthReport check(CatalogReads catalog, Check... service) {
         List<Check> checks = new ArrayList<>(List.of(service));
         checks.add(runtimeDirs());
         checks.add(archiveWritable());
@@ -50,9 +51,9 @@ public final class HealthChecks {
         try {
             runs = catalog.flowRuns();
             int n = catalog.archives().size();
-            checks.add(Check.healthy("catalog", n + (n == 1 ? " archive" : " archives") + " in " + catalog.file()));
+            checks.add(Check.healthy("catalog", n + (n == 1 ? " archive" : " archives") + " in " + catalogDb));
         } catch (RuntimeException e) {
-            checks.add(Check.unhealthy("catalog", "cannot read the catalog " + catalog.file() + ": " + e.getMessage()));
+            checks.add(Check.unhealthy("catalog", "cannot read the catalog " + catalogDb + ": " + e.getMessage()));
             return HealthReport.of(checks);
         }
         checks.add(lastRuns("backups", BACKUP_FLOWS, runs));

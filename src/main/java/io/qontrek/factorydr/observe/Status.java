@@ -2,6 +2,7 @@ package io.qontrek.factorydr.observe;
 
 import io.qontrek.factorydr.catalog.Catalog;
 import io.qontrek.factorydr.catalog.CatalogEntry;
+import io.qontrek.factorydr.catalog.CatalogReads;
 import io.qontrek.factorydr.config.RuntimeLayout;
 import io.qontrek.factorydr.config.Secrets;
 import io.qontrek.factorydr.config.Settings;
@@ -41,7 +42,7 @@ public final class Status {
         this.layout = RuntimeLayout.of(settings);
         this.catalog = new Catalog(layout.catalogDb());
         this.policy = GovernancePolicy.from(settings);
-        this.health = new HealthChecks(layout, catalog, policy.offsiteEnabled(),
+        this.health = new HealthChecks(layout, policy.offsiteEnabled(),
                 settings.getInt("factory.health.min-free-disk-mb", 0, Integer.MAX_VALUE) * 1024L * 1024L);
         this.objectives = new DrillProof.Objectives(
                 Duration.ofMinutes(settings.getInt("factory.drill.rto-objective-minutes", 1, 24 * 60)),
@@ -61,25 +62,48 @@ public final class Status {
         return catalog;
     }
 
-    /** The governance gates, as GET /api/mcp/governance answers them. */
+    /** The governance gates, read from the catalog. */
     public GovernanceReport governance(Instant now) {
-        return Gates.evaluate(layout, catalog, policy, signingSecret(), now);
+        return governance(catalog, now);
     }
 
-    /** The health checks, as healthz answers them; {@code service} are the running service's own (see ApiBeans). */
+    /** The governance gates, as GET /api/mcp/governance answers them from what its route read of the catalog. */
+    public GovernanceReport governance(CatalogReads read, Instant now) {
+        return Gates.evaluate(layout, read, policy, signingSecret(), now);
+    }
+
+    /** The health checks, read from the catalog; {@code service} are the running service's own (see ApiBeans). */
     public HealthReport health(Check... service) {
-        return health.check(service);
+        return health(catalog, service);
     }
 
-    /** Everything the status page shows, around verdicts the caller has already reached. */
+    /** The health checks, as healthz answers them from what its route read of the catalog. */
+    public HealthReport health(CatalogReads read, Check... service) {
+        return health.check(read, service);
+    }
+
+    /** Where the chart's runs start: {@link #CHART_WINDOW} before {@code now}, as recorded times compare. */
+    public static String chartSince(Instant now) {
+        return now.minus(CHART_WINDOW).toString();
+    }
+
+    /** Everything the status page shows, read from the catalog, around verdicts the caller has already reached. */
     public StatusReport report(Instant now, GovernanceReport governance, HealthReport healthReport) {
-        List<CatalogEntry> archives = catalog.archives();
+        return report(catalog, catalog.runsSince(CHARTED_FLOWS, chartSince(now)), now, governance, healthReport);
+    }
+
+    /**
+     * Everything the status page shows, from what its route read of the catalog: {@code chartRuns} are
+     * the runs of {@link #CHARTED_FLOWS} since {@link #chartSince}.
+     */
+    public StatusReport report(CatalogReads read, List<Catalog.SizedRun> chartRuns, Instant now, GovernanceReport governance,
+            HealthReport healthReport) {
+        List<CatalogEntry> archives = read.archives();
         Map<String, CatalogEntry> newest = new LinkedHashMap<>();
         for (CatalogEntry e : archives) newest.put(e.type(), e);    // oldest first: the last of a type wins
         return new StatusReport(now, layout.root(), governance, healthReport, List.copyOf(newest.values()),
-                new StatusReport.Rpo(Gates.recoveryPoints(layout, catalog), objectives.rpo()),
-                lastDrill(), objectives.rto(), offsite(archives),
-                catalog.runsSince(CHARTED_FLOWS, now.minus(CHART_WINDOW).toString()));
+                new StatusReport.Rpo(Gates.recoveryPoints(layout, read), objectives.rpo()),
+                lastDrill(), objectives.rto(), offsite(archives), chartRuns);
     }
 
     private StatusReport.Offsite offsite(List<CatalogEntry> archives) {

@@ -17,7 +17,8 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  * A reader of routes/ sees that every flow sends heartbeat pings: each flow (a route fed by
  * {@code direct:}) names the {@code heartbeat} route configuration, and that configuration pings at
  * the start (interceptFrom), on success and on failure (onCompletion). HeartbeatEndToEndTest shows
- * the pings arrive.
+ * the pings arrive. The HTTP API (routes/api.camel.yaml, whose direct: routes are the reads its answers
+ * share) answers requests and runs no flow.
  */
 class EveryFlowPingsTest {
     @Test
@@ -29,7 +30,7 @@ class EveryFlowPingsTest {
                 for (Object element : (List<?>) new Load(LoadSettings.builder().build()).loadFromString(Files.readString(f))) {
                     Map<?, ?> e = (Map<?, ?>) element;
                     if (e.get("routeConfiguration") instanceof Map<?, ?> rc && "heartbeat".equals(rc.get("id"))) heartbeat = rc;
-                    if (e.get("route") instanceof Map<?, ?> r
+                    if (e.get("route") instanceof Map<?, ?> r && !f.getFileName().toString().equals("api.camel.yaml")
                             && String.valueOf(((Map<?, ?>) r.get("from")).get("uri")).startsWith("direct:")) {
                         flows.put((String) r.get("id"), String.valueOf(r.get("routeConfigurationId")));
                     }

@@ -235,6 +235,20 @@ class ServeApiEndToEndTest {
         assertThat(health.json().get("status").asText()).isEqualTo("unhealthy");
         Files.move(tmp.resolve("proof-away"), root.resolve("proof"));
         assertThat(get(port, "/api/mcp/healthz").status()).isEqualTo(200);
+
+        // a catalog that is not a database: healthz answers unhealthy, saying so, rather than failing the request
+        Path catalog = root.resolve("archive/catalog.db");
+        Files.move(catalog, tmp.resolve("catalog-away"));
+        Files.writeString(catalog, "not a database ".repeat(100));
+        health = get(port, "/api/mcp/healthz");
+        assertThat(health.status()).as(health.body()).isEqualTo(503);
+        JsonNode catalogCheck = null;
+        for (JsonNode c : health.json().get("checks")) if (c.get("name").asText().equals("catalog")) catalogCheck = c;
+        assertThat(catalogCheck).as(health.body()).isNotNull();
+        assertThat(catalogCheck.get("status").asText()).isEqualTo("unhealthy");
+        assertThat(catalogCheck.get("detail").asText()).contains("cannot read the catalog");
+        Files.move(tmp.resolve("catalog-away"), catalog, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        assertThat(get(port, "/api/mcp/healthz").status()).isEqualTo(200);
         assertThat(serve.output()).doesNotContain(Cli.ARCHIVE_KEY).doesNotContain(Cli.SIGNING_SECRET);
     }
 
