@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Gives a verified archive, staged with its two sidecars in scratch space ({@link WorkDir}), its final
  * name in the archive directory, never over anything: the archive first, then {@code .sha256}, then
- * {@code .manifest.json}, each a hard link that fails if the name is taken. Sidecars therefore never
+ * the manifest's detached signature {@code .manifest.json.sig} (when staged), then {@code .manifest.json}, each a hard link that fails if the name is taken. Sidecars therefore never
  * exist without their archive. Before the first link a note ({@code .publishing}) beside the staged
  * archive names the target; it is deleted once all three names are taken and the directory fsynced.
  * A run that fails in between undoes its links; one killed in between leaves the note, and the sweep
@@ -53,6 +53,10 @@ public final class ArchivePublisher {
             link(target, staged);
             TestPause.at("backup-published-archive");
             link(Sidecars.sha256Path(target), Sidecars.sha256Path(staged));
+            // the manifest's signature before the manifest: a published manifest always has its .sig
+            if (Files.exists(Sidecars.manifestSignaturePath(staged), LinkOption.NOFOLLOW_LINKS)) {
+                link(Sidecars.manifestSignaturePath(target), Sidecars.manifestSignaturePath(staged));
+            }
             link(Sidecars.manifestPath(target), Sidecars.manifestPath(staged));
             fsync(target.getParent());
             done = true;
@@ -94,10 +98,11 @@ public final class ArchivePublisher {
         return removed;
     }
 
-    /** Removes each of the target's three names that is a link to the staged file of the same role. */
+    /** Removes each of the target's names (archive, .sha256, .manifest.json.sig, .manifest.json) that is a link to the staged file of the same role. */
     private static List<Path> undo(Path staged, Path target) {
         List<Path> removed = new ArrayList<>();
         for (Path[] pair : List.of(new Path[] {Sidecars.manifestPath(target), Sidecars.manifestPath(staged)},
+                new Path[] {Sidecars.manifestSignaturePath(target), Sidecars.manifestSignaturePath(staged)},
                 new Path[] {Sidecars.sha256Path(target), Sidecars.sha256Path(staged)}, new Path[] {target, staged})) {
             try {
                 if (Files.exists(pair[0], LinkOption.NOFOLLOW_LINKS) && Files.exists(pair[1], LinkOption.NOFOLLOW_LINKS)
@@ -130,7 +135,8 @@ public final class ArchivePublisher {
             for (Path p : files) {
                 String name = p.getFileName().toString();
                 String archive = name.endsWith(".sha256") ? name.substring(0, name.length() - ".sha256".length())
-                        : name.endsWith(".manifest.json") ? name.substring(0, name.length() - ".manifest.json".length()) : null;
+                        : name.endsWith(".manifest.json") ? name.substring(0, name.length() - ".manifest.json".length())
+                        : name.endsWith(".manifest.json.sig") ? name.substring(0, name.length() - ".manifest.json.sig".length()) : null;
                 if (archive == null || archive.isEmpty() || Files.exists(dir.resolve(archive), LinkOption.NOFOLLOW_LINKS)) continue;
                 if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) continue;
                 long size = Files.size(p);

@@ -8,6 +8,7 @@ import io.qontrek.factorydr.common.OwnerOnly;
 import io.qontrek.factorydr.common.ProgressListener;
 import io.qontrek.factorydr.common.TestPause;
 import io.qontrek.factorydr.config.Secrets;
+import io.qontrek.factorydr.signing.DetachedSigner;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -21,7 +22,7 @@ import java.util.List;
 
 /**
  * The last step of every backup: runs the archive pipeline into a staging directory, fsyncs, signs
- * the manifest, writes the sidecars, reads the whole archive back and verifies it, and only then gives
+ * the manifest, writes the sidecars (the manifest's detached Ed25519 signature among them), reads the whole archive back and verifies it, and only then gives
  * it its final name (ArchivePublisher: the archive's name first, then the sidecars'). The read-back runs in a second thread that follows the file as it is written
  * ({@link ArchiveReadBack}: the one verifier, {@code ArchiveVerifier}), so it overlaps the compression instead of
  * starting after it; its verdict is still required before the name is given. Database snapshots
@@ -43,16 +44,20 @@ public final class ArchiveStore {
         this.secrets = secrets;
     }
 
-    public StoredArchive store(ArchivePipeline pipeline, ProgressListener progress) throws IOException {
+    /**
+     * Stores the archive; {@code signer} writes the manifest sidecar's detached Ed25519 signature
+     * ({@code X.manifest.json.sig}) while it is staged, so it is published with the sidecars, before the manifest.
+     */
+    public StoredArchive store(ArchivePipeline pipeline, ProgressListener progress, DetachedSigner signer) throws IOException {
         BackupSet set = pipeline.set();
         try (SqliteSnapshots snapshots = set.snapshots()) {
-            return store(pipeline, set, progress);
+            return store(pipeline, set, progress, signer);
         } finally {
             WorkDir.delete(set.workDir()); // after the snapshots stopped: nothing writes there any more
         }
     }
 
-    private StoredArchive store(ArchivePipeline pipeline, BackupSet set, ProgressListener progress) throws IOException {
+    private StoredArchive store(ArchivePipeline pipeline, BackupSet set, ProgressListener progress, DetachedSigner signer) throws IOException {
         if (!pipeline.steps().equals(STEPS)) {
             throw new IllegalStateException("an archive must be tar -> gzip -> encrypt, but the route has "
                     + String.join(" -> ", pipeline.steps()));
@@ -98,6 +103,7 @@ public final class ArchiveStore {
             Manifest signed = unsigned.withSignature(ManifestSignature.sign(unsigned, secrets.signingSecret()));
             Sidecars.writeSha256(tmp, sha256);
             Sidecars.writeManifest(tmp, signed);
+            sign(signer, Sidecars.manifestPath(tmp)); // its X.sig staged beside it
 
             // Everything just written, read back as a restore would, before the archive exists:
             // the one verifier's checks, its pass made while the file was written (ArchiveReadBack).
@@ -119,6 +125,16 @@ public final class ArchiveStore {
         }
     }
 
+    private static void sign(DetachedSigner signer, Path file) throws IOException {
+        try {
+            signer.sign(file);
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException("cannot sign " + file.getFileName() + ": " + e.getMessage(), e);
+        }
+    }
+
     private static Manifest unsealed(BackupSet set, FileList records, List<String> tripwires) {
         return Manifest.unsealed(set.backupId(), Manifest.Type.fromWire(set.type()), set.createdAt(), set.base(), records,
                 set.proofHead() == null ? null : new Manifest.ProofHead(set.proofHead().seq(), set.proofHead().hash()),
@@ -127,7 +143,8 @@ public final class ArchiveStore {
     }
 
     private static void refuseExisting(Path target) throws ArchiveExistsException {
-        if (Files.exists(target) || Files.exists(sidecar(target, ".sha256")) || Files.exists(sidecar(target, ".manifest.json"))) {
+        if (Files.exists(target) || Files.exists(sidecar(target, ".sha256")) || Files.exists(sidecar(target, ".manifest.json"))
+                || Files.exists(Sidecars.manifestSignaturePath(target))) {
             throw new ArchiveExistsException(target);
         }
     }

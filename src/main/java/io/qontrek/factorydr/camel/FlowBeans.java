@@ -83,7 +83,8 @@ public final class FlowBeans {
         bind.accept("storeArchive", (Processor) ex -> {
             ArchivePipeline pipeline = pipeline(ex);
             try {
-                body(ex, store.store(pipeline, progress(ex)));
+                // the manifest sidecar is signed while staged (sign-detached), so it is published with its .sig
+                body(ex, store.store(pipeline, progress(ex), SignatureBeans.through(ex)));
             } catch (ArchiveStore.ArchiveExistsException taken) {
                 // a run killed between publishing and recording may have taken the name: its archive may be this one
                 body(ex, UnrecordedArchive.adoptOrRefuse(layout.archiveDir(), catalog, pipeline.set(), secrets.archiveKey(),
@@ -118,6 +119,7 @@ public final class FlowBeans {
                     e == null ? null : String.valueOf(e.getMessage()));
         });
 
+        SignatureBeans.bindAll(bind, layout, secrets);
         RestoreBeans.bindAll(bind, layout, catalog, secrets, now, settings.getBoolean("factory.s3.enabled"));
         VerifyBeans.bindAll(bind, layout, catalog, secrets, now);
         RecoveryBeans.bindAll(bind, settings, layout, catalog, secrets, now);

@@ -84,7 +84,7 @@ class OverlappedArchiveTest {
     void whatItStoresPassesTheVerifier() throws Exception {
         Path src = source();
         Path archiveDir = tmp.resolve("archive");
-        StoredArchive stored = new ArchiveStore(archiveDir, SECRETS).store(pipeline(set(entries(src))), ProgressListener.NONE);
+        StoredArchive stored = new ArchiveStore(archiveDir, SECRETS).store(pipeline(set(entries(src))), ProgressListener.NONE, unsigned -> { });
 
         ArchiveVerifier.VerifyResult result = new ArchiveVerifier().verify(stored.file(), SECRETS.archiveKey(), SECRETS.signingSecret());
         assertThat(result.files()).isEqualTo(1502);
@@ -100,12 +100,12 @@ class OverlappedArchiveTest {
         Path src = source();
         List<BackupSet.Entry> entries = entries(src);
         Files.delete(src.resolve("logs/service.log"));
-        StoredArchive stored = new ArchiveStore(tmp.resolve("a1"), SECRETS).store(pipeline(set(entries)), ProgressListener.NONE);
+        StoredArchive stored = new ArchiveStore(tmp.resolve("a1"), SECRETS).store(pipeline(set(entries)), ProgressListener.NONE, unsigned -> { });
         assertThat(stored.manifest().files().toList()).extracting(FileRecord::path).doesNotContain("logs/service.log").hasSize(1501);
 
         Files.delete(src.resolve("proof/proof-000000000700.json"));
         Path archiveDir = tmp.resolve("a2");
-        assertThatThrownBy(() -> new ArchiveStore(archiveDir, SECRETS).store(pipeline(set(entries)), ProgressListener.NONE))
+        assertThatThrownBy(() -> new ArchiveStore(archiveDir, SECRETS).store(pipeline(set(entries)), ProgressListener.NONE, unsigned -> { }))
                 .hasMessageContaining("proof-000000000700.json");
         assertThat(archiveDir.resolve("full")).doesNotExist();
     }
