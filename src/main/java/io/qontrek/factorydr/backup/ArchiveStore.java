@@ -22,8 +22,8 @@ import java.util.List;
 
 /**
  * The last step of every backup: runs the archive pipeline into a staging directory, fsyncs, signs
- * the manifest, writes the sidecars (the manifest's detached Ed25519 signature among them), reads the whole archive back and verifies it, and only then gives
- * it its final name (ArchivePublisher: the archive's name first, then the sidecars'). The read-back runs in a second thread that follows the file as it is written
+ * the manifest, writes the sidecars (the manifest's detached Ed25519 signature among them), reads
+ * the whole archive back and verifies it, and only then gives it its final name (ArchivePublisher: the archive's name first, then the sidecars'). The read-back runs in a second thread that follows the file as it is written
  * ({@link ArchiveReadBack}: the one verifier, {@code ArchiveVerifier}), so it overlaps the compression instead of
  * starting after it; its verdict is still required before the name is given. Database snapshots
  * still being checked ({@link SqliteSnapshots}) must pass before that too. The final names are taken with hard links, which fail if
