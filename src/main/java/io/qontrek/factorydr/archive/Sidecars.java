@@ -21,8 +21,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The two files beside each archive {@code X}: {@code X.sha256} in {@code sha256sum} format (so
- * {@code cd dir && sha256sum -c X.sha256} works) and the signed manifest {@code X.manifest.json}.
+ * The files beside each archive {@code X}: {@code X.sha256} in {@code sha256sum} format (so
+ * {@code cd dir && sha256sum -c X.sha256} works), the signed manifest {@code X.manifest.json}, and
+ * the manifest's detached Ed25519 signature {@code X.manifest.json.sig} (written by the routes).
  * Each is written to a temporary name, fsynced, renamed into place and the directory fsynced, so a
  * crash leaves either the old sidecar or the new one, never half of one.
  */
@@ -38,6 +39,16 @@ public final class Sidecars {
 
     public static Path manifestPath(Path archive) {
         return archive.resolveSibling(archive.getFileName() + ".manifest.json");
+    }
+
+    /** {@code X.sig}: the detached Ed25519 signature of any file X (io.qontrek.factorydr.signing). */
+    public static Path signaturePath(Path file) {
+        return file.resolveSibling(file.getFileName() + ".sig");
+    }
+
+    /** {@code X.manifest.json.sig}: the manifest sidecar's detached signature, published just before the manifest. */
+    public static Path manifestSignaturePath(Path archive) {
+        return signaturePath(manifestPath(archive));
     }
 
     /** Writes {@code "<sha256>  <archive file name>\n"}, exactly what {@code sha256sum} prints. */
@@ -102,7 +113,8 @@ public final class Sidecars {
         void writeTo(OutputStream out) throws IOException;
     }
 
-    static void writeAtomically(Path target, byte[] content) throws IOException {
+    /** Writes a small file atomically: temporary name, fsync, rename over the target, directory fsync. */
+    public static void writeAtomically(Path target, byte[] content) throws IOException {
         writeAtomically(target, out -> out.write(content));
     }
 

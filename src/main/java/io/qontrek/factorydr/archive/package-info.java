@@ -4,7 +4,8 @@
  *
  * <p>Format (runtime contract, "Archives"): a POSIX/PAX tar with relative entry names whose last entry
  * is {@code manifest.json}, gzip-compressed, encrypted as {@code openssl enc -aes-256-cbc -pbkdf2 -iter
- * 10000}; beside it {@code X.sha256} (sha256sum format) and the signed {@code X.manifest.json}.
+ * 10000}; beside it {@code X.sha256} (sha256sum format), the signed {@code X.manifest.json} and its detached
+ * Ed25519 signature {@code X.manifest.json.sig} (io.qontrek.factorydr.signing; none on older archives).
  * Write chain: {@link io.qontrek.factorydr.archive.TarWriter} → {@link io.qontrek.factorydr.archive.Gzip}
  * → {@link io.qontrek.factorydr.archive.OpensslCipher} → file, each a step of the archive-store route
  * (routes/archive.camel.yaml; the encoders are read as streams through

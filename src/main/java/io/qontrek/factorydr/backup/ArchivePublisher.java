@@ -161,7 +161,8 @@ public final class ArchivePublisher {
             for (Path p : files) {
                 String name = p.getFileName().toString();
                 String archive = name.endsWith(".sha256") ? name.substring(0, name.length() - ".sha256".length())
-                        : name.endsWith(".manifest.json") ? name.substring(0, name.length() - ".manifest.json".length()) : null;
+                        : name.endsWith(".manifest.json") ? name.substring(0, name.length() - ".manifest.json".length())
+                        : name.endsWith(".manifest.json.sig") ? name.substring(0, name.length() - ".manifest.json.sig".length()) : null;
                 if (archive == null || archive.isEmpty() || Files.exists(dir.resolve(archive), LinkOption.NOFOLLOW_LINKS)) continue;
                 if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) continue;
                 long size = Files.size(p);

@@ -100,6 +100,11 @@ public final class StagedArchive implements AutoCloseable {
         return file;
     }
 
+    /** The staged manifest sidecar, X.manifest.json, which the route signs (Ed25519) before publish. */
+    public Path manifestSidecar() {
+        return io.qontrek.factorydr.archive.Sidecars.manifestPath(file);
+    }
+
     /** The tar step: the set's entries, then manifest.json, as a stream (started by its first read). */
     public TarStream tar(ProgressListener progress) {
         open("tar");

@@ -82,6 +82,7 @@ public final class FlowBeans {
                     e == null ? null : String.valueOf(e.getMessage()));
         });
 
+        SignatureBeans.bindAll(bind, layout, secrets);
         RestoreBeans.bindAll(bind, layout, catalog, secrets, now, settings.getBoolean("factory.s3.enabled"));
         VerifyBeans.bindAll(bind, layout, catalog, secrets, now);
         RecoveryBeans.bindAll(bind, settings, layout, catalog, secrets, now);

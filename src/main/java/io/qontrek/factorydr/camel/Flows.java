@@ -153,6 +153,12 @@ public final class Flows implements AutoCloseable {
 
     /** Runs one flow with the given body. */
     public Object run(String routeId, Map<String, Object> headers, ProgressListener progress, Object body) throws Exception {
+        return runForMessage(routeId, headers, progress, body).getBody();
+    }
+
+    /** Runs one flow and returns its last message: the body and the headers its steps left (a verdict, say). */
+    public org.apache.camel.Message runForMessage(String routeId, Map<String, Object> headers, ProgressListener progress, Object body)
+            throws Exception {
         CamelContext ctx = context();
         if (ctx.getRoute(routeId) == null) {
             throw new ConfigException("route " + routeId + " is not defined in " + main.configure().getRoutesIncludePattern());
@@ -164,7 +170,7 @@ public final class Flows implements AutoCloseable {
                 e.setProperty(PROGRESS, progress);
             });
             if (ex.getException() != null) throw ex.getException();
-            return ex.getMessage().getBody();
+            return ex.getMessage();
         }
     }
 

@@ -69,8 +69,9 @@ final class RecoveryBeans {
         });
         bind.accept("panicRequireSafe", (Processor) ex ->
                 PanicRecovery.requireSafe(panic(ex), "recovery is not safe"));
-        bind.accept("panicRecover", (Processor) ex ->
-                PanicRecovery.recover(panic(ex), secrets.signingSecret(), now.get()));
+        bind.accept("panicWriteProof", (Processor) ex ->
+                PanicRecovery.writeProof(panic(ex), secrets.signingSecret(), now.get()));
+        bind.accept("panicClearFlag", (Processor) ex -> PanicRecovery.clearFlag(panic(ex)));
 
         // drill: prepare -> (a) restore latest -> (b) disaster -> (c) recover -> (d) outcomes -> proof
         bind.accept("drillPrepare", (Processor) ex -> {

@@ -76,7 +76,7 @@ public final class RetentionBeans {
         bind.accept("retentionDryRun", (Processor) ex -> ex.getMessage().setBody(new RetentionReport(plan(ex), true, List.of(),
                 0, 0, 0, s3.enabled() ? s3.where() : null, logs(ex), 0)));
 
-        // per archive: its three S3 keys (archive first, manifest last), then local files, then the catalog row
+        // per archive: its S3 keys (archive first, then the sidecars, ArchiveRemoval.names), then local files, then the catalog row
         bind.accept("retentionObjectKeys", (Processor) ex -> {
             RetentionPlan.Removal r = ex.getMessage().getBody(RetentionPlan.Removal.class);
             ex.setProperty(REMOVAL_PROP, r);
@@ -92,7 +92,7 @@ public final class RetentionBeans {
             catalog.forget(r.entry().backupId());
             @SuppressWarnings("unchecked")
             List<ArchiveRemoval.Removed> local = ex.getProperty(LOCAL_PROP, List.class);
-            ex.getMessage().setBody(new Removed(r, local, s3.enabled() ? 3 : 0));
+            ex.getMessage().setBody(new Removed(r, local, s3.enabled() ? ArchiveRemoval.names(r.entry().name()).size() : 0));
         });
         bind.accept("retentionRemoved", new GroupedBodyAggregationStrategy());
 

@@ -57,6 +57,7 @@ final class BackupCommand {
         if (reply != null) return answered(reply, what);
 
         Secrets secrets = app.secrets().require(Secrets.ARCHIVE_KEY, Secrets.SIGNING_SECRET);
+        io.qontrek.factorydr.signing.SigningKey.configured(secrets.signingKeyFile()); // fail closed: every manifest gets its .sig
         Map<String, Object> headers = new LinkedHashMap<>();
         if (date != null) headers.put(FlowBeans.DATE, date.toString());
         Object result;

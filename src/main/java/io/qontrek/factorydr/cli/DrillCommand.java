@@ -31,6 +31,7 @@ final class DrillCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Settings settings = app.settings();
         Secrets secrets = app.secrets().require(Secrets.ARCHIVE_KEY, Secrets.SIGNING_SECRET, Secrets.TOWER_SECRET);
+        io.qontrek.factorydr.signing.SigningKey.configured(secrets.signingKeyFile()); // fail closed: the drill proof gets its .sig
         RuntimeLayout.of(settings).requireArchive();
         DrillRun run = new DrillRun(staging);
         // the drill's beans send its restore and panic-recover steps to those flows (RecoveryBeans)

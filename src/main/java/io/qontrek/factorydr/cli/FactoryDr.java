@@ -30,7 +30,8 @@ public final class FactoryDr implements Runnable {
     static final List<Class<?>> COMMANDS = List.of(
             ServeCommand.class, StatusCommand.class, BackupCommand.class, ListCommand.class, RestoreCommand.class, VerifyCommand.class,
             RebuildCommand.class, PanicCommand.class, DrillCommand.class,
-            RetentionCommand.class, TripwireCommand.class, CatalogCommand.class, SampleRuntimeCommand.class, OffsiteCommand.class);
+            RetentionCommand.class, TripwireCommand.class, CatalogCommand.class, SampleRuntimeCommand.class, OffsiteCommand.class,
+            KeysCommand.class);
 
     @Option(names = "--root", scope = ScopeType.INHERIT, paramLabel = "DIR",
             description = "The runtime root (FACTORY_ROOT).")

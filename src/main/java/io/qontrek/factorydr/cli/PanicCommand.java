@@ -44,7 +44,10 @@ final class PanicCommand {
     private PanicJob run(String routeId) throws Exception {
         Settings settings = app.settings();
         Secrets secrets = app.secrets().require(Secrets.TOWER_SECRET);
-        if (routeId.equals("panic-recover")) secrets.require(Secrets.SIGNING_SECRET);
+        if (routeId.equals("panic-recover")) {
+            secrets.require(Secrets.SIGNING_SECRET);
+            io.qontrek.factorydr.signing.SigningKey.configured(secrets.signingKeyFile()); // fail closed: the proof gets its .sig
+        }
         RuntimeLayout live = RuntimeLayout.of(settings).requireRuntime();
         PanicJob job = PanicJob.live(live);
         try (Flows flows = Flows.start(settings, secrets, routeId)) {

@@ -26,8 +26,9 @@ import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code factory-dr serve}: the long-running Camel application with every route. With --demo it
- * first seeds a sample runtime under ./demo (and demo secrets in demo/secrets.env, unless the
- * environment has them), and takes a first full backup once the routes are up.
+ * first seeds a sample runtime under ./demo (and demo secrets in demo/secrets.env and a demo Ed25519
+ * signing key in demo-signing-key.pem, unless the environment has them), and takes a first full
+ * backup once the routes are up. Without a signing key (FACTORY_SIGNING_KEY_FILE) serve refuses to start.
  */
 @Command(name = "serve", description = "Run the service: routes, schedules, HTTP API, JMX. --demo seeds a sample runtime first.")
 final class ServeCommand implements Callable<Integer> {
@@ -56,6 +57,7 @@ final class ServeCommand implements Callable<Integer> {
             throw new ConfigException("runtime root (factory.root) " + root + " does not exist: is --root (or FACTORY_ROOT) right?");
         }
         Secrets secrets = new Secrets(env).require(Secrets.ARCHIVE_KEY, Secrets.SIGNING_SECRET);
+        io.qontrek.factorydr.signing.SigningKey.configured(secrets.signingKeyFile()); // fail closed: its backups and proofs are signed
         Main main = Flows.configure(settings, secrets);
         // takes the service's lock on the archive directory first: a second serve stops here, exit 2
         io.qontrek.factorydr.camel.Service.configure(main, settings, secrets);
@@ -116,6 +118,10 @@ final class ServeCommand implements Callable<Integer> {
             Files.writeString(secretsFile, sb.toString(), StandardCharsets.UTF_8);
         }
         for (String n : demoSecrets.stringPropertyNames()) env.putIfAbsent(n, demoSecrets.getProperty(n));
+        // and a demo Ed25519 signing key beside them, unless the environment names one
+        Path keyFile = root.resolveSibling(root.getFileName() + "-signing-key.pem");
+        if (!env.containsKey(Secrets.SIGNING_KEY_FILE) && !Files.exists(keyFile)) io.qontrek.factorydr.signing.SigningKey.create(keyFile);
+        env.putIfAbsent(Secrets.SIGNING_KEY_FILE, keyFile.toString());
         if (!Files.isDirectory(root.resolve("proof"))) {
             SampleRuntime.Summary s = SampleRuntime.generate(root, SampleRuntime.Options.builder().proofs(2000).days(7)
                     .ledgerRows(20_000).logMb(20).towerSecret(env.get(Secrets.TOWER_SECRET)).end(Instant.now()).build(),

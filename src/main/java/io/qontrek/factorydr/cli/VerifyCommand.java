@@ -29,18 +29,21 @@ final class VerifyCommand {
     int archive(@Parameters(paramLabel = "FILE", description = "The archive (.tar.gz.enc).") Path file) throws Exception {
         if (!Files.isRegularFile(file)) throw new ConfigException("archive " + file + " does not exist");
         Secrets secrets = app.secrets().require(Secrets.ARCHIVE_KEY, Secrets.SIGNING_SECRET);
-        Object result;
+        org.apache.camel.Message result;
         try (Flows flows = Flows.start(app.settings(), secrets, "verify-archive")) {
-            result = flows.run("verify-archive", Map.of(FlowBeans.ARCHIVE, file.toAbsolutePath().toString()),
-                    Terminal.progress("verify"));
+            result = flows.runForMessage("verify-archive", Map.of(FlowBeans.ARCHIVE, file.toAbsolutePath().toString()),
+                    Terminal.progress("verify"), null);
         } finally {
             Terminal.endProgress();
         }
-        ArchiveVerifier.VerifyResult r = (ArchiveVerifier.VerifyResult) result;
+        ArchiveVerifier.VerifyResult r = result.getBody(ArchiveVerifier.VerifyResult.class);
+        String ed25519 = result.getHeader("factoryEd25519", String.class);
         if (app.json) {
-            Output.json(Map.of("archive", file.toString(), "verified", true, "files", r.files(), "bytes", r.bytes()));
+            Output.json(Map.of("archive", file.toString(), "verified", true, "files", r.files(), "bytes", r.bytes(),
+                    "ed25519", String.valueOf(ed25519)));
         } else {
             Output.out().printf("archive verified: %s (%,d files, %.1f MB)%n", file, r.files(), r.bytes() / 1e6);
+            Output.out().println("  " + ed25519);
         }
         return FactoryDr.OK;
     }

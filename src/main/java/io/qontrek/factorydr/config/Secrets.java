@@ -20,6 +20,8 @@ public final class Secrets {
     public static final String TOWER_SECRET = "TOWER_SIGNING_SECRET";
     /** The bearer token of serve's HTTP API; optional on loopback, required on any other address. */
     public static final String HTTP_TOKEN = "FACTORY_HTTP_TOKEN";
+    /** The Ed25519 signing key's PKCS#8 PEM file (io.qontrek.factorydr.signing.SigningKey). */
+    public static final String SIGNING_KEY_FILE = "FACTORY_SIGNING_KEY_FILE";
     private static final List<String> ALL = List.of(ARCHIVE_KEY, SIGNING_SECRET, TOWER_SECRET);
 
     private final Map<String, String> env;
@@ -46,6 +48,12 @@ public final class Secrets {
     /** The HTTP API's bearer token, or null when neither FACTORY_HTTP_TOKEN nor FACTORY_HTTP_TOKEN_FILE is set. */
     public byte[] httpToken() {
         return read(HTTP_TOKEN);
+    }
+
+    /** The Ed25519 signing key's file, or null when FACTORY_SIGNING_KEY_FILE is not set. */
+    public Path signingKeyFile() {
+        String f = env.get(SIGNING_KEY_FILE);
+        return f == null || f.isBlank() ? null : Path.of(f);
     }
 
     public boolean has(String name) {

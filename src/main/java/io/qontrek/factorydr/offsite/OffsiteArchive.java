@@ -13,8 +13,8 @@ import java.util.stream.Collectors;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * An archive about to be copied offsite: the archive file, then its .sha256, then its
- * .manifest.json (last, so that a listing showing the manifest implies the rest was sent first).
+ * An archive about to be copied offsite: the archive file, then its .sha256, then the manifest's
+ * detached signature .manifest.json.sig (when it has one), then its .manifest.json (last, so that a listing showing the manifest implies the rest was sent first).
  * Preparing it reads the archive once, computing the ETag S3 will report and its SHA-256, and
  * refuses an archive that no longer matches its manifest: a damaged local copy is never sent.
  */
@@ -36,10 +36,14 @@ public record OffsiteArchive(String name, List<OffsiteObject> objects) {
         Path sha = Sidecars.sha256Path(archive);
         Sidecars.readSha256(archive); // present and well-formed
         Path man = Sidecars.manifestPath(archive);
-        return new OffsiteArchive(name, List.of(
+        Path sig = Sidecars.manifestSignaturePath(archive);
+        List<OffsiteObject> objects = new java.util.ArrayList<>(List.of(
                 new OffsiteObject(archive, s.key(name), etag),
-                new OffsiteObject(sha, s.key(name + ".sha256"), S3Etag.of(sha, s.partSizeBytes())),
-                new OffsiteObject(man, s.key(name + ".manifest.json"), S3Etag.of(man, s.partSizeBytes()))));
+                new OffsiteObject(sha, s.key(name + ".sha256"), S3Etag.of(sha, s.partSizeBytes()))));
+        // the manifest's Ed25519 signature before the manifest (an archive written before signatures has none)
+        if (Files.isRegularFile(sig)) objects.add(new OffsiteObject(sig, s.key(name + ".manifest.json.sig"), S3Etag.of(sig, s.partSizeBytes())));
+        objects.add(new OffsiteObject(man, s.key(name + ".manifest.json"), S3Etag.of(man, s.partSizeBytes())));
+        return new OffsiteArchive(name, List.copyOf(objects));
     }
 
     /** The archive's own key: a listing under it shows the archive and both sidecars. */

@@ -65,6 +65,11 @@ public final class DrillRun {
         return null;
     }
 
+    /** The written proof's path (null before), for the route step that signs it. */
+    public String proofPath() {
+        return proofFile == null ? null : proofFile.toAbsolutePath().toString();
+    }
+
     @Override
     public String toString() {
         return "drill " + drillId + (finishedAt == null ? "" : passed() ? ": passed" : ": FAILED") + (proofFile == null ? "" : ", proof " + proofFile);

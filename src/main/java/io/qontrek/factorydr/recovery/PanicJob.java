@@ -41,6 +41,11 @@ public final class PanicJob {
         return posture.stream().filter(c -> !c.pass()).map(c -> c.name() + ": " + c.detail()).toList();
     }
 
+    /** The written proof's path (null before), for the route step that signs it. */
+    public String proofPath() {
+        return proofFile == null ? null : proofFile.toAbsolutePath().toString();
+    }
+
     @Override
     public String toString() {
         return "panic " + (proofFile != null ? "recovered " + runtime.root() + ", proof " + proofFile

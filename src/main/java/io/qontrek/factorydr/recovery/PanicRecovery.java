@@ -30,8 +30,11 @@ public final class PanicRecovery {
         if (job.report == null || !job.report.safe()) throw new RecoveryRefused(what, job.report == null ? new PanicReport(java.util.List.of()) : job.report);
     }
 
-    /** Writes the signed proof, then clears the flag. Call only after {@link #requireSafe}. */
-    public static void recover(PanicJob job, byte[] signingSecret, Instant finishedAt) throws IOException {
+    /**
+     * Writes the signed proof (HMAC inside; the route then writes its Ed25519 .sig), refusing while
+     * recovery is not safe. {@link #clearFlag} comes after both are on disk.
+     */
+    public static void writeProof(PanicJob job, byte[] signingSecret, Instant finishedAt) throws IOException {
         requireSafe(job, "panic recovery refused");
         ObjectNode doc = RecoveryProofs.JSON.createObjectNode();
         doc.put("schema", SCHEMA);
@@ -55,6 +58,13 @@ public final class PanicRecovery {
         RecoveryProofs.sign(doc, signingSecret);
         job.proof = doc;
         job.proofFile = RecoveryProofs.write(job.proofsDir, FILE_PREFIX, finishedAt, doc);
+    }
+
+    /** Removes data/ATLAS_PANIC (when it was there), only once the job's proof is written. */
+    public static void clearFlag(PanicJob job) throws IOException {
+        if (job.proofFile == null || !Files.isRegularFile(job.proofFile)) {
+            throw new IllegalStateException("the panic flag stays: no resilience_ops proof was written");
+        }
         if (job.flagPresent) {
             Files.deleteIfExists(job.runtime.panicFlag());
             RecoveryProofs.fsync(job.runtime.dataDir());

@@ -13,7 +13,8 @@
  *
  * <p>Invariants: a drill never writes to the live runtime; a recovery proof is signed
  * (HMAC-SHA256 with FACTORY_SIGNING_SECRET over its RFC 8785 canonical JSON without the signature),
- * written under a temporary name, fsynced and linked to its final name, never overwriting one; the
- * panic flag is removed only after that proof is on disk.
+ * written under a temporary name, fsynced and linked to its final name, never overwriting one, then
+ * given its detached Ed25519 signature ({@code .json.sig}) by the route; the panic flag is removed
+ * only after the proof and its signature are on disk.
  */
 package io.qontrek.factorydr.recovery;

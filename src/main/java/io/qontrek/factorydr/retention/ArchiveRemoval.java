@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Removes one archive and its two sidecars from the archive directory: the archive first, then
- * {@code .sha256}, then {@code .manifest.json}. A removal interrupted half-way leaves sidecars without
+ * Removes one archive and its sidecars from the archive directory: the archive first, then
+ * {@code .sha256}, then {@code .manifest.json}, then its detached signature {@code .manifest.json.sig}. A removal interrupted half-way leaves sidecars without
  * their archive, which nothing trusts or needs (the catalog rebuild skips them, restores and uploads
  * go by the catalog) and which the next backup sweeps (ArchivePublisher.sweepOrphanSidecars). The catalog row goes
  * after this (and after the S3 objects), so the next run still sees the archive and finishes.
@@ -26,9 +26,9 @@ public final class ArchiveRemoval {
 
     private ArchiveRemoval() {}
 
-    /** The archive's relative name and its two sidecars', in removal order. */
+    /** The archive's relative name and its sidecars', in removal order (the manifest's .sig after the manifest). */
     public static List<String> names(String name) {
-        return List.of(name, name + ".sha256", name + ".manifest.json");
+        return List.of(name, name + ".sha256", name + ".manifest.json", name + ".manifest.json.sig");
     }
 
     /**
@@ -40,7 +40,7 @@ public final class ArchiveRemoval {
     public static List<Removed> remove(Path archiveDir, String name) throws IOException {
         Path archive = resolve(archiveDir, name);
         List<Removed> out = new ArrayList<>();
-        for (Path p : List.of(archive, Sidecars.sha256Path(archive), Sidecars.manifestPath(archive))) {
+        for (Path p : List.of(archive, Sidecars.sha256Path(archive), Sidecars.manifestPath(archive), Sidecars.manifestSignaturePath(archive))) {
             if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) continue;
             long size;
             try {

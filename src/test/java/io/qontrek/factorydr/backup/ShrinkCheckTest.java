@@ -37,8 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ShrinkCheckTest {
     static final String TOWER = "tower-signing 55de";
-    static final Secrets SECRETS = new Secrets(Map.of(Secrets.ARCHIVE_KEY, "archive-pass phrase 7f3c",
-            Secrets.SIGNING_SECRET, "factory-signing 91ab", Secrets.TOWER_SECRET, TOWER));
+    static final Secrets SECRETS = new Secrets(io.qontrek.factorydr.signing.TestSigningKey.with(Map.of(Secrets.ARCHIVE_KEY, "archive-pass phrase 7f3c",
+            Secrets.SIGNING_SECRET, "factory-signing 91ab", Secrets.TOWER_SECRET, TOWER)));
     static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir Path tmp;

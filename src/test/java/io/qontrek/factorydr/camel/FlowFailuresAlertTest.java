@@ -39,8 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FlowFailuresAlertTest {
     static final String SIGNING_SECRET = "factory-signing 91ab";
-    static final Secrets SECRETS = new Secrets(Map.of(Secrets.ARCHIVE_KEY, "archive-pass phrase 7f3c",
-            Secrets.SIGNING_SECRET, SIGNING_SECRET, Secrets.TOWER_SECRET, "tower-signing 55de"));
+    static final Secrets SECRETS = new Secrets(io.qontrek.factorydr.signing.TestSigningKey.with(Map.of(Secrets.ARCHIVE_KEY, "archive-pass phrase 7f3c",
+            Secrets.SIGNING_SECRET, SIGNING_SECRET, Secrets.TOWER_SECRET, "tower-signing 55de")));
     static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir Path tmp;

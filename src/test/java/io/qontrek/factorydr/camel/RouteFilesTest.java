@@ -32,13 +32,15 @@ class RouteFilesTest {
 
     @Test
     void aVerificationNeedsOnlyItsFileAndTheHeartbeat() throws Exception {
-        assertThat(needed(projectRoutes(), "verify-proofs")).contains(List.of("heartbeat.camel.yaml", "verify.camel.yaml"));
+        // and signatures.camel.yaml: verify-archive, in the same file, sends to verify-detached
+        assertThat(needed(projectRoutes(), "verify-proofs")).contains(List.of("heartbeat.camel.yaml", "signatures.camel.yaml", "verify.camel.yaml"));
     }
 
     @Test
     void aRouteConfigurationDefinedInAnotherFileBringsThatFile() throws Exception {
         // verify-drill (drill.camel.yaml) uses verify-errors (verify.camel.yaml)
-        assertThat(needed(projectRoutes(), "verify-drill")).contains(List.of("drill.camel.yaml", "heartbeat.camel.yaml", "verify.camel.yaml"));
+        assertThat(needed(projectRoutes(), "verify-drill")).contains(List.of("drill.camel.yaml", "heartbeat.camel.yaml", "signatures.camel.yaml",
+                "verify.camel.yaml"));
     }
 
     @Test
@@ -46,7 +48,7 @@ class RouteFilesTest {
         // restore -> offsite-download; the drill names restore and panic-recover itself (its beans send to them)
         assertThat(needed(projectRoutes(), "drill-quarterly", "restore", "panic-recover"))
                 .contains(List.of("drill.camel.yaml", "heartbeat.camel.yaml", "offsite.camel.yaml", "panic.camel.yaml", "restore.camel.yaml",
-                        "verify.camel.yaml"));
+                        "signatures.camel.yaml", "verify.camel.yaml"));
     }
 
     @Test

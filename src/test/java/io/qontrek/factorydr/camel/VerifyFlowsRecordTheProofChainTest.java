@@ -41,8 +41,8 @@ class VerifyFlowsRecordTheProofChainTest {
         SampleRuntime.generate(root, SampleRuntime.Options.builder().proofs(PROOFS).days(2).ledgerRows(50).logMb(0)
                 .towerSecret("tower-signing 55de").end(end).build(), null);
         Settings settings = Settings.load(null, Map.of(), Map.of("factory.root", root.toString())).validate();
-        Secrets secrets = new Secrets(Map.of(Secrets.ARCHIVE_KEY, "archive-pass phrase 7f3c",
-                Secrets.SIGNING_SECRET, "factory-signing 91ab", Secrets.TOWER_SECRET, "tower-signing 55de"));
+        Secrets secrets = new Secrets(io.qontrek.factorydr.signing.TestSigningKey.with(Map.of(Secrets.ARCHIVE_KEY, "archive-pass phrase 7f3c",
+                Secrets.SIGNING_SECRET, "factory-signing 91ab", Secrets.TOWER_SECRET, "tower-signing 55de")));
         RuntimeLayout layout = RuntimeLayout.of(settings);
         Catalog catalog = new Catalog(layout.catalogDb());
         GovernancePolicy policy = GovernancePolicy.from(settings);

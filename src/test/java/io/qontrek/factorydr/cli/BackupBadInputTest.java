@@ -71,6 +71,56 @@ class BackupBadInputTest {
     }
 
     @Test
+    void withoutAnEd25519SigningKeyBackupsAndDrillsAndRecoveriesFailClosed() throws Exception {
+        Map<String, String> e = new java.util.HashMap<>(env);
+        e.remove("FACTORY_SIGNING_KEY_FILE");
+        for (String[] command : new String[][] {{"backup", "full"}, {"drill"}, {"panic", "recover"}}) {
+            String[] args = java.util.Arrays.copyOf(command, command.length + 1);
+            args[command.length] = "--root=" + root;
+            Cli.Result r = Cli.run(e, args);
+            assertThat(r.exit()).as(r.toString()).isEqualTo(2);
+            assertThat(r.err()).contains("FACTORY_SIGNING_KEY_FILE is not set").contains("factory-dr keys init");
+            assertOneCleanLine(r);
+            // refused before any work: no proof without its signature
+            assertThat(root.resolve("archive/recovery-proofs")).as(String.join(" ", command)).doesNotExist();
+        }
+        // a key file others may read is refused the same way
+        Path loose = tmp.resolve("loose-key.pem");
+        assertThat(Cli.run(e, "keys", "init", "--file=" + loose).exit()).isZero();
+        Files.setPosixFilePermissions(loose, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        e.put("FACTORY_SIGNING_KEY_FILE", loose.toString());
+        Cli.Result r = Cli.run(e, "backup", "full", "--root=" + root);
+        assertThat(r.exit()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).contains("chmod 600 " + loose);
+        assertOneCleanLine(r);
+        assertNoArchive();
+        assertThat(root.resolve("data/ATLAS_PANIC")).doesNotExist();
+    }
+
+    @Test
+    void keysInitRefusesToOverwriteAndKeysShowPrintsThePublicKeyOpensslDerives() throws Exception {
+        Path key = tmp.resolve("keys/new-key.pem");
+        Cli.Result init = Cli.run(env, "keys", "init", "--file=" + key);
+        assertThat(init.exit()).as(init.toString()).isZero();
+        assertThat(init.out()).contains("signing key written to " + key).contains("export FACTORY_SIGNING_KEY_FILE=" + key)
+                .contains("-----BEGIN PUBLIC KEY-----").doesNotContain("PRIVATE");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(key))).isEqualTo("rw-------");
+        String before = Files.readString(key);
+        Cli.Result again = Cli.run(env, "keys", "init", "--file=" + key);
+        assertThat(again.exit()).isEqualTo(2);
+        assertThat(again.err()).contains("never overwritten");
+        assertOneCleanLine(again);
+        assertThat(Files.readString(key)).isEqualTo(before);
+
+        Map<String, String> e = new java.util.HashMap<>(env);
+        e.put("FACTORY_SIGNING_KEY_FILE", key.toString());
+        Cli.Result show = Cli.run(e, "keys", "show");
+        assertThat(show.exit()).as(show.toString()).isZero();
+        assertThat(show.out()).isEqualTo(Cli.sh(tmp, Map.of(), "openssl pkey -in '" + key + "' -pubout").out());
+        assertThat(init.out()).contains(show.out());
+    }
+
+    @Test
     void missingRuntimeDirectory() throws Exception {
         Cli.Result r = Cli.run(env, "backup", "full", "--root=" + tmp.resolve("nowhere"));
         assertThat(r.exit()).isEqualTo(2);

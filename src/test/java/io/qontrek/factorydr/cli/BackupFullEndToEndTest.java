@@ -106,6 +106,36 @@ class BackupFullEndToEndTest {
     }
 
     @Test
+    void manifestHasAnEd25519SignatureThatOpensslChecksWithThePublishedKeyAlone() throws Exception {
+        Path manifest = Path.of(archive + ".manifest.json");
+        Path pub = root.resolve("archive/signing-key.pub.pem");
+        assertThat(Files.size(Path.of(manifest + ".sig"))).isEqualTo(64);
+        Cli.Result ok = RecoveryProofCheck.thirdPartyVerify(tmp, root.resolve("archive"), manifest);
+        assertThat(ok.exit()).as(ok.toString()).isZero();
+        assertThat(ok.out()).contains("Signature Verified Successfully");
+        // the published key is the configured key's, as `keys show` prints it
+        Cli.Result show = Cli.run(env, "keys", "show");
+        assertThat(show.exit()).as(show.toString()).isZero();
+        assertThat(show.out()).isEqualTo(Files.readString(pub));
+
+        // a copy whose manifest has one byte of layout changed (an indent's space made a tab): its HMAC over the
+        // canonical JSON still holds, the Ed25519 signature over the exact bytes fails, for openssl and for us
+        Path copy = Files.createDirectories(tmp.resolve("respaced/full")).resolve(archive.getFileName());
+        for (String suffix : List.of("", ".sha256", ".manifest.json", ".manifest.json.sig")) {
+            Files.copy(Path.of(archive + suffix), Path.of(copy + suffix));
+        }
+        Path copiedManifest = Path.of(copy + ".manifest.json");
+        Files.writeString(copiedManifest, Files.readString(manifest).replaceFirst("\n  \"", "\n \t\""));
+        assertThat(Files.mismatch(manifest, copiedManifest)).isNotEqualTo(-1L);
+        assertThat(Files.size(copiedManifest)).isEqualTo(Files.size(manifest));
+        assertThat(RecoveryProofCheck.thirdPartyVerify(tmp, root.resolve("archive"), copiedManifest).exit()).isNotZero();
+        Cli.Result bad = Cli.run(env, "verify", "archive", copy.toString(), "--root=" + root);
+        assertThat(bad.exit()).as(bad.toString()).isEqualTo(1);
+        assertThat(bad.err().strip().lines()).hasSize(1);
+        assertThat(bad.err()).contains(copy.getFileName() + ".manifest.json.sig: the Ed25519 signature does not verify against " + pub);
+    }
+
+    @Test
     void everyProofIsByteEqual() throws Exception {
         List<Path> live;
         try (Stream<Path> s = Files.walk(root.resolve("proof"))) {
@@ -193,12 +223,13 @@ class BackupFullEndToEndTest {
     void verifyArchiveAcceptsItAndTheFlowLeftNoTemporaryFiles() throws Exception {
         Cli.Result r = Cli.run(env, "verify", "archive", archive.toString(), "--root=" + root);
         assertThat(r.exit()).as(r.toString()).isZero();
-        assertThat(r.out()).contains("archive verified");
+        assertThat(r.out()).contains("archive verified").contains("Ed25519 signature verified: " + archive.getFileName() + ".manifest.json.sig");
         try (Stream<Path> s = Files.walk(root.resolve("archive"))) {
             assertThat(s.filter(Files::isRegularFile).map(p -> root.resolve("archive").relativize(p).toString())
                     .filter(n -> !n.startsWith("catalog.db") && !n.startsWith(".locks/")))   // catalog, flow locks
                     .containsExactlyInAnyOrder("full/" + archive.getFileName(), "full/" + archive.getFileName() + ".sha256",
-                            "full/" + archive.getFileName() + ".manifest.json");
+                            "full/" + archive.getFileName() + ".manifest.json", "full/" + archive.getFileName() + ".manifest.json.sig",
+                            "signing-key.pub.pem");
         }
     }
 }

@@ -35,6 +35,7 @@ final class Cli {
         env.put("ARCHIVE_ENCRYPTION_KEY", ARCHIVE_KEY);
         env.put("FACTORY_SIGNING_SECRET", SIGNING_SECRET);
         env.put("TOWER_SIGNING_SECRET", TOWER_SECRET);
+        env.put("FACTORY_SIGNING_KEY_FILE", io.qontrek.factorydr.signing.TestSigningKey.file().toString());
         env.put("FACTORY_LOG_FILE", logDir.resolve("factory-dr.log").toString());
         // a test runtime is far under the runbook's 1 MB floor for a full backup: every full would trip it
         // (ShrinkCheckTest judges the floor, both ways)

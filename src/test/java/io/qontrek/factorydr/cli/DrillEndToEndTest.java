@@ -105,7 +105,22 @@ class DrillEndToEndTest {
 
         Cli.Result ok = Cli.run(env, "verify", "drill", proof.toString(), "--root=" + root);
         assertThat(ok.exit()).as(ok.toString()).isZero();
-        assertThat(ok.out()).contains("passed all 11 outcomes");
+        assertThat(ok.out()).contains("passed all 11 outcomes").contains("Ed25519 signature verified: " + proof.getFileName() + ".sig");
+        // the detached Ed25519 signature: openssl checks it with the published public key alone
+        Cli.Result ed25519 = RecoveryProofCheck.thirdPartyVerify(tmp, root.resolve("archive"), proof);
+        assertThat(ed25519.exit()).as(ed25519.toString()).isZero();
+        assertThat(ed25519.out()).contains("Signature Verified Successfully");
+        // one byte of layout changed (an indent's space made a tab): the HMAC over the canonical JSON still
+        // holds, the signature over the exact bytes does not, for openssl and for us
+        Path respaced = tmp.resolve("respaced.json");
+        Files.writeString(respaced, Files.readString(proof).replaceFirst("\n  \"", "\n \t\""));
+        Files.copy(Path.of(proof + ".sig"), Path.of(respaced + ".sig"));
+        assertThat(Files.size(respaced)).isEqualTo(Files.size(proof));
+        assertThat(RecoveryProofCheck.thirdPartyVerify(tmp, root.resolve("archive"), respaced).exit()).isNotZero();
+        Cli.Result respacedVerify = Cli.run(env, "verify", "drill", respaced.toString(), "--root=" + root);
+        assertThat(respacedVerify.exit()).as(respacedVerify.toString()).isEqualTo(1);
+        assertThat(respacedVerify.err().strip().lines()).hasSize(1);
+        assertThat(respacedVerify.err()).contains("respaced.json.sig: the Ed25519 signature does not verify");
 
         // tampered: one outcome's detail changed, the signature left as it was
         Path tampered = tmp.resolve("tampered.json");

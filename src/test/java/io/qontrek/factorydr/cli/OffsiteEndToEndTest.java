@@ -93,7 +93,7 @@ class OffsiteEndToEndTest {
         JsonNode entry = catalog(env, root).get(0);
         assertThat(entry.get("name").asText()).isEqualTo(name);
         assertThat(entry.get("offsite_at").isNull()).isFalse();
-        assertThat(Cli.read(tmp.resolve("factory-dr.log"))).contains("offsite-upload: " + name + " copied offsite: 3 objects")
+        assertThat(Cli.read(tmp.resolve("factory-dr.log"))).contains("offsite-upload: " + name + " copied offsite: 4 objects")
                 .doesNotContain(S3TestServer.SECRET_KEY);
     }
 

@@ -63,6 +63,10 @@ class PanicEndToEndTest {
         assertThat(proofs).hasSize(1);
         JsonNode p = RecoveryProofCheck.read(proofs.get(0));
         assertThat(RecoveryProofCheck.independentSignature(tmp, proofs.get(0))).isEqualTo(p.get("signature").asText());
+        // and its detached Ed25519 signature, which openssl checks with the published public key alone
+        Cli.Result ed25519 = RecoveryProofCheck.thirdPartyVerify(tmp, root.resolve("archive"), proofs.get(0));
+        assertThat(ed25519.exit()).as(ed25519.toString()).isZero();
+        assertThat(ed25519.out()).contains("Signature Verified Successfully");
         assertThat(p.at("/panic/reason").asText()).isEqualTo(reason);
         assertThat(p.at("/panic/present").asBoolean()).isTrue();
         assertThat(p.at("/proof_head/seq").asLong()).isEqualTo(119);

@@ -22,6 +22,15 @@ final class RecoveryProofCheck {
         return r.out().trim();
     }
 
+    /**
+     * What a third party runs holding only the published public key (archive/signing-key.pub.pem):
+     * openssl on X and its detached Ed25519 signature X.sig.
+     */
+    static Cli.Result thirdPartyVerify(Path dir, Path archiveDir, Path file) throws Exception {
+        return Cli.sh(dir, Map.of(), "openssl pkeyutl -verify -pubin -inkey '" + archiveDir.resolve("signing-key.pub.pem")
+                + "' -rawin -in '" + file + "' -sigfile '" + file + ".sig'");
+    }
+
     static JsonNode read(Path proof) throws Exception {
         return new ObjectMapper().readTree(proof.toFile());
     }

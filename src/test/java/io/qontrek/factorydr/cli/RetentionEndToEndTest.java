@@ -93,7 +93,7 @@ class RetentionEndToEndTest {
 
             // an archive whose local copy is already gone is still removed from S3
             CatalogEntry full7 = before.stream().filter(e -> e.backupId().equals("full-" + stamp(day0, 7))).findFirst().orElseThrow();
-            for (String suffix : List.of("", ".sha256", ".manifest.json")) Files.delete(archiveDir.resolve(full7.name() + suffix));
+            for (String suffix : List.of("", ".sha256", ".manifest.json", ".manifest.json.sig")) Files.delete(archiveDir.resolve(full7.name() + suffix));
 
             // S3 down: the run stops at its first archive, in one line, before anything of it is removed
             s3.stop();
@@ -157,7 +157,7 @@ class RetentionEndToEndTest {
 
     private static Set<String> keys(List<CatalogEntry> entries) {
         Set<String> out = new TreeSet<>();
-        for (CatalogEntry e : entries) for (String s : List.of("", ".sha256", ".manifest.json")) out.add(PREFIX + e.name() + s);
+        for (CatalogEntry e : entries) for (String s : List.of("", ".sha256", ".manifest.json", ".manifest.json.sig")) out.add(PREFIX + e.name() + s);
         return out;
     }
 

@@ -38,11 +38,12 @@ class RetentionSettingsAndRemovalTest {
         Files.writeString(full.resolve("1.tar.gz.enc"), "archive");
         Files.writeString(full.resolve("1.tar.gz.enc.sha256"), "sum");
         Files.writeString(full.resolve("1.tar.gz.enc.manifest.json"), "{}");
+        Files.write(full.resolve("1.tar.gz.enc.manifest.json.sig"), new byte[64]);
         Files.writeString(full.resolve("2.tar.gz.enc"), "another");
         List<ArchiveRemoval.Removed> removed = ArchiveRemoval.remove(dir, "full/1.tar.gz.enc");
         assertThat(removed).extracting(r -> r.file().getFileName().toString())
-                .containsExactly("1.tar.gz.enc", "1.tar.gz.enc.sha256", "1.tar.gz.enc.manifest.json");
-        assertThat(removed).extracting(ArchiveRemoval.Removed::size).containsExactly(7L, 3L, 2L);
+                .containsExactly("1.tar.gz.enc", "1.tar.gz.enc.sha256", "1.tar.gz.enc.manifest.json", "1.tar.gz.enc.manifest.json.sig");
+        assertThat(removed).extracting(ArchiveRemoval.Removed::size).containsExactly(7L, 3L, 2L, 64L);
         try (var s = Files.list(full)) {
             assertThat(s.map(p -> p.getFileName().toString()).toList()).containsExactly("2.tar.gz.enc");
         }

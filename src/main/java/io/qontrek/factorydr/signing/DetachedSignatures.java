@@ -1,0 +1,100 @@
+package io.qontrek.factorydr.signing;
+
+import io.qontrek.factorydr.archive.ArchiveException;
+import io.qontrek.factorydr.archive.Sidecars;
+import io.qontrek.factorydr.common.OwnerOnly;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.PublicKey;
+
+/**
+ * The files of detached signatures: {@code X.sig} beside {@code X} (the raw 64-byte Ed25519
+ * signature, nothing else, as {@code openssl pkeyutl -sign -rawin} writes it), and the public key
+ * published in the archive directory ({@value #PUBLIC_KEY_FILE}).
+ */
+public final class DetachedSignatures {
+    /** An Ed25519 signature's length (RFC 8032). */
+    public static final int LENGTH = 64;
+    public static final String PUBLIC_KEY_FILE = "signing-key.pub.pem";
+
+    private DetachedSignatures() {}
+
+    /** {@code X.sig}. */
+    public static Path of(Path file) {
+        return Sidecars.signaturePath(file);
+    }
+
+    /** Writes {@code X.sig} atomically (temporary name, fsync, rename, directory fsync), replacing an older one. */
+    public static Path write(Path file, byte[] signature) throws IOException {
+        if (signature.length != LENGTH) {
+            throw new IllegalArgumentException("an Ed25519 signature is " + LENGTH + " bytes, not " + signature.length);
+        }
+        Path sig = of(file);
+        Sidecars.writeAtomically(sig, signature);
+        return sig;
+    }
+
+    /** The signature in {@code X.sig}, or null when there is none (X was written before signatures existed). */
+    public static byte[] read(Path file) throws ArchiveException {
+        Path sig = of(file);
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(sig);
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            throw new ArchiveException(sig.getFileName() + ": cannot read: " + e.getMessage(), e);
+        }
+        if (bytes.length != LENGTH) {
+            throw new ArchiveException(sig.getFileName() + ": " + bytes.length + " bytes, not a raw " + LENGTH + "-byte Ed25519 signature");
+        }
+        return bytes;
+    }
+
+    /** The published public key's file in an archive directory. */
+    public static Path publicKeyFile(Path archiveDir) {
+        return archiveDir.resolve(PUBLIC_KEY_FILE);
+    }
+
+    /**
+     * Publishes {@code key} as {@value #PUBLIC_KEY_FILE} in the archive directory, written atomically,
+     * replaced only when it differs: the key it replaces is kept as {@code signing-key-<fingerprint>.pub.pem},
+     * so the signatures it made can still be checked. Returns the published file.
+     */
+    public static Path publish(Path archiveDir, PublicKey key) throws IOException {
+        Path file = publicKeyFile(archiveDir);
+        String pem = SigningKey.publicPem(key);
+        if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            String old = Files.readString(file, StandardCharsets.US_ASCII);
+            if (old.equals(pem)) return file;
+            String retired;
+            try {
+                retired = "signing-key-" + SigningKey.fingerprint(SigningKey.parsePublicPem(old)).substring(0, 16) + ".pub.pem";
+            } catch (GeneralSecurityException unreadable) {
+                retired = "signing-key-unreadable-" + System.currentTimeMillis() + ".pub.pem";
+            }
+            Path kept = archiveDir.resolve(retired);
+            if (!Files.exists(kept, LinkOption.NOFOLLOW_LINKS)) Sidecars.writeAtomically(kept, old.getBytes(StandardCharsets.US_ASCII));
+        }
+        OwnerOnly.directories(archiveDir);
+        Sidecars.writeAtomically(file, pem.getBytes(StandardCharsets.US_ASCII));
+        return file;
+    }
+
+    /** The published public key, or null when the archive directory has none. */
+    public static PublicKey published(Path archiveDir) throws ArchiveException {
+        Path file = publicKeyFile(archiveDir);
+        try {
+            return SigningKey.parsePublicPem(Files.readString(file, StandardCharsets.US_ASCII));
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new ArchiveException(file + ": not an Ed25519 public key PEM: " + e.getMessage(), e);
+        }
+    }
+}
