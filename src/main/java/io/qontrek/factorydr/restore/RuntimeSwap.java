@@ -1,18 +1,17 @@
 package io.qontrek.factorydr.restore;
 
+import io.qontrek.factorydr.common.AtomicFile;
 import io.qontrek.factorydr.backup.WorkDir;
 import io.qontrek.factorydr.common.TestPause;
 import io.qontrek.factorydr.config.RuntimeLayout;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.time.Instant;
@@ -274,7 +273,7 @@ public final class RuntimeSwap {
                 swapped.add(item.name());
                 if (swapped.size() == 1) TestPause.at("restore-swapped-one");
             }
-            for (Item item : items) fsync(item.byContent() ? item.live() : item.live().getParent());
+            for (Item item : items) AtomicFile.fsync(item.byContent() ? item.live() : item.live().getParent());
             step = "committing the swap";
             journal.committed();
         } catch (IOException | RuntimeException e) {
@@ -386,9 +385,7 @@ public final class RuntimeSwap {
         }
         for (Path p : all) {
             if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-                try (FileChannel ch = FileChannel.open(to.resolve(from.relativize(p).toString()), StandardOpenOption.READ)) {
-                    ch.force(true);
-                }
+                AtomicFile.fsync(to.resolve(from.relativize(p).toString()));
             }
         }
     }
@@ -540,12 +537,6 @@ public final class RuntimeSwap {
 
     private static boolean exists(Path p) {
         return Files.exists(p, LinkOption.NOFOLLOW_LINKS);
-    }
-
-    private static void fsync(Path dir) throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        }
     }
 
     private static List<String> sorted(List<String> l) {
