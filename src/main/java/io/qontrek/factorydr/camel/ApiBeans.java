@@ -52,7 +52,7 @@ public final class ApiBeans {
         Supplier<GovernanceReport> governance = () -> status.governance(now.get());
 
         // HTTP API
-        ConfigDrift config = new ConfigDrift(settings);
+        ConfigDrift config = new ConfigDrift(settings, SettingsCheck::validate);
         Function<Exchange, HealthReport> health = ex -> status.health(routes(ex), routeEdits(ex), config.check());
         bind.accept("checkHealth", (Processor) ex -> ex.getMessage().setBody(health.apply(ex)));
         bind.accept("evaluateGovernance", (Processor) ex -> ex.getMessage().setBody(governance.get()));
