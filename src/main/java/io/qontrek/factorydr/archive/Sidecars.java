@@ -1,22 +1,14 @@
 package io.qontrek.factorydr.archive;
 
-import io.qontrek.factorydr.common.OwnerOnly;
+import io.qontrek.factorydr.common.AtomicFile;
 import io.qontrek.factorydr.common.Hex;
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.InputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.security.SecureRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -24,11 +16,10 @@ import java.util.regex.Pattern;
  * The files beside each archive {@code X}: {@code X.sha256} in {@code sha256sum} format (so
  * {@code cd dir && sha256sum -c X.sha256} works), the signed manifest {@code X.manifest.json}, and
  * the manifest's detached Ed25519 signature {@code X.manifest.json.sig} (written by the routes).
- * Each is written to a temporary name, fsynced, renamed into place and the directory fsynced, so a
- * crash leaves either the old sidecar or the new one, never half of one.
+ * Each is published with {@link AtomicFile}, so a crash leaves either the old sidecar or the new one,
+ * never half of one.
  */
 public final class Sidecars {
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final Pattern SHA256SUM_LINE = Pattern.compile("([0-9a-f]{64}) ([ *])(.+)\n?");
 
     private Sidecars() {}
@@ -57,7 +48,7 @@ public final class Sidecars {
         String name = archive.getFileName().toString();
         // sha256sum escapes these with a leading backslash; our archive names never contain them.
         if (name.contains("\n") || name.contains("\\")) throw new IllegalArgumentException("archive name has a newline or backslash: " + name);
-        writeAtomically(sha256Path(archive), (sha256Hex + "  " + name + "\n").getBytes(StandardCharsets.UTF_8));
+        AtomicFile.write(sha256Path(archive), (sha256Hex + "  " + name + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
     /** Writes the signed manifest, pretty-printed for operators; the signature covers its canonical form. */
@@ -65,7 +56,7 @@ public final class Sidecars {
         if (signed.signature() == null || signed.archive() == null) {
             throw new IllegalArgumentException("manifest " + signed.backupId() + " is not signed; sign it before writing " + manifestPath(archive).getFileName());
         }
-        writeAtomically(manifestPath(archive), out -> ManifestJson.writePretty(signed, out));
+        AtomicFile.write(manifestPath(archive), out -> ManifestJson.writePretty(signed, out));
     }
 
     /** The hash in {@code X.sha256}, after checking it is one sha256sum line naming {@code X}'s file name. */
@@ -104,43 +95,6 @@ public final class Sidecars {
             throw new ArchiveException(sidecar + ": " + e.getMessage(), e);
         } catch (IOException e) {
             throw new ArchiveException(sidecar + ": cannot read: " + e.getMessage(), e);
-        }
-    }
-
-    /** What goes into a file written atomically, streamed into it. */
-    @FunctionalInterface
-    interface Content {
-        void writeTo(OutputStream out) throws IOException;
-    }
-
-    /** Writes a small file atomically: temporary name, fsync, rename over the target, directory fsync. */
-    public static void writeAtomically(Path target, byte[] content) throws IOException {
-        writeAtomically(target, out -> out.write(content));
-    }
-
-    static void writeAtomically(Path target, Content content) throws IOException {
-        Path dir = target.toAbsolutePath().getParent();
-        // owner-only like the archive beside it, whatever the umask
-        Path temp = dir.resolve("." + target.getFileName() + "." + Long.toHexString(RANDOM.nextLong()) + ".tmp");
-        boolean moved = false;
-        try {
-            try (FileChannel channel = OwnerOnly.create(temp)) {
-                OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 64 * 1024);
-                content.writeTo(out);
-                out.flush();
-                channel.force(true);
-            }
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                throw new IOException("cannot rename " + temp + " atomically onto " + target, e);
-            }
-            moved = true;
-            try (FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
-                directory.force(true);
-            }
-        } finally {
-            if (!moved) Files.deleteIfExists(temp);
         }
     }
 }

@@ -58,7 +58,7 @@ public final class ApiBeans {
         bind.accept("catalog", catalog);
         bind.accept("catalogDs", CatalogRows.readOnlyDataSource(layout.catalogDb()));
         bind.accept("chartWindow", (Processor) ex -> ex.getMessage().setHeader("since", Status.chartSince(now.get())));
-        ConfigDrift config = new ConfigDrift(settings);
+        ConfigDrift config = new ConfigDrift(settings, SettingsCheck::validate);
         Function<Exchange, HealthReport> health = ex -> status.health(read(ex, catalog), routes(ex), routeEdits(ex), config.check());
         bind.accept("checkHealth", (Processor) ex -> ex.getMessage().setBody(health.apply(ex)));
         bind.accept("evaluateGovernance", (Processor) ex -> ex.getMessage().setBody(status.governance(read(ex, catalog), now.get())));

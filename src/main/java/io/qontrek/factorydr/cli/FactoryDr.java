@@ -1,6 +1,7 @@
 package io.qontrek.factorydr.cli;
 
 import io.qontrek.factorydr.archive.ArchiveException;
+import io.qontrek.factorydr.camel.SettingsCheck;
 import io.qontrek.factorydr.common.SqliteNativeLibrary;
 import io.qontrek.factorydr.config.ConfigException;
 import io.qontrek.factorydr.config.Secrets;
@@ -64,7 +65,7 @@ public final class FactoryDr implements Runnable {
         Map<String, String> overrides = new HashMap<>();
         if (root != null) overrides.put("factory.root", root);
         if (archiveDir != null) overrides.put("factory.archive-dir", archiveDir);
-        return Settings.load(config, env, overrides).validate();
+        return SettingsCheck.validate(Settings.load(config, env, overrides));
     }
 
     Secrets secrets() {

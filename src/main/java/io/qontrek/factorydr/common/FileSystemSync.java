@@ -1,9 +1,7 @@
 package io.qontrek.factorydr.common;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -41,13 +39,6 @@ public final class FileSystemSync {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
-        }
-    }
-
-    /** fsync of one file or directory (opened read-only: fsync needs no write access). */
-    public static void fsync(Path path) throws IOException {
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            ch.force(true);
         }
     }
 }

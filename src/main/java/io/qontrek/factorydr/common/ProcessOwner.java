@@ -1,13 +1,10 @@
 package io.qontrek.factorydr.common;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -40,15 +37,9 @@ public record ProcessOwner(long pid, Instant started) {
         return pid + " " + (started == null ? "-" : started.toString());
     }
 
-    /** Writes {@code file} atomically (temp, fsync, rename), so a reader sees a whole marker or none. */
+    /** Writes {@code file} atomically ({@link AtomicFile}), so a reader sees a whole marker or none. */
     public void writeTo(Path file) throws IOException {
-        Path temp = file.resolveSibling(file.getFileName() + "." + pid + ".tmp");
-        Files.deleteIfExists(temp); // left by a killed process that had this pid
-        try (FileChannel ch = OwnerOnly.create(temp)) {
-            ch.write(java.nio.ByteBuffer.wrap((line() + "\n").getBytes(StandardCharsets.UTF_8)));
-            ch.force(true);
-        }
-        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        AtomicFile.write(file, (line() + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
     /** The owner a marker names; empty when there is no marker or it is not one (then the caller decides). */

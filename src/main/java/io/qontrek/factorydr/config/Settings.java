@@ -185,37 +185,4 @@ public final class Settings {
             throw invalid("factory.now", "an ISO instant such as 2025-10-26T03:00:00Z, or nothing");
         }
     }
-
-    /** Checks every property we know, so that a bad value fails at start-up rather than at 3 a.m. */
-    public Settings validate() {
-        getInt("factory.backup.logs-max-age-hours", 1, 24 * 365);
-        getInt("factory.backup.gzip-threads", 1, 64);
-        getInt("factory.backup.sqlite-busy-timeout-seconds", 1, 3600);
-        getInt("factory.backup.tripwire.min-archive-bytes", 0, Integer.MAX_VALUE);
-        getList("factory.backup.secret-fields");
-        getBoolean("factory.s3.enabled");
-        io.qontrek.factorydr.offsite.OffsiteSettings.from(this);
-        getInt("factory.s3.retries", 0, 100);
-        getInt("factory.s3.retry-delay-ms", 0, 600_000);
-        io.qontrek.factorydr.retention.RetentionPolicy.from(this);
-        getInt("factory.http.port", 1, 65535);
-        getInt("factory.drill.rto-objective-minutes", 1, 24 * 60);
-        getInt("factory.drill.rpo-objective-minutes", 1, 7 * 24 * 60);
-        getPort("factory.jmx.port");
-        getBoolean("factory.serve");
-        getInt("factory.health.min-free-disk-mb", 0, Integer.MAX_VALUE);
-        io.qontrek.factorydr.governance.GovernancePolicy.from(this);
-        getInt("factory.governance.watch-interval-seconds", 1, 86_400);
-        io.qontrek.factorydr.observe.Alerts.webhook(this);
-        getInt("factory.alerts.webhook-timeout-ms", 100, 60_000);
-        io.qontrek.factorydr.observe.Heartbeat.template(this);
-        getInt(io.qontrek.factorydr.observe.Heartbeat.TIMEOUT, 100, 60_000);
-        getBoolean("factory.routes.reload");
-        getBoolean("factory.camel-cli.enabled");
-        io.qontrek.factorydr.camel.CamelCliConnector.interval(this);
-        io.qontrek.factorydr.schedule.Schedules.from(this);
-        RuntimeLayout.of(this);
-        clock();
-        return this;
-    }
 }

@@ -24,6 +24,12 @@ public record GovernancePolicy(Duration rpo, Duration fullMaxAge, Duration verif
                 Duration.ofMinutes(15), offsiteEnabled, true);
     }
 
+    /** Checks governance's settings: the policy, and how often the service watches the gates (a route's timer). */
+    public static void validate(Settings s) {
+        from(s);
+        s.getInt("factory.governance.watch-interval-seconds", 1, 86_400);
+    }
+
     public static GovernancePolicy from(Settings s) {
         return new GovernancePolicy(
                 Duration.ofMinutes(s.getInt("factory.governance.rpo-minutes", 1, 7 * 24 * 60)),

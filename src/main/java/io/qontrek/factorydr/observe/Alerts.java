@@ -49,8 +49,12 @@ public final class Alerts {
 
     /** From factory.alerts.*: the runtime's alert log directory, the webhook if any, its timeout. */
     public static Alerts from(Settings settings, RuntimeLayout layout, Secrets secrets) {
-        return new Alerts(layout.alertsDir(), webhook(settings),
-                Duration.ofMillis(settings.getInt("factory.alerts.webhook-timeout-ms", 100, 60_000)), secrets.knownValues());
+        return new Alerts(layout.alertsDir(), webhook(settings), timeout(settings), secrets.knownValues());
+    }
+
+    /** factory.alerts.webhook-timeout-ms: 100 ms to a minute. */
+    public static Duration timeout(Settings settings) {
+        return Duration.ofMillis(settings.getInt("factory.alerts.webhook-timeout-ms", 100, 60_000));
     }
 
     /** factory.alerts.webhook-url: empty (null), or an absolute http(s) URL. */

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.TreeSet;
+import java.util.function.UnaryOperator;
 import org.apache.camel.util.SensitiveUtils;
 
 /**
@@ -18,9 +19,12 @@ public final class ConfigDrift {
     private static final int MAX_LISTED = 10;
 
     private final Settings running;
+    private final UnaryOperator<Settings> validate;
 
-    public ConfigDrift(Settings running) {
+    /** @param validate checks every property as a start would (SettingsCheck::validate, which lives above observe/) */
+    public ConfigDrift(Settings running, UnaryOperator<Settings> validate) {
         this.running = running;
+        this.validate = validate;
     }
 
     public Check check() {
@@ -46,7 +50,7 @@ public final class ConfigDrift {
                 + (changed.size() > MAX_LISTED ? "; and " + (changed.size() - MAX_LISTED) + " more" : "");
         String restart;
         try {
-            now.validate();
+            validate.apply(now);
             restart = "a restart applies it";
         } catch (ConfigException e) {
             restart = "a restart would fail: " + e.getMessage();

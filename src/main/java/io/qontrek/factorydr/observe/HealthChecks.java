@@ -3,6 +3,7 @@ package io.qontrek.factorydr.observe;
 import io.qontrek.factorydr.catalog.CatalogReads;
 import io.qontrek.factorydr.catalog.Catalog.FlowRuns;
 import io.qontrek.factorydr.config.RuntimeLayout;
+import io.qontrek.factorydr.config.Settings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +36,11 @@ public final class HealthChecks {
         this.catalogDb = layout.catalogDb();
         this.offsiteEnabled = offsiteEnabled;
         this.minFreeBytes = minFreeBytes;
+    }
+
+    /** factory.health.min-free-disk-mb, in bytes: below it the disk check is degraded (0: never). */
+    public static long minFreeBytes(Settings settings) {
+        return settings.getInt("factory.health.min-free-disk-mb", 0, Integer.MAX_VALUE) * 1024L * 1024L;
     }
 
     /**

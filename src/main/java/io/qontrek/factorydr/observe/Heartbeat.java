@@ -39,7 +39,12 @@ public final class Heartbeat {
     }
 
     public static Heartbeat from(Settings settings, Secrets secrets) {
-        return new Heartbeat(template(settings), Duration.ofMillis(settings.getInt(TIMEOUT, 100, 60_000)), secrets.knownValues());
+        return new Heartbeat(template(settings), timeout(settings), secrets.knownValues());
+    }
+
+    /** factory.notify.heartbeat-timeout-ms: 100 ms to a minute. */
+    public static Duration timeout(Settings settings) {
+        return Duration.ofMillis(settings.getInt(TIMEOUT, 100, 60_000));
     }
 
     /** factory.notify.heartbeat-url: empty (null), or an http(s) URL with {flow} in it. */

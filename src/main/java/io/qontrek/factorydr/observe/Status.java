@@ -42,11 +42,8 @@ public final class Status {
         this.layout = RuntimeLayout.of(settings);
         this.catalog = new Catalog(layout.catalogDb());
         this.policy = GovernancePolicy.from(settings);
-        this.health = new HealthChecks(layout, policy.offsiteEnabled(),
-                settings.getInt("factory.health.min-free-disk-mb", 0, Integer.MAX_VALUE) * 1024L * 1024L);
-        this.objectives = new DrillProof.Objectives(
-                Duration.ofMinutes(settings.getInt("factory.drill.rto-objective-minutes", 1, 24 * 60)),
-                Duration.ofMinutes(settings.getInt("factory.drill.rpo-objective-minutes", 1, 7 * 24 * 60)));
+        this.health = new HealthChecks(layout, policy.offsiteEnabled(), HealthChecks.minFreeBytes(settings));
+        this.objectives = DrillProof.Objectives.from(settings);
         this.secrets = secrets;
     }
 

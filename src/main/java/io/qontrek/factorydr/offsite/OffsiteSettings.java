@@ -23,6 +23,13 @@ public record OffsiteSettings(boolean enabled, String endpoint, String bucket, S
     static final int MIN_PART_MB = 5;
     static final int MAX_PART_MB = 5 * 1024;
 
+    /** Checks offsite's settings: these, and the redelivery the offsite and retention routes give an S3 call. */
+    public static void validate(Settings s) {
+        from(s);
+        s.getInt("factory.s3.retries", 0, 100);
+        s.getInt("factory.s3.retry-delay-ms", 0, 600_000);
+    }
+
     public static OffsiteSettings from(Settings s) {
         boolean enabled = s.getBoolean("factory.s3.enabled");
         String endpoint = s.get("factory.s3.endpoint");

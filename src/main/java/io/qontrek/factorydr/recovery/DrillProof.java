@@ -47,7 +47,13 @@ public final class DrillProof {
     private DrillProof() {}
 
     /** Objectives of the runbook: RTO 30 minutes, RPO 1 hour (factory.drill.*-objective-minutes). */
-    public record Objectives(Duration rto, Duration rpo) {}
+    public record Objectives(Duration rto, Duration rpo) {
+        /** factory.drill.rto-objective-minutes (up to a day) and rpo-objective-minutes (up to a week). */
+        public static Objectives from(io.qontrek.factorydr.config.Settings s) {
+            return new Objectives(Duration.ofMinutes(s.getInt("factory.drill.rto-objective-minutes", 1, 24 * 60)),
+                    Duration.ofMinutes(s.getInt("factory.drill.rpo-objective-minutes", 1, 7 * 24 * 60)));
+        }
+    }
 
     /** Builds, signs and writes the drill proof; sets run.proofFile. */
     public static Path emit(DrillRun run, Objectives objectives, byte[] signingSecret, Instant finishedAt) throws IOException {

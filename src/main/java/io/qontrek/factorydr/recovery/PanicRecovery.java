@@ -2,6 +2,7 @@ package io.qontrek.factorydr.recovery;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.qontrek.factorydr.common.AtomicFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -67,7 +68,7 @@ public final class PanicRecovery {
         }
         if (job.flagPresent) {
             Files.deleteIfExists(job.runtime.panicFlag());
-            RecoveryProofs.fsync(job.runtime.dataDir());
+            AtomicFile.fsync(job.runtime.dataDir());
         }
     }
 

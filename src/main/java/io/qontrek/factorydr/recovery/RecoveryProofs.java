@@ -1,5 +1,6 @@
 package io.qontrek.factorydr.recovery;
 
+import io.qontrek.factorydr.common.AtomicFile;
 import io.qontrek.factorydr.common.OwnerOnly;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -7,22 +8,18 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qontrek.factorydr.archive.CanonicalJson;
 import io.qontrek.factorydr.common.Hashes;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.stream.IntStream;
 
 /**
  * Signed recovery proofs in archive/recovery-proofs/ (kept forever): signature = HMAC-SHA256
  * (FACTORY_SIGNING_SECRET) over the RFC 8785 canonical JSON of the document without its
- * {@code signature} field, as manifests are signed. Written under a temporary name, fsynced, then
- * hard-linked to its final name, so an existing proof is never overwritten (a name taken in the
- * same second gets a -2, -3 ... suffix) and a crash leaves no half-written proof under a final name.
+ * {@code signature} field, as manifests are signed. Published with {@link AtomicFile#writeNew}, so an
+ * existing proof is never overwritten (a name taken in the same second gets a -2, -3 ... suffix) and a
+ * crash leaves no half-written proof under a final name.
  */
 public final class RecoveryProofs {
     public static final String DIRECTORY = "recovery-proofs";
@@ -60,33 +57,9 @@ public final class RecoveryProofs {
     public static Path write(Path dir, String prefix, Instant at, ObjectNode signed) throws IOException {
         OwnerOnly.directories(dir);
         byte[] bytes = JSON.writeValueAsBytes(signed);
-        Path temp = dir.resolve("." + prefix + "-" + ProcessHandle.current().pid() + "-" + System.nanoTime() + ".tmp");
-        try {
-            try (FileChannel ch = OwnerOnly.create(temp)) {
-                ByteBuffer buf = ByteBuffer.wrap(bytes);
-                while (buf.hasRemaining()) ch.write(buf);
-                ch.force(true);
-            }
-            String base = prefix + "-" + stamp(at);
-            for (int n = 1; ; n++) {
-                Path target = dir.resolve(base + (n == 1 ? "" : "-" + n) + ".json");
-                try {
-                    Files.createLink(target, temp); // fails if the name is taken: never overwrite
-                    fsync(dir);
-                    return target;
-                } catch (FileAlreadyExistsException taken) {
-                    if (n >= 1000) throw new IOException("cannot find a free name for " + base + " in " + dir);
-                }
-            }
-        } finally {
-            Files.deleteIfExists(temp);
-        }
-    }
-
-    static void fsync(Path dir) throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        }
+        String base = prefix + "-" + stamp(at);
+        Iterable<String> names = () -> IntStream.rangeClosed(1, 1000).mapToObj(n -> base + (n == 1 ? "" : "-" + n) + ".json").iterator();
+        return AtomicFile.writeNew(dir, names, out -> out.write(bytes));
     }
 
     /** Reads a proof document; a file that is not a JSON object is an IOException naming it. */

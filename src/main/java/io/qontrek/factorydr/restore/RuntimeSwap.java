@@ -1,32 +1,25 @@
 package io.qontrek.factorydr.restore;
 
+import io.qontrek.factorydr.common.AtomicFile;
 import io.qontrek.factorydr.backup.WorkDir;
 import io.qontrek.factorydr.common.TestPause;
 import io.qontrek.factorydr.config.RuntimeLayout;
+import io.qontrek.factorydr.restore.SwapItems.Item;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
@@ -125,15 +118,6 @@ public final class RuntimeSwap {
     };
 
     /**
-     * One thing swapped: a directory (proof/, config/) or a database file. {@code source} is what is
-     * renamed into place: the staged copy, or, when the live side is on another file system than the
-     * staging (a volume mounted at /proof, say), a copy of it made on that file system first.
-     * {@code byContent}: the live directory itself cannot be renamed (it is a mount point, or on
-     * another file system than its parent), so its children are swapped instead of it.
-     */
-    private record Item(String name, Path live, Path staged, Path source, Path aside, boolean directory, boolean byContent) {}
-
-    /**
      * What a swap would do, compared by size and SHA-256 against the live tree. Names are archive-style
      * ({@code proof/proof-000000000001.json}, {@code data/federation_ledger.db-wal}).
      *
@@ -165,7 +149,7 @@ public final class RuntimeSwap {
     private final Scope scope;
     private final Set<String> keepLive;
     private final Mover mover;
-    private final String stamp;
+    private final SwapItems plan;
 
     /**
      * @param live the runtime to restore into
@@ -183,7 +167,7 @@ public final class RuntimeSwap {
         this.scope = scope;
         this.keepLive = new LinkedHashSet<>(keepLive);
         this.mover = mover;
-        this.stamp = STAMP.format(now);
+        this.plan = new SwapItems(live, this.staging, scope, STAMP.format(now));
     }
 
     /** Where a restore stages: beside the runtime, so that its renames stay on one file system. */
@@ -193,34 +177,8 @@ public final class RuntimeSwap {
 
     /** The dry run: what {@link #swap} would add, change and remove. Changes nothing, staging included. */
     public Description describe() throws IOException {
-        requireStaged();
-        List<String> added = new ArrayList<>();
-        List<String> changed = new ArrayList<>();
-        List<String> removed = new ArrayList<>();
-        List<String> kept = new ArrayList<>();
-        int unchanged = 0;
-        for (Item item : items()) {
-            Map<String, Path> staged = item.directory() ? files(item.staged(), item.name()) : Map.of(item.name(), item.staged());
-            Map<String, Path> current = item.directory() ? files(item.live(), item.name())
-                    : exists(item.live()) ? Map.of(item.name(), item.live()) : Map.of();
-            for (Map.Entry<String, Path> s : staged.entrySet()) {
-                Path l = current.get(s.getKey());
-                if (keepLive.contains(s.getKey()) && l != null) continue; // counted below as kept
-                if (l == null) added.add(s.getKey());
-                else if (same(s.getValue(), l)) unchanged++;
-                else changed.add(s.getKey());
-            }
-            for (String name : current.keySet()) {
-                if (keepLive.contains(name) && item.name().equals("config")) kept.add(name);
-                else if (!staged.containsKey(name)) removed.add(name);
-            }
-            if (!item.directory()) {
-                for (String suffix : COMPANIONS) {
-                    if (exists(companion(item.live(), suffix))) removed.add(item.name() + suffix);
-                }
-            }
-        }
-        return new Description(scope, sorted(added), sorted(changed), sorted(removed), sorted(kept), unchanged);
+        plan.requireStaged();
+        return SwapPreview.of(scope, plan.items(), keepLive);
     }
 
     /**
@@ -228,16 +186,16 @@ public final class RuntimeSwap {
      * {@link RestoreException} says which step failed; if even the rollback fails, it says what is where.
      */
     public Result swap(boolean keepReplaced) throws IOException {
-        requireStaged();
+        plan.requireStaged();
         List<String> kept = scope.config() ? carryKeptFiles() : List.of();
-        List<Item> items = items();
+        List<Item> items = plan.items();
         // every rename and mkdir below is journalled (fsynced) before it is made, so a kill -9 at any
         // point leaves what the next restore needs to take the swap back, or to finish it once committed
         SwapJournal journal = SwapJournal.begin(staging);
         List<Path> incoming;
         try {
-            for (Path dir : replacedDirs(items)) journal.replaced(dir);
-            incoming = copyAcrossFileSystems(items, journal);
+            for (Path dir : SwapItems.replacedDirs(items)) journal.replaced(dir);
+            incoming = CrossFileSystemCopy.copy(items, journal);
         } catch (IOException | RuntimeException e) {
             journal.discard(); // nothing live was touched
             throw e;
@@ -274,7 +232,7 @@ public final class RuntimeSwap {
                 swapped.add(item.name());
                 if (swapped.size() == 1) TestPause.at("restore-swapped-one");
             }
-            for (Item item : items) fsync(item.byContent() ? item.live() : item.live().getParent());
+            for (Item item : items) AtomicFile.fsync(item.byContent() ? item.live() : item.live().getParent());
             step = "committing the swap";
             journal.committed();
         } catch (IOException | RuntimeException e) {
@@ -284,7 +242,7 @@ public final class RuntimeSwap {
         TestPause.at("restore-swapped");
         incoming.forEach(WorkDir::delete);
 
-        List<Path> replaced = replacedDirs(items);
+        List<Path> replaced = SwapItems.replacedDirs(items);
         if (keepReplaced) {
             journal.discard();
             return new Result(swapped, kept, replaced.stream().filter(RuntimeSwap::exists).toList(), null);
@@ -336,63 +294,6 @@ public final class RuntimeSwap {
         }
     }
 
-    /**
-     * Copies each staged item whose live side is on another file system onto that file system, before
-     * anything live moves, since a rename cannot cross file systems. Returns the copies' roots, to be
-     * deleted once the swap is done or undone; a failed copy changes nothing live.
-     */
-    private List<Path> copyAcrossFileSystems(List<Item> items, SwapJournal journal) throws IOException {
-        List<Path> roots = new ArrayList<>();
-        try {
-            for (Item item : items) {
-                if (item.source().equals(item.staged())) continue;
-                Path root = incomingRoot(item);
-                if (!roots.contains(root)) {
-                    journal.scratch(root);
-                    roots.add(root);
-                }
-                copyTree(item.staged(), item.source());
-            }
-        } catch (IOException | RuntimeException e) {
-            roots.forEach(WorkDir::delete);
-            throw new RestoreException("cannot copy the staged restore onto the target's file system ("
-                    + e.getMessage() + "); nothing was changed", e);
-        }
-        return roots;
-    }
-
-    /** The .restore-incoming-&lt;ts&gt; directory an item's cross-file-system copy lives in. */
-    private Path incomingRoot(Item item) {
-        for (Path p = item.source(); p != null; p = p.getParent()) {
-            if (p.getFileName() != null && p.getFileName().toString().startsWith(".restore-incoming-")) return p;
-        }
-        throw new IllegalStateException("no incoming directory above " + item.source());
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        if (!Files.isDirectory(from, LinkOption.NOFOLLOW_LINKS)) {
-            Files.createDirectories(to.getParent());
-            Files.copy(from, to, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
-            return;
-        }
-        List<Path> all;
-        try (Stream<Path> s = Files.walk(from)) {
-            all = s.toList();
-        }
-        for (Path p : all) {
-            Path t = to.resolve(from.relativize(p).toString());
-            if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) Files.createDirectories(t);
-            else Files.copy(p, t, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
-        }
-        for (Path p : all) {
-            if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-                try (FileChannel ch = FileChannel.open(to.resolve(from.relativize(p).toString()), StandardOpenOption.READ)) {
-                    ch.force(true);
-                }
-            }
-        }
-    }
-
     private void moveAside(Path from, Path to, SwapJournal journal) throws IOException {
         if (!exists(from)) return;
         makeDirectories(to.getParent(), journal);
@@ -430,125 +331,11 @@ public final class RuntimeSwap {
         return kept;
     }
 
-    private List<Item> items() throws IOException {
-        List<Item> out = new ArrayList<>();
-        if (scope.proof()) out.add(directory("proof", live.proofDir()));
-        if (scope.config()) out.add(directory("config", live.configDir()));
-        if (scope.databases()) {
-            boolean across = !sameFileSystem(live.dataDir(), staging);
-            Path replaced = across ? replacedDir(live.dataDir()) : replacedDir(live.dataDir().getParent()).resolve("data");
-            for (String db : DATABASES) {
-                Path staged = staging.resolve("data").resolve(db);
-                Path source = across ? live.dataDir().resolve(".restore-incoming-" + stamp).resolve(db) : staged;
-                out.add(new Item("data/" + db, live.dataDir().resolve(db), staged, source, replaced.resolve(db), false, false));
-            }
-        }
-        return out;
-    }
-
-    private Item directory(String name, Path liveDir) throws IOException {
-        Path staged = staging.resolve(name);
-        if (exists(liveDir) && !sameFileSystem(liveDir, staging)) {
-            // a volume mounted at liveDir, say: swap what is inside it
-            return new Item(name, liveDir, staged, liveDir.resolve(".restore-incoming-" + stamp),
-                    replacedDir(liveDir), true, true);
-        }
-        Path source = sameFileSystem(liveDir.getParent(), staging) ? staged
-                : liveDir.getParent().resolve(".restore-incoming-" + stamp).resolve(name);
-        return new Item(name, liveDir, staged, source, replacedDir(liveDir.getParent()).resolve(name), true, false);
-    }
-
-    /** Whether p (or, if it does not exist yet, its nearest existing ancestor) is on the staging's file system. */
-    private static boolean sameFileSystem(Path p, Path staging) throws IOException {
-        Path anchor = p;
-        while (anchor != null && !exists(anchor)) anchor = anchor.getParent();
-        if (anchor == null) return true;
-        return Files.getFileStore(anchor).equals(Files.getFileStore(staging));
-    }
-
-    private Path replacedDir(Path parent) {
-        return parent.resolve(".restore-replaced-" + stamp);
-    }
-
-    private List<Path> replacedDirs(List<Item> items) {
-        Set<Path> dirs = new LinkedHashSet<>();
-        for (Item item : items) {
-            Path p = item.aside();
-            while (!p.getFileName().toString().startsWith(".restore-replaced-")) p = p.getParent();
-            dirs.add(p);
-        }
-        return List.copyOf(dirs);
-    }
-
-    private void requireStaged() throws IOException {
-        if (!Files.isDirectory(staging, LinkOption.NOFOLLOW_LINKS)) {
-            throw new RestoreException("staging directory " + staging + " does not exist; nothing was changed");
-        }
-        for (Item item : items()) {
-            BasicFileAttributes a;
-            try {
-                a = Files.readAttributes(item.staged(), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            } catch (IOException e) {
-                throw new RestoreException("staging has no " + item.name() + (item.directory() ? "/" : "")
-                        + " (" + item.staged() + "); nothing was changed");
-            }
-            if (item.directory() ? !a.isDirectory() : !a.isRegularFile()) {
-                throw new RestoreException("staged " + item.staged() + " is not a " + (item.directory() ? "directory" : "regular file")
-                        + "; nothing was changed");
-            }
-            for (Path p = item.aside(); p != null && !p.equals(p.getRoot()); p = p.getParent()) {
-                if (p.getFileName().toString().startsWith(".restore-replaced-") && exists(p)) {
-                    throw new RestoreException(p + " already exists; nothing was changed");
-                }
-            }
-        }
-    }
-
-    /** Regular files and links (not followed) below dir, keyed by prefix + "/" + relative path. */
-    private static Map<String, Path> files(Path dir, String prefix) throws IOException {
-        Map<String, Path> out = new TreeMap<>();
-        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) return out;
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : (Iterable<Path>) s::iterator) {
-                if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-                    out.put(prefix + "/" + dir.relativize(p).toString().replace('\\', '/'), p);
-                }
-            }
-        }
-        return out;
-    }
-
-    private static boolean same(Path a, Path b) throws IOException {
-        BasicFileAttributes x = Files.readAttributes(a, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        BasicFileAttributes y = Files.readAttributes(b, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        if (!x.isRegularFile() || !y.isRegularFile()) return false;
-        return x.size() == y.size() && Arrays.equals(sha256(a), sha256(b));
-    }
-
-    private static byte[] sha256(Path file) throws IOException {
-        MessageDigest d = io.qontrek.factorydr.common.Hashes.sha256();
-        byte[] buffer = new byte[64 * 1024];
-        try (InputStream in = Files.newInputStream(file)) {
-            for (int n; (n = in.read(buffer)) >= 0; ) d.update(buffer, 0, n);
-        }
-        return d.digest();
-    }
-
-    private static Path companion(Path db, String suffix) {
+    static Path companion(Path db, String suffix) {
         return db.resolveSibling(db.getFileName() + suffix);
     }
 
-    private static boolean exists(Path p) {
+    static boolean exists(Path p) {
         return Files.exists(p, LinkOption.NOFOLLOW_LINKS);
-    }
-
-    private static void fsync(Path dir) throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        }
-    }
-
-    private static List<String> sorted(List<String> l) {
-        return l.stream().sorted().toList();
     }
 }

@@ -1,5 +1,6 @@
 package io.qontrek.factorydr.restore;
 
+import io.qontrek.factorydr.common.AtomicFile;
 import io.qontrek.factorydr.archive.ArchiveException;
 import io.qontrek.factorydr.archive.ArchiveReader;
 import io.qontrek.factorydr.archive.UniquePaths;
@@ -316,10 +317,10 @@ public final class SafeExtractor {
                 // every file in staging (this restore's alone), found by walking it rather than from a list
                 try (var staged = Files.walk(root)) {
                     for (Path f : (Iterable<Path>) staged::iterator) {
-                        if (Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) FileSystemSync.fsync(f);
+                        if (Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) AtomicFile.fsync(f);
                     }
                 }
-                for (Path dir : touchedDirs) FileSystemSync.fsync(dir);
+                for (Path dir : touchedDirs) AtomicFile.fsync(dir);
             }
             close();
             return new ExtractResult(written, bytes, filesByTop, foreignOwners);

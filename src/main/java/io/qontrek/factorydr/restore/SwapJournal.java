@@ -1,5 +1,6 @@
 package io.qontrek.factorydr.restore;
 
+import io.qontrek.factorydr.common.AtomicFile;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -59,9 +60,7 @@ final class SwapJournal implements AutoCloseable {
         } catch (FileAlreadyExistsException e) {
             throw new RestoreException("staging " + staging + " holds the journal of an unfinished swap; nothing was changed");
         }
-        try (FileChannel dir = FileChannel.open(staging, StandardOpenOption.READ)) {
-            dir.force(true);
-        }
+        AtomicFile.fsync(staging);
         return new SwapJournal(file, ch);
     }
 

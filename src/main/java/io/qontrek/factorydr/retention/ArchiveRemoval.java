@@ -1,12 +1,11 @@
 package io.qontrek.factorydr.retention;
 
+import io.qontrek.factorydr.common.AtomicFile;
 import io.qontrek.factorydr.archive.Sidecars;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -67,8 +66,8 @@ public final class ArchiveRemoval {
     }
 
     private static void fsync(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
+        try {
+            AtomicFile.fsync(dir);
         } catch (IOException e) {
             // some file systems cannot fsync a directory; the deletes themselves succeeded
         }

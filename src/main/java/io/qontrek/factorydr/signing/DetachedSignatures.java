@@ -2,6 +2,7 @@ package io.qontrek.factorydr.signing;
 
 import io.qontrek.factorydr.archive.ArchiveException;
 import io.qontrek.factorydr.archive.Sidecars;
+import io.qontrek.factorydr.common.AtomicFile;
 import io.qontrek.factorydr.common.OwnerOnly;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -35,7 +36,7 @@ public final class DetachedSignatures {
             throw new IllegalArgumentException("an Ed25519 signature is " + LENGTH + " bytes, not " + signature.length);
         }
         Path sig = of(file);
-        Sidecars.writeAtomically(sig, signature);
+        AtomicFile.write(sig, signature);
         return sig;
     }
 
@@ -79,10 +80,10 @@ public final class DetachedSignatures {
                 retired = "signing-key-unreadable-" + System.currentTimeMillis() + ".pub.pem";
             }
             Path kept = archiveDir.resolve(retired);
-            if (!Files.exists(kept, LinkOption.NOFOLLOW_LINKS)) Sidecars.writeAtomically(kept, old.getBytes(StandardCharsets.US_ASCII));
+            if (!Files.exists(kept, LinkOption.NOFOLLOW_LINKS)) AtomicFile.write(kept, old.getBytes(StandardCharsets.US_ASCII));
         }
         OwnerOnly.directories(archiveDir);
-        Sidecars.writeAtomically(file, pem.getBytes(StandardCharsets.US_ASCII));
+        AtomicFile.write(file, pem.getBytes(StandardCharsets.US_ASCII));
         return file;
     }
 

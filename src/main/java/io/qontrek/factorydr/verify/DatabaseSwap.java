@@ -1,11 +1,9 @@
 package io.qontrek.factorydr.verify;
 
+import io.qontrek.factorydr.common.AtomicFile;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.UUID;
@@ -32,15 +30,12 @@ final class DatabaseSwap {
     static void install(Path built, Path live, String table, long expectedRows) throws IOException {
         try {
             check(built, table, expectedRows);
-            try (FileChannel c = FileChannel.open(built, StandardOpenOption.WRITE)) {
-                c.force(true);
-            }
+            AtomicFile.fsync(built); // now: the live database is then without its companions only for a rename
             keepModeAndOwner(live, built);
             for (String suffix : COMPANIONS) {
                 Files.deleteIfExists(live.resolveSibling(live.getFileName() + suffix));
             }
-            Files.move(built, live, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            fsyncDirectory(live.getParent());
+            AtomicFile.replace(built, live);
         } catch (IOException | RuntimeException e) {
             discard(built);
             throw e;
@@ -85,12 +80,6 @@ final class DatabaseSwap {
             }
         } catch (SQLException e) {
             throw new IOException("cannot check rebuilt " + built.getFileName() + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static void fsyncDirectory(Path dir) throws IOException {
-        try (FileChannel c = FileChannel.open(dir, StandardOpenOption.READ)) {
-            c.force(true);
         }
     }
 }

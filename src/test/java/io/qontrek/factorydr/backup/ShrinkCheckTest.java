@@ -1,5 +1,6 @@
 package io.qontrek.factorydr.backup;
 
+import io.qontrek.factorydr.camel.SettingsCheck;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -50,8 +51,8 @@ class ShrinkCheckTest {
         root = tmp.resolve("runtime");
         SampleRuntime.generate(root, SampleRuntime.Options.builder().proofs(proofs).days(2).ledgerRows(ledgerRows).logMb(0)
                 .towerSecret(TOWER).end(Instant.now().minusSeconds(600)).build(), null);
-        Settings settings = Settings.load(null, Map.of(), Map.of("factory.root", root.toString(),
-                "factory.backup.tripwire.min-archive-bytes", String.valueOf(minArchiveBytes))).validate();
+        Settings settings = SettingsCheck.validate(Settings.load(null, Map.of(), Map.of("factory.root", root.toString(),
+                "factory.backup.tripwire.min-archive-bytes", String.valueOf(minArchiveBytes))));
         catalog = new Catalog(RuntimeLayout.of(settings).catalogDb());
         return Flows.start(settings, SECRETS, "backup-full", "backup-incremental");
     }

@@ -35,7 +35,7 @@ class ApiCatalogReadsTest {
     private Settings settings() throws Exception {
         Path root = tmp.resolve("runtime");
         Files.createDirectories(root);
-        return Settings.load(null, Map.of(), Map.of("factory.root", root.toString(), "factory.now", NOW.toString())).validate();
+        return SettingsCheck.validate(Settings.load(null, Map.of(), Map.of("factory.root", root.toString(), "factory.now", NOW.toString())));
     }
 
     private static Secrets secrets() {

@@ -43,8 +43,7 @@ class ArchiveStoreRouteTest {
                 Files.writeString(routes.resolve(f.getFileName()), f.getFileName().toString().equals("archive.camel.yaml") ? edit.apply(text) : text);
             }
         }
-        Settings settings = Settings.load(null, Map.of(), Map.of("factory.root", root.toString(), "factory.routes-dir", routes.toString()))
-                .validate();
+        Settings settings = SettingsCheck.validate(Settings.load(null, Map.of(), Map.of("factory.root", root.toString(), "factory.routes-dir", routes.toString())));
         try (Flows flows = Flows.start(settings, SECRETS, "proof-daily-archive")) {
             return flows.run("proof-daily-archive", Map.of(FlowBeans.DATE, sample.firstDay().toString()), ProgressListener.NONE);
         }

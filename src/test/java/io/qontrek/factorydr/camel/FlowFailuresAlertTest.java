@@ -57,7 +57,7 @@ class FlowFailuresAlertTest {
         o.put("factory.root", root.toString());
         // these runtimes are far under the 1 MB floor of a full: its tripwire would be one more alert
         o.putIfAbsent("factory.backup.tripwire.min-archive-bytes", "0");
-        return Settings.load(null, Map.of(), o).validate();
+        return SettingsCheck.validate(Settings.load(null, Map.of(), o));
     }
 
     /** S3 enabled at an endpoint nobody listens on; no retries. */

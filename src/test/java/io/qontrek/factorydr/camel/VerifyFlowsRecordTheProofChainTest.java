@@ -40,7 +40,7 @@ class VerifyFlowsRecordTheProofChainTest {
         Instant end = Instant.now();
         SampleRuntime.generate(root, SampleRuntime.Options.builder().proofs(PROOFS).days(2).ledgerRows(50).logMb(0)
                 .towerSecret("tower-signing 55de").end(end).build(), null);
-        Settings settings = Settings.load(null, Map.of(), Map.of("factory.root", root.toString())).validate();
+        Settings settings = SettingsCheck.validate(Settings.load(null, Map.of(), Map.of("factory.root", root.toString())));
         Secrets secrets = new Secrets(io.qontrek.factorydr.signing.TestSigningKey.with(Map.of(Secrets.ARCHIVE_KEY, "archive-pass phrase 7f3c",
                 Secrets.SIGNING_SECRET, "factory-signing 91ab", Secrets.TOWER_SECRET, "tower-signing 55de")));
         RuntimeLayout layout = RuntimeLayout.of(settings);

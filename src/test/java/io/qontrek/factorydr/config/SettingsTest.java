@@ -1,5 +1,6 @@
 package io.qontrek.factorydr.config;
 
+import io.qontrek.factorydr.camel.SettingsCheck;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -37,7 +38,7 @@ class SettingsTest {
     @Test
     void badValueNamesPropertyValueAndOrigin() {
         Settings s = Settings.load(null, Map.of("FACTORY_BACKUP_LOGS_MAX_AGE_HOURS", "two days"), Map.of());
-        assertThatThrownBy(s::validate)
+        assertThatThrownBy(() -> SettingsCheck.validate(s))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("invalid factory.backup.logs-max-age-hours='two days' (from environment variable "
                         + "FACTORY_BACKUP_LOGS_MAX_AGE_HOURS): expected a whole number from 1 to 8760");
@@ -45,9 +46,9 @@ class SettingsTest {
 
     @Test
     void badBooleanAndPortAreRefused() {
-        assertThatThrownBy(() -> Settings.load(null, Map.of("FACTORY_S3_ENABLED", "yes"), Map.of()).validate())
+        assertThatThrownBy(() -> SettingsCheck.validate(Settings.load(null, Map.of("FACTORY_S3_ENABLED", "yes"), Map.of())))
                 .hasMessageContaining("factory.s3.enabled='yes'").hasMessageContaining("true or false");
-        assertThatThrownBy(() -> Settings.load(null, Map.of("FACTORY_HTTP_PORT", "70000"), Map.of()).validate())
+        assertThatThrownBy(() -> SettingsCheck.validate(Settings.load(null, Map.of("FACTORY_HTTP_PORT", "70000"), Map.of())))
                 .hasMessageContaining("factory.http.port='70000'");
     }
 

@@ -1,5 +1,6 @@
 package io.qontrek.factorydr.governance;
 
+import io.qontrek.factorydr.camel.SettingsCheck;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.qontrek.factorydr.catalog.Catalog;
@@ -315,9 +316,9 @@ class GatesTest {
     @Test
     void policyComesFromSettingsAndRefusesBadValues() {
         var s = io.qontrek.factorydr.config.Settings.load(null, java.util.Map.of("FACTORY_GOVERNANCE_RPO_MINUTES", "0"), java.util.Map.of());
-        org.assertj.core.api.Assertions.assertThatThrownBy(s::validate)
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SettingsCheck.validate(s))
                 .hasMessageContaining("factory.governance.rpo-minutes='0'").hasMessageContaining("FACTORY_GOVERNANCE_RPO_MINUTES");
-        var d = io.qontrek.factorydr.config.Settings.load(null, java.util.Map.of(), java.util.Map.of()).validate();
+        var d = SettingsCheck.validate(io.qontrek.factorydr.config.Settings.load(null, java.util.Map.of(), java.util.Map.of()));
         GovernancePolicy p = GovernancePolicy.from(d);
         assertThat(p.rpo()).isEqualTo(Duration.ofHours(1));
         assertThat(p.fullMaxAge()).isEqualTo(Duration.ofDays(7));

@@ -1,5 +1,6 @@
 package io.qontrek.factorydr.retention;
 
+import io.qontrek.factorydr.camel.SettingsCheck;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -21,14 +22,14 @@ class RetentionSettingsAndRemovalTest {
 
     @Test
     void defaultsAreTheRunbooksAndBadValuesNameTheProperty() {
-        assertThat(RetentionPolicy.from(Settings.load(null, Map.of(), Map.of()).validate())).isEqualTo(RetentionPolicy.runbook());
-        assertThat(RetentionPolicy.from(Settings.load(null, Map.of("FACTORY_RETENTION_FULL_DAYS", "14",
-                "FACTORY_RETENTION_PRUNE_RUNTIME_LOGS", "true"), Map.of()).validate())).isEqualTo(new RetentionPolicy(90, 14, 7, true));
-        assertThatThrownBy(() -> Settings.load(null, Map.of("FACTORY_RETENTION_PROOF_DAYS", "0"), Map.of()).validate())
+        assertThat(RetentionPolicy.from(SettingsCheck.validate(Settings.load(null, Map.of(), Map.of())))).isEqualTo(RetentionPolicy.runbook());
+        assertThat(RetentionPolicy.from(SettingsCheck.validate(Settings.load(null, Map.of("FACTORY_RETENTION_FULL_DAYS", "14",
+                "FACTORY_RETENTION_PRUNE_RUNTIME_LOGS", "true"), Map.of())))).isEqualTo(new RetentionPolicy(90, 14, 7, true));
+        assertThatThrownBy(() -> SettingsCheck.validate(Settings.load(null, Map.of("FACTORY_RETENTION_PROOF_DAYS", "0"), Map.of())))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("invalid factory.retention.proof-days='0'");
-        assertThatThrownBy(() -> Settings.load(null, Map.of("FACTORY_RETENTION_LOGS_DAYS", "a week"), Map.of()).validate())
+        assertThatThrownBy(() -> SettingsCheck.validate(Settings.load(null, Map.of("FACTORY_RETENTION_LOGS_DAYS", "a week"), Map.of())))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("factory.retention.logs-days='a week'");
-        assertThatThrownBy(() -> Settings.load(null, Map.of("FACTORY_RETENTION_PRUNE_RUNTIME_LOGS", "yes"), Map.of()).validate())
+        assertThatThrownBy(() -> SettingsCheck.validate(Settings.load(null, Map.of("FACTORY_RETENTION_PRUNE_RUNTIME_LOGS", "yes"), Map.of())))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("factory.retention.prune-runtime-logs='yes'");
     }
 

@@ -1,5 +1,6 @@
 package io.qontrek.factorydr.signing;
 
+import io.qontrek.factorydr.camel.SettingsCheck;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -94,7 +95,7 @@ class SignaturesTest {
 
     private Flows start(Map<String, String> env) throws IOException {
         Path root = Files.createDirectories(tmp.resolve("runtime"));
-        Settings settings = Settings.load(null, Map.of(), Map.of("factory.root", root.toString())).validate();
+        Settings settings = SettingsCheck.validate(Settings.load(null, Map.of(), Map.of("factory.root", root.toString())));
         return Flows.start(settings, new Secrets(env), "sign-detached", "verify-detached");
     }
 
