@@ -100,9 +100,12 @@ public final class StagedArchive implements AutoCloseable {
         return file;
     }
 
-    /** The staged manifest sidecar, X.manifest.json, which the route signs (Ed25519) before publish. */
-    public Path manifestSidecar() {
-        return io.qontrek.factorydr.archive.Sidecars.manifestPath(file);
+    /**
+     * The staged manifest sidecar, X.manifest.json, which the route signs (Ed25519) before publish: a
+     * String for a header, since Camel converts a Path header to a String by reading the file.
+     */
+    public String manifestSidecar() {
+        return io.qontrek.factorydr.archive.Sidecars.manifestPath(file).toString();
     }
 
     /** The tar step: the set's entries, then manifest.json, as a stream (started by its first read). */

@@ -26,8 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * cannot run, naming it, and leaves no archive; the route as shipped stores one.
  */
 class ArchiveStoreRouteTest {
-    static final Secrets SECRETS = new Secrets(Map.of(Secrets.ARCHIVE_KEY, "route-test archive key",
-            Secrets.SIGNING_SECRET, "route-test signing secret", Secrets.TOWER_SECRET, "route-test tower"));
+    static final Secrets SECRETS = new Secrets(io.qontrek.factorydr.signing.TestSigningKey.with(Map.of(Secrets.ARCHIVE_KEY,
+            "route-test archive key", Secrets.SIGNING_SECRET, "route-test signing secret", Secrets.TOWER_SECRET, "route-test tower")));
 
     @TempDir Path tmp;
 

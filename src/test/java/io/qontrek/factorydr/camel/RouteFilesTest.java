@@ -27,7 +27,8 @@ class RouteFilesTest {
     @Test
     void aBackupNeedsItsFileTheArchiveStoreAndTheOffsiteFlowItSendsTo() throws Exception {
         assertThat(needed(projectRoutes(), "backup-incremental"))
-                .contains(List.of("archive.camel.yaml", "backup.camel.yaml", "heartbeat.camel.yaml", "offsite.camel.yaml"));
+                .contains(List.of("archive.camel.yaml", "backup.camel.yaml", "heartbeat.camel.yaml", "offsite.camel.yaml",
+                        "signatures.camel.yaml"));
     }
 
     @Test
