@@ -122,7 +122,7 @@ public final class ArchivePublisher {
 
     /**
      * The suffixes of the regular files staged beside {@code staged} and named for it ({@code X.sha256},
-     * {@code X.manifest.json}, {@code X.manifest.json.sig}...), in name order. Temporary files start with a
+     * {@code X.manifest.json}, {@code X.manifest.json.sig}...), signatures first, then in name order. Temporary files start with a
      * dot and are not among them.
      */
     static List<String> besideOf(Path staged) throws IOException {
@@ -134,7 +134,8 @@ public final class ArchivePublisher {
                     .map(p -> p.getFileName().toString())
                     .filter(n -> n.length() > name.length() + 1 && n.startsWith(name + "."))
                     .map(n -> n.substring(name.length()))
-                    .sorted()
+                    // a detached signature before the file it signs: a published manifest always has its .sig
+                    .sorted(java.util.Comparator.comparing((String n) -> !n.endsWith(".sig")).thenComparing(n -> n))
                     .toList();
         }
     }
