@@ -68,14 +68,25 @@ final class RouteFileCheck {
         quartz.setEnableJmx(false);
         try {
             Map<String, Path> defined = new HashMap<>();
+            Map<Path, List<String>> templated = new HashMap<>();
             for (Map.Entry<Path, String> f : files.entrySet()) {
                 PluginHelper.getRoutesLoader(probe).loadRoutes(ResourceHelper.fromString("file:" + f.getKey(), f.getValue()));
                 // a route id defined again replaces the first route silently: say so instead
+                List<String> ids = new ArrayList<>();
                 for (RouteDefinition r : probe.getRouteDefinitions()) {
-                    if (r.getRouteId() == null || !f.getKey().equals(sourceFile(r.getResource()))) continue;
-                    Path other = defined.putIfAbsent(r.getRouteId(), f.getKey());
+                    if (r.getRouteId() != null && f.getKey().equals(sourceFile(r.getResource()))) ids.add(r.getRouteId());
+                }
+                // the routes made from templates have no source file: the file names them
+                List<String> fromTemplates = new ArrayList<>();
+                for (RouteFiles.TemplatedRoute t : RouteFiles.templatedRoutes(f.getValue())) {
+                    if (t.routeId() != null) fromTemplates.add(t.routeId());
+                }
+                templated.put(f.getKey(), fromTemplates);
+                ids.addAll(fromTemplates);
+                for (String id : ids) {
+                    Path other = defined.putIfAbsent(id, f.getKey());
                     if (other != null && !other.equals(f.getKey())) {
-                        throw new IllegalArgumentException("route id " + r.getRouteId() + " is defined in " + other + " and " + f.getKey());
+                        throw new IllegalArgumentException("route id " + id + " is defined in " + other + " and " + f.getKey());
                     }
                 }
             }
@@ -101,6 +112,9 @@ final class RouteFileCheck {
                 Path source = sourceFile(r.getSourceResource());
                 if (source != null && ids.containsKey(source)) ids.get(source).add(r.getRouteId());
             }
+            templated.forEach((file, tids) -> {
+                for (String id : tids) if (probe.getRoute(id) != null && !ids.get(file).contains(id)) ids.get(file).add(id);
+            });
             return ids;
         } finally {
             probe.stop();
