@@ -92,7 +92,7 @@ final class RouteFileCheck {
             }
             for (RouteDefinition r : probe.getRouteDefinitions()) {
                 // a route that would start in the service is built, but started in the probe never
-                if (r.getAutoStartup() != null) CamelContextHelper.parseBoolean(probe, r.getAutoStartup());
+                if (r.getAutoStartup() != null) CamelContextHelper.parseBoolean(probe, withTemplateParameters(r, r.getAutoStartup()));
                 r.setAutoStartup("false");
             }
             probe.start();
@@ -119,6 +119,18 @@ final class RouteFileCheck {
         } finally {
             probe.stop();
         }
+    }
+
+    /**
+     * {@code text} with the parameters of the template the route was made from in place: Camel puts
+     * them in only as it builds the route ({{flow}} of the schedules' autoStartup).
+     */
+    private static String withTemplateParameters(RouteDefinition r, String text) {
+        if (!r.isCreatedFromTemplate() || r.getTemplateParameters() == null) return text;
+        for (Map.Entry<String, Object> p : r.getTemplateParameters().entrySet()) {
+            text = text.replace("{{" + p.getKey() + "}}", String.valueOf(p.getValue()));
+        }
+        return text;
     }
 
     /** The file a route was loaded from, or null (a route added by Java code). */

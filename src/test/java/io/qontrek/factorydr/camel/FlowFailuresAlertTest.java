@@ -118,12 +118,21 @@ class FlowFailuresAlertTest {
 
         // this site keeps no offsite copies: the drill passes, and so does its gate, on the signed proof
         Settings noOffsite = settings(root, Map.of("factory.governance.offsite-required", "false"));
-        try (Flows flows = Flows.start(noOffsite, SECRETS, routes)) {
+        try (Flows flows = Flows.start(noOffsite, SECRETS, "drill-quarterly")) {
+            Catalog catalog = new Catalog(root.resolve("archive/catalog.db"));
+            int drills = catalog.runs("drill-quarterly").size();
+            int restores = catalog.runs("restore").size();
+            int recoveries = catalog.runs("panic-recover").size();
             flows.run("drill-quarterly", Map.of(), ProgressListener.NONE);
             assertThat(drillGate(noOffsite)).satisfies(g -> {
                 assertThat(g.pass()).as(g.detail()).isTrue();
                 assertThat(g.detail()).startsWith("newest signed drill proof drill-");
             });
+            // the drill ran the restore route twice and panic-recover once, on its own exchange: one run of
+            // the drill, and those routes' runs under their own names, as a command line's would be
+            assertThat(catalog.runs("drill-quarterly")).hasSize(drills + 1).last().extracting(Catalog.RunRow::outcome).isEqualTo("ok");
+            assertThat(catalog.runs("restore")).hasSize(restores + 2).allSatisfy(r -> assertThat(r.outcome()).isEqualTo("ok"));
+            assertThat(catalog.runs("panic-recover")).hasSize(recoveries + 1).last().extracting(Catalog.RunRow::outcome).isEqualTo("ok");
 
             // the newest backup corrupted: the next drill fails, alerts, and the gate turns red
             Path full;

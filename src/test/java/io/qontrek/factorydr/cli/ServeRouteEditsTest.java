@@ -164,7 +164,7 @@ class ServeRouteEditsTest {
                         "{{factory.schedule.verify-daily.crom}}", "factory.schedule.verify-daily.crom"),
                 new BrokenEdit("an unknown bean", "ref: runScheduledFlow\n", "ref: runScheduledFlows\n", "runScheduledFlows"),
                 new BrokenEdit("a template parameter left out", "      - { name: cron, value: \"{{factory.schedule.retention.cron}}\" }\n",
-                        "", "cron"),
+                        "", "mandatory parameters must be provided: cron"),
                 new BrokenEdit("a route id another file defines", "routeId: schedule-retention\n", "routeId: retention\n",
                         "route id retention is defined in "),
                 new BrokenEdit("no route left in the file", null, "# every schedule paused\n", "defines no route"),
