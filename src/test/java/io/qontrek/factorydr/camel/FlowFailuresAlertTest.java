@@ -178,6 +178,11 @@ class FlowFailuresAlertTest {
         }
         assertThat(alertsOf(root, "retention")).as(alerts(root).toString()).singleElement()
                 .satisfies(a -> assertThat(a.get("message").asText()).startsWith("retention failed: '../outside.tar.gz.enc'"));
+        // the failure inside the split reaches the error handling for the archive and again for the run: one failed run
+        assertThat(catalog.runs("retention")).singleElement().satisfies(r -> {
+            assertThat(r.outcome()).isEqualTo("failed");
+            assertThat(r.detail()).startsWith("'../outside.tar.gz.enc' is not an archive retention may remove");
+        });
 
         // an expired archive whose S3 copies cannot be deleted: S3 is down
         catalog.forget(outside.backupId());
