@@ -2,9 +2,6 @@ package io.qontrek.factorydr.camel;
 
 import io.qontrek.factorydr.catalog.Catalog;
 import java.time.Instant;
-import java.util.Collections;
-import java.util.Set;
-import java.util.WeakHashMap;
 import java.util.function.Supplier;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
@@ -13,10 +10,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * recordFailedRun (routes/errors.camel.yaml): the failed run of the route the failure is in, under
- * that route's id, with the failure's one line. Each failure is recorded once: a failure inside a
- * split reaches the error handling twice, for the part's exchange and again (as itself, or wrapped)
- * for the flow's. When the catalog cannot take the row (the failure may be the catalog's), that is
- * logged, and the flow still fails and alerts with its own failure.
+ * that route's id, with the failure's one line. Camel runs the error handling of that route only,
+ * once: not again for the flow that sent the exchange there, nor for the flow around a split
+ * (FlowFailuresAlertTest). When the catalog cannot take the row (the failure may be the catalog's),
+ * that is logged, and the flow still fails and alerts with its own failure.
  */
 final class FailedRuns implements Processor {
     /** Exchange property: when the route the exchange is in started its run, if not when the exchange did (offsite-upload). */
@@ -26,8 +23,6 @@ final class FailedRuns implements Processor {
 
     private final Catalog catalog;
     private final Supplier<Instant> now;
-    /** The failures recorded, by identity, held only while something else holds them. */
-    private final Set<Throwable> recorded = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
 
     FailedRuns(Catalog catalog, Supplier<Instant> now) {
         this.catalog = catalog;
@@ -37,12 +32,6 @@ final class FailedRuns implements Processor {
     @Override
     public void process(Exchange ex) {
         Exception e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        if (e != null) {
-            for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-                if (recorded.contains(t)) return;
-            }
-            recorded.add(e);
-        }
         String route = FlowBeans.route(ex);
         Instant started = ex.getProperty(STARTED, Instant.class);
         try {

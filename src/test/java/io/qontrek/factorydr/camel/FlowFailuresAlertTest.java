@@ -222,6 +222,9 @@ class FlowFailuresAlertTest {
             assertThat(a.get("flow").asText()).isEqualTo("offsite-catch-up");
             assertThat(a.get("message").asText()).contains("offsite copy of full/20250101T030000Z.tar.gz.enc failed");
         });
+        // the upload that failed is recorded, once, as its own run; the catch-up around it records nothing more
+        assertThat(catalog.runs("offsite-upload")).singleElement().extracting(Catalog.RunRow::outcome).isEqualTo("failed");
+        assertThat(catalog.runs("offsite-catch-up")).isEmpty();
 
         // a failure outside any upload (the catalog unreadable) alerts from the catch-up's own route configuration
         Files.writeString(root.resolve("archive/catalog.db"), "not a database, ".repeat(1000));
