@@ -35,7 +35,7 @@ import org.apache.camel.ServiceStatus;
 
 /**
  * The beans of routes/api.camel.yaml (HTTP API) and routes/alerts.camel.yaml, and the {@code alert}
- * step every route configuration calls beside {@code recordFailedRun}.
+ * step of the flows' error handling (routes/errors.camel.yaml).
  */
 public final class ApiBeans {
     /** Exchange property set once an exchange's failure has been alerted, so nested routes alert once. */
@@ -85,6 +85,9 @@ public final class ApiBeans {
         // alerts
         bind.accept("alert", (Processor) ex -> {
             if (Boolean.TRUE.equals(ex.getProperty(ALERTED, Boolean.class))) return;
+            // a failure the calling flow catches (the drill's doTry around a restore) is that flow's outcome
+            // to judge: it alerts if it fails
+            if (Boolean.TRUE.equals(ex.getProperty(org.apache.camel.ExchangePropertyKey.TRY_ROUTE_BLOCK, Boolean.class))) return;
             ex.setProperty(ALERTED, true);
             Exception e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
             String flow = ex.getFromRouteId();

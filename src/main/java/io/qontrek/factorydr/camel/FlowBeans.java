@@ -69,18 +69,16 @@ public final class FlowBeans {
         // stage -> tar -> gzip -> encrypt -> write -> sign -> sidecars -> read back -> publish -> record (archive-store)
         ArchiveBeans.bindAll(bind, layout, catalog, secrets, now, gzipThreads, alerts);
 
-        bind.accept("recordRun", (Processor) ex -> catalog.recordRun(ex.getFromRouteId(), started(ex), now.get().toString(),
+        // a route records its own run under its own id: a flow's, or a sub-flow's that another flow ran
+        // on the same exchange (the drill's restores), which the catalog keeps apart from its caller's
+        bind.accept("recordRun", (Processor) ex -> catalog.recordRun(route(ex), started(ex), now.get().toString(),
                 "ok", null, String.valueOf(ex.getMessage().getBody())));
         bind.accept("recordNothingToDo", (Processor) ex -> {
             // a set that goes no further keeps no scratch (an incremental's unchanged database deltas)
             if (ex.getMessage().getBody() instanceof BackupSet set) WorkDir.delete(set.workDir());
             catalog.recordRun(ex.getFromRouteId(), started(ex), now.get().toString(), "nothing-to-do", null, null);
         });
-        bind.accept("recordFailedRun", (Processor) ex -> {
-            Exception e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-            catalog.recordRun(ex.getFromRouteId(), started(ex), now.get().toString(), "failed", null,
-                    e == null ? null : String.valueOf(e.getMessage()));
-        });
+        bind.accept("recordFailedRun", new FailedRuns(catalog, now));
 
         SignatureBeans.bindAll(bind, layout, secrets);
         RestoreBeans.bindAll(bind, layout, catalog, secrets, now, settings.getBoolean("factory.s3.enabled"));
@@ -91,11 +89,22 @@ public final class FlowBeans {
         bind.accept("verifyArchive", (Processor) ex -> body(ex, new ArchiveVerifier().verify(
                 Path.of(ex.getMessage().getHeader(ARCHIVE, String.class)), secrets.archiveKey(), secrets.signingSecret())));
 
-        OffsiteBeans.bindAll(bind, settings, secrets);
+        Processor offsiteFailure = OffsiteBeans.bindAll(bind, settings, secrets);
         ApiBeans.bindAll(bind, settings, secrets, now);
         HeartbeatBeans.bindAll(bind, settings, secrets);
         ScheduleBeans.bindAll(bind, catalog, layout);
-        RetentionBeans.bindAll(bind, settings);
+        Processor retentionFailure = RetentionBeans.bindAll(bind, settings);
+        // errors.camel.yaml: each explains the failures of its own routes, and leaves the others as thrown
+        bind.accept("explainFailure", (Processor) ex -> {
+            offsiteFailure.process(ex);
+            retentionFailure.process(ex);
+        });
+    }
+
+    /** The route the exchange is in now (the flow's, or a sub-flow's it sent the exchange to). */
+    static String route(Exchange ex) {
+        String at = org.apache.camel.support.ExchangeHelper.getAtRouteId(ex);
+        return at != null ? at : ex.getFromRouteId();
     }
 
     private static void body(Exchange ex, Object body) {

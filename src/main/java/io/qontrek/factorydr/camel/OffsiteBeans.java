@@ -46,7 +46,9 @@ public final class OffsiteBeans {
     static final String OBJECT_PROP = "offsiteObject";
     static final String DOWNLOAD_PROP = "offsiteDownload";
     static final String ITEM_PROP = "offsiteItem";
-    static final String STARTED_PROP = "offsiteStarted";
+    static final String STARTED_PROP = FailedRuns.STARTED;
+    /** The routes whose failures {@link #explain} puts in one line naming the bucket and the endpoint. */
+    private static final java.util.Set<String> ROUTES = java.util.Set.of("offsite-upload", "offsite-download", "catalog-rebuild-s3");
 
     private OffsiteBeans() {}
 
@@ -63,7 +65,8 @@ public final class OffsiteBeans {
         };
     }
 
-    public static void bindAll(BiConsumer<String, Object> bind, Settings settings, Secrets secrets) {
+    /** Binds the beans; returns the explainer of offsite failures that errors.camel.yaml's explainFailure runs. */
+    public static Processor bindAll(BiConsumer<String, Object> bind, Settings settings, Secrets secrets) {
         OffsiteSettings s3 = OffsiteSettings.from(settings);
         RuntimeLayout layout = RuntimeLayout.of(settings);
         Catalog catalog = new Catalog(layout.catalogDb());
@@ -147,26 +150,24 @@ public final class OffsiteBeans {
         bind.accept("offsiteVerifyDownload", (Processor) ex -> ex.getMessage().setBody(
                 ex.getProperty(DOWNLOAD_PROP, OffsiteDownload.class).verifyAndInstall(secrets.archiveKey(), secrets.signingSecret(), s3.where())));
 
-        // failure, after the retries: one line naming the bucket and endpoint; scratch files removed
-        bind.accept("offsiteFailed", (Processor) ex -> {
-            Exception e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        // a failed download leaves nothing behind (offsite-download's onCompletion)
+        bind.accept("offsiteDiscardDownload", (Processor) ex -> {
             OffsiteDownload d = ex.getProperty(DOWNLOAD_PROP, OffsiteDownload.class);
             if (d != null) d.discard();
-            String route = ExchangeHelper.getAtRouteId(ex);
-            String name = ex.getMessage().getHeader(FlowBeans.ARCHIVE, String.class);
-            Exception reported = e;
-            if (!(e instanceof ArchiveException)) {
-                boolean download = "offsite-download".equals(route);
-                reported = new OffsiteException("offsite " + (download ? "download of " : "copy of ") + name + " failed: "
-                        + OffsiteFailures.reason(e) + " (" + s3.where() + ")"
-                        + (download ? "; nothing was written locally"
-                                : "; the local archive is complete and verified; 'factory-dr offsite catch-up' copies it later"), e);
-                ex.setProperty(Exchange.EXCEPTION_CAUGHT, reported);
-            }
-            Instant started = ex.getProperty(STARTED_PROP, Instant.class);
-            catalog.recordRun(route == null ? "offsite" : route, second(started == null ? Instant.now() : started),
-                    second(Instant.now()), "failed", null, reported.getMessage());
         });
+
+        // failure, after the retries: one line naming the bucket and endpoint (an archive that does not verify says why itself)
+        return ex -> {
+            String route = ExchangeHelper.getAtRouteId(ex);
+            Exception e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+            if (!ROUTES.contains(route) || e == null || e instanceof ArchiveException) return;
+            String name = ex.getMessage().getHeader(FlowBeans.ARCHIVE, String.class);
+            boolean download = "offsite-download".equals(route);
+            ex.setProperty(Exchange.EXCEPTION_CAUGHT, new OffsiteException("offsite " + (download ? "download of " : "copy of ") + name
+                    + " failed: " + OffsiteFailures.reason(e) + " (" + s3.where() + ")"
+                    + (download ? "; nothing was written locally"
+                            : "; the local archive is complete and verified; 'factory-dr offsite catch-up' copies it later"), e));
+        };
     }
 
     private static OffsiteArchive archive(Exchange ex) {

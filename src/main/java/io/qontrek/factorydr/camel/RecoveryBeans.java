@@ -21,7 +21,6 @@ import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
-import org.apache.camel.ProducerTemplate;
 
 /**
  * The beans of routes/panic.camel.yaml (body: a {@link PanicJob}; none means the live runtime) and
@@ -41,6 +40,9 @@ final class RecoveryBeans {
                     + (run.proofFile == null ? "" : "; drill proof " + run.proofFile);
         }
     }
+
+    /** Exchange property: the drill run, while the restore and panic-recover routes have their jobs as the body. */
+    static final String DRILL_RUN = "factoryDrill";
 
     /** Header of verify-drill: the drill proof file. */
     static final String DRILL_PROOF = "factoryDrillProof";
@@ -73,23 +75,40 @@ final class RecoveryBeans {
                 PanicRecovery.writeProof(panic(ex), secrets.signingSecret(), now.get()));
         bind.accept("panicClearFlag", (Processor) ex -> PanicRecovery.clearFlag(panic(ex)));
 
-        // drill: prepare -> (a) restore latest -> (b) disaster -> (c) recover -> (d) outcomes -> proof
+        // drill: prepare -> (a) restore latest -> (b) disaster -> (c) recover -> (d) outcomes -> proof. The
+        // restore and panic-recover routes run in between (drill.camel.yaml), on this exchange: the
+        // drill run stays in a property while their jobs are the body.
         bind.accept("drillPrepare", (Processor) ex -> {
             DrillRun run = ex.getMessage().getBody(DrillRun.class);
             if (run == null) run = new DrillRun(null);
             Drill.prepare(run, layout, now.get());
-            ex.getMessage().setBody(run);
+            ex.setProperty(DRILL_RUN, run);
         });
-        bind.accept("drillRestoreLatest", (Processor) ex -> Drill.restoreLatest(drill(ex), subFlows(ex)));
+        bind.accept("drillRestoreLatest", (Processor) ex -> ex.getMessage().setBody(Drill.restoreLatest(drill(ex))));
+        bind.accept("drillBackupRestored", (Processor) ex -> Drill.backupRestored(drill(ex), ex.getMessage().getBody(RestoreJob.class)));
         bind.accept("drillSimulateDisaster", (Processor) ex ->
                 Drill.simulateDisaster(drill(ex), catalog, secrets.towerSecret(), now.get()));
-        bind.accept("drillRecover", (Processor) ex -> Drill.recover(drill(ex), subFlows(ex), secrets.signingSecret()));
-        bind.accept("drillCheckOutcomes", (Processor) ex ->
-                Drill.checkOutcomes(drill(ex), catalog, secrets.towerSecret(), secrets.signingSecret(), now.get(), policy));
+        bind.accept("drillRestoreAgain", (Processor) ex -> ex.getMessage().setBody(Drill.restoreAgain(drill(ex))));
+        bind.accept("drillFullRestoreVerified", (Processor) ex ->
+                Drill.fullRestoreVerified(drill(ex), ex.getMessage().getBody(RestoreJob.class)));
+        bind.accept("drillRecoverPanic", (Processor) ex -> ex.getMessage().setBody(Drill.recoverPanic(drill(ex))));
+        bind.accept("drillPanicRecovered", (Processor) ex ->
+                Drill.panicRecovered(drill(ex), ex.getMessage().getBody(PanicJob.class), secrets.signingSecret()));
+        bind.accept("drillStepFailed", (Processor) ex -> {
+            Drill.stepFailed(drill(ex), ex.getMessage().getBody(), ex.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class));
+            // caught, and the drill goes on. Camel keeps the "failure handled" mark the restore's or
+            // panic-recover's error handling left on the exchange, and would then skip the drill's own for
+            // a later failure (no failed run recorded, no alert; FlowFailuresAlertTest): cleared.
+            ex.getExchangeExtension().setFailureHandled(false);
+        });
+        bind.accept("drillCheckOutcomes", (Processor) ex -> {
+            Drill.checkOutcomes(drill(ex), catalog, secrets.towerSecret(), secrets.signingSecret(), now.get(), policy);
+            ex.getMessage().setBody(drill(ex));
+        });
         bind.accept("drillEmitProof", (Processor) ex ->
                 DrillProof.emit(drill(ex), objectives, secrets.signingSecret(), now.get()));
         bind.accept("drillCleanUp", (Processor) ex -> {
-            DrillRun run = ex.getMessage().getBody(DrillRun.class);
+            DrillRun run = drill(ex);
             if (run != null) Drill.cleanUp(run);
         });
         bind.accept("verifyDrillProof", (Processor) ex -> {
@@ -112,35 +131,6 @@ final class RecoveryBeans {
         });
     }
 
-    /**
-     * The restore and panic-recover routes, each sent its own exchange (as the CLI does), so each
-     * records its own run in the catalog under its own route id rather than under the drill's.
-     */
-    private static Drill.SubFlows subFlows(Exchange ex) {
-        return new Drill.SubFlows() {
-            @Override
-            public void restore(RestoreJob job) throws Exception {
-                send(ex, "direct:restore", job);
-            }
-
-            @Override
-            public PanicJob recoverPanic(PanicJob job) throws Exception {
-                return (PanicJob) send(ex, "direct:panic-recover", job);
-            }
-        };
-    }
-
-    private static Object send(Exchange parent, String uri, Object body) throws Exception {
-        try (ProducerTemplate t = parent.getContext().createProducerTemplate()) {
-            Exchange done = t.send(uri, e -> {
-                e.getIn().setBody(body);
-                e.setProperty(Flows.PROGRESS, parent.getProperty(Flows.PROGRESS));
-            });
-            if (done.getException() != null) throw done.getException();
-            return done.getMessage().getBody();
-        }
-    }
-
     /** What a panic job's checks look at: its runtime, that runtime's catalog, the keys (signing: when set), its start. */
     private static RecoveryTarget target(PanicJob job, Secrets secrets, GovernancePolicy policy) {
         return new RecoveryTarget(job.runtime, new Catalog(job.runtime.catalogDb()), secrets.towerSecret(),
@@ -152,6 +142,6 @@ final class RecoveryBeans {
     }
 
     private static DrillRun drill(Exchange ex) {
-        return ex.getMessage().getBody(DrillRun.class);
+        return ex.getProperty(DRILL_RUN, DrillRun.class);
     }
 }

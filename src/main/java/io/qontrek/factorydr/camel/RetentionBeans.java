@@ -41,14 +41,9 @@ public final class RetentionBeans {
     static final String LOGS_PROP = "retentionRuntimeLogs";
     static final String STATE_PROP = "retentionState";
 
-    /**
-     * Shared by the exchange and the split's copies (properties are copied by reference): the archive
-     * being removed, and whether the failure is recorded yet (the error handler sees a failure inside
-     * the split once for the archive's exchange and again for the run's).
-     */
+    /** Shared by the exchange and the split's copies (properties are copied by reference): the archive being removed. */
     static final class RunState {
         volatile RetentionPlan.Removal current;
-        final java.util.concurrent.atomic.AtomicBoolean failureRecorded = new java.util.concurrent.atomic.AtomicBoolean();
     }
 
     private RetentionBeans() {}
@@ -56,7 +51,8 @@ public final class RetentionBeans {
     /** One archive removed: its decision, the local files that were there, and the S3 objects deleted. */
     public record Removed(RetentionPlan.Removal removal, List<ArchiveRemoval.Removed> local, int s3Objects) {}
 
-    public static void bindAll(BiConsumer<String, Object> bind, Settings settings) {
+    /** Binds the beans; returns the explainer of retention's failures that errors.camel.yaml's explainFailure runs. */
+    public static Processor bindAll(BiConsumer<String, Object> bind, Settings settings) {
         RuntimeLayout layout = RuntimeLayout.of(settings);
         Catalog catalog = new Catalog(layout.catalogDb());
         RetentionPolicy policy = RetentionPolicy.from(settings);
@@ -114,7 +110,8 @@ public final class RetentionBeans {
         });
 
         // failure: one line naming the archive (and for S3, the bucket and endpoint); what is left is still catalogued
-        bind.accept("retentionFailed", (Processor) ex -> {
+        return ex -> {
+            if (!"retention".equals(org.apache.camel.support.ExchangeHelper.getAtRouteId(ex))) return;
             Exception e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
             RunState state = ex.getProperty(STATE_PROP, RunState.class);
             RetentionPlan.Removal r = state == null ? null : state.current;
@@ -133,10 +130,7 @@ public final class RetentionBeans {
                         + "; archives removed before it stay removed; run 'factory-dr retention' again to finish", e);
             }
             ex.setProperty(Exchange.EXCEPTION_CAUGHT, reported);
-            if (state == null || state.failureRecorded.compareAndSet(false, true)) {
-                catalog.recordRun("retention", started(ex), second(Instant.now(clock)), "failed", null, String.valueOf(reported.getMessage()));
-            }
-        });
+        };
     }
 
     private static <T extends Throwable> T find(Throwable t, Class<T> type) {

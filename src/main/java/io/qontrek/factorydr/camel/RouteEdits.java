@@ -162,13 +162,13 @@ final class RouteEdits extends FileWatcherResourceReloadStrategy {
     }
 
     private void replace(CamelContext camel, Path file, String text, List<String> ids) throws Exception {
+        String before = running.get(file);
         try {
-            PluginHelper.getRoutesLoader(camel).updateRoutes(ResourceHelper.fromString("file:" + file, text));
+            load(camel, file, text);
         } catch (Exception e) {
-            String before = running.get(file);
             if (before != null) {
                 try {
-                    PluginHelper.getRoutesLoader(camel).updateRoutes(ResourceHelper.fromString("file:" + file, before));
+                    load(camel, file, before);
                 } catch (Exception again) {
                     e.addSuppressed(again);
                     LOG.error("route file {}: the edit failed to start and the running routes could not be restored: {}",
@@ -178,12 +178,26 @@ final class RouteEdits extends FileWatcherResourceReloadStrategy {
             throw e;
         }
         Set<String> kept = Set.copyOf(ids);
+        Set<String> madeBefore = new java.util.HashSet<>();
+        for (RouteFiles.TemplatedRoute t : RouteFiles.templatedRoutes(before == null ? "" : before)) madeBefore.add(t.routeId());
         for (Route r : List.copyOf(camel.getRoutes())) {
-            if (file.equals(RouteFileCheck.sourceFile(r.getSourceResource())) && !kept.contains(r.getRouteId())) {
+            boolean ofFile = file.equals(RouteFileCheck.sourceFile(r.getSourceResource())) || madeBefore.contains(r.getRouteId());
+            if (ofFile && !kept.contains(r.getRouteId())) {
                 camel.getRouteController().stopRoute(r.getRouteId());
                 camel.removeRoute(r.getRouteId());
                 LOG.info("route file {}: route {} removed (no longer in the file)", file, r.getRouteId());
             }
+        }
+    }
+
+    /**
+     * The file's routes, route configurations and templates updated in place; then the routes it makes
+     * from templates, which Camel's update leaves as they were, made again (each replaces its old self).
+     */
+    private static void load(CamelContext camel, Path file, String text) throws Exception {
+        PluginHelper.getRoutesLoader(camel).updateRoutes(ResourceHelper.fromString("file:" + file, text));
+        for (RouteFiles.TemplatedRoute t : RouteFiles.templatedRoutes(text)) {
+            ((org.apache.camel.model.ModelCamelContext) camel).addRouteFromTemplate(t.routeId(), t.template(), t.parameters());
         }
     }
 

@@ -68,20 +68,31 @@ final class RouteFileCheck {
         quartz.setEnableJmx(false);
         try {
             Map<String, Path> defined = new HashMap<>();
+            Map<Path, List<String>> templated = new HashMap<>();
             for (Map.Entry<Path, String> f : files.entrySet()) {
                 PluginHelper.getRoutesLoader(probe).loadRoutes(ResourceHelper.fromString("file:" + f.getKey(), f.getValue()));
                 // a route id defined again replaces the first route silently: say so instead
+                List<String> ids = new ArrayList<>();
                 for (RouteDefinition r : probe.getRouteDefinitions()) {
-                    if (r.getRouteId() == null || !f.getKey().equals(sourceFile(r.getResource()))) continue;
-                    Path other = defined.putIfAbsent(r.getRouteId(), f.getKey());
+                    if (r.getRouteId() != null && f.getKey().equals(sourceFile(r.getResource()))) ids.add(r.getRouteId());
+                }
+                // the routes made from templates have no source file: the file names them
+                List<String> fromTemplates = new ArrayList<>();
+                for (RouteFiles.TemplatedRoute t : RouteFiles.templatedRoutes(f.getValue())) {
+                    if (t.routeId() != null) fromTemplates.add(t.routeId());
+                }
+                templated.put(f.getKey(), fromTemplates);
+                ids.addAll(fromTemplates);
+                for (String id : ids) {
+                    Path other = defined.putIfAbsent(id, f.getKey());
                     if (other != null && !other.equals(f.getKey())) {
-                        throw new IllegalArgumentException("route id " + r.getRouteId() + " is defined in " + other + " and " + f.getKey());
+                        throw new IllegalArgumentException("route id " + id + " is defined in " + other + " and " + f.getKey());
                     }
                 }
             }
             for (RouteDefinition r : probe.getRouteDefinitions()) {
                 // a route that would start in the service is built, but started in the probe never
-                if (r.getAutoStartup() != null) CamelContextHelper.parseBoolean(probe, r.getAutoStartup());
+                if (r.getAutoStartup() != null) CamelContextHelper.parseBoolean(probe, withTemplateParameters(r, r.getAutoStartup()));
                 r.setAutoStartup("false");
             }
             probe.start();
@@ -101,10 +112,25 @@ final class RouteFileCheck {
                 Path source = sourceFile(r.getSourceResource());
                 if (source != null && ids.containsKey(source)) ids.get(source).add(r.getRouteId());
             }
+            templated.forEach((file, tids) -> {
+                for (String id : tids) if (probe.getRoute(id) != null && !ids.get(file).contains(id)) ids.get(file).add(id);
+            });
             return ids;
         } finally {
             probe.stop();
         }
+    }
+
+    /**
+     * {@code text} with the parameters of the template the route was made from in place: Camel puts
+     * them in only as it builds the route ({{flow}} of the schedules' autoStartup).
+     */
+    private static String withTemplateParameters(RouteDefinition r, String text) {
+        if (!r.isCreatedFromTemplate() || r.getTemplateParameters() == null) return text;
+        for (Map.Entry<String, Object> p : r.getTemplateParameters().entrySet()) {
+            text = text.replace("{{" + p.getKey() + "}}", String.valueOf(p.getValue()));
+        }
+        return text;
     }
 
     /** The file a route was loaded from, or null (a route added by Java code). */

@@ -26,8 +26,10 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  * builds only those routes: a backup does not create the quartz schedules, the HTTP API or the
  * offsite routes it never calls (the service still loads every file).
  *
- * <p>Conservative by construction: a file with anything but routes and named route configurations
- * (beans, a route configuration without an id, templates, rests ...) is always included, since it
+ * <p>A route template is needed by the files whose templated routes name it (the schedules: their
+ * routes are fed by Quartz, so no command runs them). Conservative by construction: a file with
+ * anything but routes, templates and named route configurations (beans, a route configuration
+ * without an id, rests ...) is always included, since it
  * may apply to every route; a dynamic {@code direct:${...}}, a route configuration pattern, a file
  * that does not parse, or a flow no file defines gives no answer ({@link Optional#empty()}), and the
  * caller loads every file as before (so Camel reports a broken file or a missing route itself).
@@ -37,7 +39,7 @@ final class RouteFiles {
 
     /** One route file: what it defines and what it refers to. */
     private record Info(boolean global, Set<String> consumers, Set<String> configurations, Set<String> sends,
-                        Set<String> usesConfigurations, boolean dynamic) {}
+                        Set<String> usesConfigurations, Set<String> templates, Set<String> usesTemplates, boolean dynamic) {}
 
     private RouteFiles() {}
 
@@ -56,12 +58,16 @@ final class RouteFiles {
         }
         Map<String, String> consumerFile = new HashMap<>();
         Map<String, String> configurationFile = new HashMap<>();
+        Map<String, String> templateFile = new HashMap<>();
         for (Map.Entry<String, Info> e : infos.entrySet()) {
             for (String c : e.getValue().consumers()) {
                 if (consumerFile.putIfAbsent(c, e.getKey()) != null) return Optional.empty();   // ambiguous
             }
             for (String c : e.getValue().configurations()) {
                 if (configurationFile.putIfAbsent(c, e.getKey()) != null) return Optional.empty();
+            }
+            for (String t : e.getValue().templates()) {
+                if (templateFile.putIfAbsent(t, e.getKey()) != null) return Optional.empty();
             }
         }
         Set<String> chosen = new LinkedHashSet<>();
@@ -88,6 +94,11 @@ final class RouteFiles {
                 if (f == null) return Optional.empty();
                 todo.add(f);
             }
+            for (String t : info.usesTemplates()) {
+                String f = templateFile.get(t);
+                if (f == null) return Optional.empty();
+                todo.add(f);
+            }
         }
         List<String> ordered = infos.keySet().stream().filter(chosen::contains).toList();
         return Optional.of(ordered);
@@ -102,13 +113,15 @@ final class RouteFiles {
         } catch (RuntimeException e) {
             return null;
         }
-        if (doc == null) return new Info(false, Set.of(), Set.of(), Set.of(), Set.of(), false);
+        if (doc == null) return new Info(false, Set.of(), Set.of(), Set.of(), Set.of(), Set.of(), Set.of(), false);
         if (!(doc instanceof List<?> elements)) return null;
         boolean global = false;
         Set<String> consumers = new HashSet<>();
         Set<String> configurations = new HashSet<>();
         Set<String> sends = new HashSet<>();
         Set<String> uses = new HashSet<>();
+        Set<String> templates = new HashSet<>();
+        Set<String> usesTemplates = new HashSet<>();
         boolean[] dynamic = {false};
         for (Object element : elements) {
             if (!(element instanceof Map<?, ?> m) || m.size() != 1) return null;
@@ -123,16 +136,27 @@ final class RouteFiles {
                     String consumer = consumer(body.get("from"));
                     if (consumer == null) return null;
                     consumers.add(consumer);
-                    Object conf = body.get("routeConfigurationId");
-                    if (conf != null) {
-                        for (String c : conf.toString().split(",")) {
-                            c = c.trim();
-                            if (c.contains("*") || c.contains("{{")) return null;
-                            if (!c.isEmpty()) uses.add(c);
-                        }
-                    }
+                    if (!configurationsNamed(body, uses)) return null;
                     collectSends(body, sends, dynamic);
                     sends.remove(consumer);
+                }
+                case "routeTemplate" -> {
+                    // not a route itself: the routes made from it (templatedRoute) are; one fed by direct:
+                    // has a name only its parameters tell, so a direct: template is not analysed
+                    Object route = body.get("route") instanceof Map<?, ?> r ? r : body;
+                    String consumer = consumer(((Map<?, ?>) route).get("from"));
+                    Object id = body.get("id");
+                    if (consumer == null || !consumer.startsWith("uri:") || consumer.startsWith("uri:direct") || id == null) return null;
+                    templates.add(id.toString());
+                    if (!configurationsNamed((Map<?, ?>) route, uses)) return null;
+                    collectSends(body, sends, dynamic);
+                }
+                case "templatedRoute" -> {
+                    Object ref = body.get("routeTemplateRef");
+                    if (ref == null) return null;
+                    usesTemplates.add(ref.toString());
+                    consumers.add("uri:template:" + ref + ":" + body.get("routeId"));
+                    collectSends(body, sends, dynamic);
                 }
                 case "routeConfiguration" -> {
                     Object id = body.get("id");
@@ -146,7 +170,19 @@ final class RouteFiles {
                 default -> global = true;
             }
         }
-        return new Info(global, consumers, configurations, sends, uses, dynamic[0]);
+        return new Info(global, consumers, configurations, sends, uses, templates, usesTemplates, dynamic[0]);
+    }
+
+    /** Adds the route configurations a route names to {@code uses}; false when that cannot be told (a pattern, a placeholder). */
+    private static boolean configurationsNamed(Map<?, ?> route, Set<String> uses) {
+        Object conf = route.get("routeConfigurationId");
+        if (conf == null) return true;
+        for (String c : conf.toString().split(",")) {
+            c = c.trim();
+            if (c.contains("*") || c.contains("{{")) return false;
+            if (!c.isEmpty()) uses.add(c);
+        }
+        return true;
     }
 
     /** {@code from: {uri: direct:x ...}} -> "x"; another component (timer, quartz, http) -> its uri. */
@@ -180,6 +216,37 @@ final class RouteFiles {
                 }
             }
         }
+    }
+
+    /** A route a file makes from a template (templatedRoute): its id, its template, its parameters as written. */
+    record TemplatedRoute(String routeId, String template, Map<String, Object> parameters) {}
+
+    /**
+     * The templated routes of a route file, in its order; none when it does not parse. Camel gives
+     * these routes no source file, and makes them only when it first loads the file (an update of the
+     * file's routes leaves them as they were), so the route edits make them themselves.
+     */
+    static List<TemplatedRoute> templatedRoutes(String yaml) {
+        Object doc;
+        try {
+            doc = new Load(LoadSettings.builder().setLabel("route file").build()).loadFromString(yaml);
+        } catch (RuntimeException e) {
+            return List.of();
+        }
+        List<TemplatedRoute> out = new java.util.ArrayList<>();
+        if (!(doc instanceof List<?> elements)) return out;
+        for (Object element : elements) {
+            if (!(element instanceof Map<?, ?> m) || !(m.get("templatedRoute") instanceof Map<?, ?> t)) continue;
+            Map<String, Object> parameters = new LinkedHashMap<>();
+            if (t.get("parameters") instanceof List<?> ps) {
+                for (Object p : ps) {
+                    if (p instanceof Map<?, ?> pm && pm.get("name") != null) parameters.put(pm.get("name").toString(), String.valueOf(pm.get("value")));
+                }
+            }
+            out.add(new TemplatedRoute(t.get("routeId") == null ? null : t.get("routeId").toString(),
+                    String.valueOf(t.get("routeTemplateRef")), parameters));
+        }
+        return out;
     }
 
     /** The names of the route files inside the jar (routes/*.camel.yaml), sorted. */

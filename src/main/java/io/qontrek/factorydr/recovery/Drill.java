@@ -35,18 +35,13 @@ import java.util.stream.Stream;
  * live runtime: (a) restore the latest backup into the staging copy, verified; (b) simulate the
  * disaster there (ledger deleted, proof files removed, panic flag set) and see panic verify refuse;
  * (c) recover: restore latest --verify again, then panic recover; (d) check the runbook's outcomes.
- * RTO runs from the start of (c) to the end of (d). A step that fails becomes a failed outcome and
- * the steps after it are "not reached", so a drill proof always lists every outcome.
+ * routes/drill.camel.yaml runs the restore and panic-recover routes itself: the jobs for them come
+ * from here, and what they did is judged here. RTO runs from the start of (c) to the end of (d). A
+ * step that fails becomes a failed outcome and the steps after it are "not reached", so a drill
+ * proof always lists every outcome.
  */
 public final class Drill {
     public static final String STAGED_RUNTIME = "runtime";
-
-    /** The flows the drill reuses, each run as its own flow (the restore route, the panic-recover route). */
-    public interface SubFlows {
-        void restore(RestoreJob job) throws Exception;
-
-        PanicJob recoverPanic(PanicJob job) throws Exception;
-    }
 
     private Drill() {}
 
@@ -77,73 +72,117 @@ public final class Drill {
         run.staged = RuntimeLayout.under(run.staging.resolve(STAGED_RUNTIME), live.archiveDir());
     }
 
-    /** (a) The latest backup restored into the staging copy and verified. */
-    public static void restoreLatest(DrillRun run, SubFlows flows) {
-        step(run, DrillProof.BACKUP_RESTORED, () -> {
-            RestoreJob job = restoreJob(run);
-            try {
-                flows.restore(job);
-            } finally {
-                recordArchives(run, job);
-            }
-            readBackup(run, job);
-            return CheckResult.passed(DrillProof.BACKUP_RESTORED, "restored " + String.join(" + ", job.backupIds)
-                    + " into the staging copy (" + job.files + " files), every verifier passed");
-        });
+    /**
+     * A step's check that did not hold. Thrown, like any failure of the step or of the flow it runs,
+     * to the drill route's doCatch, which makes it the step's failed outcome ({@link #stepFailed}).
+     */
+    public static final class StepFailed extends Exception {
+        StepFailed(String detail) {
+            super(detail);
+        }
+    }
+
+    /** (a) begins: the job the restore route then runs, the latest backup into the staging copy with every verifier. */
+    public static RestoreJob restoreLatest(DrillRun run) {
+        run.pending = DrillProof.BACKUP_RESTORED;
+        return restoreJob(run);
+    }
+
+    /** (a) ends once the restore route ran the job: the archives it restored, and what their manifests say the staging copy holds. */
+    public static void backupRestored(DrillRun run, RestoreJob job) throws Exception {
+        recordArchives(run, job);
+        readBackup(run, job);
+        passed(run, "restored " + String.join(" + ", job.backupIds) + " into the staging copy (" + job.files
+                + " files), every verifier passed");
     }
 
     /** (b) The runbook's disaster, in the staging copy; panic verify's integrity checks must then refuse recovery. */
-    public static void simulateDisaster(DrillRun run, Catalog catalog, byte[] towerSecret, Instant now) {
-        step(run, DrillProof.DISASTER_SIMULATED, () -> {
-            RuntimeLayout s = run.staged;
-            Files.delete(s.ledgerDb());
-            for (String companion : List.of("-wal", "-shm", "-journal")) Files.deleteIfExists(Path.of(s.ledgerDb() + companion));
-            run.disaster.add("rm data/federation_ledger.db");
-            int removed = 0;
-            try (Stream<Path> files = Files.list(s.proofDir())) {
-                for (Path p : files.filter(p -> p.getFileName().toString().endsWith(".json") && Files.isRegularFile(p)).toList()) {
-                    Files.delete(p);
-                    removed++;
-                }
+    public static void simulateDisaster(DrillRun run, Catalog catalog, byte[] towerSecret, Instant now) throws Exception {
+        run.pending = DrillProof.DISASTER_SIMULATED;
+        RuntimeLayout s = run.staged;
+        Files.delete(s.ledgerDb());
+        for (String companion : List.of("-wal", "-shm", "-journal")) Files.deleteIfExists(Path.of(s.ledgerDb() + companion));
+        run.disaster.add("rm data/federation_ledger.db");
+        int removed = 0;
+        try (Stream<Path> files = Files.list(s.proofDir())) {
+            for (Path p : files.filter(p -> p.getFileName().toString().endsWith(".json") && Files.isRegularFile(p)).toList()) {
+                Files.delete(p);
+                removed++;
             }
-            run.disaster.add("rm proof/*.json (" + removed + " files)");
-            Files.writeString(s.panicFlag(), run.panicReason + "\n", StandardCharsets.UTF_8);
-            run.disaster.add("touch data/ATLAS_PANIC");
-            PanicReport report = RecoveryChecks.run(RecoveryChecks.integrity(), new RecoveryTarget(s, catalog, towerSecret, null, now, null));
-            if (report.safe()) {
-                return CheckResult.failed(DrillProof.DISASTER_SIMULATED, "panic verify called the disaster safe to recover from");
-            }
-            return CheckResult.passed(DrillProof.DISASTER_SIMULATED, String.join("; ", run.disaster)
-                    + "; panic verify refused recovery (" + String.join(", ", report.failed().stream().map(CheckResult::name).toList()) + " failed)");
-        });
+        }
+        run.disaster.add("rm proof/*.json (" + removed + " files)");
+        Files.writeString(s.panicFlag(), run.panicReason + "\n", StandardCharsets.UTF_8);
+        run.disaster.add("touch data/ATLAS_PANIC");
+        PanicReport report = RecoveryChecks.run(RecoveryChecks.integrity(), new RecoveryTarget(s, catalog, towerSecret, null, now, null));
+        if (report.safe()) throw new StepFailed("panic verify called the disaster safe to recover from");
+        passed(run, String.join("; ", run.disaster) + "; panic verify refused recovery ("
+                + String.join(", ", report.failed().stream().map(CheckResult::name).toList()) + " failed)");
     }
 
-    /** (c) restore latest --verify into the staging copy again, then panic recover there. Starts the RTO clock. */
-    public static void recover(DrillRun run, SubFlows flows, byte[] signingSecret) {
+    /** (c) begins, and with it the RTO clock: the job of restore latest --verify into the staging copy, again. */
+    public static RestoreJob restoreAgain(DrillRun run) {
         run.recoveryStartNanos = System.nanoTime();
-        step(run, DrillProof.FULL_RESTORE_VERIFIED, () -> {
-            RestoreJob job = restoreJob(run);
-            flows.restore(job);
-            return CheckResult.passed(DrillProof.FULL_RESTORE_VERIFIED, "restore --date=latest --verify: "
-                    + String.join(" + ", job.backupIds) + ", " + job.files + " files; " + String.join("; ", job.checks));
-        });
-        step(run, DrillProof.PANIC_RECOVERED, () -> {
-            PanicJob job = flows.recoverPanic(new PanicJob(run.staged, run.staging.resolve(RecoveryProofs.DIRECTORY)));
-            run.recoveryProof = job.proof;
-            List<String> problems = new ArrayList<>();
-            if (job.proof == null || !RecoveryProofs.verify(job.proof, signingSecret)) problems.add("the resilience_ops proof's signature does not verify");
-            if (!run.panicReason.equals(job.reason)) problems.add("the proof does not carry the panic's reason");
-            if (Files.exists(run.staged.panicFlag())) problems.add("data/ATLAS_PANIC is still there");
-            return problems.isEmpty()
-                    ? CheckResult.passed(DrillProof.PANIC_RECOVERED, "panic recover passed all " + job.report.checks().size()
-                            + " checks, kept the reason in a signed resilience_ops proof and removed data/ATLAS_PANIC")
-                    : CheckResult.failed(DrillProof.PANIC_RECOVERED, String.join("; ", problems));
-        });
+        run.pending = DrillProof.FULL_RESTORE_VERIFIED;
+        return restoreJob(run);
+    }
+
+    /** The restore route ran the job of {@link #restoreAgain}. */
+    public static void fullRestoreVerified(DrillRun run, RestoreJob job) {
+        passed(run, "restore --date=latest --verify: " + String.join(" + ", job.backupIds) + ", " + job.files + " files; "
+                + String.join("; ", job.checks));
+    }
+
+    /** (c) then: the job the panic-recover route runs on the staging copy. */
+    public static PanicJob recoverPanic(DrillRun run) {
+        run.pending = DrillProof.PANIC_RECOVERED;
+        return new PanicJob(run.staged, run.staging.resolve(RecoveryProofs.DIRECTORY));
+    }
+
+    /** The panic-recover route ran: its signed proof keeps the panic's reason, and the flag is gone. */
+    public static void panicRecovered(DrillRun run, PanicJob job, byte[] signingSecret) throws StepFailed {
+        run.recoveryProof = job.proof;
+        List<String> problems = new ArrayList<>();
+        if (job.proof == null || !RecoveryProofs.verify(job.proof, signingSecret)) problems.add("the resilience_ops proof's signature does not verify");
+        if (!run.panicReason.equals(job.reason)) problems.add("the proof does not carry the panic's reason");
+        if (Files.exists(run.staged.panicFlag())) problems.add("data/ATLAS_PANIC is still there");
+        if (!problems.isEmpty()) throw new StepFailed(String.join("; ", problems));
+        passed(run, "panic recover passed all " + job.report.checks().size()
+                + " checks, kept the reason in a signed resilience_ops proof and removed data/ATLAS_PANIC");
+    }
+
+    /**
+     * The step under way failed, itself or in the flow it ran ({@code body}: that flow's job): its failed
+     * outcome. A step the later ones build on stops them: they are "not reached".
+     */
+    public static void stepFailed(DrillRun run, Object body, Exception e) {
+        String detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().replace('\n', ' ');
+        if (body instanceof RestoreJob job) {
+            try {
+                recordArchives(run, job);
+            } catch (IOException unreadable) {
+                detail += "; the archives of the restore set could not be read: " + unreadable.getMessage();
+            }
+        }
+        String outcome = run.pending;
+        run.outcomes.put(outcome, CheckResult.failed(outcome, detail));
+        run.pending = null;
+        if (isStep(outcome)) run.stoppedAt = outcome;
+    }
+
+    private static void passed(DrillRun run, String detail) {
+        run.outcomes.put(run.pending, CheckResult.passed(run.pending, detail));
+        run.pending = null;
     }
 
     /** (d) The runbook's "Verify Outcomes" on the recovered staging copy. Stops the RTO clock. */
     public static void checkOutcomes(DrillRun run, Catalog catalog, byte[] towerSecret, byte[] signingSecret, Instant now,
             GovernancePolicy policy) {
+        // the steps a failed one stopped; the RTO clock starts here when (c) was not reached
+        for (String o : List.of(DrillProof.BACKUP_RESTORED, DrillProof.DISASTER_SIMULATED, DrillProof.FULL_RESTORE_VERIFIED,
+                DrillProof.PANIC_RECOVERED)) {
+            run.outcomes.putIfAbsent(o, CheckResult.failed(o, "not reached: " + run.stoppedAt + " failed"));
+        }
+        if (run.recoveryStartNanos == 0) run.recoveryStartNanos = System.nanoTime();
         RuntimeLayout s = run.staged;
         run.recoveryPoints = io.qontrek.factorydr.governance.Gates.recoveryPoints(run.live, catalog);
         step(run, DrillProof.PROOF_FILES_RESTORED, () -> proofFilesRestored(run));
@@ -175,9 +214,10 @@ public final class Drill {
         run.rtoMillis = (System.nanoTime() - run.recoveryStartNanos) / 1_000_000;
     }
 
-    /** Deletes the staging copy unless --staging asked to keep it. */
+    /** Deletes the staging copy unless --staging asked to keep it. Done again after a failure, it does nothing. */
     public static void cleanUp(DrillRun run) {
         if (run.manifestProofFiles != null) run.manifestProofFiles.close();
+        run.manifestProofFiles = null;
         if (run.staging != null && !run.keepStaging) WorkDir.delete(run.staging);
     }
 
@@ -247,7 +287,6 @@ public final class Drill {
         }
     }
 
-    /** What the verified restore set says the staging copy must hold: its proof files and heads. */
     /** What the verified restore set says the staging copy must hold: its proof files and heads. */
     private static void readBackup(DrillRun run, RestoreJob job) throws Exception {
         if (run.manifestProofFiles != null) run.manifestProofFiles.close();

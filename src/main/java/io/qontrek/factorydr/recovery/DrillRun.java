@@ -44,6 +44,8 @@ public final class DrillRun {
     public Path proofFile;
     /** The newest recovery point of each kind of data when the drill checked (its RPO is judged on the oldest). */
     public java.util.List<io.qontrek.factorydr.governance.RecoveryPoints.Point> recoveryPoints = java.util.List.of();
+    /** The outcome of the step under way (its failure is that outcome's), or null. */
+    public String pending;
     /** The step that failed and stopped the drill, or null. */
     public String stoppedAt;
 

@@ -118,12 +118,21 @@ class FlowFailuresAlertTest {
 
         // this site keeps no offsite copies: the drill passes, and so does its gate, on the signed proof
         Settings noOffsite = settings(root, Map.of("factory.governance.offsite-required", "false"));
-        try (Flows flows = Flows.start(noOffsite, SECRETS, routes)) {
+        try (Flows flows = Flows.start(noOffsite, SECRETS, "drill-quarterly")) {
+            Catalog catalog = new Catalog(root.resolve("archive/catalog.db"));
+            int drills = catalog.runs("drill-quarterly").size();
+            int restores = catalog.runs("restore").size();
+            int recoveries = catalog.runs("panic-recover").size();
             flows.run("drill-quarterly", Map.of(), ProgressListener.NONE);
             assertThat(drillGate(noOffsite)).satisfies(g -> {
                 assertThat(g.pass()).as(g.detail()).isTrue();
                 assertThat(g.detail()).startsWith("newest signed drill proof drill-");
             });
+            // the drill ran the restore route twice and panic-recover once, on its own exchange: one run of
+            // the drill, and those routes' runs under their own names, as a command line's would be
+            assertThat(catalog.runs("drill-quarterly")).hasSize(drills + 1).last().extracting(Catalog.RunRow::outcome).isEqualTo("ok");
+            assertThat(catalog.runs("restore")).hasSize(restores + 2).allSatisfy(r -> assertThat(r.outcome()).isEqualTo("ok"));
+            assertThat(catalog.runs("panic-recover")).hasSize(recoveries + 1).last().extracting(Catalog.RunRow::outcome).isEqualTo("ok");
 
             // the newest backup corrupted: the next drill fails, alerts, and the gate turns red
             Path full;
@@ -169,6 +178,11 @@ class FlowFailuresAlertTest {
         }
         assertThat(alertsOf(root, "retention")).as(alerts(root).toString()).singleElement()
                 .satisfies(a -> assertThat(a.get("message").asText()).startsWith("retention failed: '../outside.tar.gz.enc'"));
+        // the failure inside the split reaches the error handling for the archive and again for the run: one failed run
+        assertThat(catalog.runs("retention")).singleElement().satisfies(r -> {
+            assertThat(r.outcome()).isEqualTo("failed");
+            assertThat(r.detail()).startsWith("'../outside.tar.gz.enc' is not an archive retention may remove");
+        });
 
         // an expired archive whose S3 copies cannot be deleted: S3 is down
         catalog.forget(outside.backupId());
@@ -208,6 +222,9 @@ class FlowFailuresAlertTest {
             assertThat(a.get("flow").asText()).isEqualTo("offsite-catch-up");
             assertThat(a.get("message").asText()).contains("offsite copy of full/20250101T030000Z.tar.gz.enc failed");
         });
+        // the upload that failed is recorded, once, as its own run; the catch-up around it records nothing more
+        assertThat(catalog.runs("offsite-upload")).singleElement().extracting(Catalog.RunRow::outcome).isEqualTo("failed");
+        assertThat(catalog.runs("offsite-catch-up")).isEmpty();
 
         // a failure outside any upload (the catalog unreadable) alerts from the catch-up's own route configuration
         Files.writeString(root.resolve("archive/catalog.db"), "not a database, ".repeat(1000));

@@ -27,29 +27,30 @@ class RouteFilesTest {
     @Test
     void aBackupNeedsItsFileTheArchiveStoreAndTheOffsiteFlowItSendsTo() throws Exception {
         assertThat(needed(projectRoutes(), "backup-incremental"))
-                .contains(List.of("archive.camel.yaml", "backup.camel.yaml", "heartbeat.camel.yaml", "offsite.camel.yaml",
-                        "signatures.camel.yaml"));
+                .contains(List.of("archive.camel.yaml", "backup.camel.yaml", "errors.camel.yaml", "heartbeat.camel.yaml",
+                        "offsite.camel.yaml", "signatures.camel.yaml"));
     }
 
     @Test
     void aVerificationNeedsOnlyItsFileAndTheHeartbeat() throws Exception {
         // and signatures.camel.yaml: verify-archive, in the same file, sends to verify-detached
-        assertThat(needed(projectRoutes(), "verify-proofs")).contains(List.of("heartbeat.camel.yaml", "signatures.camel.yaml", "verify.camel.yaml"));
+        assertThat(needed(projectRoutes(), "verify-proofs")).contains(List.of("errors.camel.yaml", "heartbeat.camel.yaml",
+                "signatures.camel.yaml", "verify.camel.yaml"));
     }
 
     @Test
     void aRouteConfigurationDefinedInAnotherFileBringsThatFile() throws Exception {
-        // verify-drill (drill.camel.yaml) uses verify-errors (verify.camel.yaml)
-        assertThat(needed(projectRoutes(), "verify-drill")).contains(List.of("drill.camel.yaml", "heartbeat.camel.yaml", "signatures.camel.yaml",
-                "verify.camel.yaml"));
+        // verify-proofs (verify.camel.yaml) uses flow-errors (errors.camel.yaml); the schedules' template file is not needed
+        assertThat(needed(projectRoutes(), "verify-proofs")).hasValueSatisfying(files -> assertThat(files)
+                .contains("errors.camel.yaml").doesNotContain("schedules.camel.yaml"));
     }
 
     @Test
     void sendsAreFollowedTransitively() throws Exception {
-        // restore -> offsite-download; the drill names restore and panic-recover itself (its beans send to them)
-        assertThat(needed(projectRoutes(), "drill-quarterly", "restore", "panic-recover"))
-                .contains(List.of("drill.camel.yaml", "heartbeat.camel.yaml", "offsite.camel.yaml", "panic.camel.yaml", "restore.camel.yaml",
-                        "signatures.camel.yaml", "verify.camel.yaml"));
+        // the drill sends to restore and panic-recover; restore to offsite-download; both sign with sign-detached
+        assertThat(needed(projectRoutes(), "drill-quarterly"))
+                .contains(List.of("drill.camel.yaml", "errors.camel.yaml", "heartbeat.camel.yaml", "offsite.camel.yaml", "panic.camel.yaml",
+                        "restore.camel.yaml", "signatures.camel.yaml"));
     }
 
     @Test
@@ -72,6 +73,35 @@ class RouteFilesTest {
         files.put("errors", "- routeConfiguration:\n    onException:\n      - onException:\n          exception: [java.lang.Exception]\n");
         files.put("beans", "- beans:\n    - name: x\n      type: java.lang.Object\n");
         assertThat(needed(files, "a")).contains(List.of("a", "errors", "beans"));
+    }
+
+    private static final String TEMPLATE = "- routeTemplate:\n    id: tick\n    parameters:\n      - name: flow\n    route:\n"
+            + "      from:\n        uri: \"timer:{{flow}}\"\n        steps:\n          - to: direct:b\n";
+
+    private static String templated(String id) {
+        return "- templatedRoute:\n    routeTemplateRef: tick\n    routeId: " + id + "\n    parameters:\n      - { name: flow, value: x }\n";
+    }
+
+    @Test
+    void routesMadeFromATemplateBringTheTemplatesFileAndWhatItSendsTo() {
+        Map<String, String> files = new LinkedHashMap<>();
+        files.put("a", route("a"));
+        files.put("b", route("b"));
+        files.put("template", TEMPLATE);
+        files.put("ticks", templated("tick-x"));
+        // no flow is fed by a template's timer: the files of templates and their routes are not needed for "a"
+        assertThat(needed(files, "a")).contains(List.of("a"));
+        files.put("a", route("a") + templated("tick-a"));
+        assertThat(needed(files, "a")).contains(List.of("a", "b", "template"));
+    }
+
+    @Test
+    void aTemplateFedByDirectOrAMissingTemplateGivesNoAnswer() {
+        Map<String, String> files = new LinkedHashMap<>();
+        files.put("a", route("a") + templated("tick-a"));
+        assertThat(needed(files, "a")).as("its template is nowhere").isEmpty();
+        files.put("template", TEMPLATE.replace("timer:{{flow}}", "direct:{{flow}}"));
+        assertThat(needed(files, "a")).as("a template fed by direct:").isEmpty();
     }
 
     @Test

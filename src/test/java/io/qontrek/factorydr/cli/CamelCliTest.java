@@ -41,6 +41,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CamelCliTest {
     private static final Pattern ROUTE_ID = Pattern.compile("(?m)^- route:\\s*\\n\\s+id:\\s*(\\S+)\\s*$");
+    /** A route made from a template (the schedules): its id is the templatedRoute's routeId. */
+    private static final Pattern TEMPLATED_ROUTE_ID =
+            Pattern.compile("(?m)^- templatedRoute:\\s*\\n\\s+routeTemplateRef:\\s*\\S+\\s*\\n\\s+routeId:\\s*(\\S+)\\s*$");
     private static final Path CAMEL = Path.of("bin/camel").toAbsolutePath();
 
     @TempDir Path tmp;
@@ -203,9 +206,11 @@ class CamelCliTest {
             for (Path p : s.filter(p -> p.toString().endsWith(".camel.yaml")).toList()) {
                 String text = Files.readString(p);
                 int before = ids.size();
-                Matcher m = ROUTE_ID.matcher(text);
-                while (m.find()) ids.add(m.group(1));
-                assertThat(ids.size() - before).as("routes with an id in " + p).isEqualTo(text.split("(?m)^- route:", -1).length - 1);
+                for (Pattern id : List.of(ROUTE_ID, TEMPLATED_ROUTE_ID)) {
+                    Matcher m = id.matcher(text);
+                    while (m.find()) ids.add(m.group(1));
+                }
+                assertThat(ids.size() - before).as("routes with an id in " + p).isEqualTo(text.split("(?m)^- (route|templatedRoute):", -1).length - 1);
             }
         }
         assertThat(ids).isNotEmpty();

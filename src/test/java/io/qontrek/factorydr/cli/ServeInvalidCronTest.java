@@ -34,8 +34,9 @@ class ServeInvalidCronTest {
         }
         Path schedules = routes.resolve("schedules.camel.yaml");
         String text = Files.readString(schedules);
-        assertThat(text).contains("cron: \"{{factory.schedule.backup-full.cron}}\"");
-        Files.writeString(schedules, text.replace("cron: \"{{factory.schedule.backup-full.cron}}\"", "cron: \"0 0 99 ? * SUN\""));
+        // the cron parameter of backup-full's templated route
+        assertThat(text).contains("value: \"{{factory.schedule.backup-full.cron}}\"");
+        Files.writeString(schedules, text.replace("value: \"{{factory.schedule.backup-full.cron}}\"", "value: \"0 0 99 ? * SUN\""));
 
         Map<String, String> env = ServeHttpAccessTest.quietService(tmp, root);
         env.put("FACTORY_SCHEDULE_BACKUP_FULL_ENABLED", "true");

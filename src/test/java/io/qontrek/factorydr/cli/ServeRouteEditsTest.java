@@ -152,20 +152,20 @@ class ServeRouteEditsTest {
 
     static List<BrokenEdit> brokenEdits() {
         return List.of(
-                new BrokenEdit("a cron Quartz rejects", "cron: \"{{factory.schedule.backup-incremental.cron}}\"",
-                        "cron: \"0 0 25 * * ?\"", "CronExpression '0 0 25 * * ?' is invalid"),
-                new BrokenEdit("a cron Quartz would run hourly", "cron: \"{{factory.schedule.backup-full.cron}}\"",
-                        "cron: \"0 0 99 ? * SUN\"", "hour value 99 is not between 0 and 23"),
-                new BrokenEdit("a YAML syntax error", "      uri: quartz:factory-dr/backup-full\n",
-                        "      uri: quartz:factory-dr/backup-full\n     parameters: [\n", "line"),
-                new BrokenEdit("an unknown endpoint scheme", "      steps:\n        - setHeader:\n            name: factoryFlow\n            constant: retention\n",
-                        "      steps:\n        - to: \"nosuchscheme:retention\"\n        - setHeader:\n            name: factoryFlow\n            constant: retention\n",
-                        "nosuchscheme"),
+                new BrokenEdit("a cron Quartz rejects", "value: \"{{factory.schedule.backup-incremental.cron}}\"",
+                        "value: \"0 0 25 * * ?\"", "CronExpression '0 0 25 * * ?' is invalid"),
+                new BrokenEdit("a cron Quartz would run hourly", "value: \"{{factory.schedule.backup-full.cron}}\"",
+                        "value: \"0 0 99 ? * SUN\"", "hour value 99 is not between 0 and 23"),
+                new BrokenEdit("a YAML syntax error", "        uri: \"quartz:factory-dr/{{flow}}\"\n",
+                        "        uri: \"quartz:factory-dr/{{flow}}\"\n       parameters: [\n", "line"),
+                new BrokenEdit("an unknown endpoint scheme", "        steps:\n          - setHeader:\n",
+                        "        steps:\n          - to: \"nosuchscheme:{{flow}}\"\n          - setHeader:\n", "nosuchscheme"),
                 new BrokenEdit("an unresolvable placeholder", "{{factory.schedule.verify-daily.cron}}",
                         "{{factory.schedule.verify-daily.crom}}", "factory.schedule.verify-daily.crom"),
-                new BrokenEdit("an unknown bean", "constant: drill-quarterly\n        - process:\n            ref: runScheduledFlow",
-                        "constant: drill-quarterly\n        - process:\n            ref: runScheduledFlows", "runScheduledFlows"),
-                new BrokenEdit("a route id another file defines", "id: schedule-retention\n", "id: retention\n",
+                new BrokenEdit("an unknown bean", "ref: runScheduledFlow\n", "ref: runScheduledFlows\n", "runScheduledFlows"),
+                new BrokenEdit("a template parameter left out", "      - { name: cron, value: \"{{factory.schedule.retention.cron}}\" }\n",
+                        "", "mandatory parameters must be provided: cron"),
+                new BrokenEdit("a route id another file defines", "routeId: schedule-retention\n", "routeId: retention\n",
                         "route id retention is defined in "),
                 new BrokenEdit("no route left in the file", null, "# every schedule paused\n", "defines no route"),
                 new BrokenEdit("the file deleted", null, null, "deleted"));
@@ -201,8 +201,8 @@ class ServeRouteEditsTest {
     @Order(3)
     void aGoodEditReplacesTheRoutesOfThatFileAlone() throws Exception {
         String cron = "0 30 1 1 1 ? 2098";
-        Files.writeString(schedules, schedulesText.replace("cron: \"{{factory.schedule.backup-incremental.cron}}\"",
-                "cron: \"" + cron + "\""));
+        Files.writeString(schedules, schedulesText.replace("value: \"{{factory.schedule.backup-incremental.cron}}\"",
+                "value: \"" + cron + "\""));
         awaitTrue("the new cron scheduled", () -> "next 2098-01-01T01:30:00Z NORMAL".equals(triggers().get("backup-incremental")));
         // the file's routes are replaced one by one: the new trigger can show before the last of them is started
         awaitTrue("healthz healthy once every route of the file is back", () -> "healthy".equals(healthz().get("status").asText()));
