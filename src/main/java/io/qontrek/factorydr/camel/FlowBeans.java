@@ -69,9 +69,9 @@ public final class FlowBeans {
         // stage -> tar -> gzip -> encrypt -> write -> sign -> sidecars -> read back -> publish -> record (archive-store)
         ArchiveBeans.bindAll(bind, layout, catalog, secrets, now, gzipThreads, alerts);
 
-        // a route records its own run under its own id: a flow's, or a sub-flow's that another flow ran
-        // on the same exchange (the drill's restores), which the catalog keeps apart from its caller's
-        bind.accept("recordRun", (Processor) ex -> catalog.recordRun(route(ex), started(ex), now.get().toString(),
+        // under the flow the run is: the one the exchange entered, or a sub-flow that keeps runs of its own
+        // (the drill's restores), which the catalog keeps apart from its caller's
+        bind.accept("recordRun", (Processor) ex -> catalog.recordRun(FailedRuns.runOf(ex), FailedRuns.startedOf(ex), now.get().toString(),
                 "ok", null, String.valueOf(ex.getMessage().getBody())));
         bind.accept("recordNothingToDo", (Processor) ex -> {
             // a set that goes no further keeps no scratch (an incremental's unchanged database deltas)
@@ -99,12 +99,6 @@ public final class FlowBeans {
             offsiteFailure.process(ex);
             retentionFailure.process(ex);
         });
-    }
-
-    /** The route the exchange is in now (the flow's, or a sub-flow's it sent the exchange to). */
-    static String route(Exchange ex) {
-        String at = org.apache.camel.support.ExchangeHelper.getAtRouteId(ex);
-        return at != null ? at : ex.getFromRouteId();
     }
 
     private static void body(Exchange ex, Object body) {

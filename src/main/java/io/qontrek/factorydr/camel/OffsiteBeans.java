@@ -98,7 +98,7 @@ public final class OffsiteBeans {
                         + FlowBeans.ARCHIVE + " header");
             }
             ex.getMessage().setHeader(FlowBeans.ARCHIVE, name);
-            ex.setProperty(STARTED_PROP, Instant.now());
+            FailedRuns.begin(ex, "offsite-upload", Instant.now());
             OffsiteArchive archive = OffsiteArchive.prepare(layout.archiveDir(), name, s3);
             ex.setProperty(ARCHIVE_PROP, archive);
             ex.getMessage().setBody(archive);
@@ -121,6 +121,7 @@ public final class OffsiteBeans {
             OffsiteCopy copy = new OffsiteCopy(a.name(), sent.size(), a.objects().size() - sent.size(),
                     sent.stream().mapToLong(OffsiteObject::size).sum(), Duration.between(started, Instant.now()));
             catalog.recordRun("offsite-upload", second(started), second(Instant.now()), "ok", null, copy.summary());
+            FailedRuns.end(ex);
             ex.getMessage().setBody(copy);
         });
 
@@ -141,14 +142,18 @@ public final class OffsiteBeans {
             if (name == null || name.isBlank()) throw new OffsiteException("offsite-download needs the " + FlowBeans.ARCHIVE + " header");
             String target = ex.getMessage().getHeader(TARGET, String.class);
             Path dir = target == null || target.isBlank() ? layout.archiveDir() : Path.of(target).toAbsolutePath().normalize();
+            FailedRuns.begin(ex, "offsite-download", Instant.now());
             OffsiteDownload d = OffsiteDownload.prepare(dir, name, s3);
             ex.setProperty(DOWNLOAD_PROP, d);
             ex.getMessage().setBody(d.items());
         });
         bind.accept("offsiteSave", (Processor) ex -> OffsiteDownload.save(ex.getMessage().getMandatoryBody(InputStream.class),
                 ex.getProperty(ITEM_PROP, OffsiteDownload.Item.class).temp()));
-        bind.accept("offsiteVerifyDownload", (Processor) ex -> ex.getMessage().setBody(
-                ex.getProperty(DOWNLOAD_PROP, OffsiteDownload.class).verifyAndInstall(secrets.archiveKey(), secrets.signingSecret(), s3.where())));
+        bind.accept("offsiteVerifyDownload", (Processor) ex -> {
+            ex.getMessage().setBody(ex.getProperty(DOWNLOAD_PROP, OffsiteDownload.class)
+                    .verifyAndInstall(secrets.archiveKey(), secrets.signingSecret(), s3.where()));
+            FailedRuns.end(ex);
+        });
 
         // a failed download leaves nothing behind (offsite-download's onCompletion)
         bind.accept("offsiteDiscardDownload", (Processor) ex -> {

@@ -84,17 +84,35 @@ final class RecoveryBeans {
             Drill.prepare(run, layout, now.get());
             ex.setProperty(DRILL_RUN, run);
         });
-        bind.accept("drillRestoreLatest", (Processor) ex -> ex.getMessage().setBody(Drill.restoreLatest(drill(ex))));
-        bind.accept("drillBackupRestored", (Processor) ex -> Drill.backupRestored(drill(ex), ex.getMessage().getBody(RestoreJob.class)));
+        // the restore and panic-recover runs are theirs, recorded under their own names, as from the command line
+        bind.accept("drillRestoreLatest", (Processor) ex -> {
+            ex.getMessage().setBody(Drill.restoreLatest(drill(ex)));
+            FailedRuns.begin(ex, "restore", now.get());
+        });
+        bind.accept("drillBackupRestored", (Processor) ex -> {
+            FailedRuns.end(ex);
+            Drill.backupRestored(drill(ex), ex.getMessage().getBody(RestoreJob.class));
+        });
         bind.accept("drillSimulateDisaster", (Processor) ex ->
                 Drill.simulateDisaster(drill(ex), catalog, secrets.towerSecret(), now.get()));
-        bind.accept("drillRestoreAgain", (Processor) ex -> ex.getMessage().setBody(Drill.restoreAgain(drill(ex))));
-        bind.accept("drillFullRestoreVerified", (Processor) ex ->
-                Drill.fullRestoreVerified(drill(ex), ex.getMessage().getBody(RestoreJob.class)));
-        bind.accept("drillRecoverPanic", (Processor) ex -> ex.getMessage().setBody(Drill.recoverPanic(drill(ex))));
-        bind.accept("drillPanicRecovered", (Processor) ex ->
-                Drill.panicRecovered(drill(ex), ex.getMessage().getBody(PanicJob.class), secrets.signingSecret()));
+        bind.accept("drillRestoreAgain", (Processor) ex -> {
+            ex.getMessage().setBody(Drill.restoreAgain(drill(ex)));
+            FailedRuns.begin(ex, "restore", now.get());
+        });
+        bind.accept("drillFullRestoreVerified", (Processor) ex -> {
+            FailedRuns.end(ex);
+            Drill.fullRestoreVerified(drill(ex), ex.getMessage().getBody(RestoreJob.class));
+        });
+        bind.accept("drillRecoverPanic", (Processor) ex -> {
+            ex.getMessage().setBody(Drill.recoverPanic(drill(ex)));
+            FailedRuns.begin(ex, "panic-recover", now.get());
+        });
+        bind.accept("drillPanicRecovered", (Processor) ex -> {
+            FailedRuns.end(ex);
+            Drill.panicRecovered(drill(ex), ex.getMessage().getBody(PanicJob.class), secrets.signingSecret());
+        });
         bind.accept("drillStepFailed", (Processor) ex -> {
+            FailedRuns.end(ex);
             Drill.stepFailed(drill(ex), ex.getMessage().getBody(), ex.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class));
             // caught, and the drill goes on. Camel keeps the "failure handled" mark the restore's or
             // panic-recover's error handling left on the exchange, and would then skip the drill's own for
