@@ -77,6 +77,7 @@ fi
 # --- measuring ------------------------------------------------------------------------------------
 # shellcheck source=bench/lib.sh
 . "$here/lib.sh"
+signing_key "$cache"   # backup requires an Ed25519 key (FACTORY_SIGNING_KEY_FILE)
 last_line() { # the last words of a failed step: its stderr's last line, else its stdout's
   local line
   line="$(grep -v '^[[:space:]]*$' "$1.err" 2>/dev/null | tail -1 || true)"

@@ -39,6 +39,10 @@ export TOWER_SIGNING_SECRET="bench-tower-secret-0123456789"
 fdr="$home/bin/factory-dr"
 (cd "$home" && mvn -B -q -ntp -DskipTests package)   # the install step (bin/factory-dr never builds), not timed
 "$fdr" --version >/dev/null   # and the class-data sharing archive, not timed either
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
+mkdir -p "$home/bench/cache"
+signing_key "$home/bench/cache"   # backup requires an Ed25519 key (FACTORY_SIGNING_KEY_FILE)
 
 dir="$home/bench/cache/incremental-$proofs-$ledger"
 runtime="$dir/runtime"; work="$dir/work"; archive="$work/archive"

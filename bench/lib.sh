@@ -16,6 +16,10 @@ others_busy() { # step wall before after own-cpu-seconds: a loud line when other
     echo "  !!! MACHINE BUSY during $1: other processes used ${pct}% of the CPU; its time may be too slow !!!"
   fi
 }
+signing_key() { # cache-dir: the bench's Ed25519 signing key (FACTORY_SIGNING_KEY_FILE), made once there
+  export FACTORY_SIGNING_KEY_FILE="$1/signing-key.pem"
+  [ -f "$FACTORY_SIGNING_KEY_FILE" ] || "$fdr" keys init --file="$FACTORY_SIGNING_KEY_FILE" > /dev/null
+}
 drop_cache() { # before every measured step, so that each reads its input from disk
   sync
   if ! { echo 3 > /proc/sys/vm/drop_caches; } 2>/dev/null; then

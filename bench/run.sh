@@ -71,6 +71,7 @@ export FACTORY_LOG_FILE="$cache/factory-dr.log"
 fdr="$home/bin/factory-dr"
 (cd "$home" && mvn -B -q -ntp -DskipTests package)   # the install step (bin/factory-dr never builds), not timed
 "$fdr" --version >/dev/null   # and the class-data sharing archive, not timed either
+signing_key "$cache"   # backup requires an Ed25519 key (FACTORY_SIGNING_KEY_FILE)
 
 if [ ! -d "$runtime/proof" ]; then
   echo "bench: generating the $size runtime in $runtime (once; cached)"
