@@ -69,14 +69,16 @@ public final class ArchiveReader {
 
     /** Reads a plain .tar.gz to the end of its last gzip member. Does not close {@code tarGz}. */
     public static void readTarGz(InputStream tarGz, EntryVisitor visitor) throws IOException {
-        InputStream gzip;
+        InputStream gunzip;
         try {
-            gzip = new Layer("gzip", Gzip.decompressing(new Unclosable(tarGz)));
+            gunzip = Gzip.decompressing(new Unclosable(tarGz));
         } catch (IOException e) {
             throw Layer.wrap("gzip", e);
         }
-        // gunzip and everything below it run a few chunks ahead on a second core
-        try (InputStream ahead = new ReadAheadInputStream(gzip)) {
+        InputStream gzip = new Layer("gzip", gunzip);
+        // gunzip and everything below it run ahead of the tar reader on other cores: our archives'
+        // members on every core, any other gzip a few chunks ahead on a second one
+        try (InputStream ahead = Gzip.readsAhead(gunzip) ? gzip : new ReadAheadInputStream(gzip)) {
             try {
                 readTar(ahead, visitor);
             } catch (ArchiveException symptom) {

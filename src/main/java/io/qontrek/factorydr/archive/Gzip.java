@@ -11,8 +11,8 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
  * Standard gzip (RFC 1952) at zlib's default level 6, the level {@code gzip} and {@code tar czf} use.
  *
  * <p>With more than one thread, {@link ParallelGzipOutputStream} deflates 256 KiB blocks concurrently,
- * each primed with the 32 KiB before it as pigz does, into one ordinary gzip member ({@code gzip -t} and
- * {@code tar -xz} read it) the size of gzip -6's. Each stream has its own threads, stopped on close.
+ * each into a gzip member of its own ({@code gzip -t} and {@code tar -xz} read them as one file), within
+ * 1 % of gzip -6's size. Each stream has its own threads, stopped on close.
  */
 public final class Gzip {
     static final int BUFFER = 64 * 1024;
@@ -29,12 +29,25 @@ public final class Gzip {
     /**
      * Decompresses every gzip member of {@code source}; fails on a bad CRC or length, on truncation and on
      * trailing garbage (java.util.zip.GZIPInputStream silently ignores garbage after a member, which a
-     * verifier must not). {@code close()} closes {@code source}.
+     * verifier must not). What {@link ParallelGzipOutputStream} wrote is inflated on every core
+     * ({@link ParallelGunzipInputStream}); any other gzip on this thread. {@code close()} closes {@code source}.
      */
     public static InputStream decompressing(InputStream source) throws IOException {
+        BufferedInputStream in = new BufferedInputStream(source, BUFFER);
+        in.mark(BlockMembers.HEADER);
+        byte[] first = in.readNBytes(BlockMembers.HEADER);
+        in.reset();
+        if (first.length == BlockMembers.HEADER && BlockMembers.size(first) >= 0) {
+            return new ParallelGunzipInputStream(in, Runtime.getRuntime().availableProcessors());
+        }
         return GzipCompressorInputStream.builder()
-                .setInputStream(new BufferedInputStream(source, BUFFER))
+                .setInputStream(in)
                 .setDecompressConcatenated(true)
                 .get();
+    }
+
+    /** Whether {@code gunzip} (from {@link #decompressing}) already reads ahead on threads of its own. */
+    static boolean readsAhead(InputStream gunzip) {
+        return gunzip instanceof ParallelGunzipInputStream;
     }
 }

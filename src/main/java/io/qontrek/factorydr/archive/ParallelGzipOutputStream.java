@@ -15,19 +15,18 @@ import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 
 /**
- * One standard gzip member (RFC 1952) deflated at level 6 by several threads: the input is cut into
- * 256 KiB blocks, each deflated on its own by zlib at level 6 and ended with a sync flush (an empty
- * stored block) so the next block starts on a byte boundary; the blocks' output, concatenated in order,
- * is one deflate stream, which is what {@code gzip -d} and {@code tar -xz} read.
+ * Standard gzip (RFC 1952) deflated at level 6 by several threads: the input is cut into 256 KiB
+ * blocks, each deflated on its own by zlib at level 6 into a gzip member of its own. Members in a row
+ * are one gzip file to every reader ({@code gzip -d}, {@code tar -xz}, RFC 1952 section 2.2), and each
+ * member's header carries its own size in an extra field ({@link BlockMembers}), which stock tools
+ * ignore and our reader uses to inflate the members on every core ({@link ParallelGunzipInputStream}).
  *
  * <p>Blocks do not share a dictionary, so the output is slightly larger than single-threaded
- * {@code gzip -6}'s (see {@link #BLOCK}). pigz instead primes each
- * block with the 32 KiB before it ({@code primed}): that matches gzip -6's size (-0.1 %) but costs
- * about 12 % more deflate CPU (more matches to weigh), and deflate is most of a backup's CPU, so the
- * default is unprimed.
+ * {@code gzip -6}'s (see {@link #BLOCK}); pigz primes each block with the 32 KiB before it, which a
+ * member cannot (a reader resets its window at each member, and a block inflated alone has no past).
  *
- * <p>Threads: the caller's thread fills blocks and computes the CRC-32; {@code threads} workers
- * deflate; one emitter thread writes the deflated blocks, in order, into the sink (so the stages after
+ * <p>Threads: the caller's thread fills blocks; {@code threads} workers deflate and compute each
+ * block's CRC-32; one emitter thread writes the members, in order, into the sink (so the stages after
  * gzip, encryption and the file write, run beside the deflating rather than in the caller's thread).
  * Memory is bounded: a fixed set of block buffers circulates, and the caller waits for a free one.
  * A failure in the sink or a worker is reported by the caller's next write or by {@code close()}.
@@ -38,16 +37,13 @@ public final class ParallelGzipOutputStream extends OutputStream {
      * 64 KiB blocks and +0.5 % with 256 KiB (+0.1 % with 1 MiB, against one stream), for the same CPU.
      */
     static final int BLOCK = 256 * 1024;
-    static final int DICTIONARY = 32 * 1024;
-    private static final byte[] HEADER = {0x1f, (byte) 0x8b, Deflater.DEFLATED, 0, 0, 0, 0, 0, 0, 0};
     private static final Job END = new Job(0);
 
-    /** One block: its input, the dictionary before it, its deflated output. */
+    /** One block: its input, its CRC-32, its deflated output. */
     private static final class Job {
         final byte[] in;
-        final byte[] dictionary = new byte[DICTIONARY];
         int length;
-        int dictionaryLength;
+        int crc;
         boolean last;
         byte[] out;
         int outLength;
@@ -64,7 +60,6 @@ public final class ParallelGzipOutputStream extends OutputStream {
     private final Thread emitter;
     private final BlockingQueue<Job> free;
     private final BlockingQueue<Job> inOrder = new LinkedBlockingQueue<>();
-    private final CRC32 crc = new CRC32();
     private final java.util.Queue<Deflater> allDeflaters = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final ThreadLocal<Deflater> deflaters = ThreadLocal.withInitial(() -> {
         Deflater d = new Deflater(6, true);
@@ -72,23 +67,21 @@ public final class ParallelGzipOutputStream extends OutputStream {
         return d;
     });
     private volatile Throwable failure;
-    private final boolean primed;
     private Job current;
-    private long total;
+    private boolean submitted;
     private boolean closed;
 
     /** Compresses into {@code sink} with {@code threads} deflating threads; {@code close()} closes sink. */
     public ParallelGzipOutputStream(OutputStream sink, int threads) throws IOException {
-        this(sink, threads, BLOCK, false);
+        this(sink, threads, BLOCK);
     }
 
-    ParallelGzipOutputStream(OutputStream sink, int threads, int blockSize, boolean primed) throws IOException {
+    ParallelGzipOutputStream(OutputStream sink, int threads, int blockSize) throws IOException {
         if (threads < 1) throw new IllegalArgumentException("gzip threads must be at least 1, got " + threads);
         this.sink = sink;
         int blocks = threads * 3 + 2;
         this.free = new ArrayBlockingQueue<>(blocks);
         for (int i = 0; i < blocks; i++) free.add(new Job(blockSize));
-        this.primed = primed;
         AtomicInteger n = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "gzip-deflate-" + n.incrementAndGet());
@@ -97,7 +90,6 @@ public final class ParallelGzipOutputStream extends OutputStream {
         });
         this.emitter = new Thread(this::emit, "gzip-emit");
         this.emitter.setDaemon(true);
-        sink.write(HEADER);
         emitter.start();
     }
 
@@ -109,8 +101,6 @@ public final class ParallelGzipOutputStream extends OutputStream {
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
         if (closed) throw new IOException("gzip stream is closed");
-        crc.update(b, off, len);
-        total += len;
         while (len > 0) {
             if (current == null) current = takeFree();
             int n = Math.min(len, current.in.length - current.length);
@@ -122,18 +112,12 @@ public final class ParallelGzipOutputStream extends OutputStream {
         }
     }
 
-    /** Hands the current block to a worker; the next block gets its last 32 KiB as dictionary. */
+    /** Hands the current block to a worker. */
     private void submit(boolean last) throws IOException {
         Job job = current == null ? takeFree() : current;
         current = null;
         job.last = last;
-        Job next = last ? null : takeFree();
-        if (next != null && primed) {
-            int d = Math.min(DICTIONARY, job.length);
-            System.arraycopy(job.in, job.length - d, next.dictionary, 0, d);
-            next.dictionaryLength = d;
-        }
-        current = next;
+        submitted = true;
         job.deflated = CompletableFuture.runAsync(() -> deflate(job), workers);
         inOrder.add(job);
         checkFailure();
@@ -146,7 +130,6 @@ public final class ParallelGzipOutputStream extends OutputStream {
                 Job j = free.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
                 if (j != null) {
                     j.length = 0;
-                    j.dictionaryLength = 0;
                     j.outLength = 0;
                     j.last = false;
                     return j;
@@ -159,17 +142,16 @@ public final class ParallelGzipOutputStream extends OutputStream {
     }
 
     private void deflate(Job job) {
+        CRC32 crc = new CRC32();
+        crc.update(job.in, 0, job.length);
+        job.crc = (int) crc.getValue();
         Deflater d = deflaters.get();
         d.reset();
-        if (job.dictionaryLength > 0) d.setDictionary(job.dictionary, 0, job.dictionaryLength);
         d.setInput(job.in, 0, job.length);
-        if (job.last) d.finish();
-        int flush = job.last ? Deflater.NO_FLUSH : Deflater.SYNC_FLUSH;
-        while (true) {
+        d.finish();
+        while (!d.finished()) {
             if (job.outLength == job.out.length) job.out = java.util.Arrays.copyOf(job.out, job.out.length * 2);
-            int n = d.deflate(job.out, job.outLength, job.out.length - job.outLength, flush);
-            job.outLength += n;
-            if (job.last ? d.finished() : job.outLength < job.out.length && d.needsInput()) break;
+            job.outLength += d.deflate(job.out, job.outLength, job.out.length - job.outLength);
         }
     }
 
@@ -181,7 +163,11 @@ public final class ParallelGzipOutputStream extends OutputStream {
                 if (job == END) return;
                 try {
                     job.deflated.get(); // even after a failure: a buffer goes back only once no worker uses it
-                    if (failure == null) sink.write(job.out, 0, job.outLength);
+                    if (failure == null) {
+                        sink.write(BlockMembers.header(job.outLength));
+                        sink.write(job.out, 0, job.outLength);
+                        sink.write(BlockMembers.trailer(job.crc, job.length));
+                    }
                 } catch (ExecutionException e) {
                     fail(e.getCause());
                 } catch (Throwable t) {
@@ -210,28 +196,22 @@ public final class ParallelGzipOutputStream extends OutputStream {
         throw new IOException(t);
     }
 
-    /** Deflates what is left, ends the member (CRC-32, length), closes the sink. */
+    /** Deflates what is left as the last member (an empty input is one empty member), closes the sink. */
     @Override
     public void close() throws IOException {
         if (closed) return;
         closed = true;
         try (sink) {
             try {
-                if (failure == null) {
+                if (failure == null && (!submitted || current != null && current.length > 0)) {
                     submit(true);
                 } else {
+                    if (current != null) free.add(current);
+                    current = null;
                     inOrder.add(END);
                 }
                 join(emitter);
                 checkFailure();
-                byte[] trailer = new byte[8];
-                int c = (int) crc.getValue();
-                int size = (int) total; // ISIZE: the length modulo 2^32
-                for (int i = 0; i < 4; i++) {
-                    trailer[i] = (byte) (c >>> (8 * i));
-                    trailer[4 + i] = (byte) (size >>> (8 * i));
-                }
-                sink.write(trailer);
             } finally {
                 workers.shutdownNow();
                 emitter.interrupt();

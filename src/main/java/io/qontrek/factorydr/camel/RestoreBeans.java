@@ -110,6 +110,8 @@ final class RestoreBeans {
                 }
             }
         });
+        // durable before anything live is touched: one syncfs, while checkStagedRestore runs
+        bind.accept("syncStaging", (Processor) ex -> SafeExtractor.makeDurable(job(ex).staging));
         bind.accept("checkStagedRestore", (Processor) ex ->
                 StagedRuntimeCheck.check(job(ex), secrets.has(Secrets.TOWER_SECRET) ? secrets.towerSecret() : null));
         bind.accept("describeRestore", (Processor) ex -> {

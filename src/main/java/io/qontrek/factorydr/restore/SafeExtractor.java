@@ -29,7 +29,6 @@ import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -64,7 +63,7 @@ import java.util.function.Predicate;
  * verifier checks each header's mode, mtime and owner against the signed manifest where the manifest
  * records them. The staging directory itself is created owner-only (0700); the directories inside it
  * are created as the umask makes them, since they become the runtime's own.
- * At the end the staging file system is synced once (see finish). Anything other than a regular file
+ * The staging file system is then synced once ({@link #makeDurable}). Anything other than a regular file
  * in the way (a directory, a link) is refused. {@code manifest.json} is never written.
  *
  * <p>On failure the staging directory holds a partial extraction (never a partial file); the caller
@@ -103,7 +102,9 @@ public final class SafeExtractor {
             throws IOException {
         try (Extraction extraction = into(stagingDir, wanted); InputStream in = Files.newInputStream(archive)) {
             ArchiveReader.read(in, password, extraction);
-            return extraction.finish();
+            ExtractResult result = extraction.finish();
+            makeDurable(stagingDir);
+            return result;
         }
     }
 
@@ -126,7 +127,6 @@ public final class SafeExtractor {
         /** The directories of the archive (its entries and its files' parents): few, whatever the file count. */
         private final Set<String> directories = new HashSet<>();
         private final UniquePaths files;
-        private final Set<Path> touchedDirs = new LinkedHashSet<>();
         private final Map<Path, Instant> dirTimes = new LinkedHashMap<>();
         private final Map<String, Long> filesByTop = new HashMap<>();
         private long written;
@@ -251,7 +251,6 @@ public final class SafeExtractor {
                     }
                 }
                 done = true;
-                touchedDirs.add(dir);
                 this.written++;
                 int top = path.indexOf('/');
                 filesByTop.merge(top < 0 ? "" : path.substring(0, top), 1L, Long::sum);
@@ -280,7 +279,6 @@ public final class SafeExtractor {
                 Path next = dir.resolve(part);
                 if (!Files.exists(next, LinkOption.NOFOLLOW_LINKS)) {
                     Files.createDirectory(next);
-                    touchedDirs.add(dir);
                 }
                 Path real = next.toRealPath();
                 if (!real.startsWith(root)) {
@@ -304,23 +302,13 @@ public final class SafeExtractor {
         }
 
         /**
-         * Makes the staged files durable, after setting directory mtimes (after their files, which change
-         * them): one syncfs(2) of the staging file system ({@link FileSystemSync}), not an fsync per file,
-         * which made a restore of 60,000 proofs wait 17 s on the disk's journal. Where syncfs is not
-         * available, every file and directory written is fsynced instead.
+         * Ends the extraction: directory mtimes are set after their files, which change them. The
+         * staged files are not durable yet: {@link #makeDurable} does that once for every archive of
+         * the restore, while the staged runtime is checked.
          */
         public ExtractResult finish() throws IOException {
             for (Map.Entry<Path, Instant> d : dirTimes.entrySet()) {
                 Files.setLastModifiedTime(d.getKey(), FileTime.from(d.getValue()));
-            }
-            if (!FileSystemSync.sync(root)) {
-                // every file in staging (this restore's alone), found by walking it rather than from a list
-                try (var staged = Files.walk(root)) {
-                    for (Path f : (Iterable<Path>) staged::iterator) {
-                        if (Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) AtomicFile.fsync(f);
-                    }
-                }
-                for (Path dir : touchedDirs) AtomicFile.fsync(dir);
             }
             close();
             return new ExtractResult(written, bytes, filesByTop, foreignOwners);
@@ -330,6 +318,23 @@ public final class SafeExtractor {
         @Override
         public void close() {
             files.close();
+        }
+    }
+
+    /**
+     * Makes everything staged under {@code staging} durable: one syncfs(2) of its file system
+     * ({@link FileSystemSync}), not an fsync per file, which made a restore of 60,000 proofs wait 17 s
+     * on the disk's journal. Where syncfs is not available, every file and directory in staging (this
+     * restore's alone) is fsynced instead.
+     */
+    public static void makeDurable(Path staging) throws IOException {
+        if (FileSystemSync.sync(staging)) return;
+        try (var staged = Files.walk(staging)) {
+            for (Path f : (Iterable<Path>) staged::iterator) {
+                if (Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS) || Files.isDirectory(f, LinkOption.NOFOLLOW_LINKS)) {
+                    AtomicFile.fsync(f);
+                }
+            }
         }
     }
 

@@ -96,6 +96,62 @@ class GzipTest {
         }
     }
 
+    /** Our parallel output: one member per block, each with its size, read on every core and by stock gzip. */
+    @Test
+    void ourMembersAreInflatedInParallelAndStockGzipReadsThem() throws Exception {
+        Path plain = SampleData.file(dir.resolve("data.txt"), 3_000_000, 7);
+        Path gz = compress(plain, 2);
+        Tools.bash(dir, "gzip -dc " + gz.getFileName() + " | cmp - data.txt").ok();
+        byte[] bytes = Files.readAllBytes(gz);
+        assertThat(BlockMembers.size(java.util.Arrays.copyOf(bytes, BlockMembers.HEADER))).isPositive();
+        try (InputStream in = Gzip.decompressing(Files.newInputStream(gz))) {
+            assertThat(Gzip.readsAhead(in)).isTrue();
+            assertThat(in.readAllBytes()).isEqualTo(Files.readAllBytes(plain));
+        }
+        // a stock gzip file is read on the caller's thread, as before
+        Tools.bash(dir, "gzip -c data.txt > stock.gz").ok();
+        try (InputStream in = Gzip.decompressing(Files.newInputStream(dir.resolve("stock.gz")))) {
+            assertThat(Gzip.readsAhead(in)).isFalse();
+        }
+    }
+
+    /** Each member is checked whole before its block is handed on: data, CRC-32, length, its size field. */
+    @ParameterizedTest
+    @ValueSource(strings = {"data", "crc", "length", "size", "truncated", "garbage", "stock-after"})
+    void aDamagedMemberOfOursIsRefused(String damage) throws Exception {
+        Path plain = SampleData.file(dir.resolve("data.txt"), 1_500_000, 3);
+        byte[] gz = Files.readAllBytes(compress(plain, 2));
+        int first = BlockMembers.size(gz);
+        int second = first + BlockMembers.size(java.util.Arrays.copyOfRange(gz, first, first + BlockMembers.HEADER));
+        switch (damage) {
+            case "data" -> gz[first + BlockMembers.HEADER + 100] ^= 0x55; // inside the second member's deflate data
+            case "crc" -> gz[second - 8] ^= 1;
+            case "length" -> gz[second - 4] ^= 1;
+            case "size" -> gz[first + 16] ^= 4;
+            case "truncated" -> gz = java.util.Arrays.copyOf(gz, second - 3);
+            case "garbage" -> gz = concat(gz, "garbage".getBytes());
+            case "stock-after" -> {
+                Tools.bash(dir, "printf more | gzip -c > more.gz").ok();
+                gz = concat(gz, Files.readAllBytes(dir.resolve("more.gz")));
+            }
+            default -> throw new IllegalArgumentException(damage);
+        }
+        try (InputStream in = Gzip.decompressing(new ByteArrayInputStream(gz))) {
+            assertThatThrownBy(in::readAllBytes).isInstanceOf(IOException.class)
+                    .hasMessageMatching("(?s).*(corrupt|truncated|trailing garbage).*");
+        }
+        // stock gzip refuses it too, except what it ignores by design (our size field, another member after ours)
+        boolean stockIgnores = damage.equals("size") || damage.equals("stock-after");
+        Files.write(dir.resolve("damaged.gz"), gz);
+        if (!stockIgnores) assertThat(Tools.bash(dir, "gzip -t damaged.gz").exit()).isNotZero();
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] c = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
+    }
+
     @Test
     void zeroThreadsIsAConfigurationError() {
         assertThatThrownBy(() -> Gzip.compressing(OutputStream.nullOutputStream(), 0))
