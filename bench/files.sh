@@ -115,7 +115,7 @@ declare -A title=(
   [stock-backup]="  stock: tar | pigz -6 -p2 | openssl enc"
   [verify-archive]="verify archive (the full)"
   [restore]="restore --archive (the full), new target"
-  [stock-restore]="  stock: openssl -d | pigz -d | tar -x"
+  [stock-restore]="  stock: openssl -d | pigz -d | tar -x; sync -f"
   [incremental]="backup incremental (+1% new proofs)"
   [verify-proofs]="verify proofs"
   [catalog-rebuild]="catalog rebuild (empty catalog)"
@@ -256,7 +256,7 @@ run_size() {
   if ok stock-backup; then
     mkdir -p "$work/restore-stock"
     measure stock-restore bash -o pipefail -c "openssl enc -d -aes-256-cbc -pbkdf2 -iter 10000 -pass env:ARCHIVE_ENCRYPTION_KEY \
-      -in '$work/stock.tar.gz.enc' | pigz -d | tar -C '$work/restore-stock' -xf -"
+      -in '$work/stock.tar.gz.enc' | pigz -d | tar -C '$work/restore-stock' -xf - && sync -f '$work/restore-stock'"
     local got
     got=$(find "$work/restore-stock" -type f | wc -l)
     STOCK_OUT[$label]=$(tree_bytes "$work/restore-stock")

@@ -11,7 +11,9 @@
 #   restic  restic backup --files-from-raw       (Debian's package, installed when missing; its
 #           repository on the same disk; and back: restic restore latest)
 #   ours    factory-dr backup full / restore --archive (every byte verified and synced)
-# The restores write everything but logs/, as factory-dr's does. The cached runtime's databases are
+# The restores write everything but logs/, as factory-dr's does, and each ends with `sync -f` of what it
+# wrote: factory-dr's restore makes its staging durable (syncfs) before the swap, so the others' time
+# includes getting their bytes to the disk too. The cached runtime's databases are
 # compacted once (VACUUM), so that they are the size of the snapshots factory-dr archives.
 # and an incremental after 1% new proofs (bench/add-proofs.py, undone after): ours in a process of its
 # own, restic's second snapshot. Every step starts from a dropped page cache (or a loud line says it
@@ -135,9 +137,9 @@ for l in open(sys.argv[1]):
   if wants restore; then
     run_step restore ours "$r" "$fdr" restore --archive="$full" --target="$work/out-ours-$r" --root="$runtime" --archive-dir="$a"
     mkdir -p "$work/out-gzip-$r" "$work/out-pigz-$r"
-    run_step restore gzip "$r" bash -o pipefail -c "$(openssl_enc) -d -in '$work/gzip-$r.tar.gz.enc' | gzip -d | tar -C '$work/out-gzip-$r' --anchored --exclude=logs -xf -"
-    run_step restore pigz "$r" bash -o pipefail -c "$(openssl_enc) -d -in '$work/pigz-$r.tar.gz.enc' | pigz -d | tar -C '$work/out-pigz-$r' --anchored --exclude=logs -xf -"
-    run_step restore restic "$r" restic -r "$repo" restore latest --exclude /logs --target "$work/out-restic-$r"
+    run_step restore gzip "$r" bash -o pipefail -c "$(openssl_enc) -d -in '$work/gzip-$r.tar.gz.enc' | gzip -d | tar -C '$work/out-gzip-$r' --anchored --exclude=logs -xf - && sync -f '$work/out-gzip-$r'"
+    run_step restore pigz "$r" bash -o pipefail -c "$(openssl_enc) -d -in '$work/pigz-$r.tar.gz.enc' | pigz -d | tar -C '$work/out-pigz-$r' --anchored --exclude=logs -xf - && sync -f '$work/out-pigz-$r'"
+    run_step restore restic "$r" bash -c "restic -r '$repo' restore latest --exclude /logs --target '$work/out-restic-$r' && sync -f '$work/out-restic-$r'"
     if [ "$r" = 1 ]; then
       for w in ours gzip pigz; do BYTES[restore|$w]=$(tree_bytes "$work/out-$w-1"); done
       BYTES[restore|restic]=$(tree_bytes "$work/out-restic-1")
@@ -198,6 +200,7 @@ report="$cache/run-$size-report.txt"
     done
   done
   echo "(bytes: backup, what each read; restore, what each wrote; incrementals read what each one's change detection asks for)"
+  echo "(every restore, ours and the others, ends with its bytes on the disk: ours syncfs before its swap, the others sync -f after)"
   echo "archive sizes (run 1): $SIZES"
   echo
   echo "ours / each, on the medians (printed only when the bytes agree within 1%), against the targets:"
