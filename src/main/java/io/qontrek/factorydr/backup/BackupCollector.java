@@ -26,6 +26,7 @@ import io.qontrek.factorydr.common.Hashes;
 import io.qontrek.factorydr.common.ParallelIo;
 import io.qontrek.factorydr.common.Spool;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 
 /**
  * Decides what each kind of archive holds, straight from the runtime's directories (runtime
@@ -107,6 +108,13 @@ public final class BackupCollector {
         Path work = workDir("incremental-" + stamp);
         Path dir = layout.proofDir();
         Spool included = new Spool(work);
+        // the databases' deltas are read beside the listing: the one waits on SQLite's pages (a count
+        // over a million ledger rows), the other on the directory's inodes
+        Catalog.DatabaseHeads base = catalog.newestDatabaseHeads();
+        FutureTask<List<DatabaseDelta.Taken>> taking = new FutureTask<>(() -> databaseDeltas(base, work));
+        Thread deltaThread = new Thread(taking, "database-deltas");
+        deltaThread.setDaemon(true);
+        deltaThread.start();
         List<DatabaseDelta.Taken> databases;
         String newest = null;
         long newestSeq = -1;
@@ -134,9 +142,11 @@ public final class BackupCollector {
             decide(io, dir, pending, included);
             missing = known.finish();
             included.seal();
-            databases = databaseDeltas(catalog, work);
+            databases = Futures.await(taking, "the databases' deltas");
         } catch (IOException | RuntimeException e) {
             included.close();
+            taking.cancel(false);
+            Futures.joinUninterruptibly(deltaThread); // it writes into work
             WorkDir.delete(work);
             throw e;
         }
@@ -182,8 +192,7 @@ public final class BackupCollector {
      * comment), each at one point in time: a delta of the rows above that archive's head, or the
      * whole database when it changed below it or that archive recorded no head.
      */
-    private List<DatabaseDelta.Taken> databaseDeltas(Catalog catalog, Path work) throws IOException {
-        Catalog.DatabaseHeads base = catalog.newestDatabaseHeads();
+    private List<DatabaseDelta.Taken> databaseDeltas(Catalog.DatabaseHeads base, Path work) throws IOException {
         List<DatabaseDelta.Taken> out = new ArrayList<>();
         for (RuntimeDatabase db : RuntimeDatabase.inOrder()) {
             Manifest.TableHead head = base.heads().get(db.dbName());
