@@ -24,6 +24,8 @@ final class FailedRuns implements Processor {
      * starts it and removed by the one that ends it. Without it a run is the flow's the exchange entered.
      */
     static final String RUN_OF = "factoryRunOf";
+    /** Exchange property: the flow a failure is logged under, {@link #runOf} (set by explainFailure). */
+    static final String FAILED_FLOW = "factoryFailedFlow";
 
     private static final Logger LOG = LoggerFactory.getLogger(FailedRuns.class);
 

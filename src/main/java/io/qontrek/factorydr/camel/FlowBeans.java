@@ -96,6 +96,7 @@ public final class FlowBeans {
         Processor retentionFailure = RetentionBeans.bindAll(bind, settings);
         // errors.camel.yaml: each explains the failures of its own routes, and leaves the others as thrown
         bind.accept("explainFailure", (Processor) ex -> {
+            ex.setProperty(FailedRuns.FAILED_FLOW, FailedRuns.runOf(ex));
             offsiteFailure.process(ex);
             retentionFailure.process(ex);
         });
