@@ -50,7 +50,7 @@ class ArchiveStoreRouteTest {
     }
 
     private static String without(String route, String step) {
-        String block = "        - process:\n            ref: " + step + "\n";
+        String block = "        - process: {ref: " + step + "}\n";
         assertThat(route).contains(block);
         return route.replace(block, "");
     }
@@ -91,8 +91,8 @@ class ArchiveStoreRouteTest {
 
     @Test
     void encryptionBeforeCompressionIsCaughtByTheReadBack() throws Exception {
-        String gzip = "        - process:\n            ref: gzip\n";
-        String encrypt = "        - process:\n            ref: encrypt\n";
+        String gzip = "        - process: {ref: gzip}\n";
+        String encrypt = "        - process: {ref: encrypt}\n";
         assertThatThrownBy(() -> run(r -> r.replace(gzip + encrypt, encrypt + gzip))).hasMessageContaining("verifyReadBack: ");
         assertThat(archives()).isEmpty();
     }
