@@ -1,17 +1,19 @@
 package io.qontrek.factorydr.camel;
 
+import io.qontrek.factorydr.recovery.DrillProofWriter;
+
 import io.qontrek.factorydr.catalog.Catalog;
 import io.qontrek.factorydr.config.RuntimeLayout;
 import io.qontrek.factorydr.config.Secrets;
 import io.qontrek.factorydr.config.Settings;
 import io.qontrek.factorydr.governance.GovernancePolicy;
 import io.qontrek.factorydr.recovery.Drill;
-import io.qontrek.factorydr.recovery.DrillProof;
+import io.qontrek.factorydr.proofs.DrillProof;
 import io.qontrek.factorydr.recovery.DrillRun;
 import io.qontrek.factorydr.recovery.PanicJob;
 import io.qontrek.factorydr.recovery.PanicRecovery;
 import io.qontrek.factorydr.recovery.RecoveryChecks;
-import io.qontrek.factorydr.recovery.RecoveryProofs;
+import io.qontrek.factorydr.proofs.RecoveryProofs;
 import io.qontrek.factorydr.verify.Verification;
 import io.qontrek.factorydr.recovery.RecoveryTarget;
 import io.qontrek.factorydr.restore.RestoreJob;
@@ -124,7 +126,7 @@ final class RecoveryBeans {
             ex.getMessage().setBody(drill(ex));
         });
         bind.accept("drillEmitProof", (Processor) ex ->
-                DrillProof.emit(drill(ex), objectives, secrets.signingSecret(), now.get()));
+                DrillProofWriter.emit(drill(ex), objectives, secrets.signingSecret(), now.get()));
         bind.accept("drillCleanUp", (Processor) ex -> {
             DrillRun run = drill(ex);
             if (run != null) Drill.cleanUp(run);

@@ -6,7 +6,7 @@ import io.qontrek.factorydr.config.Settings;
 import io.qontrek.factorydr.governance.GovernancePolicy;
 import io.qontrek.factorydr.observe.ObserveSettings;
 import io.qontrek.factorydr.offsite.OffsiteSettings;
-import io.qontrek.factorydr.recovery.DrillProof;
+import io.qontrek.factorydr.proofs.DrillProof;
 import io.qontrek.factorydr.retention.RetentionPolicy;
 import io.qontrek.factorydr.schedule.Schedules;
 

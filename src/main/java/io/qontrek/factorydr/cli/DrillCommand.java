@@ -5,7 +5,7 @@ import io.qontrek.factorydr.config.RuntimeLayout;
 import io.qontrek.factorydr.config.Secrets;
 import io.qontrek.factorydr.config.Settings;
 import io.qontrek.factorydr.recovery.CheckResult;
-import io.qontrek.factorydr.recovery.DrillProof;
+import io.qontrek.factorydr.proofs.DrillProof;
 import io.qontrek.factorydr.recovery.DrillRun;
 import java.nio.file.Path;
 import java.util.Map;

@@ -6,7 +6,7 @@ import io.qontrek.factorydr.governance.Gate;
 import io.qontrek.factorydr.observe.Check;
 import io.qontrek.factorydr.observe.Status;
 import io.qontrek.factorydr.observe.StatusReport;
-import io.qontrek.factorydr.recovery.DrillProof;
+import io.qontrek.factorydr.proofs.DrillProof;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;

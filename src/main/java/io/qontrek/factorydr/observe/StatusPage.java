@@ -5,7 +5,7 @@ import io.qontrek.factorydr.catalog.CatalogEntry;
 import io.qontrek.factorydr.governance.Gate;
 import io.qontrek.factorydr.governance.Gates;
 import io.qontrek.factorydr.governance.RecoveryPoints;
-import io.qontrek.factorydr.recovery.DrillProof;
+import io.qontrek.factorydr.proofs.DrillProof;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;

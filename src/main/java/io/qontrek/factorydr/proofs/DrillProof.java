@@ -1,4 +1,4 @@
-package io.qontrek.factorydr.recovery;
+package io.qontrek.factorydr.proofs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -21,7 +21,7 @@ import java.util.Set;
  * The signed drill proof, archive/recovery-proofs/drill-&lt;stamp&gt;.json: every runbook outcome
  * (name, pass, detail), the measured RTO and RPO against the runbook's objectives, the archives
  * restored (backup id, name, SHA-256), the disaster simulated, the staging copy's own resilience_ops
- * proof, and the signature. {@link #check} is `factory-dr verify drill`.
+ * proof, and the signature. {@link #check} is `factory-dr verify drill`; recovery.DrillProofWriter writes it.
  */
 public final class DrillProof {
     public static final String SCHEMA = "factory.drill_proof.v1";
@@ -52,111 +52,6 @@ public final class DrillProof {
         public static Objectives from(io.qontrek.factorydr.config.Settings s) {
             return new Objectives(Duration.ofMinutes(s.getInt("factory.drill.rto-objective-minutes", 1, 24 * 60)),
                     Duration.ofMinutes(s.getInt("factory.drill.rpo-objective-minutes", 1, 7 * 24 * 60)));
-        }
-    }
-
-    /** Builds, signs and writes the drill proof; sets run.proofFile. */
-    public static Path emit(DrillRun run, Objectives objectives, byte[] signingSecret, Instant finishedAt) throws IOException {
-        run.finishedAt = finishedAt;
-        ObjectNode doc = RecoveryProofs.JSON.createObjectNode();
-        doc.put("schema", SCHEMA);
-        doc.put("drill_id", run.drillId);
-        doc.put("runtime", run.live.root().toString());
-        doc.put("staging", run.staging == null ? null : run.staging.toString());
-        doc.put("staging_kept", run.keepStaging);
-        doc.put("started_at", run.startedAt.toString());
-        doc.put("finished_at", finishedAt.toString());
-        doc.put("pass", run.passed());
-        ArrayNode outcomes = doc.putArray("outcomes");
-        for (String name : OUTCOMES) {
-            CheckResult r = run.outcomes.getOrDefault(name, CheckResult.failed(name, "not reached"));
-            ObjectNode o = outcomes.addObject();
-            o.put("name", name);
-            o.put("pass", r.pass());
-            o.put("detail", r.detail());
-        }
-        ArrayNode archives = doc.putArray("archives");
-        for (DrillRun.ArchiveUsed a : run.archives) {
-            ObjectNode o = archives.addObject();
-            o.put("backup_id", a.backupId());
-            o.put("name", a.name());
-            o.put("sha256", a.sha256());
-        }
-        ArrayNode disaster = doc.putArray("disaster");
-        run.disaster.forEach(disaster::add);
-        doc.put("panic_reason", run.panicReason);
-        rto(doc.putObject("rto"), run, objectives.rto());
-        rpo(doc.putObject("rpo"), run, objectives.rpo());
-        if (run.recoveryProof == null) doc.putNull("recovery_proof");
-        else doc.set("recovery_proof", run.recoveryProof);
-        RecoveryProofs.sign(doc, signingSecret);
-        run.proofFile = RecoveryProofs.write(run.live.archiveDir().resolve(RecoveryProofs.DIRECTORY), FILE_PREFIX, finishedAt, doc);
-        return run.proofFile;
-    }
-
-    private static void rto(ObjectNode o, DrillRun run, Duration objective) {
-        o.put("from", "start of the recovery restore (restore --date=latest --verify)");
-        o.put("to", "every outcome verified");
-        o.put("objective_seconds", objective.toSeconds());
-        if (run.rtoMillis < 0) {
-            o.putNull("seconds");
-            o.putNull("millis");
-            o.put("met", false);
-        } else {
-            o.put("seconds", (run.rtoMillis + 999) / 1000);
-            o.put("millis", run.rtoMillis);
-            o.put("met", run.rtoMillis <= objective.toMillis());
-        }
-    }
-
-    /**
-     * The RPO at drill time: the age of the newest recovery point of each kind of data (proof files and
-     * each database, from the catalog), the oldest of them judged against the objective; and, as the
-     * data itself shows it, the age of the newest restored proof's created_at and ledger entry's
-     * received_at.
-     */
-    private static void rpo(ObjectNode o, DrillRun run, Duration objective) {
-        o.put("at", run.startedAt.toString());
-        o.put("objective_seconds", objective.toSeconds());
-        Optional<ChainHeads.Proof> proof = Optional.empty();
-        Optional<ChainHeads.Ledger> ledger = Optional.empty();
-        if (run.outcomes.containsKey(FULL_RESTORE_VERIFIED) && run.outcomes.get(FULL_RESTORE_VERIFIED).pass()) {
-            try {
-                proof = ChainHeads.proof(run.staged);
-                ledger = ChainHeads.ledger(run.staged);
-            } catch (IOException | RuntimeException unreadable) {
-                // the outcomes already say what is wrong with the staging copy
-            }
-        }
-        Long proofAge = proof.map(p -> age(run.startedAt, p.createdAt())).orElse(null);
-        Long ledgerAge = ledger.map(l -> age(run.startedAt, l.receivedAt())).orElse(null);
-        o.put("newest_proof_created_at", proof.map(ChainHeads.Proof::createdAt).orElse(null));
-        o.put("proof_age_seconds", proofAge);
-        o.put("newest_ledger_received_at", ledger.map(ChainHeads.Ledger::receivedAt).orElse(null));
-        o.put("ledger_age_seconds", ledgerAge);
-        ObjectNode points = o.putObject("recovery_points");
-        Long worst = null;
-        for (io.qontrek.factorydr.governance.RecoveryPoints.Point p : run.recoveryPoints) {
-            ObjectNode k = points.putObject(p.kind());
-            k.put("at", p.at() == null ? null : p.at().toString());
-            k.put("what", p.what());
-            Long age = p.at() == null || p.archiveMissing() ? null : Math.max(0, Duration.between(p.at(), run.startedAt).toSeconds());
-            k.put("age_seconds", age);
-            if (age == null) worst = Long.MAX_VALUE;
-            else if (worst == null || age > worst) worst = age;
-        }
-        if (run.recoveryPoints.isEmpty()) {
-            worst = proofAge == null ? ledgerAge : ledgerAge == null ? proofAge : Long.valueOf(Math.max(proofAge, ledgerAge));
-        }
-        o.put("seconds", worst == null || worst == Long.MAX_VALUE ? null : worst);
-        o.put("met", worst != null && worst <= objective.toSeconds());
-    }
-
-    private static Long age(Instant at, String time) {
-        try {
-            return Math.max(0, Duration.between(Instant.parse(time), at).toSeconds());
-        } catch (DateTimeParseException | NullPointerException e) {
-            return null;
         }
     }
 

@@ -1,4 +1,4 @@
-package io.qontrek.factorydr.recovery;
+package io.qontrek.factorydr.proofs;
 
 import io.qontrek.factorydr.common.AtomicFile;
 import io.qontrek.factorydr.common.OwnerOnly;
@@ -23,7 +23,7 @@ import java.util.stream.IntStream;
  */
 public final class RecoveryProofs {
     public static final String DIRECTORY = "recovery-proofs";
-    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    public static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
     private RecoveryProofs() {}

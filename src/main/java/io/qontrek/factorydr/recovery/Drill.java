@@ -1,5 +1,8 @@
 package io.qontrek.factorydr.recovery;
 
+import io.qontrek.factorydr.proofs.DrillProof;
+import io.qontrek.factorydr.proofs.RecoveryProofs;
+
 import io.qontrek.factorydr.common.OwnerOnly;
 import io.qontrek.factorydr.archive.FileRecord;
 import io.qontrek.factorydr.archive.Manifest;

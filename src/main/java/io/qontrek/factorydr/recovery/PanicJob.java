@@ -1,5 +1,7 @@
 package io.qontrek.factorydr.recovery;
 
+import io.qontrek.factorydr.proofs.RecoveryProofs;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qontrek.factorydr.config.RuntimeLayout;
 import java.nio.file.Path;

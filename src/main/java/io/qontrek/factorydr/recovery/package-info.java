@@ -8,7 +8,7 @@
  * backup posture (the rpo, full-backup, offsite and drill gates) is recorded beside them as warnings
  * and never blocks. {@link io.qontrek.factorydr.recovery.PanicRecovery} clears data/ATLAS_PANIC only
  * when every check passes, after writing a signed resilience_ops proof. {@link io.qontrek.factorydr.recovery.Drill}
- * rehearses the whole disaster in a staging copy and {@link io.qontrek.factorydr.recovery.DrillProof}
+ * rehearses the whole disaster in a staging copy and {@link io.qontrek.factorydr.proofs.DrillProof}
  * describes and checks its signed proof.
  *
  * <p>Invariants: a drill never writes to the live runtime; a recovery proof is signed

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.qontrek.factorydr.catalog.Catalog;
 import io.qontrek.factorydr.catalog.CatalogEntry;
 import io.qontrek.factorydr.config.RuntimeLayout;
-import io.qontrek.factorydr.recovery.DrillProof;
+import io.qontrek.factorydr.proofs.DrillProof;
 import io.qontrek.factorydr.recovery.SignedDrillProof;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,5 +1,8 @@
 package io.qontrek.factorydr.recovery;
 
+import io.qontrek.factorydr.proofs.DrillProof;
+import io.qontrek.factorydr.proofs.RecoveryProofs;
+
 import io.qontrek.factorydr.config.RuntimeLayout;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +37,7 @@ public final class SignedDrillProof {
                     : CheckResult.passed(name, name + " held"));
         }
         run.archives.add(new DrillRun.ArchiveUsed("full-20251001T030000Z", "full/20251001T030000Z.tar.gz.enc", "0".repeat(64)));
-        return DrillProof.emit(run, new DrillProof.Objectives(Duration.ofMinutes(30), Duration.ofMinutes(60)), signingSecret,
+        return DrillProofWriter.emit(run, new DrillProof.Objectives(Duration.ofMinutes(30), Duration.ofMinutes(60)), signingSecret,
                 finishedAt);
     }
 }
