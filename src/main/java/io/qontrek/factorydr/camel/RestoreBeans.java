@@ -63,6 +63,7 @@ final class RestoreBeans {
         });
         bind.accept("verifyAndStageRestore", (Processor) ex -> {
             RestoreJob job = job(ex);
+            job.madeTarget = !Files.exists(job.target.root());
             OwnerOnly.directories(job.target.root()); // a new --target, or the drill's staged runtime: 0700
             job.staging = RestoreStaging.create(job.target, now.get()); // 0700: nobody else looks in
             ProgressListener progress = progress(ex);
@@ -131,6 +132,14 @@ final class RestoreBeans {
         bind.accept("discardStaging", (Processor) ex -> {
             RestoreJob job = ex.getMessage().getBody(RestoreJob.class);
             if (job != null && job.staging != null) RestoreStaging.discard(job.staging);
+            // a new --target that a failed or dry run leaves empty goes too: nothing that looks like a runtime stays
+            if (job != null && job.madeTarget && job.swapped == null) {
+                try {
+                    Files.deleteIfExists(job.target.root());
+                } catch (java.nio.file.DirectoryNotEmptyException kept) {
+                    // something else was put there meanwhile: not ours to remove
+                }
+            }
         });
         bind.accept("rebuildCatalog", (Processor) ex -> ex.getMessage().setBody(
                 CatalogRebuilder.rebuild(layout.archiveDir(), catalog, secrets.signingSecret())));

@@ -38,6 +38,8 @@ final class VerifyBeans {
     static final String FROM = "factoryFrom";
     static final String TO = "factoryTo";
     static final String PROBE = "factoryProbe";
+    /** Header verifyRestoreSetArchives leaves: the archive files it verified, in order. */
+    static final String RESTORE_SET = "factoryRestoreSet";
 
     private VerifyBeans() {}
 
@@ -57,9 +59,11 @@ final class VerifyBeans {
             String requested = ex.getMessage().getHeader(FlowBeans.DATE, "latest", String.class);
             RestorePlan plan = RestorePlanner.plan(catalog.archives(), requested, now.get());
             List<String> problems = new ArrayList<>();
+            List<String> files = new ArrayList<>();
             ArchiveVerifier verifier = new ArchiveVerifier();
             for (CatalogEntry e : plan.archives()) {
                 Path file = layout.archiveDir().resolve(e.name());
+                files.add(file.toString());
                 try {
                     verifier.verify(file, secrets.archiveKey(), secrets.signingSecret());
                 } catch (ArchiveException failed) {
@@ -69,6 +73,8 @@ final class VerifyBeans {
             body(ex, new Verification("backup", problems.isEmpty(), plan.archives().size(), problems,
                     plan.archives().size() + " archives of the restore set for " + requested + " ("
                             + String.join(", ", plan.backupIds()) + ")", Map.of()));
+            // for the route's check of each manifest's Ed25519 signature (verify-detached)
+            ex.getMessage().setHeader(RESTORE_SET, files);
         });
         // the proof chain's verdict, passed or not, for the proof-chain gate (governance/Gates), which reads it
         // instead of the proof directory; before requirePassed, so that a broken chain is recorded too

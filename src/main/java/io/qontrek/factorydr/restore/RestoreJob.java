@@ -30,6 +30,8 @@ public final class RestoreJob {
     /** Live config files the archives left out (secrets) or redacted: the live copies are kept. */
     public final Set<String> keepLive = new LinkedHashSet<>();
     public Path staging;
+    /** Whether this restore made the target's directory (a new --target): a failed or dry run removes it again. */
+    public boolean madeTarget;
     public long files;
     public long bytes;
     /** Whether an archive applied after the first staged proof files (then the full's receipt index is stale). */

@@ -1,0 +1,100 @@
+package io.qontrek.factorydr.camel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.qontrek.factorydr.catalog.CatalogEntry;
+import io.qontrek.factorydr.offsite.S3TestServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.Exchange;
+import org.apache.camel.builder.NotifyBuilder;
+import org.junit.jupiter.api.Test;
+
+/**
+ * routes/offsite.camel.yaml with the backup routes, in process, against a real S3 API server
+ * (S3Proxy): a full goes offsite byte-equal and is marked so; with S3 down the backup's local archive
+ * stays complete and recorded while the run fails once, naming the bucket and the endpoint, and
+ * offsite-catch-up copies it once S3 is back; offsite-download brings a lost archive back verified.
+ */
+class OffsiteRoutesTest extends RouteFileTestSupport {
+    S3TestServer s3;
+
+    @Override
+    List<String> routeFiles() {
+        return List.of("offsite.camel.yaml", "backup.camel.yaml", "archive.camel.yaml");
+    }
+
+    @Override
+    Map<String, String> moreSettings() {
+        try {
+            s3 = S3TestServer.start(Files.createTempDirectory("route-test-s3"));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        // the AWS default chain reads these first: the server's test credentials, for this JVM's clients
+        System.setProperty("aws.accessKeyId", S3TestServer.ACCESS_KEY);
+        System.setProperty("aws.secretAccessKey", S3TestServer.SECRET_KEY);
+        return Map.of("factory.s3.enabled", "true", "factory.s3.endpoint", s3.endpoint(), "factory.s3.bucket", S3TestServer.BUCKET,
+                "factory.s3.region", S3TestServer.REGION, "factory.s3.retries", "1", "factory.s3.retry-delay-ms", "50");
+    }
+
+    @Override
+    protected void doPostTearDown() throws Exception {
+        if (s3 != null) s3.close();
+        System.clearProperty("aws.accessKeyId");
+        System.clearProperty("aws.secretAccessKey");
+        super.doPostTearDown();
+    }
+
+    private byte[] offsite(String name) throws Exception {
+        return s3.client().getObjectAsBytes(b -> b.bucket(S3TestServer.BUCKET).key("factory-runtime/" + name)).asByteArray();
+    }
+
+    private Path local(String name) {
+        return layout().archiveDir().resolve(name);
+    }
+
+    @Test
+    void aFullGoesOffsiteByteEqualAndIsMarked() throws Exception {
+        NotifyBuilder uploaded = new NotifyBuilder(context).fromRoute("backup-full").wereSentTo("direct:offsite-upload").whenCompleted(1).create();
+        assertThat(send("backup-full", Map.of()).getException()).isNull();
+        assertThat(uploaded.matches(60, TimeUnit.SECONDS)).isTrue();
+        String name = archives().get(0);
+        for (String n : List.of(name, name + ".sha256", name + ".manifest.json")) assertThat(offsite(n)).isEqualTo(Files.readAllBytes(local(n)));
+        assertThat(catalog().notOffsite()).isEmpty();
+    }
+
+    @Test
+    void withS3DownTheLocalArchiveStandsAndCatchUpCopiesItLater() throws Exception {
+        s3.stop();
+        Exchange failed = send("backup-full", Map.of());
+        assertThat(failed.getException()).isNotNull();
+        assertThat(failed.getException().getMessage()).contains(S3TestServer.BUCKET).contains(s3.endpoint());
+        String name = archives().get(0);
+        assertThat(catalog().archives()).extracting(CatalogEntry::name).containsExactly(name);
+        assertThat(catalog().notOffsite()).extracting(CatalogEntry::name).containsExactly(name);
+        assertThat(alertLines()).singleElement().asString().contains(S3TestServer.BUCKET);
+
+        s3.start();
+        NotifyBuilder copied = new NotifyBuilder(context).fromRoute("offsite-catch-up").wereSentTo("direct:offsite-upload").whenCompleted(1).create();
+        assertThat(send("offsite-catch-up", Map.of()).getException()).isNull();
+        assertThat(copied.matches(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(offsite(name)).isEqualTo(Files.readAllBytes(local(name)));
+        assertThat(catalog().notOffsite()).isEmpty();
+    }
+
+    @Test
+    void aLostArchiveComesBackFromS3Verified() throws Exception {
+        assertThat(send("backup-full", Map.of()).getException()).isNull();
+        String name = archives().get(0);
+        byte[] original = Files.readAllBytes(local(name));
+        for (String n : List.of(name, name + ".sha256", name + ".manifest.json", name + ".manifest.json.sig")) Files.delete(local(n));
+        Exchange ex = send("offsite-download", Map.of(FlowBeans.ARCHIVE, name));
+        assertThat(ex.getException()).isNull();
+        assertThat(Files.readAllBytes(local(name))).isEqualTo(original);
+        assertThat(local(name + ".manifest.json")).isRegularFile();
+    }
+}

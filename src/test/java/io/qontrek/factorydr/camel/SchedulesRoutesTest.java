@@ -1,0 +1,50 @@
+package io.qontrek.factorydr.camel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.qontrek.factorydr.catalog.Catalog;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.builder.NotifyBuilder;
+import org.junit.jupiter.api.Test;
+
+/**
+ * routes/schedules.camel.yaml in process, with the daily proof archive's trigger on a cron of every
+ * two seconds and active (as serve makes it): the trigger runs the flow, recorded under the flow's own
+ * name; with the flow's route stopped (as over JMX) the trigger fails loudly, a failed run of that flow.
+ */
+class SchedulesRoutesTest extends RouteFileTestSupport {
+    @Override
+    List<String> routeFiles() {
+        return List.of("schedules.camel.yaml", "backup.camel.yaml", "archive.camel.yaml");
+    }
+
+    @Override
+    Map<String, String> moreSettings() {
+        return Map.of("factory.schedule.proof-daily-archive.cron", "0/2 * * * * ?", "factory.schedule.proof-daily-archive.active", "true",
+                "camel.component.quartz.auto-start-scheduler", "true",
+                // a send to a stopped direct: route waits this long for it to start (30 s by default) before it fails
+                "camel.component.direct.timeout", "2000");
+    }
+
+    @Test
+    void theTriggerRunsTheFlowUnderItsOwnName() throws Exception {
+        NotifyBuilder ran = new NotifyBuilder(context).fromRoute("proof-daily-archive").whenCompleted(1).create();
+        assertThat(ran.matches(30, TimeUnit.SECONDS)).isTrue();
+        context.getRouteController().stopRoute("schedule-proof-daily-archive");
+        assertThat(catalog().runs("proof-daily-archive")).extracting(Catalog.RunRow::outcome).first().isEqualTo("ok");
+        assertThat(archives()).anyMatch(a -> a.startsWith("proof/"));
+        assertThat(context.getRouteController().getRouteStatus("schedule-backup-full").isStarted()).as("a schedule not made active").isFalse();
+    }
+
+    @Test
+    void withTheFlowStoppedTheTriggerFailsLoudly() throws Exception {
+        context.getRouteController().stopRoute("proof-daily-archive");
+        NotifyBuilder fired = new NotifyBuilder(context).fromRoute("schedule-proof-daily-archive").whenDone(1).create();
+        assertThat(fired.matches(30, TimeUnit.SECONDS)).isTrue();
+        context.getRouteController().stopRoute("schedule-proof-daily-archive");
+        assertThat(catalog().runs("proof-daily-archive")).extracting(Catalog.RunRow::outcome).first().isEqualTo("failed");
+        assertThat(archives()).isEmpty();
+    }
+}
