@@ -23,9 +23,7 @@ class SchedulesRoutesTest extends RouteFileTestSupport {
     @Override
     Map<String, String> moreSettings() {
         return Map.of("factory.schedule.proof-daily-archive.cron", "0/2 * * * * ?", "factory.schedule.proof-daily-archive.active", "true",
-                "camel.component.quartz.auto-start-scheduler", "true",
-                // a send to a stopped direct: route waits this long for it to start (30 s by default) before it fails
-                "camel.component.direct.timeout", "2000");
+                "camel.component.quartz.auto-start-scheduler", "true");
     }
 
     @Test
