@@ -2,12 +2,12 @@ package io.qontrek.factorydr.verify;
 
 import io.qontrek.factorydr.config.RuntimeLayout;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.HashSet;
-import java.util.Set;
+import java.util.Arrays;
 
 /**
  * Whether the receipt index has one row for each proof file of the proof directory and no other,
@@ -19,29 +19,36 @@ import java.util.Set;
 public final class ReceiptIndexCoverage {
     private ReceiptIndexCoverage() {}
 
-    /** Null when the index names exactly the proof files; otherwise what differs, in one line. */
+    /**
+     * Null when the index names exactly the proof files; otherwise what differs, in one line. One
+     * merge of two sorted streams, the rows' file names and the proof files', so that nothing per file
+     * is kept: names in the order "shorter first, then byte by byte", which for proof-&lt;seq&gt;.json
+     * (seq zero-padded to at least 12 digits) is the order of seq, in SQLite and here alike.
+     */
     public static String difference(RuntimeLayout layout) throws IOException {
         ProofDirectory proofs = ProofDirectory.list(layout.proofDir());
-        Set<String> indexed = new HashSet<>();
-        long rows = 0;
+        long[] seqs = proofs.seqs();
+        int next = 0;
+        long extra = 0;
         try (Connection db = Sqlite.openReadOnly(layout.receiptsDb());
              Statement s = db.createStatement();
-             ResultSet rs = s.executeQuery("SELECT file FROM receipts")) {
+             ResultSet rs = s.executeQuery("SELECT file FROM receipts ORDER BY length(CAST(file AS BLOB)), CAST(file AS BLOB)")) {
             while (rs.next()) {
-                indexed.add(rs.getString(1));
-                rows++;
+                byte[] row = String.valueOf(rs.getString(1)).getBytes(StandardCharsets.UTF_8);
+                int c = next < seqs.length ? compare(row, ProofDirectory.fileName(seqs[next]).getBytes(StandardCharsets.US_ASCII)) : -1;
+                if (c > 0) return "no receipt row for " + ProofDirectory.fileName(seqs[next]);
+                if (c == 0) next++;
+                else extra++; // a row for no proof file, or a second row for one
             }
         } catch (SQLException e) {
             return "receipt index unreadable: " + ProofChainVerifier.oneLine(e);
         }
-        int found = 0;
-        for (long seq : proofs.seqs()) {
-            String name = ProofDirectory.fileName(seq);
-            if (!indexed.contains(name)) return "no receipt row for " + name;
-            found++;
-        }
-        long extra = rows - found;
+        if (next < seqs.length) return "no receipt row for " + ProofDirectory.fileName(seqs[next]);
         return extra == 0 ? null
                 : "receipt index has " + extra + (extra == 1 ? " row" : " rows") + " more than there are proof files";
+    }
+
+    private static int compare(byte[] a, byte[] b) {
+        return a.length != b.length ? Integer.compare(a.length, b.length) : Arrays.compareUnsigned(a, b);
     }
 }

@@ -51,6 +51,21 @@ class CoverageChecksTest {
     }
 
     @Test
+    void rowsOfOtherNamesAnywhereInTheOrderAreCountedAndAMissingFileStillNamed() throws Exception {
+        // the check merges the rows and the files in one sorted pass: names that sort before, between and
+        // after the proof files' (shorter, non-ASCII, longer) must neither hide a missing file nor be taken for one
+        TestRuntime rt = TestRuntime.generate(tmp);
+        String[] odd = {"a", "proof-000000000003.jsoné", "proof-00000000000é.json", "proof-0000000000000000.json", "\u00ff"};
+        for (int i = 0; i < odd.length; i++) {
+            TestRuntime.sql(rt.layout.receiptsDb(), "INSERT INTO receipts (proof_id, seq, merkle_root, signature, issued_at, file)"
+                    + " SELECT 'odd-' || ?, seq, merkle_root, signature, issued_at, ? FROM receipts WHERE seq = 1 LIMIT 1", i, odd[i]);
+        }
+        assertThat(ReceiptIndexCoverage.difference(rt.layout)).isEqualTo("receipt index has 5 rows more than there are proof files");
+        TestRuntime.sql(rt.layout.receiptsDb(), "DELETE FROM receipts WHERE seq = 7");
+        assertThat(ReceiptIndexCoverage.difference(rt.layout)).isEqualTo("no receipt row for proof-000000000007.json");
+    }
+
+    @Test
     void aLedgerCutIntoSlicesIsReportedInSeqOrder() throws Exception {
         TestRuntime rt = TestRuntime.generate(tmp, 10, 1, 250_000); // over 100,000 rows: one slice per core
         for (long seq : new long[] {249_999, 5, 150_000}) {
