@@ -20,8 +20,6 @@ import org.junit.jupiter.api.Test;
  * offsite-catch-up copies it once S3 is back; offsite-download brings a lost archive back verified.
  */
 class OffsiteRoutesTest extends RouteFileTestSupport {
-    S3TestServer s3;
-
     @Override
     List<String> routeFiles() {
         return List.of("offsite.camel.yaml", "backup.camel.yaml", "archive.camel.yaml");
@@ -29,24 +27,7 @@ class OffsiteRoutesTest extends RouteFileTestSupport {
 
     @Override
     Map<String, String> moreSettings() {
-        try {
-            s3 = S3TestServer.start(Files.createTempDirectory("route-test-s3"));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-        // the AWS default chain reads these first: the server's test credentials, for this JVM's clients
-        System.setProperty("aws.accessKeyId", S3TestServer.ACCESS_KEY);
-        System.setProperty("aws.secretAccessKey", S3TestServer.SECRET_KEY);
-        return Map.of("factory.s3.enabled", "true", "factory.s3.endpoint", s3.endpoint(), "factory.s3.bucket", S3TestServer.BUCKET,
-                "factory.s3.region", S3TestServer.REGION, "factory.s3.retries", "1", "factory.s3.retry-delay-ms", "50");
-    }
-
-    @Override
-    protected void doPostTearDown() throws Exception {
-        if (s3 != null) s3.close();
-        System.clearProperty("aws.accessKeyId");
-        System.clearProperty("aws.secretAccessKey");
-        super.doPostTearDown();
+        return s3Settings(1);
     }
 
     private byte[] offsite(String name) throws Exception {

@@ -6,9 +6,9 @@ import io.qontrek.factorydr.catalog.Catalog;
 import io.qontrek.factorydr.catalog.CatalogEntry;
 import io.qontrek.factorydr.common.ProgressListener;
 import io.qontrek.factorydr.config.Settings;
+import io.qontrek.factorydr.offsite.S3TestServer;
 import io.qontrek.factorydr.retention.RetentionReport;
 import io.qontrek.factorydr.runtime.SampleRuntime;
-import io.qontrek.factorydr.offsite.S3TestServer;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,7 +26,6 @@ import org.junit.jupiter.api.Test;
  */
 class RetentionRoutesTest extends RouteFileTestSupport {
     static final Instant THEN = Instant.now().minus(Duration.ofDays(100)).truncatedTo(ChronoUnit.SECONDS);
-    S3TestServer s3;
 
     @Override
     List<String> routeFiles() {
@@ -47,26 +46,9 @@ class RetentionRoutesTest extends RouteFileTestSupport {
     }
 
     private Map<String, String> s3Settings() {
-        if (s3 == null) {
-            try {
-                s3 = S3TestServer.start(Files.createTempDirectory("route-test-s3"));
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-            System.setProperty("aws.accessKeyId", S3TestServer.ACCESS_KEY);
-            System.setProperty("aws.secretAccessKey", S3TestServer.SECRET_KEY);
-        }
-        return Map.of("factory.s3.enabled", "true", "factory.s3.endpoint", s3.endpoint(), "factory.s3.bucket", S3TestServer.BUCKET,
-                "factory.s3.region", S3TestServer.REGION, "factory.s3.retries", "0", "factory.s3.retry-delay-ms", "10",
-                "factory.governance.offsite-required", "false");
-    }
-
-    @Override
-    protected void doPostTearDown() throws Exception {
-        if (s3 != null) s3.close();
-        System.clearProperty("aws.accessKeyId");
-        System.clearProperty("aws.secretAccessKey");
-        super.doPostTearDown();
+        Map<String, String> o = new java.util.HashMap<>(s3Settings(0));
+        o.put("factory.governance.offsite-required", "false");
+        return o;
     }
 
     private List<String> offsite() {

@@ -4,6 +4,7 @@ import io.qontrek.factorydr.catalog.Catalog;
 import io.qontrek.factorydr.config.RuntimeLayout;
 import io.qontrek.factorydr.config.Secrets;
 import io.qontrek.factorydr.config.Settings;
+import io.qontrek.factorydr.offsite.S3TestServer;
 import io.qontrek.factorydr.runtime.SampleRuntime;
 import io.qontrek.factorydr.signing.TestSigningKey;
 import java.nio.file.Files;
@@ -38,6 +39,8 @@ abstract class RouteFileTestSupport extends CamelMainTestSupport {
 
     Path tmp;
     Path root;
+    /** The S3 API server of a test that called {@link #s3Settings}, else null. */
+    S3TestServer s3;
     SampleRuntime.Summary sample;
     Settings settings;
 
@@ -83,8 +86,32 @@ abstract class RouteFileTestSupport extends CamelMainTestSupport {
         registry.bind("cliConnectorFactory", CamelCliConnector.none());
     }
 
+    /**
+     * Starts a real S3 API server (S3Proxy) for this test, once, and gives the settings that point
+     * the routes at it, trying a failed S3 step {@code retries} times.
+     */
+    Map<String, String> s3Settings(int retries) {
+        if (s3 == null) {
+            try {
+                s3 = S3TestServer.start(Files.createTempDirectory("route-test-s3"));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            // the AWS default chain reads these first: the server's test credentials, for this JVM's clients
+            System.setProperty("aws.accessKeyId", S3TestServer.ACCESS_KEY);
+            System.setProperty("aws.secretAccessKey", S3TestServer.SECRET_KEY);
+        }
+        return Map.of("factory.s3.enabled", "true", "factory.s3.endpoint", s3.endpoint(), "factory.s3.bucket", S3TestServer.BUCKET,
+                "factory.s3.region", S3TestServer.REGION, "factory.s3.retries", String.valueOf(retries), "factory.s3.retry-delay-ms", "20");
+    }
+
     @Override
     protected void doPostTearDown() throws Exception {
+        if (s3 != null) {
+            s3.close();
+            System.clearProperty("aws.accessKeyId");
+            System.clearProperty("aws.secretAccessKey");
+        }
         if (tmp != null) {
             try (Stream<Path> s = Files.walk(tmp)) {
                 s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
