@@ -34,7 +34,7 @@ class AlertsRoutesTest extends RouteFileTestSupport {
         assertThat(ticks.matches(30, TimeUnit.SECONDS)).isTrue();
         assertThat(rpoAlerts()).singleElement().asString().contains("critical").contains("RPO breach");
 
-        assertThat(send("backup-full", Map.of()).getException()).isNull();
+        fullBackup();
         NotifyBuilder after = new NotifyBuilder(context).fromRoute("governance-watch").whenCompleted(2).create();
         assertThat(after.matches(30, TimeUnit.SECONDS)).isTrue();
         assertThat(rpoAlerts()).hasSize(2).last().asString().contains("passes again");

@@ -39,7 +39,7 @@ class DrillRoutesTest extends RouteFileTestSupport {
     /** A full backup and the daily verification: what the drill's governance gates ask to have happened. */
     @BeforeEach
     void backUpAndVerify() {
-        assertThat(send("backup-full", Map.of()).getException()).isNull();
+        fullBackup();
         assertThat(send("verify-daily", Map.of()).getException()).isNull();
     }
 

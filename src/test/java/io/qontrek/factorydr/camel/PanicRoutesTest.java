@@ -30,7 +30,7 @@ class PanicRoutesTest extends RouteFileTestSupport {
 
     @BeforeEach
     void panic() throws Exception {
-        assertThat(send("backup-full", Map.of()).getException()).isNull();
+        fullBackup();
         Files.writeString(layout().panicFlag(), "ledger fork suspected\n");
     }
 

@@ -39,7 +39,7 @@ class RestoreRoutesTest extends RouteFileTestSupport {
 
     @BeforeEach
     void backUp() throws IOException {
-        assertThat(send("backup-full", Map.of()).getException()).isNull();
+        fullBackup();
         target = tmp.resolve("restored");
     }
 

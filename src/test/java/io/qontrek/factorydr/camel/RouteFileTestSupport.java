@@ -132,6 +132,11 @@ abstract class RouteFileTestSupport extends CamelMainTestSupport {
         return template.send("direct:" + flow, e -> e.getIn().setHeaders(new HashMap<>(headers)));
     }
 
+    /** A full backup through backup-full, which must succeed: the starting point of most tests. */
+    void fullBackup() {
+        org.assertj.core.api.Assertions.assertThat(send("backup-full", Map.of()).getException()).isNull();
+    }
+
     /** The archive files (not sidecars) under the runtime's archive directory, relative to it. */
     List<String> archives() throws Exception {
         Path dir = layout().archiveDir();

@@ -29,7 +29,7 @@ class VerifyRoutesTest extends RouteFileTestSupport {
 
     @BeforeEach
     void backUp() throws Exception {
-        assertThat(send("backup-full", Map.of()).getException()).isNull();
+        fullBackup();
         archive = layout().archiveDir().resolve(archives().get(0));
     }
 
