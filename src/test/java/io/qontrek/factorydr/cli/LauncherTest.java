@@ -34,7 +34,7 @@ class LauncherTest {
                 "--config /c.properties --archive-dir /a list --json", "retention --dry-run", "catalog rebuild"}) {
             Cli.Result r = launch(args);
             assertThat(r.exit()).as(r.toString()).isZero();
-            assertThat(r.out()).as(args).contains("-XX:TieredStopAtLevel=1").contains("-Xmx288m").endsWith(args + "\n");
+            assertThat(r.out()).as(args).contains("-XX:TieredStopAtLevel=1").contains("-Xmx192m").endsWith(args + "\n");
         }
     }
 

@@ -13,13 +13,13 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A runtime that has lived a while: 200,000 proof files, backed up, verified, restored into a new
  * target and brought back byte for byte, every command in a JVM with the launcher's default heap
- * (288 MB), which one heap object per file (manifest, sidecar tree, read-back maps, listings) ran out
+ * (192 MB), which one heap object per file (manifest, sidecar tree, read-back maps, listings) ran out
  * of at about this size's fivefold. The largest size that fits CI's budget; the million is measured by
  * bench/run.sh --files.
  */
 class RuntimeAtScaleEndToEndTest {
     static final int PROOFS = 200_000;
-    static final String LAUNCHER_HEAP = "288m";
+    static final String LAUNCHER_HEAP = "192m";
 
     @TempDir Path tmp;
 
