@@ -27,15 +27,40 @@ import java.util.zip.Inflater;
  *
  * <p>A failure anywhere (a damaged member, trailing bytes that are no member, the layer below) reaches
  * the reader at its place in the stream, as the very exception thrown, and again on every later read.
- * Memory is bounded: at most {@link #IN_FLIGHT} members per thread are read ahead. {@link #close()}
- * stops the threads and closes the stream below.
+ * Memory is bounded: at most {@link #IN_FLIGHT} members per thread are read ahead. Their buffers are
+ * recycled ({@link Spares}): a fresh quarter-megabyte array per block lives just long enough to be
+ * promoted by a young GC, and the old generation then filled with dead blocks, so the peak RSS grew
+ * with the length of the run. {@link #close()} stops the threads and closes the stream below.
  */
 final class ParallelGunzipInputStream extends InputStream {
     private static final int IN_FLIGHT = 3;
     private static final long POLL_MS = 50;
     private static final Future<Block> END = CompletableFuture.completedFuture(null);
 
-    private record Block(byte[] bytes) {}
+    private record Block(byte[] bytes, int length) {}
+
+    /**
+     * Arrays handed back for reuse, none kept beyond the bound. New ones are at least twice the block
+     * {@link ParallelGzipOutputStream} writes, so a member (whose compressed size varies) fits the
+     * spare; one too small for a request is dropped.
+     */
+    private static final class Spares {
+        private static final int AT_LEAST = 2 * ParallelGzipOutputStream.BLOCK;
+        private final BlockingQueue<byte[]> free;
+
+        Spares(int bound) {
+            free = new ArrayBlockingQueue<>(bound);
+        }
+
+        byte[] take(int size) {
+            byte[] b = free.poll();
+            return b != null && b.length >= size ? b : new byte[Math.max(size, AT_LEAST)];
+        }
+
+        void give(byte[] b) {
+            free.offer(b);
+        }
+    }
 
     private final InputStream below;
     private final BlockingQueue<Future<Block>> inOrder;
@@ -48,7 +73,10 @@ final class ParallelGunzipInputStream extends InputStream {
     });
     private final Thread cutter;
     private volatile boolean closed;
+    private final Spares members;
+    private final Spares blocks;
     private byte[] current;
+    private int limit;
     private int pos;
     private boolean ended;
     private Throwable failure;
@@ -56,6 +84,8 @@ final class ParallelGunzipInputStream extends InputStream {
     ParallelGunzipInputStream(InputStream below, int threads) {
         this.below = below;
         this.inOrder = new ArrayBlockingQueue<>(IN_FLIGHT * threads);
+        this.members = new Spares(IN_FLIGHT * threads + threads + 1);
+        this.blocks = new Spares(IN_FLIGHT * threads + threads + 2);
         AtomicInteger n = new AtomicInteger();
         this.inflaters = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "gzip-inflate-" + n.incrementAndGet());
@@ -86,12 +116,19 @@ final class ParallelGunzipInputStream extends InputStream {
                 if (size < BlockMembers.HEADER + BlockMembers.TRAILER || size > BlockMembers.MAX) {
                     throw new IOException("the member at byte " + offset + " claims " + Integer.toUnsignedString(size) + " bytes (corrupt)");
                 }
-                byte[] rest = new byte[size - BlockMembers.HEADER];
-                if (below.readNBytes(rest, 0, rest.length) < rest.length) {
+                int restLength = size - BlockMembers.HEADER;
+                byte[] rest = members.take(restLength);
+                if (below.readNBytes(rest, 0, restLength) < restLength) {
                     throw new IOException("unexpected end of the member at byte " + offset + " (truncated)");
                 }
                 long at = offset;
-                hand(inflaters.submit(() -> inflate(rest, at)));
+                hand(inflaters.submit(() -> {
+                    try {
+                        return inflate(rest, restLength, at);
+                    } finally {
+                        members.give(rest);
+                    }
+                }));
                 offset += size;
             }
         } catch (InterruptedException e) {
@@ -112,14 +149,14 @@ final class ParallelGunzipInputStream extends InputStream {
     }
 
     /** One member, whole: its deflate data ends exactly at its trailer, whose length and CRC-32 it has. */
-    private Block inflate(byte[] member, long at) throws IOException {
-        int data = member.length - BlockMembers.TRAILER;
+    private Block inflate(byte[] member, int memberLength, long at) throws IOException {
+        int data = memberLength - BlockMembers.TRAILER;
         int crc = BlockMembers.getInt(member, data);
         int length = BlockMembers.getInt(member, data + 4);
         if (length < 0 || length > BlockMembers.MAX) {
             throw new IOException("the member at byte " + at + " claims a block of " + Integer.toUnsignedString(length) + " bytes (corrupt)");
         }
-        byte[] out = new byte[length];
+        byte[] out = blocks.take(length);
         Inflater inf = inflater.get();
         inf.reset();
         inf.setInput(member, 0, data);
@@ -145,7 +182,7 @@ final class ParallelGunzipInputStream extends InputStream {
         CRC32 check = new CRC32();
         check.update(out, 0, n);
         if ((int) check.getValue() != crc) throw new IOException("CRC-32 mismatch in the member at byte " + at + " (corrupt)");
-        return new Block(out);
+        return new Block(out, length);
     }
 
     @Override
@@ -157,12 +194,12 @@ final class ParallelGunzipInputStream extends InputStream {
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
         if (len == 0) return 0;
-        while (current == null || pos == current.length) {
+        while (current == null || pos == limit) {
             if (failure != null) throw rethrown(failure);
             if (ended) return -1;
             next();
         }
-        int n = Math.min(len, current.length - pos);
+        int n = Math.min(len, limit - pos);
         System.arraycopy(current, pos, b, off, n);
         pos += n;
         return n;
@@ -175,7 +212,10 @@ final class ParallelGunzipInputStream extends InputStream {
                 ended = true;
                 return;
             }
-            current = f.get().bytes();
+            Block block = f.get();
+            if (current != null) blocks.give(current);
+            current = block.bytes();
+            limit = block.length();
             pos = 0;
         } catch (ExecutionException e) {
             failure = e.getCause();
