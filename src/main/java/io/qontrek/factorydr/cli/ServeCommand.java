@@ -20,6 +20,7 @@ import java.util.concurrent.Callable;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
+import org.apache.camel.spi.RouteController;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -80,9 +81,20 @@ final class ServeCommand implements Callable<Integer> {
             main.addMainListener(new MainListenerSupport() {
                 @Override
                 public void afterStart(BaseMainSupport m) {
-                    Object result = m.getCamelContext().createProducerTemplate().requestBody("direct:backup-full", (Object) null);
-                    if (result instanceof io.qontrek.factorydr.backup.StoredArchive a) {
-                        Output.archiveWritten(app, "demo full backup", a);
+                    // the watch's first tick would judge the fresh runtime before its first full (an RPO
+                    // breach, then its end): it starts again, its first tick a second on, once the full is in
+                    RouteController routes = m.getCamelContext().getRouteController();
+                    boolean watching = m.getCamelContext().getRoute(GOVERNANCE_WATCH) != null;
+                    try {
+                        if (watching) routes.stopRoute(GOVERNANCE_WATCH);
+                        Object result = m.getCamelContext().createProducerTemplate().requestBody("direct:backup-full", (Object) null);
+                        if (result instanceof io.qontrek.factorydr.backup.StoredArchive a) {
+                            Output.archiveWritten(app, "demo full backup", a);
+                        }
+                    } catch (Exception e) {
+                        throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
+                    } finally {
+                        if (watching) startAgain(routes);
                     }
                     Output.out().println("factory-dr is serving the demo runtime in " + app.root + " (Ctrl-C stops it)");
                 }
@@ -94,6 +106,16 @@ final class ServeCommand implements Callable<Integer> {
         org.apache.logging.log4j.core.config.Configurator.reconfigure();
         main.run();
         return main.getExitCode();
+    }
+
+    private static final String GOVERNANCE_WATCH = "governance-watch";
+
+    private static void startAgain(RouteController routes) {
+        try {
+            routes.startRoute(GOVERNANCE_WATCH);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not start " + GOVERNANCE_WATCH + " again: " + e.getMessage(), e);
+        }
     }
 
     /** A small sample runtime and, unless the environment has them, demo secrets kept beside it. */

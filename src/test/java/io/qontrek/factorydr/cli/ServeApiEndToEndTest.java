@@ -253,6 +253,24 @@ class ServeApiEndToEndTest {
     }
 
     @Test
+    void theDemoIsJudgedOnlyOnceItsFirstFullIsIn(@TempDir Path tmp) throws Exception {
+        Path root = tmp.resolve("demo");
+        int port = ServeProcess.freePort();
+        Map<String, String> env = env(tmp);
+        env.put("FACTORY_HTTP_PORT", String.valueOf(port));
+        env.put("FACTORY_GOVERNANCE_WATCH_INTERVAL_SECONDS", "1");
+        serve = ServeProcess.start(env, "--demo", "--root=" + root);
+        awaitServing(port);
+        // the watch's first tick after the full: the gates a fresh demo fails (no offsite copy, no drill yet)
+        JsonNode first = awaitPost(n -> n.get("flow").asText().equals("governance-watch"));
+        assertThat(serve.output()).contains("factory-dr is serving the demo runtime");
+        Thread.sleep(2_000); // two more ticks
+        assertThat(alertLines(root)).as("the alerts of a fresh demo").contains(first)
+                .noneMatch(n -> n.get("message").asText().toLowerCase().contains("rpo"));
+        assertThat(gate(get(port, "/api/mcp/governance").json(), "rpo").get("pass").asBoolean()).isTrue();
+    }
+
+    @Test
     void aFailingFlowWritesAnAlertLineAndPostsItToTheWebhook(@TempDir Path tmp) throws Exception {
         Path root = runtime(tmp);
         Files.delete(root.resolve("proof/proof-000000000007.json"));
