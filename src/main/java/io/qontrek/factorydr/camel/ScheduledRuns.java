@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutorService;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.ServiceStatus;
 import org.apache.camel.component.direct.DirectConsumerNotAvailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +43,9 @@ public final class ScheduledRuns {
     /** Runs the flow and waits for it; a failure is logged (and recorded when the flow itself could not). */
     public Outcome run(CamelContext context, String flow, String trigger) {
         Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        // a stopped flow fails at once, rather than after the direct component's wait for a consumer
+        ServiceStatus status = context.getRouteController().getRouteStatus(flow);
+        if (status == null || !status.isStarted()) return notStarted(flow, trigger, started);
         Exchange ex = template(context).send("direct:" + flow, e -> e.setProperty(TRIGGER, trigger));
         Exception e = ex.getException();
         if (e == null) {
@@ -50,13 +54,18 @@ public final class ScheduledRuns {
         }
         if (e instanceof FlowGuard.FlowBusyException) return Outcome.SKIPPED_BUSY; // FlowGuard logged it
         if (e instanceof DirectConsumerNotAvailableException) {
-            String why = "not run: route " + flow + " is not started (stopped or suspended, e.g. over JMX)";
-            LOG.error("{}: {} {}", flow, trigger, why);
-            catalog.recordRun(flow, started.toString(), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
-                    "failed", null, trigger + " " + why);
+            return notStarted(flow, trigger, started); // stopped between the check and the send
         } else {
             LOG.error("{}: {} run failed: {}", flow, trigger, e.getMessage());
         }
+        return Outcome.FAILED;
+    }
+
+    private Outcome notStarted(String flow, String trigger, Instant started) {
+        String why = "not run: route " + flow + " is not started (stopped or suspended, e.g. over JMX)";
+        LOG.error("{}: {} {}", flow, trigger, why);
+        catalog.recordRun(flow, started.toString(), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
+                "failed", null, trigger + " " + why);
         return Outcome.FAILED;
     }
 
