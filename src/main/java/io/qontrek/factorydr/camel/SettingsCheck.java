@@ -27,6 +27,8 @@ public final class SettingsCheck {
         ObserveSettings.validate(s);
         GovernancePolicy.validate(s);
         Schedules.from(s);
+        // signatures: a file up to this is held whole by camel-crypto (the JDK keeps about two copies)
+        s.getInt("factory.signing.in-memory-max-bytes", 0, 64 << 20);
         // the service's own
         s.getInt("factory.http.port", 1, 65535);
         s.getPort("factory.jmx.port");

@@ -1,15 +1,16 @@
 package io.qontrek.factorydr.camel;
 
-import org.slf4j.LoggerFactory;
-
 import io.qontrek.factorydr.archive.ArchiveException;
 import io.qontrek.factorydr.config.RuntimeLayout;
 import io.qontrek.factorydr.config.Secrets;
 import io.qontrek.factorydr.signing.DetachedSignatures;
 import io.qontrek.factorydr.signing.SigningKey;
+import io.qontrek.factorydr.signing.StreamingEd25519;
 import io.qontrek.factorydr.verify.Verification;
 import java.nio.file.Path;
+import java.security.PrivateKey;
 import java.security.PublicKey;
+import java.security.SignatureException;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -30,9 +31,9 @@ final class SignatureBeans {
     /** Header verify-detached leaves: one line saying what it found (verified, or no signature). */
     static final String VERDICT = "factoryEd25519";
     private static final String PUBLIC_KEY = "factorySigningPublicKey";
-    /** Exchange property signingInput sets when the file is too large to sign in memory. */
-    static final String TOO_LARGE = "factorySignTooLarge";
-    static final long MAX_SIGNED_BYTES = 32L << 20;
+    /** Exchange properties: the size of the file to sign or check, by which the routes pick in memory or from disk. */
+    static final String SIGN_SIZE = "factorySignSize";
+    static final String VERIFY_SIZE = "factoryVerifySize";
     private static final String VERIFY_KEY = "factoryVerifyKey";
 
     private SignatureBeans() {}
@@ -41,25 +42,22 @@ final class SignatureBeans {
         // a writer without a key fails before it does any work, naming `factory-dr keys init`
         bind.accept("requireSigningKey", (Processor) ex -> SigningKey.configured(secrets.signingKeyFile()));
 
-        // sign: body = the file's exact bytes, the private key in the header crypto:sign reads and clears. Bytes, not a
-        // stream: crypto:sign never closes the stream it reads, and Ed25519 holds the whole message anyway (RFC 8032)
+        // sign: the key in the header crypto:sign reads and clears, and X's size, by which the route picks the signer
         bind.accept("signingInput", (Processor) ex -> {
             Path file = file(ex, SIGN_FILE);
             SigningKey key = SigningKey.configured(secrets.signingKeyFile());
-            long size = java.nio.file.Files.size(file);
-            if (size > MAX_SIGNED_BYTES) {
-                // The JDK's Ed25519 keeps the whole message, and this step reads it whole: a manifest of
-                // ~140,000 files and more would not fit the launcher's heap, and the backup must not fail
-                // for it. Said loudly; its HMAC signature stands. A signer that reads the file twice from
-                // disk (RFC 8032 needs two passes) lifts this limit.
-                LoggerFactory.getLogger(SignatureBeans.class).warn("{} is {} bytes, over the {} an Ed25519 signature is made for"
-                        + " in this version: not signed with Ed25519 (its HMAC signature stands)", file.getFileName(), size, MAX_SIGNED_BYTES);
-                ex.setProperty(TOO_LARGE, true);
-                return;
-            }
-            ex.getMessage().setBody(java.nio.file.Files.readAllBytes(file));
+            ex.setProperty(SIGN_SIZE, java.nio.file.Files.size(file));
             ex.getMessage().setHeader(DigitalSignatureConstants.SIGNATURE_PRIVATE_KEY, key.privateKey());
             ex.setProperty(PUBLIC_KEY, key.publicKey());
+        });
+        // X's exact bytes as the body: bytes, not a stream, as crypto:sign never closes the stream it reads
+        bind.accept("readSignedFile", (Processor) ex -> ex.getMessage().setBody(java.nio.file.Files.readAllBytes(file(ex, SIGN_FILE))));
+        // X too large for the heap: hashed from disk twice (RFC 8032), the signature where crypto:sign leaves it
+        bind.accept("signFromDisk", (Processor) ex -> {
+            PrivateKey key = ex.getMessage().getHeader(DigitalSignatureConstants.SIGNATURE_PRIVATE_KEY, PrivateKey.class);
+            ex.getMessage().removeHeader(DigitalSignatureConstants.SIGNATURE_PRIVATE_KEY);
+            byte[] signature = StreamingEd25519.sign(file(ex, SIGN_FILE), key);
+            ex.getMessage().setHeader(DigitalSignatureConstants.SIGNATURE, Base64.getEncoder().encodeToString(signature));
         });
         bind.accept("writeDetachedSignature", (Processor) ex -> {
             String b64 = ex.getMessage().getHeader(DigitalSignatureConstants.SIGNATURE, String.class);
@@ -79,11 +77,6 @@ final class SignatureBeans {
                         + " missing: written before signatures were made)");
                 return;
             }
-            if (java.nio.file.Files.size(file) > MAX_SIGNED_BYTES) {
-                ex.getMessage().setHeader(VERDICT, "Ed25519 signature not checked: " + file.getFileName()
-                        + " is over the " + MAX_SIGNED_BYTES + " bytes this version reads whole (its HMAC signature is checked)");
-                return;
-            }
             Path published = DetachedSignatures.publicKeyFile(layout.archiveDir());
             PublicKey key = DetachedSignatures.published(layout.archiveDir());
             String source = published.toString();
@@ -96,9 +89,15 @@ final class SignatureBeans {
                         + published + " is missing and " + Secrets.SIGNING_KEY_FILE + " is not set)");
             }
             ex.setProperty(VERIFY_KEY, source);
-            ex.getMessage().setBody(java.nio.file.Files.readAllBytes(file));
+            ex.setProperty(VERIFY_SIZE, java.nio.file.Files.size(file));
             ex.getMessage().setHeader(DigitalSignatureConstants.SIGNATURE, Base64.getEncoder().encodeToString(sig));
             ex.getMessage().setHeader(DigitalSignatureConstants.SIGNATURE_PUBLIC_KEY_OR_CERT, key);
+        });
+        bind.accept("readVerifiedFile", (Processor) ex -> ex.getMessage().setBody(java.nio.file.Files.readAllBytes(file(ex, VERIFY_FILE))));
+        bind.accept("verifyFromDisk", (Processor) ex -> {
+            byte[] sig = Base64.getDecoder().decode(ex.getMessage().getHeader(DigitalSignatureConstants.SIGNATURE, String.class));
+            PublicKey key = ex.getMessage().getHeader(DigitalSignatureConstants.SIGNATURE_PUBLIC_KEY_OR_CERT, PublicKey.class);
+            if (!StreamingEd25519.verify(file(ex, VERIFY_FILE), sig, key)) throw new SignatureException("does not verify");
         });
         bind.accept("detachedSignatureVerified", (Processor) ex -> ex.getMessage().setHeader(VERDICT,
                 "Ed25519 signature verified: " + DetachedSignatures.of(file(ex, VERIFY_FILE)).getFileName() + " against "

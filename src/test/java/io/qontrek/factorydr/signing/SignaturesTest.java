@@ -22,6 +22,8 @@ import java.util.concurrent.TimeUnit;
 import org.apache.camel.Message;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The Ed25519 key and the routes sign-detached / verify-detached, checked against the real openssl
@@ -94,18 +96,25 @@ class SignaturesTest {
     }
 
     private Flows start(Map<String, String> env) throws IOException {
+        return start(env, "33554432");
+    }
+
+    private Flows start(Map<String, String> env, String inMemoryMaxBytes) throws IOException {
         Path root = Files.createDirectories(tmp.resolve("runtime"));
-        Settings settings = SettingsCheck.validate(Settings.load(null, Map.of(), Map.of("factory.root", root.toString())));
+        Settings settings = SettingsCheck.validate(Settings.load(null, Map.of(),
+                Map.of("factory.root", root.toString(), "factory.signing.in-memory-max-bytes", inMemoryMaxBytes)));
         return Flows.start(settings, new Secrets(env), "sign-detached", "verify-detached");
     }
 
-    @Test
-    void theSignRouteWritesWhatOpensslVerifiesAndAChangedByteFailsOpensslAndOurVerify() throws Exception {
+    /** Both signers: camel-crypto in memory (the default limit), and from disk (limit 0: every file is "too large"). */
+    @ParameterizedTest(name = "in-memory-max-bytes={0}")
+    @ValueSource(strings = {"33554432", "0"})
+    void theSignRouteWritesWhatOpensslVerifiesAndAChangedByteFailsOpensslAndOurVerify(String inMemoryMaxBytes) throws Exception {
         Path keyFile = tmp.resolve("signing-key.pem");
         SigningKey key = SigningKey.create(keyFile);
         Path x = Files.writeString(tmp.resolve("drill-20261202T190000Z.json"), "{\"schema\": \"factory.drill_proof.v1\", \"pass\": true}\n");
         Path pub = tmp.resolve("runtime/archive/signing-key.pub.pem");
-        try (Flows flows = start(Map.of(Secrets.SIGNING_KEY_FILE, keyFile.toString()))) {
+        try (Flows flows = start(Map.of(Secrets.SIGNING_KEY_FILE, keyFile.toString()), inMemoryMaxBytes)) {
             Object body = flows.run("sign-detached", Map.of("factorySignFile", x.toString()), ProgressListener.NONE, "the caller's body");
             assertThat(body).as("the caller's body comes back").isEqualTo("the caller's body");
             Path sig = DetachedSignatures.of(x);
