@@ -40,6 +40,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * {@code factoryTarget} (where a download goes; default the archive directory).
  */
 public final class OffsiteBeans {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OffsiteBeans.class);
     public static final String TARGET = "factoryTarget";
     static final String ARCHIVE_PROP = "offsiteArchive";
     static final String TO_UPLOAD_PROP = "offsiteToUpload";
@@ -149,6 +150,12 @@ public final class OffsiteBeans {
         });
         bind.accept("offsiteSave", (Processor) ex -> OffsiteDownload.save(ex.getMessage().getMandatoryBody(InputStream.class),
                 ex.getProperty(ITEM_PROP, OffsiteDownload.Item.class).temp()));
+        bind.accept("offsiteOptionalMissing", (Processor) ex -> {
+            OffsiteDownload.Item item = ex.getProperty(ITEM_PROP, OffsiteDownload.Item.class);
+            Exception missing = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+            if (!item.optional()) throw missing;
+            LOG.info("offsite-download: {} is not in the bucket (an archive written before signatures): not fetched", item.key());
+        });
         bind.accept("offsiteVerifyDownload", (Processor) ex -> {
             ex.getMessage().setBody(ex.getProperty(DOWNLOAD_PROP, OffsiteDownload.class)
                     .verifyAndInstall(secrets.archiveKey(), secrets.signingSecret(), s3.where()));

@@ -3,9 +3,11 @@ package io.qontrek.factorydr.offsite;
 import io.qontrek.factorydr.archive.ArchiveException;
 import io.qontrek.factorydr.archive.Manifest;
 import io.qontrek.factorydr.archive.Sidecars;
+import io.qontrek.factorydr.signing.DetachedSignatures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.PublicKey;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -14,7 +16,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * An archive about to be copied offsite: the archive file, then its .sha256, then the manifest's
- * detached signature .manifest.json.sig (when it has one), then its .manifest.json (last, so that a listing showing the manifest implies the rest was sent first).
+ * detached signature .manifest.json.sig (when it has one) and the published public key (as
+ * signing-key.pub.pem and under its fingerprint), then its .manifest.json (last, so that a listing
+ * showing the manifest implies the rest was sent first).
  * Preparing it reads the archive once, computing the ETag S3 will report and its SHA-256, and
  * refuses an archive that no longer matches its manifest: a damaged local copy is never sent.
  */
@@ -42,6 +46,15 @@ public record OffsiteArchive(String name, List<OffsiteObject> objects) {
                 new OffsiteObject(sha, s.key(name + ".sha256"), S3Etag.of(sha, s.partSizeBytes()))));
         // the manifest's Ed25519 signature before the manifest (an archive written before signatures has none)
         if (Files.isRegularFile(sig)) objects.add(new OffsiteObject(sig, s.key(name + ".manifest.json.sig"), S3Etag.of(sig, s.partSizeBytes())));
+        // the public key that checks it, so a second site or an auditor finds it beside the archives; also under its
+        // fingerprint, a name no rotation replaces, so the key of every archive in the bucket stays there
+        Path pub = DetachedSignatures.publicKeyFile(archiveDir);
+        if (Files.isRegularFile(pub)) {
+            PublicKey key = DetachedSignatures.published(archiveDir);
+            S3Etag pubEtag = S3Etag.of(pub, s.partSizeBytes());
+            objects.add(new OffsiteObject(pub, s.key(DetachedSignatures.PUBLIC_KEY_FILE), pubEtag));
+            objects.add(new OffsiteObject(pub, s.key(DetachedSignatures.fingerprintedName(key)), pubEtag));
+        }
         objects.add(new OffsiteObject(man, s.key(name + ".manifest.json"), S3Etag.of(man, s.partSizeBytes())));
         return new OffsiteArchive(name, List.copyOf(objects));
     }
@@ -62,10 +75,13 @@ public record OffsiteArchive(String name, List<OffsiteObject> objects) {
      */
     public List<OffsiteObject> notYetStored(List<S3Object> listed, boolean readback) {
         Map<String, S3Object> byKey = listed.stream().collect(Collectors.toMap(S3Object::key, Function.identity(), (a, b) -> a));
-        return objects.stream().filter(o -> {
-            S3Object got = byKey.get(o.key());
-            if (got == null || got.size() == null || got.size() != o.size()) return true;
-            return !readback && !S3Etag.unquote(got.eTag()).equals(o.expected().etag());
-        }).toList();
+        // the public key lies outside the listing: it goes up with whatever of the archive goes up
+        List<OffsiteObject> todo = objects.stream().filter(o -> !o.key().startsWith(key()) || !stored(o, byKey.get(o.key()), readback)).toList();
+        return todo.stream().anyMatch(o -> o.key().startsWith(key())) ? todo : List.of();
+    }
+
+    private static boolean stored(OffsiteObject o, S3Object got, boolean readback) {
+        if (got == null || got.size() == null || got.size() != o.size()) return false;
+        return readback || S3Etag.unquote(got.eTag()).equals(o.expected().etag());
     }
 }

@@ -5,6 +5,8 @@ import io.qontrek.factorydr.archive.ArchiveException;
 import io.qontrek.factorydr.archive.ArchiveVerifier;
 import io.qontrek.factorydr.backup.ArchivePublisher;
 import io.qontrek.factorydr.backup.WorkDir;
+import io.qontrek.factorydr.signing.DetachedSignatures;
+import io.qontrek.factorydr.signing.SigningKey;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -12,8 +14,12 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.PublicKey;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The mirror of an upload: an archive and its sidecars fetched from S3 into scratch space beside the
@@ -21,12 +27,15 @@ import java.util.List;
  * their final names. A download that fails verification, or any step, is deleted; an existing local
  * archive is never overwritten.
  *
+ * @param targetDir the archive directory it goes into
  * @param target where the archive goes: targetDir/&lt;relative name&gt;
- * @param work the scratch directory holding the three temporary files
+ * @param work the scratch directory holding the temporary files: the archive, its sidecars, its
+ *        .sig and the bucket's public key (those two when the bucket has them)
  */
-public record OffsiteDownload(String name, Path target, Path work, List<Item> items) {
-    /** One object to fetch and the temporary file it streams into. */
-    public record Item(String key, Path temp) {}
+public record OffsiteDownload(String name, Path targetDir, Path target, Path work, List<Item> items) {
+    private static final Logger LOG = LoggerFactory.getLogger(OffsiteDownload.class);
+    /** One object to fetch and the temporary file it streams into; an optional one may be missing from the bucket. */
+    public record Item(String key, Path temp, boolean optional) {}
 
     public static OffsiteDownload prepare(Path targetDir, String name, OffsiteSettings s) throws IOException {
         Path target = targetDir.resolve(name).normalize();
@@ -36,10 +45,19 @@ public record OffsiteDownload(String name, Path target, Path work, List<Item> it
         refuseExisting(target);
         Path work = WorkDir.create(targetDir, "download-" + name.replace('/', '_'));
         Path temp = work.resolve(target.getFileName().toString());
-        return new OffsiteDownload(name, target, work, List.of(
-                new Item(s.key(name), temp),
-                new Item(s.key(name + ".sha256"), sibling(temp, ".sha256")),
-                new Item(s.key(name + ".manifest.json"), sibling(temp, ".manifest.json"))));
+        List<Item> items = new ArrayList<>(List.of(
+                new Item(s.key(name), temp, false),
+                new Item(s.key(name + ".sha256"), sibling(temp, ".sha256"), false),
+                new Item(s.key(name + ".manifest.json"), sibling(temp, ".manifest.json"), false)));
+        // its signature: an archive written before signatures has none; one left here (a removal cut short) stays
+        if (!Files.exists(sibling(target, ".manifest.json.sig"))) {
+            items.add(new Item(s.key(name + ".manifest.json.sig"), sibling(temp, ".manifest.json.sig"), true));
+        }
+        // the public key that checks the .sig, when this machine has none (it burned): the bucket's current one
+        if (!Files.exists(DetachedSignatures.publicKeyFile(targetDir))) {
+            items.add(new Item(s.key(DetachedSignatures.PUBLIC_KEY_FILE), work.resolve(DetachedSignatures.PUBLIC_KEY_FILE), true));
+        }
+        return new OffsiteDownload(name, targetDir, target, work, List.copyOf(items));
     }
 
     /** Streams one object's content into its temporary file and fsyncs it; memory stays flat. */
@@ -69,10 +87,30 @@ public record OffsiteDownload(String name, Path target, Path work, List<Item> it
             } catch (ArchivePublisher.NameTaken e) {
                 throw new OffsiteException("archive " + target + " appeared while downloading; archives are never overwritten");
             }
+            installPublicKey();
         } finally {
             discard();
         }
         return result;
+    }
+
+    /**
+     * The downloaded public key as the target directory's signing-key.pub.pem, when it has none. What is
+     * not an Ed25519 public key is said and left out: the archive stands on its HMAC and hashes.
+     */
+    private void installPublicKey() throws IOException {
+        if (!Files.isRegularFile(work.resolve(DetachedSignatures.PUBLIC_KEY_FILE))) return;
+        PublicKey key;
+        try {
+            key = DetachedSignatures.published(work);
+        } catch (ArchiveException e) {
+            LOG.warn("the bucket's {} is not installed: {}", DetachedSignatures.PUBLIC_KEY_FILE, e.getMessage());
+            return;
+        }
+        if (Files.exists(DetachedSignatures.publicKeyFile(targetDir))) return; // one appeared meanwhile: it stays
+        Path installed = DetachedSignatures.publish(targetDir, key);
+        LOG.info("{}: the bucket's public key (fingerprint {}), as there was none here; compare it with your record",
+                installed, SigningKey.fingerprint(key).substring(0, 16));
     }
 
     /** Removes the scratch files (a failed or finished download). */

@@ -75,7 +75,7 @@ public final class DetachedSignatures {
             if (old.equals(pem)) return file;
             String retired;
             try {
-                retired = "signing-key-" + SigningKey.fingerprint(SigningKey.parsePublicPem(old)).substring(0, 16) + ".pub.pem";
+                retired = fingerprintedName(SigningKey.parsePublicPem(old));
             } catch (GeneralSecurityException unreadable) {
                 retired = "signing-key-unreadable-" + System.currentTimeMillis() + ".pub.pem";
             }
@@ -85,6 +85,14 @@ public final class DetachedSignatures {
         OwnerOnly.directories(archiveDir);
         AtomicFile.write(file, pem.getBytes(StandardCharsets.US_ASCII));
         return file;
+    }
+
+    /**
+     * The name a public key keeps for good, whatever key is current: {@code signing-key-<first 16 hex of the
+     * SHA-256 of its DER>.pub.pem}. A retired key is kept under it locally, and every key offsite.
+     */
+    public static String fingerprintedName(PublicKey key) {
+        return "signing-key-" + SigningKey.fingerprint(key).substring(0, 16) + ".pub.pem";
     }
 
     /** The published public key, or null when the archive directory has none. */

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.qontrek.factorydr.catalog.CatalogEntry;
 import io.qontrek.factorydr.offsite.S3TestServer;
+import io.qontrek.factorydr.signing.DetachedSignatures;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.PublicKey;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -44,7 +46,12 @@ class OffsiteRoutesTest extends RouteFileTestSupport {
         fullBackup();
         assertThat(uploaded.matches(60, TimeUnit.SECONDS)).isTrue();
         String name = archives().get(0);
-        for (String n : List.of(name, name + ".sha256", name + ".manifest.json")) assertThat(offsite(n)).isEqualTo(Files.readAllBytes(local(n)));
+        for (String n : List.of(name, name + ".sha256", name + ".manifest.json.sig", name + ".manifest.json", "signing-key.pub.pem")) {
+            assertThat(offsite(n)).as(n).isEqualTo(Files.readAllBytes(local(n)));
+        }
+        // the key also under its fingerprint, a name no rotation replaces
+        PublicKey key = DetachedSignatures.published(layout().archiveDir());
+        assertThat(offsite(DetachedSignatures.fingerprintedName(key))).isEqualTo(Files.readAllBytes(local("signing-key.pub.pem")));
         assertThat(catalog().notOffsite()).isEmpty();
     }
 
@@ -68,14 +75,32 @@ class OffsiteRoutesTest extends RouteFileTestSupport {
     }
 
     @Test
-    void aLostArchiveComesBackFromS3Verified() throws Exception {
+    void aLostArchiveComesBackFromS3VerifiedWithItsSignatureAndKey() throws Exception {
         fullBackup();
         String name = archives().get(0);
-        byte[] original = Files.readAllBytes(local(name));
-        for (String n : List.of(name, name + ".sha256", name + ".manifest.json", name + ".manifest.json.sig")) Files.delete(local(n));
+        List<String> files = List.of(name, name + ".sha256", name + ".manifest.json", name + ".manifest.json.sig", "signing-key.pub.pem");
+        Map<String, byte[]> original = new java.util.HashMap<>();
+        for (String n : files) original.put(n, Files.readAllBytes(local(n)));
+        // the machine burned: the archive directory, its public key with it
+        for (String n : files) Files.delete(local(n));
         Exchange ex = send("offsite-download", Map.of(FlowBeans.ARCHIVE, name));
         assertThat(ex.getException()).isNull();
-        assertThat(Files.readAllBytes(local(name))).isEqualTo(original);
-        assertThat(local(name + ".manifest.json")).isRegularFile();
+        for (String n : files) assertThat(Files.readAllBytes(local(n))).as(n).isEqualTo(original.get(n));
+        // the .sig checks against the key that came back with it
+        assertThat(send("verify-detached", Map.of("factoryVerifyFile", local(name + ".manifest.json").toString())).getMessage()
+                .getHeader("factoryEd25519", String.class)).startsWith("Ed25519 signature verified");
+
+        // an archive written before signatures: no .sig in the bucket, and the download still completes
+        for (String n : List.of(name, name + ".sha256", name + ".manifest.json", name + ".manifest.json.sig")) Files.delete(local(n));
+        s3.client().deleteObject(b -> b.bucket(S3TestServer.BUCKET).key("factory-runtime/" + name + ".manifest.json.sig"));
+        assertThat(send("offsite-download", Map.of(FlowBeans.ARCHIVE, name)).getException()).isNull();
+        assertThat(local(name)).isRegularFile();
+        assertThat(local(name + ".manifest.json.sig")).doesNotExist();
+
+        // but an archive whose manifest is missing from the bucket is not downloaded
+        for (String n : List.of(name, name + ".sha256", name + ".manifest.json")) Files.delete(local(n));
+        s3.client().deleteObject(b -> b.bucket(S3TestServer.BUCKET).key("factory-runtime/" + name + ".manifest.json"));
+        assertThat(send("offsite-download", Map.of(FlowBeans.ARCHIVE, name)).getException()).isNotNull();
+        assertThat(local(name)).doesNotExist();
     }
 }

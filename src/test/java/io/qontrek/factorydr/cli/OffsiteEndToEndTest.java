@@ -93,7 +93,7 @@ class OffsiteEndToEndTest {
         JsonNode entry = catalog(env, root).get(0);
         assertThat(entry.get("name").asText()).isEqualTo(name);
         assertThat(entry.get("offsite_at").isNull()).isFalse();
-        assertThat(Cli.read(tmp.resolve("factory-dr.log"))).contains("offsite-upload: " + name + " copied offsite: 4 objects")
+        assertThat(Cli.read(tmp.resolve("factory-dr.log"))).contains("offsite-upload: " + name + " copied offsite: 6 objects")
                 .doesNotContain(S3TestServer.SECRET_KEY);
     }
 
@@ -240,14 +240,14 @@ class OffsiteEndToEndTest {
         Path archive = onlyArchive(root.resolve("archive/full"));
         String name = "full/" + archive.getFileName();
         Path saved = Files.createDirectories(tmp.resolve("saved"));
-        for (String suffix : List.of("", ".sha256", ".manifest.json")) {
+        for (String suffix : List.of("", ".sha256", ".manifest.json", ".manifest.json.sig")) {
             Files.move(Path.of(archive + suffix), saved.resolve(archive.getFileName() + suffix));
         }
 
         Cli.Result download = Cli.run(env, "offsite", "download", name, "--root=" + root);
         assertThat(download.exit()).as(download.toString()).isZero();
         assertThat(download.out()).contains("downloaded and verified: " + name);
-        for (String suffix : List.of("", ".sha256", ".manifest.json")) {
+        for (String suffix : List.of("", ".sha256", ".manifest.json", ".manifest.json.sig")) {
             assertThat(Files.mismatch(Path.of(archive + suffix), saved.resolve(archive.getFileName() + suffix))).isEqualTo(-1L);
         }
         Cli.Result again = Cli.run(env, "offsite", "download", name, "--root=" + root);

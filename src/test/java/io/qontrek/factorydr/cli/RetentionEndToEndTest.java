@@ -121,6 +121,8 @@ class RetentionEndToEndTest {
                     "alerts-" + asOf.minusDays(6)); // 5 days old
             List<CatalogEntry> after = catalog.archives();
             assertThat(bucket(client)).as("the bucket holds what the catalog lists").isEqualTo(keys(after));
+            assertThat(all(client)).as("and the public key, as published and under its fingerprint").contains(PREFIX + "signing-key.pub.pem")
+                    .anyMatch(k -> k.matches(java.util.regex.Pattern.quote(PREFIX) + "signing-key-[0-9a-f]{16}\\.pub\\.pem"));
             assertThat(localArchives(archiveDir)).as("the archive directory holds what the catalog lists").isEqualTo(keys(after).stream()
                     .map(k -> k.substring(PREFIX.length())).collect(Collectors.toCollection(TreeSet::new)));
             JsonNode list = new ObjectMapper().readTree(Cli.run(env, "list", "--json", "--root=" + root).out());
@@ -161,7 +163,14 @@ class RetentionEndToEndTest {
         return out;
     }
 
+    /** The archives' objects in the bucket (the public keys beside them aside). */
     private static Set<String> bucket(S3Client client) {
+        Set<String> out = all(client);
+        out.removeIf(k -> k.startsWith(PREFIX + "signing-key"));
+        return out;
+    }
+
+    private static Set<String> all(S3Client client) {
         return client.listObjectsV2Paginator(b -> b.bucket(S3TestServer.BUCKET).prefix(PREFIX)).contents().stream()
                 .map(S3Object::key).filter(k -> !k.endsWith("/")) // S3Proxy's filesystem store also lists directories
                 .collect(Collectors.toCollection(TreeSet::new));
