@@ -95,8 +95,9 @@ final class SignatureBeans {
         });
         bind.accept("readVerifiedFile", (Processor) ex -> ex.getMessage().setBody(java.nio.file.Files.readAllBytes(file(ex, VERIFY_FILE))));
         bind.accept("verifyFromDisk", (Processor) ex -> {
-            byte[] sig = Base64.getDecoder().decode(ex.getMessage().getHeader(DigitalSignatureConstants.SIGNATURE, String.class));
-            PublicKey key = ex.getMessage().getHeader(DigitalSignatureConstants.SIGNATURE_PUBLIC_KEY_OR_CERT, PublicKey.class);
+            // taken off the message, as crypto:verify clears them
+            byte[] sig = Base64.getDecoder().decode(ex.getMessage().removeHeader(DigitalSignatureConstants.SIGNATURE).toString());
+            PublicKey key = (PublicKey) ex.getMessage().removeHeader(DigitalSignatureConstants.SIGNATURE_PUBLIC_KEY_OR_CERT);
             if (!StreamingEd25519.verify(file(ex, VERIFY_FILE), sig, key)) throw new SignatureException("does not verify");
         });
         bind.accept("detachedSignatureVerified", (Processor) ex -> ex.getMessage().setHeader(VERDICT,
