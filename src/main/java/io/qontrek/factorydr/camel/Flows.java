@@ -1,9 +1,12 @@
 package io.qontrek.factorydr.camel;
 
+import io.qontrek.factorydr.catalog.Catalog;
 import io.qontrek.factorydr.common.ProgressListener;
 import io.qontrek.factorydr.config.ConfigException;
+import io.qontrek.factorydr.config.RuntimeLayout;
 import io.qontrek.factorydr.config.Secrets;
 import io.qontrek.factorydr.config.Settings;
+import io.qontrek.factorydr.steps.FlowBeans;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -13,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import java.util.Properties;
+import java.util.function.BiConsumer;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
@@ -25,7 +29,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Flows implements AutoCloseable {
     /** Exchange property carrying the caller's progress listener. */
-    public static final String PROGRESS = "factoryProgress";
+    public static final String PROGRESS = FlowBeans.PROGRESS;
 
     private final Main main;
 
@@ -52,9 +56,16 @@ public final class Flows implements AutoCloseable {
         main.setInitialProperties(props);
         main.configure().withRoutesIncludePattern(routesPattern);
         main.configure().withBasePackageScanEnabled(false);
-        FlowBeans.bindAll(main::bind, settings, secrets);
+        bindBeans(main::bind, settings, secrets);
         CamelCliConnector.bindOff(main);   // serve turns it on (Service)
         return main;
+    }
+
+    /** Every bean the routes name: the steps (steps/FlowBeans) and the service's own, the schedules'. */
+    public static void bindBeans(BiConsumer<String, Object> bind, Settings settings, Secrets secrets) {
+        FlowBeans.bindAll(bind, settings, secrets, SettingsCheck::validate);
+        RuntimeLayout layout = RuntimeLayout.of(settings);
+        ScheduleBeans.bindAll(bind, new Catalog(layout.catalogDb()), layout);
     }
 
     /** Starts the application with every route and returns once they are up. */

@@ -1,5 +1,7 @@
 package io.qontrek.factorydr.camel;
 
+import io.qontrek.factorydr.steps.RouteEditsHealth;
+
 import io.qontrek.factorydr.observe.Check;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -36,9 +38,9 @@ import org.slf4j.LoggerFactory;
  * <p>A file deleted, or left without any route, is refused too: an editor that replaces a file
  * deletes it first, and the schedules must not stop for that moment. A restart drops its routes.
  */
-final class RouteEdits extends FileWatcherResourceReloadStrategy {
+final class RouteEdits extends FileWatcherResourceReloadStrategy implements RouteEditsHealth {
     /** The registry name healthz looks this up by. */
-    static final String BEAN = "routeEdits";
+    static final String BEAN = RouteEditsHealth.BEAN;
     private static final Logger LOG = LoggerFactory.getLogger(RouteEdits.class);
     private static final long SETTLE_MILLIS = 250;
 
@@ -206,7 +208,8 @@ final class RouteEdits extends FileWatcherResourceReloadStrategy {
      * while a file's routes are being replaced: Camel replaces them one by one, so for a moment some
      * are missing.
      */
-    Check check() {
+    @Override
+    public Check check() {
         Path inSwap = swapping;
         if (inSwap != null) return Check.degraded("route-edits", "replacing the routes of " + inSwap);
         if (refused.isEmpty()) return Check.healthy("route-edits", "the running routes are those of the files in " + dir);

@@ -3,21 +3,16 @@ package io.qontrek.factorydr.camel;
 import io.qontrek.factorydr.catalog.Catalog;
 import io.qontrek.factorydr.config.RuntimeLayout;
 import io.qontrek.factorydr.schedule.Schedules;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import java.util.function.BiConsumer;
 import org.apache.camel.Processor;
 
 /**
- * The beans of routes/schedules.camel.yaml and of the verify-daily flow: the flow guard (a route
- * policy on every scheduled flow), the runner the trigger routes call, and the steps that gather
- * several verifications into one verdict.
+ * The beans of routes/schedules.camel.yaml: the flow guard (a route policy on every scheduled flow)
+ * and the runner the trigger routes call. The service's own, not steps: Flows binds them beside the steps.
  */
 final class ScheduleBeans {
-    static final String VERIFICATIONS = "factoryVerifications";
-
     private ScheduleBeans() {}
 
     static void bindAll(BiConsumer<String, Object> bind, Catalog catalog, RuntimeLayout layout) {
@@ -32,21 +27,6 @@ final class ScheduleBeans {
                         + " to the flow to run before runScheduledFlow");
             }
             runs.run(ex.getContext(), flow, "schedule");
-        });
-
-        // verify-daily: each verify step leaves its verifications as the body; keep them all
-        bind.accept("keepVerifications", (Processor) ex -> {
-            @SuppressWarnings("unchecked")
-            List<Object> kept = ex.getProperty(VERIFICATIONS, List.class);
-            if (kept == null) {
-                kept = new ArrayList<>();
-                ex.setProperty(VERIFICATIONS, kept);
-            }
-            kept.addAll(VerifyBeans.verifications(ex));
-        });
-        bind.accept("allVerifications", (Processor) ex -> {
-            List<?> kept = ex.getProperty(VERIFICATIONS, List.class);
-            ex.getMessage().setBody(kept == null ? new ArrayList<>() : new ArrayList<>(kept));
         });
     }
 }

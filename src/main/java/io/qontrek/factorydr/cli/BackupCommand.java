@@ -2,7 +2,7 @@ package io.qontrek.factorydr.cli;
 
 import io.qontrek.factorydr.backup.BackupSet;
 import io.qontrek.factorydr.backup.StoredArchive;
-import io.qontrek.factorydr.camel.FlowBeans;
+import io.qontrek.factorydr.steps.FlowBeans;
 import io.qontrek.factorydr.camel.Flows;
 import io.qontrek.factorydr.common.ProgressListener;
 import io.qontrek.factorydr.config.RuntimeLayout;

@@ -1,9 +1,9 @@
 package io.qontrek.factorydr.cli;
 
 import io.qontrek.factorydr.archive.ArchiveVerifier;
-import io.qontrek.factorydr.camel.FlowBeans;
+import io.qontrek.factorydr.steps.FlowBeans;
 import io.qontrek.factorydr.camel.Flows;
-import io.qontrek.factorydr.camel.OffsiteBeans;
+import io.qontrek.factorydr.steps.OffsiteBeans;
 import io.qontrek.factorydr.common.ProgressListener;
 import io.qontrek.factorydr.config.ConfigException;
 import io.qontrek.factorydr.config.RuntimeLayout;

@@ -1,7 +1,7 @@
 package io.qontrek.factorydr.cli;
 
 import io.qontrek.factorydr.camel.Flows;
-import io.qontrek.factorydr.camel.RetentionBeans;
+import io.qontrek.factorydr.steps.RetentionBeans;
 import io.qontrek.factorydr.common.ProgressListener;
 import io.qontrek.factorydr.config.RuntimeLayout;
 import io.qontrek.factorydr.retention.RetentionPlan;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qontrek.factorydr.backup.BackupSet;
 import io.qontrek.factorydr.backup.StoredArchive;
-import io.qontrek.factorydr.camel.FlowBeans;
+import io.qontrek.factorydr.steps.FlowBeans;
 import io.qontrek.factorydr.camel.Flows;
 import io.qontrek.factorydr.common.ProgressListener;
 import io.qontrek.factorydr.config.ConfigException;

@@ -1,7 +1,7 @@
 package io.qontrek.factorydr.cli;
 
 import io.qontrek.factorydr.archive.ArchiveVerifier;
-import io.qontrek.factorydr.camel.FlowBeans;
+import io.qontrek.factorydr.steps.FlowBeans;
 import io.qontrek.factorydr.camel.Flows;
 import io.qontrek.factorydr.config.ConfigException;
 import io.qontrek.factorydr.config.Secrets;

@@ -1,5 +1,6 @@
 package io.qontrek.factorydr.camel;
 
+import io.qontrek.factorydr.steps.ApiBeans;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.qontrek.factorydr.archive.Manifest;

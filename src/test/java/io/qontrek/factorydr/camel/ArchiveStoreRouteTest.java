@@ -1,5 +1,6 @@
 package io.qontrek.factorydr.camel;
 
+import io.qontrek.factorydr.steps.FlowBeans;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

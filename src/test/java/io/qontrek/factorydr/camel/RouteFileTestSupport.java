@@ -82,7 +82,7 @@ abstract class RouteFileTestSupport extends CamelMainTestSupport {
 
     @Override
     protected void bindToRegistry(Registry registry) {
-        FlowBeans.bindAll(registry::bind, settings, SECRETS);
+        Flows.bindBeans(registry::bind, settings, SECRETS);
         registry.bind("cliConnectorFactory", CamelCliConnector.none());
     }
 

@@ -1,5 +1,7 @@
 package io.qontrek.factorydr.camel;
 
+import io.qontrek.factorydr.steps.SignatureBeans;
+import io.qontrek.factorydr.steps.FlowBeans;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.qontrek.factorydr.catalog.Catalog;

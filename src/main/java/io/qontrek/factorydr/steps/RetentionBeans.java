@@ -1,4 +1,4 @@
-package io.qontrek.factorydr.camel;
+package io.qontrek.factorydr.steps;
 
 import io.qontrek.factorydr.catalog.Catalog;
 import io.qontrek.factorydr.config.RuntimeLayout;

@@ -1,4 +1,4 @@
-package io.qontrek.factorydr.camel;
+package io.qontrek.factorydr.steps;
 
 import io.qontrek.factorydr.archive.ArchiveException;
 import io.qontrek.factorydr.archive.ArchiveVerifier;
@@ -34,14 +34,17 @@ import org.apache.camel.Processor;
  * <p>Headers: {@code factoryFrom}/{@code factoryTo} (YYYY-MM-DD) for proofs, {@code factoryProbe}
  * (true) for federation, {@code factoryDate} (YYYY-MM-DD or latest) for backup.
  */
-final class VerifyBeans {
-    static final String FROM = "factoryFrom";
-    static final String TO = "factoryTo";
+public final class VerifyBeans {
+    public static final String FROM = "factoryFrom";
+    public static final String TO = "factoryTo";
     static final String PROBE = "factoryProbe";
     /** Header verifyRestoreSetArchives leaves: the archive files it verified, in order. */
     static final String RESTORE_SET = "factoryRestoreSet";
 
     private VerifyBeans() {}
+
+    /** Exchange property of verify-daily: the verifications its steps have kept so far. */
+    static final String VERIFICATIONS = "factoryVerifications";
 
     static void bindAll(BiConsumer<String, Object> bind, RuntimeLayout layout, Catalog catalog, Secrets secrets,
             Supplier<Instant> now) {
@@ -91,6 +94,21 @@ final class VerifyBeans {
         });
         bind.accept("rebuildNonces", (Processor) ex -> ex.getMessage().setBody(Rebuild.nonces(layout)));
         bind.accept("rebuildReceipts", (Processor) ex -> ex.getMessage().setBody(Rebuild.receipts(layout)));
+
+        // verify-daily: each verify step leaves its verifications as the body; keep them all
+        bind.accept("keepVerifications", (Processor) ex -> {
+            @SuppressWarnings("unchecked")
+            List<Object> kept = ex.getProperty(VERIFICATIONS, List.class);
+            if (kept == null) {
+                kept = new ArrayList<>();
+                ex.setProperty(VERIFICATIONS, kept);
+            }
+            kept.addAll(verifications(ex));
+        });
+        bind.accept("allVerifications", (Processor) ex -> {
+            List<?> kept = ex.getProperty(VERIFICATIONS, List.class);
+            ex.getMessage().setBody(kept == null ? new ArrayList<>() : new ArrayList<>(kept));
+        });
     }
 
     /** What the catalog keeps of a proof chain verdict: its range, the seqs it checked, the head it read. */

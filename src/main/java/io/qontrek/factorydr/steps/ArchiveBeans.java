@@ -1,4 +1,4 @@
-package io.qontrek.factorydr.camel;
+package io.qontrek.factorydr.steps;
 
 import io.qontrek.factorydr.archive.EncodingInputStream;
 import io.qontrek.factorydr.archive.Gzip;
@@ -126,7 +126,7 @@ final class ArchiveBeans {
     }
 
     private static ProgressListener progress(Exchange ex) {
-        ProgressListener p = ex.getProperty(Flows.PROGRESS, ProgressListener.class);
+        ProgressListener p = ex.getProperty(FlowBeans.PROGRESS, ProgressListener.class);
         return p == null ? ProgressListener.NONE : p;
     }
 }

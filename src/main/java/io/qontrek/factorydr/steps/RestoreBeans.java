@@ -1,4 +1,4 @@
-package io.qontrek.factorydr.camel;
+package io.qontrek.factorydr.steps;
 
 import io.qontrek.factorydr.archive.ArchiveException;
 import io.qontrek.factorydr.archive.ArchiveReader;
@@ -174,7 +174,7 @@ final class RestoreBeans {
     }
 
     private static ProgressListener progress(Exchange ex) {
-        ProgressListener p = ex.getProperty(Flows.PROGRESS, ProgressListener.class);
+        ProgressListener p = ex.getProperty(FlowBeans.PROGRESS, ProgressListener.class);
         return p == null ? ProgressListener.NONE : p;
     }
 }

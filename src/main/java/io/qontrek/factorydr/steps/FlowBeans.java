@@ -1,4 +1,4 @@
-package io.qontrek.factorydr.camel;
+package io.qontrek.factorydr.steps;
 
 import io.qontrek.factorydr.archive.ArchiveVerifier;
 import io.qontrek.factorydr.backup.BackupCollector;
@@ -19,6 +19,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.function.BiConsumer;
+import java.util.function.UnaryOperator;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 
@@ -31,11 +32,14 @@ import org.apache.camel.Processor;
  */
 public final class FlowBeans {
     public static final String DATE = "factoryDate";
+    /** Exchange property carrying the caller's progress listener (Flows sets it). */
+    public static final String PROGRESS = "factoryProgress";
     public static final String ARCHIVE = "factoryArchive";
 
     private FlowBeans() {}
 
-    public static void bindAll(BiConsumer<String, Object> bind, Settings settings, Secrets secrets) {
+    /** @param settingsCheck how the settings are checked (camel/SettingsCheck), for healthz's drift check */
+    public static void bindAll(BiConsumer<String, Object> bind, Settings settings, Secrets secrets, UnaryOperator<Settings> settingsCheck) {
         RuntimeLayout layout = RuntimeLayout.of(settings);
         java.time.Clock clock = settings.clock();
         java.util.function.Supplier<Instant> now = () -> Instant.now(clock).truncatedTo(ChronoUnit.SECONDS);
@@ -90,9 +94,8 @@ public final class FlowBeans {
                 Path.of(ex.getMessage().getHeader(ARCHIVE, String.class)), secrets.archiveKey(), secrets.signingSecret())));
 
         Processor offsiteFailure = OffsiteBeans.bindAll(bind, settings, secrets);
-        ApiBeans.bindAll(bind, settings, secrets, now);
+        ApiBeans.bindAll(bind, settings, secrets, now, settingsCheck);
         HeartbeatBeans.bindAll(bind, settings, secrets);
-        ScheduleBeans.bindAll(bind, catalog, layout);
         Processor retentionFailure = RetentionBeans.bindAll(bind, settings);
         // errors.camel.yaml: each explains the failures of its own routes, and leaves the others as thrown
         bind.accept("explainFailure", (Processor) ex -> {

@@ -1,4 +1,4 @@
-package io.qontrek.factorydr.camel;
+package io.qontrek.factorydr.steps;
 
 import io.qontrek.factorydr.archive.ArchiveException;
 import io.qontrek.factorydr.config.RuntimeLayout;
@@ -23,13 +23,13 @@ import org.apache.camel.component.crypto.DigitalSignatureConstants;
  * The beans of routes/signatures.camel.yaml: what crypto:sign and crypto:verify need (the file as
  * the body, the key in its header) and the X.sig file on either side of them.
  */
-final class SignatureBeans {
+public final class SignatureBeans {
     /** Header of sign-detached: the file X to sign. */
     static final String SIGN_FILE = "factorySignFile";
     /** Header of verify-detached: the file X whose X.sig is checked. */
     static final String VERIFY_FILE = "factoryVerifyFile";
     /** Header verify-detached leaves: one line saying what it found (verified, or no signature). */
-    static final String VERDICT = "factoryEd25519";
+    public static final String VERDICT = "factoryEd25519";
     private static final String PUBLIC_KEY = "factorySigningPublicKey";
     /** Exchange properties: the size of the file to sign or check, by which the routes pick in memory or from disk. */
     static final String SIGN_SIZE = "factorySignSize";

@@ -1,4 +1,4 @@
-package io.qontrek.factorydr.camel;
+package io.qontrek.factorydr.steps;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.Route;
@@ -44,7 +45,8 @@ public final class ApiBeans {
 
     private ApiBeans() {}
 
-    public static void bindAll(BiConsumer<String, Object> bind, Settings settings, Secrets secrets, Supplier<Instant> now) {
+    public static void bindAll(BiConsumer<String, Object> bind, Settings settings, Secrets secrets, Supplier<Instant> now,
+            UnaryOperator<Settings> settingsCheck) {
         // the one source of every verdict: the API, the page, the watch and `factory-dr status` alike
         Status status = new Status(settings, secrets);
         RuntimeLayout layout = status.layout();
@@ -58,7 +60,7 @@ public final class ApiBeans {
         bind.accept("catalog", catalog);
         bind.accept("catalogDs", CatalogRows.readOnlyDataSource(layout.catalogDb()));
         bind.accept("chartWindow", (Processor) ex -> ex.getMessage().setHeader("since", Status.chartSince(now.get())));
-        ConfigDrift config = new ConfigDrift(settings, SettingsCheck::validate);
+        ConfigDrift config = new ConfigDrift(settings, settingsCheck);
         Function<Exchange, HealthReport> health = ex -> status.health(read(ex, catalog), routes(ex), routeEdits(ex), config.check());
         bind.accept("checkHealth", (Processor) ex -> ex.getMessage().setBody(health.apply(ex)));
         bind.accept("evaluateGovernance", (Processor) ex -> ex.getMessage().setBody(status.governance(read(ex, catalog), now.get())));
@@ -106,14 +108,14 @@ public final class ApiBeans {
      * its table does not exist yet, so nothing is recorded), or, when healthz caught a failure to
      * read it (variable catalogProblem), a catalog whose every read fails saying why.
      */
-    static CatalogReads read(Exchange ex, Catalog catalog) {
+    public static CatalogReads read(Exchange ex, Catalog catalog) {
         String problem = ex.getVariable("catalogProblem", String.class);
         if (problem != null) return CatalogRows.unreadable(problem);
         return CatalogRows.snapshot(rows(ex, "archives"), rows(ex, "flowRuns"), rows(ex, "databases"), rows(ex, "proofChain"));
     }
 
     @SuppressWarnings("unchecked")
-    static List<java.util.Map<String, Object>> rows(Exchange ex, String variable) {
+    public static List<java.util.Map<String, Object>> rows(Exchange ex, String variable) {
         return ex.getVariable(variable, List.class);
     }
 
@@ -132,7 +134,7 @@ public final class ApiBeans {
 
     /** Refused route edits (serve watches the route files; a command that does not, has none). */
     private static Check routeEdits(Exchange ex) {
-        RouteEdits edits = ex.getContext().getRegistry().lookupByNameAndType(RouteEdits.BEAN, RouteEdits.class);
+        RouteEditsHealth edits = ex.getContext().getRegistry().lookupByNameAndType(RouteEditsHealth.BEAN, RouteEditsHealth.class);
         return edits != null ? edits.check() : Check.healthy("route-edits", "route files are not watched (factory.routes.reload=false)");
     }
 

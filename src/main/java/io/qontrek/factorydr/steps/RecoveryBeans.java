@@ -1,4 +1,4 @@
-package io.qontrek.factorydr.camel;
+package io.qontrek.factorydr.steps;
 
 import io.qontrek.factorydr.recovery.DrillProofWriter;
 
@@ -28,7 +28,7 @@ import org.apache.camel.Processor;
  * The beans of routes/panic.camel.yaml (body: a {@link PanicJob}; none means the live runtime) and
  * routes/drill.camel.yaml (body: a {@link DrillRun}; none means a scratch staging copy).
  */
-final class RecoveryBeans {
+public final class RecoveryBeans {
     /** Thrown by drillRequirePassed: the drill ran and its proof is written, but an outcome failed. */
     static final class DrillFailed extends RuntimeException {
         DrillFailed(DrillRun run) {
@@ -47,7 +47,7 @@ final class RecoveryBeans {
     static final String DRILL_RUN = "factoryDrill";
 
     /** Header of verify-drill: the drill proof file. */
-    static final String DRILL_PROOF = "factoryDrillProof";
+    public static final String DRILL_PROOF = "factoryDrillProof";
 
     private RecoveryBeans() {}
 
