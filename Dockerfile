@@ -10,7 +10,7 @@ COPY camel-cli camel-cli
 RUN mvn -q -B -DskipTests package
 
 FROM eclipse-temurin:17-jre
-RUN apt-get update && apt-get install -y --no-install-recommends openssl sqlite3 && rm -rf /var/lib/apt/lists/*
+RUN apt-get update && apt-get install -y --no-install-recommends openssl sqlite3 libdeflate0 && rm -rf /var/lib/apt/lists/*
 # the installation (FACTORY_HOME): the same layout as a build tree, so bin/factory-dr finds the jar
 # and the JVM reads config/ and routes/ from here, whatever the working directory
 WORKDIR /opt/factory-dr

@@ -19,11 +19,26 @@ public final class Gzip {
 
     private Gzip() {}
 
-    /** Compresses into {@code sink}; {@code close()} writes the gzip trailer and closes {@code sink}. */
+    /** Compresses into {@code sink} with zlib; {@code close()} writes the gzip trailer and closes {@code sink}. */
     public static OutputStream compressing(OutputStream sink, int threads) throws IOException {
+        return compressing(sink, threads, "zlib");
+    }
+
+    /**
+     * Compresses into {@code sink}; {@code close()} writes the gzip trailer and closes {@code sink}.
+     *
+     * @param engine {@code auto} (libdeflate where the system has it, else zlib) or {@code zlib}; one thread is zlib
+     */
+    public static OutputStream compressing(OutputStream sink, int threads, String engine) throws IOException {
         if (threads < 1) throw new IllegalArgumentException("gzip threads must be at least 1, got " + threads);
+        BlockDeflater.Engine e = BlockDeflater.Engine.parse(engine);
         if (threads == 1) return new GZIPOutputStream(sink, BUFFER);
-        return new ParallelGzipOutputStream(sink, threads);
+        return new ParallelGzipOutputStream(sink, threads, e);
+    }
+
+    /** Checks a factory.backup.gzip-engine value; returns what it compresses with on this machine. */
+    public static String engine(String engine) {
+        return BlockDeflater.Engine.parse(engine).describe();
     }
 
     /**

@@ -12,11 +12,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.CRC32;
-import java.util.zip.Deflater;
 
 /**
  * Standard gzip (RFC 1952) deflated at level 6 by several threads: the input is cut into 256 KiB
- * blocks, each deflated on its own by zlib at level 6 into a gzip member of its own. Members in a row
+ * blocks, each deflated on its own at level 6 ({@link BlockDeflater}: libdeflate where the system has
+ * it, else zlib) into a gzip member of its own. Members in a row
  * are one gzip file to every reader ({@code gzip -d}, {@code tar -xz}, RFC 1952 section 2.2), and each
  * member's header carries its own size in an extra field ({@link BlockMembers}), which stock tools
  * ignore and our reader uses to inflate the members on every core ({@link ParallelGunzipInputStream}).
@@ -51,7 +51,7 @@ public final class ParallelGzipOutputStream extends OutputStream {
 
         Job(int size) {
             in = new byte[size];
-            out = new byte[size + size / 8 + 64];
+            out = new byte[BlockDeflater.bound(size)];
         }
     }
 
@@ -60,25 +60,31 @@ public final class ParallelGzipOutputStream extends OutputStream {
     private final Thread emitter;
     private final BlockingQueue<Job> free;
     private final BlockingQueue<Job> inOrder = new LinkedBlockingQueue<>();
-    private final java.util.Queue<Deflater> allDeflaters = new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private final ThreadLocal<Deflater> deflaters = ThreadLocal.withInitial(() -> {
-        Deflater d = new Deflater(6, true);
-        allDeflaters.add(d);
-        return d;
-    });
+    private final java.util.Queue<BlockDeflater> allDeflaters = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final ThreadLocal<BlockDeflater> deflaters;
     private volatile Throwable failure;
     private Job current;
     private boolean submitted;
     private boolean closed;
 
-    /** Compresses into {@code sink} with {@code threads} deflating threads; {@code close()} closes sink. */
+    /** Compresses into {@code sink} with {@code threads} zlib threads; {@code close()} closes sink. */
     public ParallelGzipOutputStream(OutputStream sink, int threads) throws IOException {
-        this(sink, threads, BLOCK);
+        this(sink, threads, BLOCK, BlockDeflater.Engine.ZLIB);
     }
 
-    ParallelGzipOutputStream(OutputStream sink, int threads, int blockSize) throws IOException {
+    /** The same, deflating with {@code engine} ({@link Gzip#compressing(OutputStream, int, String)}). */
+    ParallelGzipOutputStream(OutputStream sink, int threads, BlockDeflater.Engine engine) throws IOException {
+        this(sink, threads, BLOCK, engine);
+    }
+
+    ParallelGzipOutputStream(OutputStream sink, int threads, int blockSize, BlockDeflater.Engine engine) throws IOException {
         if (threads < 1) throw new IllegalArgumentException("gzip threads must be at least 1, got " + threads);
         this.sink = sink;
+        this.deflaters = ThreadLocal.withInitial(() -> {
+            BlockDeflater d = engine.open(blockSize);
+            allDeflaters.add(d);
+            return d;
+        });
         int blocks = threads * 3 + 2;
         this.free = new ArrayBlockingQueue<>(blocks);
         for (int i = 0; i < blocks; i++) free.add(new Job(blockSize));
@@ -145,14 +151,7 @@ public final class ParallelGzipOutputStream extends OutputStream {
         CRC32 crc = new CRC32();
         crc.update(job.in, 0, job.length);
         job.crc = (int) crc.getValue();
-        Deflater d = deflaters.get();
-        d.reset();
-        d.setInput(job.in, 0, job.length);
-        d.finish();
-        while (!d.finished()) {
-            if (job.outLength == job.out.length) job.out = java.util.Arrays.copyOf(job.out, job.out.length * 2);
-            job.outLength += d.deflate(job.out, job.outLength, job.out.length - job.outLength);
-        }
+        job.outLength = deflaters.get().deflate(job.in, job.length, job.out);
     }
 
     /** The emitter: writes deflated blocks in order, then gives their buffers back. */
@@ -220,8 +219,8 @@ public final class ParallelGzipOutputStream extends OutputStream {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-                // zlib's native state, freed now rather than whenever the cleaner gets to it
-                if (workers.isTerminated()) allDeflaters.forEach(Deflater::end);
+                // the deflaters' native state, freed now rather than whenever a cleaner gets to it
+                if (workers.isTerminated()) allDeflaters.forEach(BlockDeflater::close);
             }
         }
     }

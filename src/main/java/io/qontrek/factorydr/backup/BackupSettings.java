@@ -9,6 +9,11 @@ public final class BackupSettings {
     public static void validate(Settings s) {
         s.getInt("factory.backup.logs-max-age-hours", 1, 24 * 365);
         s.getInt("factory.backup.gzip-threads", 1, 64);
+        try {
+            io.qontrek.factorydr.archive.Gzip.engine(s.get("factory.backup.gzip-engine", "auto"));
+        } catch (IllegalArgumentException e) {
+            throw new io.qontrek.factorydr.config.ConfigException("factory.backup.gzip-engine: " + e.getMessage());
+        }
         s.getInt("factory.backup.sqlite-busy-timeout-seconds", 1, 3600);
         s.getInt(ShrinkCheck.MIN_ARCHIVE_BYTES, 0, Integer.MAX_VALUE);
         s.getList("factory.backup.secret-fields");

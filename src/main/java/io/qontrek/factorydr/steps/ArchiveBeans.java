@@ -36,7 +36,7 @@ final class ArchiveBeans {
     private ArchiveBeans() {}
 
     static void bindAll(BiConsumer<String, Object> bind, RuntimeLayout layout, Catalog catalog, Secrets secrets, Supplier<Instant> now,
-            int gzipThreads, Alerts alerts) {
+            int gzipThreads, String gzipEngine, Alerts alerts) {
         // stage: a staging directory for the archive; a taken name is refused before any work, unless it
         // may be a day's archive a killed run published and never recorded (judged at publish)
         bind.accept("stage", (Processor) ex -> {
@@ -63,8 +63,12 @@ final class ArchiveBeans {
             body(ex, BackupSet.class, "tar", "a collect step");
             ex.getMessage().setBody(staged(ex, "tar").tar(progress(ex)));
         });
-        bind.accept("gzip", (Processor) ex -> ex.getMessage().setBody(
-                new EncodingInputStream(body(ex, InputStream.class, "gzip", "tar"), out -> Gzip.compressing(out, gzipThreads))));
+        bind.accept("gzip", (Processor) ex -> {
+            InputStream tar = body(ex, InputStream.class, "gzip", "tar");
+            org.slf4j.LoggerFactory.getLogger(ArchiveBeans.class).info("gzip: level 6, {} threads, {}", gzipThreads,
+                    gzipThreads == 1 ? "zlib" : Gzip.engine(gzipEngine));
+            ex.getMessage().setBody(new EncodingInputStream(tar, out -> Gzip.compressing(out, gzipThreads, gzipEngine)));
+        });
         bind.accept("encrypt", (Processor) ex -> ex.getMessage().setBody(
                 new EncodingInputStream(body(ex, InputStream.class, "encrypt", "tar"), out -> OpensslCipher.encrypting(out, secrets.archiveKey()))));
         bind.accept("write", (Processor) ex -> {

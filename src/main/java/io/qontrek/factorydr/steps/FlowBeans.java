@@ -50,6 +50,7 @@ public final class FlowBeans {
                 Duration.ofHours(settings.getInt("factory.backup.logs-max-age-hours", 1, 24 * 365)),
                 settings.getInt("factory.backup.sqlite-busy-timeout-seconds", 1, 3600));
         int gzipThreads = settings.getInt("factory.backup.gzip-threads", 1, 64);
+        String gzipEngine = settings.get("factory.backup.gzip-engine", "auto");
         long minArchiveBytes = settings.getInt(ShrinkCheck.MIN_ARCHIVE_BYTES, 0, Integer.MAX_VALUE);
         Alerts alerts = Alerts.from(settings, layout, secrets);
 
@@ -71,7 +72,7 @@ public final class FlowBeans {
         });
 
         // stage -> tar -> gzip -> encrypt -> write -> sign -> sidecars -> read back -> publish -> record (archive-store)
-        ArchiveBeans.bindAll(bind, layout, catalog, secrets, now, gzipThreads, alerts);
+        ArchiveBeans.bindAll(bind, layout, catalog, secrets, now, gzipThreads, gzipEngine, alerts);
 
         // under the flow the run is: the one the exchange entered, or a sub-flow that keeps runs of its own
         // (the drill's restores), which the catalog keeps apart from its caller's

@@ -45,6 +45,33 @@ class GzipTest {
                 .isBetween(level6 * 99 / 100, level6 * 101 / 100);
     }
 
+    /**
+     * The default engine on a machine with libdeflate (CI installs libdeflate0): gzip, pigz and our
+     * parallel reader read it byte-equal, it is no bigger than gzip -6's, and every empty or short
+     * last block is a valid member too. zlib, asked for by name, gives the same bytes back.
+     */
+    @Test
+    void libdeflateBlocksAreAGzipEveryToolReadsAndZlibStaysWhenAskedFor() throws Exception {
+        assertThat(Gzip.engine("auto")).as("libdeflate0 is installed here (.ci/run installs it)").startsWith("libdeflate");
+        assertThat(Gzip.engine("zlib")).isEqualTo("zlib");
+        Path plain = SampleData.file(dir.resolve("data.txt"), 8_000_123, 7);
+        long level6 = Long.parseLong(Tools.bash(dir, "gzip -6 -c data.txt | wc -c").ok().stdout().trim());
+        for (String engine : new String[] {"auto", "zlib"}) {
+            Path gz = dir.resolve(engine + ".gz");
+            try (InputStream in = Files.newInputStream(plain); OutputStream out = Gzip.compressing(Files.newOutputStream(gz), 2, engine)) {
+                in.transferTo(out);
+            }
+            Tools.bash(dir, "gzip -t " + gz.getFileName() + " && gzip -dc " + gz.getFileName() + " | cmp - data.txt").ok();
+            try (InputStream in = Gzip.decompressing(Files.newInputStream(gz))) {
+                assertThat(Gzip.readsAhead(in)).isTrue();
+                assertThat(in.readAllBytes()).isEqualTo(Files.readAllBytes(plain));
+            }
+            assertThat(Files.size(gz)).as(engine).isLessThan(level6 * 101 / 100);
+        }
+        assertThatThrownBy(() -> Gzip.compressing(OutputStream.nullOutputStream(), 2, "pigz"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not one of auto, zlib");
+    }
+
     @Test
     void emptyInputIsAValidGzip() throws Exception {
         Path empty = Files.createFile(dir.resolve("empty"));
@@ -55,6 +82,9 @@ class GzipTest {
                 assertThat(in.readAllBytes()).isEmpty();
             }
         }
+        Path gz = dir.resolve("empty-libdeflate.gz");
+        Gzip.compressing(Files.newOutputStream(gz), 2, "auto").close();
+        Tools.bash(dir, "gzip -t " + gz.getFileName()).ok();
     }
 
     @Test
