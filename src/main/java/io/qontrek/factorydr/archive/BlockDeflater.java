@@ -1,12 +1,8 @@
 package io.qontrek.factorydr.archive;
 
-import com.sun.jna.Library;
 import com.sun.jna.Memory;
-import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import java.util.zip.Deflater;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One thread's deflate of a whole block, at level 6, into raw DEFLATE (RFC 1951) that any inflater
@@ -16,7 +12,6 @@ import org.slf4j.LoggerFactory;
  * Not thread-safe: one per thread, closed when that thread's work is done.
  */
 abstract class BlockDeflater implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(BlockDeflater.class);
     static final int LEVEL = 6;
 
     /** Deflates {@code in[0, length)} into {@code out} (at least {@link #bound} bytes); returns the deflated length. */
@@ -44,7 +39,7 @@ abstract class BlockDeflater implements AutoCloseable {
 
         /** A new deflater of this engine, for blocks of at most {@code blockSize} bytes. */
         BlockDeflater open(int blockSize) {
-            return this == AUTO && Libdeflate.LIB != null ? new Libdeflate(blockSize) : new Zlib();
+            return this == AUTO && Libdeflate.LIB != null ? new Libdeflated(blockSize) : new Zlib();
         }
 
         /** Which library this engine compresses with here, in a few words. */
@@ -76,46 +71,14 @@ abstract class BlockDeflater implements AutoCloseable {
         }
     }
 
-    /** libdeflate through JNA: whole-buffer compression, the block copied into native memory and the result out. */
-    private static final class Libdeflate extends BlockDeflater {
-        interface Lib extends Library {
-            Pointer libdeflate_alloc_compressor(int level);
-
-            long libdeflate_deflate_compress(Pointer compressor, Pointer in, long inBytes, Pointer out, long outAvailable);
-
-            void libdeflate_free_compressor(Pointer compressor);
-        }
-
-        static final Lib LIB;
-        static final String FOUND;
-        static final String WHY_NOT;
-
-        static {
-            Lib lib = null;
-            String found = null;
-            String why = null;
-            // the soname first (Debian's libdeflate0 has no unversioned libdeflate.so without the -dev package)
-            for (String name : new String[] {"libdeflate.so.0", "deflate"}) {
-                try {
-                    lib = Native.load(name, Lib.class);
-                    found = name;
-                    break;
-                } catch (UnsatisfiedLinkError e) {
-                    why = e.getMessage() == null ? "not found" : e.getMessage().lines().findFirst().orElse("not found");
-                }
-            }
-            LIB = lib;
-            FOUND = found;
-            WHY_NOT = why;
-            if (lib == null) LOG.info("gzip: libdeflate is not installed here ({}); blocks are deflated with zlib", why);
-        }
-
+    /** libdeflate: whole-buffer compression, the block copied into native memory and the result out. */
+    private static final class Libdeflated extends BlockDeflater {
         private final Pointer compressor;
         private final Memory in;
         private final Memory out;
 
-        Libdeflate(int blockSize) {
-            compressor = LIB.libdeflate_alloc_compressor(LEVEL);
+        Libdeflated(int blockSize) {
+            compressor = Libdeflate.LIB.libdeflate_alloc_compressor(LEVEL);
             if (compressor == null) throw new OutOfMemoryError("libdeflate could not allocate a compressor");
             in = new Memory(Math.max(1, blockSize));
             out = new Memory(bound(blockSize));
@@ -125,7 +88,7 @@ abstract class BlockDeflater implements AutoCloseable {
         int deflate(byte[] block, int length, byte[] dst) {
             if (length > in.size()) throw new IllegalArgumentException("block of " + length + " bytes over " + in.size());
             if (length > 0) in.write(0, block, 0, length);
-            long n = LIB.libdeflate_deflate_compress(compressor, in, length, out, Math.min(out.size(), dst.length));
+            long n = Libdeflate.LIB.libdeflate_deflate_compress(compressor, in, length, out, Math.min(out.size(), dst.length));
             if (n <= 0) throw new IllegalStateException("libdeflate: no room for the deflated block of " + length + " bytes");
             out.read(0, dst, 0, (int) n);
             return (int) n;
@@ -133,7 +96,7 @@ abstract class BlockDeflater implements AutoCloseable {
 
         @Override
         public void close() {
-            LIB.libdeflate_free_compressor(compressor);
+            Libdeflate.LIB.libdeflate_free_compressor(compressor);
             in.close();
             out.close();
         }

@@ -15,8 +15,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.CRC32;
-import java.util.zip.DataFormatException;
-import java.util.zip.Inflater;
 
 /**
  * Inflates the members {@link ParallelGzipOutputStream} writes on every core. One thread cuts the
@@ -65,9 +63,9 @@ final class ParallelGunzipInputStream extends InputStream {
     private final InputStream below;
     private final BlockingQueue<Future<Block>> inOrder;
     private final ExecutorService inflaters;
-    private final Queue<Inflater> allInflaters = new ConcurrentLinkedQueue<>();
-    private final ThreadLocal<Inflater> inflater = ThreadLocal.withInitial(() -> {
-        Inflater i = new Inflater(true);
+    private final Queue<BlockInflater> allInflaters = new ConcurrentLinkedQueue<>();
+    private final ThreadLocal<BlockInflater> inflater = ThreadLocal.withInitial(() -> {
+        BlockInflater i = BlockInflater.open(false);
         allInflaters.add(i);
         return i;
     });
@@ -157,30 +155,9 @@ final class ParallelGunzipInputStream extends InputStream {
             throw new IOException("the member at byte " + at + " claims a block of " + Integer.toUnsignedString(length) + " bytes (corrupt)");
         }
         byte[] out = blocks.take(length);
-        Inflater inf = inflater.get();
-        inf.reset();
-        inf.setInput(member, 0, data);
-        int n = 0;
-        try {
-            while (n < length) {
-                int k = inf.inflate(out, n, length - n);
-                if (k == 0 && (inf.finished() || inf.needsInput() || inf.needsDictionary())) break;
-                n += k;
-            }
-            if (n == length && !inf.finished() && inf.inflate(new byte[1]) > 0) {
-                throw new IOException("the member at byte " + at + " inflates to more than its trailer's " + length + " bytes (corrupt)");
-            }
-        } catch (DataFormatException e) {
-            throw new IOException("invalid deflate data in the member at byte " + at + " (corrupt): " + e.getMessage(), e);
-        }
-        if (!inf.finished() || n != length) {
-            throw new IOException("the member at byte " + at + " inflates to " + n + " bytes, its trailer says " + length + " (corrupt)");
-        }
-        if (inf.getRemaining() != 0) {
-            throw new IOException("the member at byte " + at + " has " + inf.getRemaining() + " bytes after its deflate data (corrupt)");
-        }
+        inflater.get().inflate(member, data, out, length, at);
         CRC32 check = new CRC32();
-        check.update(out, 0, n);
+        check.update(out, 0, length);
         if ((int) check.getValue() != crc) throw new IOException("CRC-32 mismatch in the member at byte " + at + " (corrupt)");
         return new Block(out, length);
     }
@@ -245,7 +222,7 @@ final class ParallelGunzipInputStream extends InputStream {
             Thread.currentThread().interrupt();
         }
         // zlib's native state, freed now rather than whenever the cleaner gets to it
-        if (inflaters.isTerminated()) allInflaters.forEach(Inflater::end);
+        if (inflaters.isTerminated()) allInflaters.forEach(BlockInflater::close);
         if (!cutter.isAlive()) below.close();
     }
 }
