@@ -92,9 +92,11 @@ abstract class BlockInflater implements AutoCloseable {
             if (length > 0) out.read(0, dst, 0, length);
         }
 
+        /** The new buffer first: a failed allocation must leave the old one usable (and closed once, by close). */
         private static Memory grown(Memory old, long size) {
+            Memory bigger = new Memory(Math.max(size, 2 * old.size()));
             old.close();
-            return new Memory(Math.max(size, 2 * old.size()));
+            return bigger;
         }
 
         @Override

@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
  * zlib ({@link BlockDeflater}, {@link BlockInflater}). Only the whole-buffer calls of its stable API.
  */
 final class Libdeflate {
-    /** The calls used, as declared in libdeflate.h (size_t is 64-bit on every platform JNA runs us on). */
+    /** The calls used, as declared in libdeflate.h (size_t as long: 64-bit, checked at load). */
     interface Calls extends Library {
         int SUCCESS = 0;
         int BAD_DATA = 1;
@@ -45,12 +45,20 @@ final class Libdeflate {
         // the soname first: Debian's libdeflate0 has no unversioned libdeflate.so without the -dev package
         for (String name : new String[] {"libdeflate.so.0", "deflate"}) {
             try {
+                if (Native.SIZE_T_SIZE != Long.BYTES) {
+                    why = "size_t is " + Native.SIZE_T_SIZE + " bytes here, and the bindings declare it 8";
+                    break;
+                }
                 lib = Native.load(name, Calls.class);
                 found = name;
                 why = null;
                 break;
             } catch (UnsatisfiedLinkError e) {
                 why = e.getMessage() == null ? "not found" : e.getMessage().lines().findFirst().orElse("not found");
+            } catch (LinkageError e) {
+                // JNA itself cannot load (its native part, e.g. under a noexec temp directory): zlib, for good
+                why = "JNA cannot load: " + e;
+                break;
             }
         }
         LIB = lib;

@@ -28,8 +28,9 @@ import net.i2p.crypto.eddsa.spec.EdDSAPublicKeySpec;
  * which EdDSA-Java 0.3.0 itself leaves out.
  *
  * <p>The file must not change between the passes: both callers sign a file they have just written
- * under a staging name, and a file changed in between gets a signature that does not verify (never a
- * valid one over other bytes).
+ * under a staging name. Each pass also takes the SHA-256 of the bytes it read, and signing fails when
+ * the two differ: a nonce from one content with a hash of another would give a valid signature of bytes
+ * nobody meant to sign, and two such signatures sharing R would give away the private key.
  */
 public final class StreamingEd25519 {
     private static final EdDSANamedCurveSpec CURVE = EdDSANamedCurveTable.getByName(EdDSANamedCurveTable.ED_25519);
@@ -44,15 +45,31 @@ public final class StreamingEd25519 {
 
     /** The raw 64-byte signature (R || S) of the file's exact bytes. */
     public static byte[] sign(Path file, PrivateKey key) throws IOException {
+        return sign(() -> Files.newInputStream(file), file.toString(), key);
+    }
+
+    /** A message that can be read again from its start, once per pass. */
+    @FunctionalInterface
+    interface Source {
+        InputStream open() throws IOException;
+    }
+
+    /** The signature of what {@code message} reads, each pass from a new stream; {@code name} for the refusal. */
+    static byte[] sign(Source message, String name, PrivateKey key) throws IOException {
         byte[] seed = ((EdECPrivateKey) key).getBytes()
                 .orElseThrow(() -> new IllegalArgumentException("the Ed25519 private key does not give its seed"));
         EdDSAPrivateKeySpec spec = new EdDSAPrivateKeySpec(seed, CURVE);
         byte[] h = spec.getH();
         // r = SHA-512(prefix || M) mod L, prefix being the second half of SHA-512(seed)
-        byte[] r = CURVE.getScalarOps().reduce(hash(file, Arrays.copyOfRange(h, KEY_LENGTH, 2 * KEY_LENGTH)));
+        MessageDigest first = digest("SHA-256");
+        byte[] r = CURVE.getScalarOps().reduce(hash(message, first, Arrays.copyOfRange(h, KEY_LENGTH, 2 * KEY_LENGTH)));
         byte[] big = CURVE.getB().scalarMultiply(r).toByteArray();
         // k = SHA-512(R || A || M) mod L; S = (r + k * a) mod L
-        byte[] k = CURVE.getScalarOps().reduce(hash(file, big, spec.getA().toByteArray()));
+        MessageDigest second = digest("SHA-256");
+        byte[] k = CURVE.getScalarOps().reduce(hash(message, second, big, spec.getA().toByteArray()));
+        if (!MessageDigest.isEqual(first.digest(), second.digest())) {
+            throw new IOException(name + " changed while it was being signed: not signed");
+        }
         byte[] s = CURVE.getScalarOps().multiplyAndAdd(k, spec.geta(), r);
         byte[] signature = Arrays.copyOf(big, 2 * KEY_LENGTH);
         System.arraycopy(s, 0, signature, KEY_LENGTH, KEY_LENGTH);
@@ -72,7 +89,7 @@ public final class StreamingEd25519 {
         } catch (IllegalArgumentException notAPoint) {
             return false;
         }
-        byte[] k = CURVE.getScalarOps().reduce(hash(file, big, a));
+        byte[] k = CURVE.getScalarOps().reduce(hash(() -> Files.newInputStream(file), null, big, a));
         // [S]B - [k]A must encode as R
         GroupElement check = CURVE.getB().doubleScalarMultiplyVariableTime(spec.getNegativeA(), k, s);
         return MessageDigest.isEqual(check.toByteArray(), big);
@@ -88,19 +105,26 @@ public final class StreamingEd25519 {
         return Arrays.copyOfRange(der, SPKI_PREFIX.length, der.length);
     }
 
-    private static byte[] hash(Path file, byte[]... prefixes) throws IOException {
-        MessageDigest sha512;
-        try {
-            sha512 = MessageDigest.getInstance("SHA-512");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("this JDK has no SHA-512", e);
-        }
+    /** SHA-512 of the prefixes and the message; {@code alsoFile}, when given, is fed the message's bytes too. */
+    private static byte[] hash(Source message, MessageDigest alsoFile, byte[]... prefixes) throws IOException {
+        MessageDigest sha512 = digest("SHA-512");
         for (byte[] p : prefixes) sha512.update(p);
         byte[] buf = new byte[BUFFER];
-        try (InputStream in = Files.newInputStream(file)) {
-            for (int n; (n = in.read(buf)) > 0; ) sha512.update(buf, 0, n);
+        try (InputStream in = message.open()) {
+            for (int n; (n = in.read(buf)) > 0; ) {
+                sha512.update(buf, 0, n);
+                if (alsoFile != null) alsoFile.update(buf, 0, n);
+            }
         }
         return sha512.digest();
+    }
+
+    private static MessageDigest digest(String algorithm) {
+        try {
+            return MessageDigest.getInstance(algorithm);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JDK has no " + algorithm, e);
+        }
     }
 
     /** Whether a little-endian 32-byte scalar is below L. */

@@ -119,4 +119,28 @@ class StreamingEd25519Test {
         System.arraycopy(raw, raw.length - n, out, 32 - n, n);
         return out;
     }
+
+    /**
+     * A message that reads the same bytes on both passes signs as the JDK does; one whose second pass
+     * reads other bytes is refused, where the signature would otherwise be a valid one over the second
+     * content with the first content's nonce.
+     */
+    @Test
+    void aFileThatChangesBetweenThePassesIsNotSigned() throws Exception {
+        SigningKey key = SigningKey.create(tmp.resolve("key.pem"));
+        byte[] first = "the manifest as written".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] other = "the manifest, changed!!".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+        java.util.Iterator<byte[]> same = java.util.List.of(first, first).iterator();
+        byte[] ours = StreamingEd25519.sign(() -> new java.io.ByteArrayInputStream(same.next()), "m", key.privateKey());
+        Signature jdk = Signature.getInstance("Ed25519");
+        jdk.initSign(key.privateKey());
+        jdk.update(first);
+        assertThat(ours).isEqualTo(jdk.sign());
+
+        java.util.Iterator<byte[]> changed = java.util.List.of(first, other).iterator();
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> StreamingEd25519.sign(() -> new java.io.ByteArrayInputStream(changed.next()), "m", key.privateKey()))
+                .isInstanceOf(java.io.IOException.class).hasMessage("m changed while it was being signed: not signed");
+    }
 }
