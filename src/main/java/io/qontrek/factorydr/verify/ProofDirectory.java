@@ -7,50 +7,55 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.PrimitiveIterator;
+import org.roaringbitmap.longlong.LongIterator;
+import org.roaringbitmap.longlong.Roaring64Bitmap;
 
 /**
- * The proof files of a proof directory, by seq: one listing, kept as a sorted array of seqs (eight
- * bytes a proof, never the proofs themselves), so verifiers can walk the chain in seq order.
+ * The proof files of a proof directory, by seq: one listing, kept as a compressed bitmap of seqs
+ * (RoaringBitmap: a chain of contiguous seqs takes a few bytes per 65,536 proofs, so the memory does
+ * not grow with the runtime), never the proofs themselves, so verifiers can walk the chain in seq order.
  * Files named like a proof but not exactly {@code proof-<12 digits>.json} are kept aside by name.
  */
 final class ProofDirectory {
     private final Path dir;
-    private final long[] seqs;
+    private final Roaring64Bitmap seqs;
     private final List<String> misnamed;
 
-    private ProofDirectory(Path dir, long[] seqs, List<String> misnamed) {
+    private ProofDirectory(Path dir, Roaring64Bitmap seqs, List<String> misnamed) {
         this.dir = dir;
         this.seqs = seqs;
         this.misnamed = misnamed;
     }
 
     static ProofDirectory list(Path proofDir) throws IOException {
-        long[] seqs = new long[1024];
-        int n = 0;
-        List<String> misnamed = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(proofDir)) {
-            for (Path entry : entries) {
-                String name = entry.getFileName().toString();
-                OptionalLong seq = seqOfFileName(name);
-                if (seq.isPresent()) {
-                    if (n == seqs.length) {
-                        seqs = Arrays.copyOf(seqs, n * 2);
-                    }
-                    seqs[n++] = seq.getAsLong();
-                } else if (name.startsWith("proof-") && name.endsWith(".json")) {
-                    misnamed.add(name);
-                }
-            }
+            return of(proofDir, () -> java.util.stream.StreamSupport.stream(entries.spliterator(), false)
+                    .map(e -> e.getFileName().toString()).iterator());
         } catch (NoSuchFileException e) {
             throw new NoSuchFileException(proofDir.toString(), null, "proof directory does not exist");
+        } catch (java.nio.file.DirectoryIteratorException e) {
+            throw e.getCause();
         }
-        long[] sorted = Arrays.copyOf(seqs, n);
-        Arrays.sort(sorted);
+    }
+
+    /** The directory {@code dir} holding the files {@code names}, in any order. */
+    static ProofDirectory of(Path dir, Iterable<String> names) {
+        Roaring64Bitmap seqs = new Roaring64Bitmap();
+        List<String> misnamed = new ArrayList<>();
+        for (String name : names) {
+            OptionalLong seq = seqOfFileName(name);
+            if (seq.isPresent()) {
+                seqs.addLong(seq.getAsLong());
+            } else if (name.startsWith("proof-") && name.endsWith(".json")) {
+                misnamed.add(name);
+            }
+        }
+        seqs.runOptimize();
         misnamed.sort(null);
-        return new ProofDirectory(proofDir, sorted, misnamed);
+        return new ProofDirectory(dir, seqs, misnamed);
     }
 
     /**
@@ -68,13 +73,25 @@ final class ProofDirectory {
         }
     }
 
-    /** The seqs of the proof files, ascending. */
-    long[] seqs() {
-        return seqs;
+    /** The seqs of the proof files, ascending (every seq is at least 0: it is a file name's digits). */
+    PrimitiveIterator.OfLong seqs() {
+        LongIterator it = seqs.getLongIterator();
+        return new PrimitiveIterator.OfLong() {
+            @Override
+            public boolean hasNext() {
+                return it.hasNext();
+            }
+
+            @Override
+            public long nextLong() {
+                if (!it.hasNext()) throw new java.util.NoSuchElementException();
+                return it.next();
+            }
+        };
     }
 
     int count() {
-        return seqs.length;
+        return Math.toIntExact(seqs.getLongCardinality());
     }
 
     /** Names starting {@code proof-} and ending {@code .json} that are not a proof file name. */

@@ -6,6 +6,7 @@ import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.PrimitiveIterator;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
@@ -52,21 +53,19 @@ final class ProofFiles {
      */
     static <E extends Exception> long forEach(ProofDirectory dir, boolean computeRoots, Visitor<E> visitor)
             throws E {
-        long[] seqs = dir.seqs();
-        int batches = (seqs.length + BATCH - 1) / BATCH;
-        if (batches == 0) return 0;
+        PrimitiveIterator.OfLong seqs = dir.seqs();
+        if (!seqs.hasNext()) return 0;
         ThreadLocal<ProofReader> readers = ThreadLocal.withInitial(() -> new ProofReader(computeRoots));
         long bytes = 0;
         try (ParallelIo io = new ParallelIo(); ParallelIo cpu = new ParallelIo(Runtime.getRuntime().availableProcessors())) {
             ArrayDeque<CompletableFuture<Batch>> pending = new ArrayDeque<>();
-            int next = 0;
             int ahead = Math.max(1, WINDOW / BATCH);
-            while (next < batches && pending.size() < ahead) {
-                pending.add(submit(io, cpu, dir, seqs, next++, readers));
+            while (seqs.hasNext() && pending.size() < ahead) {
+                pending.add(submit(io, cpu, dir, nextBatch(seqs), readers));
             }
             while (!pending.isEmpty()) {
                 Batch batch = await(pending.poll());
-                if (next < batches) pending.add(submit(io, cpu, dir, seqs, next++, readers));
+                if (seqs.hasNext()) pending.add(submit(io, cpu, dir, nextBatch(seqs), readers));
                 for (int i = 0; i < batch.reads.length; i++) {
                     if (batch.errors[i] != null) throw unchecked(batch.errors[i]);
                     bytes += batch.lengths[i];
@@ -87,9 +86,9 @@ final class ProofFiles {
         final Read[] reads;
         final Throwable[] errors;   // anything but an IOException, thrown when the caller gets there
 
-        Batch(long[] all, int from, int to) {
-            int n = to - from;
-            seqs = Arrays.copyOfRange(all, from, to);
+        Batch(long[] seqs) {
+            int n = seqs.length;
+            this.seqs = seqs;
             names = new String[n];
             data = new byte[n][];
             lengths = new int[n];
@@ -100,11 +99,17 @@ final class ProofFiles {
         }
     }
 
+    /** The next BATCH seqs (fewer at the end). */
+    private static long[] nextBatch(PrimitiveIterator.OfLong seqs) {
+        long[] batch = new long[BATCH];
+        int n = 0;
+        while (n < BATCH && seqs.hasNext()) batch[n++] = seqs.nextLong();
+        return n == BATCH ? batch : Arrays.copyOf(batch, n);
+    }
+
     private static CompletableFuture<Batch> submit(ParallelIo io, ParallelIo cpu, ProofDirectory dir, long[] seqs,
-            int index, ThreadLocal<ProofReader> readers) {
-        int from = index * BATCH;
-        int to = Math.min(seqs.length, from + BATCH);
-        return CompletableFuture.supplyAsync(() -> read(new Batch(seqs, from, to), dir, readers.get()), io.pool())
+            ThreadLocal<ProofReader> readers) {
+        return CompletableFuture.supplyAsync(() -> read(new Batch(seqs), dir, readers.get()), io.pool())
                 .thenApplyAsync(b -> parse(b, dir, readers.get()), cpu.pool());
     }
 

@@ -8,6 +8,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Arrays;
+import java.util.PrimitiveIterator;
 
 /**
  * Whether the receipt index has one row for each proof file of the proof directory and no other,
@@ -27,23 +28,23 @@ public final class ReceiptIndexCoverage {
      */
     public static String difference(RuntimeLayout layout) throws IOException {
         ProofDirectory proofs = ProofDirectory.list(layout.proofDir());
-        long[] seqs = proofs.seqs();
-        int next = 0;
+        PrimitiveIterator.OfLong seqs = proofs.seqs();
+        String next = seqs.hasNext() ? ProofDirectory.fileName(seqs.nextLong()) : null; // the next proof file not yet matched
         long extra = 0;
         try (Connection db = Sqlite.openReadOnly(layout.receiptsDb());
              Statement s = db.createStatement();
              ResultSet rs = s.executeQuery("SELECT file FROM receipts ORDER BY length(CAST(file AS BLOB)), CAST(file AS BLOB)")) {
             while (rs.next()) {
                 byte[] row = String.valueOf(rs.getString(1)).getBytes(StandardCharsets.UTF_8);
-                int c = next < seqs.length ? compare(row, ProofDirectory.fileName(seqs[next]).getBytes(StandardCharsets.US_ASCII)) : -1;
-                if (c > 0) return "no receipt row for " + ProofDirectory.fileName(seqs[next]);
-                if (c == 0) next++;
+                int c = next != null ? compare(row, next.getBytes(StandardCharsets.US_ASCII)) : -1;
+                if (c > 0) return "no receipt row for " + next;
+                if (c == 0) next = seqs.hasNext() ? ProofDirectory.fileName(seqs.nextLong()) : null;
                 else extra++; // a row for no proof file, or a second row for one
             }
         } catch (SQLException e) {
             return "receipt index unreadable: " + ProofChainVerifier.oneLine(e);
         }
-        if (next < seqs.length) return "no receipt row for " + ProofDirectory.fileName(seqs[next]);
+        if (next != null) return "no receipt row for " + next;
         return extra == 0 ? null
                 : "receipt index has " + extra + (extra == 1 ? " row" : " rows") + " more than there are proof files";
     }

@@ -25,7 +25,8 @@ class ProofFilesTest {
     private static List<String> sequential(ProofDirectory dir, boolean roots, long[] bytes) {
         ProofReader reader = new ProofReader(roots);
         List<String> out = new ArrayList<>();
-        for (long seq : dir.seqs()) {
+        for (var it = dir.seqs(); it.hasNext(); ) {
+            long seq = it.nextLong();
             String name = ProofDirectory.fileName(seq);
             try {
                 out.add(describe(seq, reader.read(dir.file(seq), name), null));
