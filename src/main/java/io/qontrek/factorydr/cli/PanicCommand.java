@@ -4,7 +4,7 @@ import io.qontrek.factorydr.camel.Flows;
 import io.qontrek.factorydr.config.RuntimeLayout;
 import io.qontrek.factorydr.config.Secrets;
 import io.qontrek.factorydr.config.Settings;
-import io.qontrek.factorydr.recovery.CheckResult;
+import io.qontrek.factorydr.verify.CheckResult;
 import io.qontrek.factorydr.recovery.PanicJob;
 import io.qontrek.factorydr.recovery.PanicReport;
 import io.qontrek.factorydr.recovery.RecoveryRefused;

@@ -2,7 +2,7 @@ package io.qontrek.factorydr.cli;
 
 import io.qontrek.factorydr.catalog.CatalogEntry;
 import io.qontrek.factorydr.config.RuntimeLayout;
-import io.qontrek.factorydr.governance.Gate;
+import io.qontrek.factorydr.verify.CheckResult;
 import io.qontrek.factorydr.observe.Check;
 import io.qontrek.factorydr.observe.Status;
 import io.qontrek.factorydr.observe.StatusReport;
@@ -44,10 +44,10 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     static void print(StatusReport r, PrintStream out) {
-        long passing = r.governance().gates().stream().filter(Gate::pass).count();
+        long passing = r.governance().gates().stream().filter(CheckResult::pass).count();
         out.printf("governance %s: %d of %d gates pass (%s, %s)%n", r.governance().pass() ? "PASS" : "FAIL", passing,
                 r.governance().gates().size(), r.root(), r.at().truncatedTo(ChronoUnit.SECONDS));
-        for (Gate g : r.governance().gates()) out.printf("  %-4s %-13s %s%n", g.pass() ? "ok" : "FAIL", g.name(), g.detail());
+        for (CheckResult g : r.governance().gates()) out.printf("  %-4s %-13s %s%n", g.pass() ? "ok" : "FAIL", g.name(), g.detail());
         out.printf("health %s (serve adds its routes, route edits and configuration drift)%n", r.health().status());
         for (Check c : r.health().checks()) {
             out.printf("  %-9s %-10s %s%n", c.status(), c.name(), c.detail());

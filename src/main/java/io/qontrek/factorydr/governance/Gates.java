@@ -1,5 +1,6 @@
 package io.qontrek.factorydr.governance;
 
+import io.qontrek.factorydr.verify.CheckResult;
 import io.qontrek.factorydr.catalog.CatalogReads;
 import io.qontrek.factorydr.catalog.Catalog.FlowRuns;
 import io.qontrek.factorydr.catalog.Catalog.ProofChainCheck;
@@ -84,7 +85,7 @@ public final class Gates {
             Instant now) {
         List<CatalogEntry> archives = catalog.archives();
         Map<String, FlowRuns> runs = catalog.flowRuns();
-        List<Gate> gates = new ArrayList<>();
+        List<CheckResult> gates = new ArrayList<>();
         gates.add(rpo(layout, archives, catalog.databasesRecorded(), runs, policy, now));
         gates.add(full(layout, archives, policy, now));
         gates.add(verification(runs, policy, now));
@@ -95,7 +96,7 @@ public final class Gates {
         return GovernanceReport.of(gates);
     }
 
-    static Gate rpo(RuntimeLayout layout, List<CatalogEntry> archives, Map<String, Set<String>> recorded,
+    static CheckResult rpo(RuntimeLayout layout, List<CatalogEntry> archives, Map<String, Set<String>> recorded,
             Map<String, FlowRuns> runs, GovernancePolicy p, Instant now) {
         return rpo(RecoveryPoints.of(layout, archives, recorded, runs, INCREMENTAL_FLOW), p, now);
     }
@@ -106,58 +107,58 @@ public final class Gates {
     }
 
     /** Judged on the oldest of the kinds' newest points: each kind must be recoverable to within the RPO. */
-    static Gate rpo(List<RecoveryPoints.Point> points, GovernancePolicy p, Instant now) {
+    static CheckResult rpo(List<RecoveryPoints.Point> points, GovernancePolicy p, Instant now) {
         RecoveryPoints.Point oldest = null;
         StringBuilder each = new StringBuilder();
         for (RecoveryPoints.Point pt : points) {
-            if (pt.at() == null || pt.archiveMissing()) return new Gate(RPO, false, pt.kind() + ": " + pt.what());
+            if (pt.at() == null || pt.archiveMissing()) return new CheckResult(RPO, false, pt.kind() + ": " + pt.what());
             if (oldest == null || pt.at().isBefore(oldest.at())) oldest = pt;
             each.append(each.length() == 0 ? "" : ", ").append(pt.kind()).append(' ').append(human(pt.age(now)));
         }
-        if (oldest == null) return new Gate(RPO, false, "no full or incremental backup in the catalog");
-        Gate g = age(RPO, oldest.at(), p.rpo(), now, "oldest of the newest recovery points: " + oldest.kind() + ", " + oldest.what());
-        return new Gate(RPO, g.pass(), g.detail() + "; by kind: " + each);
+        if (oldest == null) return new CheckResult(RPO, false, "no full or incremental backup in the catalog");
+        CheckResult g = age(RPO, oldest.at(), p.rpo(), now, "oldest of the newest recovery points: " + oldest.kind() + ", " + oldest.what());
+        return new CheckResult(RPO, g.pass(), g.detail() + "; by kind: " + each);
     }
 
-    static Gate full(RuntimeLayout layout, List<CatalogEntry> archives, GovernancePolicy p, Instant now) {
+    static CheckResult full(RuntimeLayout layout, List<CatalogEntry> archives, GovernancePolicy p, Instant now) {
         Optional<CatalogEntry> newest = newest(archives, Set.of("full"));
-        if (newest.isEmpty()) return new Gate(FULL, false, "no full backup in the catalog");
+        if (newest.isEmpty()) return new CheckResult(FULL, false, "no full backup in the catalog");
         CatalogEntry e = newest.get();
         if (!Files.isRegularFile(layout.archiveDir().resolve(e.name()))) {
-            return new Gate(FULL, false, "the newest full backup " + e.name() + " is catalogued but its archive is missing from "
+            return new CheckResult(FULL, false, "the newest full backup " + e.name() + " is catalogued but its archive is missing from "
                     + layout.archiveDir());
         }
         return age(FULL, instant(e.createdAt()), p.fullMaxAge(), now, "newest full backup " + e.name());
     }
 
-    static Gate verification(Map<String, FlowRuns> runs, GovernancePolicy p, Instant now) {
+    static CheckResult verification(Map<String, FlowRuns> runs, GovernancePolicy p, Instant now) {
         // in the same second a failure outweighs a pass (fail closed)
         Optional<RunRow> last = WHOLE_VERIFICATIONS.stream().map(runs::get).filter(Objects::nonNull).map(FlowRuns::last)
                 .max(Comparator.comparing(RunRow::finishedAt).thenComparing(r -> "failed".equals(r.outcome())));
         if (last.isEmpty()) {
-            return new Gate(VERIFICATION, false, "no whole verification has run (the verify-daily flow, or factory-dr verify backup)");
+            return new CheckResult(VERIFICATION, false, "no whole verification has run (the verify-daily flow, or factory-dr verify backup)");
         }
         return passedRun(VERIFICATION, last.get(), p.verifyMaxAge(), now);
     }
 
-    static Gate offsite(List<CatalogEntry> archives, GovernancePolicy p, Instant now) {
+    static CheckResult offsite(List<CatalogEntry> archives, GovernancePolicy p, Instant now) {
         if (!p.offsiteEnabled()) {
             return p.offsiteRequired()
-                    ? new Gate(OFFSITE, false, "offsite copies are disabled (factory.s3.enabled=false): losing this site loses "
+                    ? new CheckResult(OFFSITE, false, "offsite copies are disabled (factory.s3.enabled=false): losing this site loses "
                             + "every backup; enable them, or set factory.governance.offsite-required=false")
-                    : new Gate(OFFSITE, true, "offsite copies are disabled and not required (factory.governance.offsite-required=false)");
+                    : new CheckResult(OFFSITE, true, "offsite copies are disabled and not required (factory.governance.offsite-required=false)");
         }
-        if (archives.isEmpty()) return new Gate(OFFSITE, true, "no archives yet, so none missing offsite");
+        if (archives.isEmpty()) return new CheckResult(OFFSITE, true, "no archives yet, so none missing offsite");
         Instant cutoff = now.minus(p.offsiteGrace());
         List<CatalogEntry> missing = archives.stream().filter(e -> e.offsiteAt() == null)
                 .filter(e -> instant(e.createdAt()) == null || !instant(e.createdAt()).isAfter(cutoff)).toList();
         long inFlight = archives.stream().filter(e -> e.offsiteAt() == null).count() - missing.size();
         CatalogEntry newest = archives.get(archives.size() - 1);
         if (!missing.isEmpty()) {
-            return new Gate(OFFSITE, false, missing.size() + " archive(s) not offsite, oldest " + missing.get(0).name()
+            return new CheckResult(OFFSITE, false, missing.size() + " archive(s) not offsite, oldest " + missing.get(0).name()
                     + " (factory-dr offsite catch-up copies them)");
         }
-        return new Gate(OFFSITE, true, "every archive is offsite" + (inFlight > 0
+        return new CheckResult(OFFSITE, true, "every archive is offsite" + (inFlight > 0
                 ? " except " + inFlight + " younger than " + minutes(p.offsiteGrace()) : "") + "; newest " + newest.name()
                 + (newest.offsiteAt() == null ? " (on its way)" : " copied " + newest.offsiteAt()));
     }
@@ -165,10 +166,10 @@ public final class Gates {
     /**
      * @param check the catalog's newest evidence about the whole chain ({@link Catalog#newestProofChainEvidence})
      */
-    static Gate proofChain(Optional<ProofChainCheck> check, Map<String, FlowRuns> runs, GovernancePolicy p, Instant now) {
+    static CheckResult proofChain(Optional<ProofChainCheck> check, Map<String, FlowRuns> runs, GovernancePolicy p, Instant now) {
         if (check.isPresent() && !check.get().passed()) {
             ProofChainCheck c = check.get();
-            return new Gate(PROOF_CHAIN, false, c.flow() + " found " + range(c) + " broken at " + c.checkedAt()
+            return new CheckResult(PROOF_CHAIN, false, c.flow() + " found " + range(c) + " broken at " + c.checkedAt()
                     + (c.detail() == null ? "" : ": " + clip(c.detail())));
         }
         FlowRuns proofRuns = runs.get(VERIFY_PROOFS);
@@ -183,13 +184,13 @@ public final class Gates {
             }
         }
         if (check.isEmpty()) {
-            return new Gate(PROOF_CHAIN, false, "no verification of the whole proof chain is recorded in the catalog "
+            return new CheckResult(PROOF_CHAIN, false, "no verification of the whole proof chain is recorded in the catalog "
                     + "(factory-dr verify proofs, or the verify-daily flow, records one through the recordProofChain step "
                     + "of routes/verify.camel.yaml)");
         }
         ProofChainCheck c = check.get();
         if (!c.wholeChain()) {
-            return new Gate(PROOF_CHAIN, false, c.flow() + " verified only " + range(c) + " at " + c.checkedAt()
+            return new CheckResult(PROOF_CHAIN, false, c.flow() + " verified only " + range(c) + " at " + c.checkedAt()
                     + ", nothing of the rest (factory-dr verify proofs, without --from/--to)");
         }
         String seqs = c.firstSeq() == null ? ", no proofs" : ", seq " + c.firstSeq() + ".." + c.lastSeq()
@@ -202,33 +203,33 @@ public final class Gates {
                 + " to " + (c.rangeTo() == null ? "end" : c.rangeTo()) + ")";
     }
 
-    static Gate panic(RuntimeLayout layout) {
+    static CheckResult panic(RuntimeLayout layout) {
         Path flag = layout.panicFlag();
-        if (!Files.exists(flag)) return new Gate(PANIC, true, "no panic flag (" + flag + ")");
+        if (!Files.exists(flag)) return new CheckResult(PANIC, true, "no panic flag (" + flag + ")");
         String reason;
         try {
             reason = Files.readString(flag, StandardCharsets.UTF_8).strip().lines().findFirst().orElse("");
         } catch (IOException | java.io.UncheckedIOException e) {
             reason = "unreadable: " + e.getMessage();
         }
-        return new Gate(PANIC, false, "runtime in panic mode (" + flag + "): "
+        return new CheckResult(PANIC, false, "runtime in panic mode (" + flag + "): "
                 + (reason.isEmpty() ? "no reason given" : clip(reason)) + " (factory-dr panic recover)");
     }
 
-    static Gate drill(RuntimeLayout layout, Map<String, FlowRuns> runs, GovernancePolicy p, byte[] signingSecret, Instant now) {
+    static CheckResult drill(RuntimeLayout layout, Map<String, FlowRuns> runs, GovernancePolicy p, byte[] signingSecret, Instant now) {
         Path dir = layout.archiveDir().resolve(RecoveryProofs.DIRECTORY);
         if (signingSecret == null || signingSecret.length == 0) {
-            return new Gate(DRILL, false, "FACTORY_SIGNING_SECRET is not set, so no drill proof in " + dir + " can be verified");
+            return new CheckResult(DRILL, false, "FACTORY_SIGNING_SECRET is not set, so no drill proof in " + dir + " can be verified");
         }
         DrillProof.Newest found;
         try {
             found = DrillProof.newest(dir, signingSecret, DRILL_PROOF_READS);
         } catch (IOException | RuntimeException e) {
-            return new Gate(DRILL, false, "cannot list " + dir + ": " + e.getMessage());
+            return new CheckResult(DRILL, false, "cannot list " + dir + ": " + e.getMessage());
         }
         String ignored = ignored(found);
         if (found.gaveUp()) {
-            return new Gate(DRILL, false, "the newest " + DRILL_PROOF_READS + " drill-*.json files in " + dir
+            return new CheckResult(DRILL, false, "the newest " + DRILL_PROOF_READS + " drill-*.json files in " + dir
                     + " are not signed drill proofs" + ignored);
         }
         DrillProof.Signed proof = found.proof().orElse(null);
@@ -237,15 +238,15 @@ public final class Gates {
         if (lastRun != null && "failed".equals(lastRun.outcome())) {
             Instant failedAt = instant(lastRun.finishedAt());
             if (proof == null || failedAt == null || !failedAt.isBefore(proof.finishedAt())) {
-                return new Gate(DRILL, false, DRILL_FLOW + " failed at " + lastRun.finishedAt()
+                return new CheckResult(DRILL, false, DRILL_FLOW + " failed at " + lastRun.finishedAt()
                         + (lastRun.detail() == null ? "" : ": " + clip(lastRun.detail())) + ignored);
             }
         }
-        if (proof == null) return new Gate(DRILL, false, "no signed drill proof in " + dir + " (factory-dr drill)" + ignored);
+        if (proof == null) return new CheckResult(DRILL, false, "no signed drill proof in " + dir + " (factory-dr drill)" + ignored);
         String what = "newest signed drill proof " + proof.file().getFileName();
-        if (!proof.passed()) return new Gate(DRILL, false, what + ": " + clip(proof.detail()) + ignored);
-        Gate aged = age(DRILL, proof.finishedAt(), p.drillMaxAge(), now, what + ", drill " + proof.drillId() + " passed");
-        return new Gate(DRILL, aged.pass(), aged.detail() + ignored);
+        if (!proof.passed()) return new CheckResult(DRILL, false, what + ": " + clip(proof.detail()) + ignored);
+        CheckResult aged = age(DRILL, proof.finishedAt(), p.drillMaxAge(), now, what + ", drill " + proof.drillId() + " passed");
+        return new CheckResult(DRILL, aged.pass(), aged.detail() + ignored);
     }
 
     /** "; ignored 2 files that are not signed drill proofs: drill-x.json (unsigned), ..." or "". */
@@ -256,20 +257,20 @@ public final class Gates {
                 : " files that are not signed drill proofs: ") + clip(String.join(", ", files));
     }
 
-    private static Gate passedRun(String name, RunRow run, Duration maxAge, Instant now) {
+    private static CheckResult passedRun(String name, RunRow run, Duration maxAge, Instant now) {
         String when = run.finishedAt();
         if ("failed".equals(run.outcome())) {
-            return new Gate(name, false, run.flow() + " failed at " + when
+            return new CheckResult(name, false, run.flow() + " failed at " + when
                     + (run.detail() == null ? "" : ": " + clip(run.detail())));
         }
         return age(name, instant(when), maxAge, now, run.flow() + " passed");
     }
 
-    private static Gate age(String name, Instant at, Duration max, Instant now, String what) {
-        if (at == null) return new Gate(name, false, what + " has no readable time");
+    private static CheckResult age(String name, Instant at, Duration max, Instant now, String what) {
+        if (at == null) return new CheckResult(name, false, what + " has no readable time");
         Duration age = Duration.between(at, now);
         boolean pass = age.compareTo(max) <= 0;
-        return new Gate(name, pass, what + " at " + at + ", " + human(age) + " ago"
+        return new CheckResult(name, pass, what + " at " + at + ", " + human(age) + " ago"
                 + (pass ? " (limit " + human(max) + ")" : ", older than the limit of " + human(max)));
     }
 

@@ -1,5 +1,6 @@
 package io.qontrek.factorydr.governance;
 
+import io.qontrek.factorydr.verify.CheckResult;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -7,19 +8,19 @@ import java.util.Map;
 import java.util.Optional;
 
 /** Every gate's verdict; it passes only when every gate passes. */
-public record GovernanceReport(boolean pass, List<Gate> gates) {
-    public static GovernanceReport of(List<Gate> gates) {
-        return new GovernanceReport(gates.stream().allMatch(Gate::pass), List.copyOf(gates));
+public record GovernanceReport(boolean pass, List<CheckResult> gates) {
+    public static GovernanceReport of(List<CheckResult> gates) {
+        return new GovernanceReport(gates.stream().allMatch(CheckResult::pass), List.copyOf(gates));
     }
 
-    public Optional<Gate> gate(String name) {
+    public Optional<CheckResult> gate(String name) {
         return gates.stream().filter(g -> g.name().equals(name)).findFirst();
     }
 
     /** {"pass": bool, "gates": [{"name", "pass", "detail"}]}, the shape of GET /api/mcp/governance. */
     public Map<String, Object> toJson() {
         List<Map<String, Object>> out = new ArrayList<>();
-        for (Gate g : gates) {
+        for (CheckResult g : gates) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("name", g.name());
             m.put("pass", g.pass());

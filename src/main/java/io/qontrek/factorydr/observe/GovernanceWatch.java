@@ -1,6 +1,6 @@
 package io.qontrek.factorydr.observe;
 
-import io.qontrek.factorydr.governance.Gate;
+import io.qontrek.factorydr.verify.CheckResult;
 import io.qontrek.factorydr.governance.Gates;
 import io.qontrek.factorydr.governance.GovernanceReport;
 import java.time.Instant;
@@ -22,7 +22,7 @@ public final class GovernanceWatch {
 
     public synchronized List<Alert> changes(GovernanceReport report, Instant now) {
         List<Alert> out = new ArrayList<>();
-        for (Gate g : report.gates()) {
+        for (CheckResult g : report.gates()) {
             boolean before = previous.getOrDefault(g.name(), true);
             if (before && !g.pass()) {
                 String severity = Gates.RPO.equals(g.name()) ? Alert.CRITICAL : Alert.WARNING;

@@ -3,7 +3,7 @@ package io.qontrek.factorydr.observe;
 import io.qontrek.factorydr.catalog.Catalog.FlowRuns;
 import io.qontrek.factorydr.catalog.Catalog.RunRow;
 import io.qontrek.factorydr.catalog.CatalogEntry;
-import io.qontrek.factorydr.governance.Gate;
+import io.qontrek.factorydr.verify.CheckResult;
 import io.qontrek.factorydr.governance.Gates;
 import io.qontrek.factorydr.governance.GovernanceReport;
 import io.qontrek.factorydr.governance.RecoveryPoints;
@@ -52,7 +52,7 @@ public final class PrometheusText {
         t.family("factory_dr_governance_pass", "gauge", "1 when every governance gate passes (GET /api/mcp/governance).");
         t.sample("factory_dr_governance_pass", Map.of(), governance.pass() ? 1 : 0);
         t.family("factory_dr_governance_gate_pass", "gauge", "1 when the governance gate passes.");
-        for (Gate g : governance.gates()) t.sample("factory_dr_governance_gate_pass", Map.of("gate", g.name()), g.pass() ? 1 : 0);
+        for (CheckResult g : governance.gates()) t.sample("factory_dr_governance_gate_pass", Map.of("gate", g.name()), g.pass() ? 1 : 0);
         return t.out.toString();
     }
 

@@ -2,7 +2,7 @@ package io.qontrek.factorydr.observe;
 
 import io.qontrek.factorydr.catalog.Catalog.SizedRun;
 import io.qontrek.factorydr.catalog.CatalogEntry;
-import io.qontrek.factorydr.governance.Gate;
+import io.qontrek.factorydr.verify.CheckResult;
 import io.qontrek.factorydr.governance.Gates;
 import io.qontrek.factorydr.governance.RecoveryPoints;
 import io.qontrek.factorydr.proofs.DrillProof;
@@ -57,7 +57,7 @@ public final class StatusPage {
 
     private void page() {
         boolean pass = r.governance().pass();
-        long passing = r.governance().gates().stream().filter(Gate::pass).count();
+        long passing = r.governance().gates().stream().filter(CheckResult::pass).count();
         out.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
                 .append("<meta http-equiv=\"refresh\" content=\"60\">")
@@ -86,7 +86,7 @@ public final class StatusPage {
         out.append("<h2>Governance gates</h2>\n<table id=\"gates\">")
                 .append("<caption>Every governance gate, as GET /api/mcp/governance judges it</caption>")
                 .append("<thead><tr><th scope=\"col\">Gate</th><th scope=\"col\">Verdict</th><th scope=\"col\">Detail</th></tr></thead><tbody>\n");
-        for (Gate g : r.governance().gates()) {
+        for (CheckResult g : r.governance().gates()) {
             out.append("<tr data-gate=\"").append(e(g.name())).append("\" data-pass=\"").append(g.pass()).append("\"><th scope=\"row\">")
                     .append(e(g.name())).append("</th><td class=\"").append(g.pass() ? "pass\">PASS" : "fail\">FAIL")
                     .append("</td><td class=\"detail\">").append(e(g.detail())).append("</td></tr>\n");

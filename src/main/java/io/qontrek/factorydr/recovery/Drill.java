@@ -12,7 +12,7 @@ import io.qontrek.factorydr.catalog.Catalog;
 import io.qontrek.factorydr.common.Hashes;
 import io.qontrek.factorydr.config.ConfigException;
 import io.qontrek.factorydr.config.RuntimeLayout;
-import io.qontrek.factorydr.governance.Gate;
+import io.qontrek.factorydr.verify.CheckResult;
 import io.qontrek.factorydr.governance.Gates;
 import io.qontrek.factorydr.governance.GovernancePolicy;
 import io.qontrek.factorydr.restore.RestoreJob;
@@ -116,7 +116,7 @@ public final class Drill {
         run.disaster.add("rm proof/*.json (" + removed + " files)");
         Files.writeString(s.panicFlag(), run.panicReason + "\n", StandardCharsets.UTF_8);
         run.disaster.add("touch data/ATLAS_PANIC");
-        PanicReport report = RecoveryChecks.run(RecoveryChecks.integrity(), new RecoveryTarget(s, catalog, towerSecret, null, now, null));
+        PanicReport report = RecoveryChecks.integrity(new RecoveryTarget(s, catalog, towerSecret, null, now, null));
         if (report.safe()) throw new StepFailed("panic verify called the disaster safe to recover from");
         passed(run, String.join("; ", run.disaster) + "; panic verify refused recovery ("
                 + String.join(", ", report.failed().stream().map(CheckResult::name).toList()) + " failed)");
@@ -259,7 +259,7 @@ public final class Drill {
                 : CheckResult.failed("chain-heads-equal-backup", heads + "; the backup's: proof "
                         + (run.backupProofHead == null ? "none" : "seq " + run.backupProofHead.seq()) + ", ledger "
                         + (run.backupLedgerHead == null ? "none" : "seq " + run.backupLedgerHead.seq())));
-        for (Gate g : Gates.evaluate(run.staged, catalog, policy, signingSecret, now).gates()) {
+        for (CheckResult g : Gates.evaluate(run.staged, catalog, policy, signingSecret, now).gates()) {
             if (!g.name().equals(Gates.DRILL)) checks.add(new CheckResult(g.name(), g.pass(), g.detail()));
         }
         boolean pass = checks.stream().allMatch(CheckResult::pass);

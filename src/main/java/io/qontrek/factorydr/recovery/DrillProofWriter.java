@@ -1,5 +1,6 @@
 package io.qontrek.factorydr.recovery;
 
+import io.qontrek.factorydr.verify.CheckResult;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

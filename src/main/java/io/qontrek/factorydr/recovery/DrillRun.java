@@ -1,5 +1,6 @@
 package io.qontrek.factorydr.recovery;
 
+import io.qontrek.factorydr.verify.CheckResult;
 import io.qontrek.factorydr.proofs.DrillProof;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,5 +1,6 @@
 package io.qontrek.factorydr.recovery;
 
+import io.qontrek.factorydr.verify.CheckResult;
 import java.util.List;
 
 /** Every recovery check's verdict; recovery is safe only when each one passed. */

@@ -1,16 +1,16 @@
 package io.qontrek.factorydr.recovery;
 
-import io.qontrek.factorydr.backup.SqliteSnapshot;
+import io.qontrek.factorydr.verify.CheckResult;
 import io.qontrek.factorydr.catalog.CatalogEntry;
 import io.qontrek.factorydr.governance.Gates;
 import io.qontrek.factorydr.governance.GovernanceReport;
-import io.qontrek.factorydr.restore.RuntimeSwap;
 import io.qontrek.factorydr.verify.DigestVerifier;
 import io.qontrek.factorydr.verify.FederationVerifier;
 import io.qontrek.factorydr.verify.ProofChainVerifier;
 import io.qontrek.factorydr.verify.ReceiptVerifier;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.qontrek.factorydr.verify.RuntimeWhole;
+import io.qontrek.factorydr.verify.Verification;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -28,7 +28,7 @@ public final class RecoveryChecks {
     public static final String RECEIPTS = ReceiptVerifier.NAME;
     public static final String FEDERATION = FederationVerifier.NAME;
     public static final String FEDERATION_PROBE = FederationVerifier.PROBE_NAME;
-    public static final String DATABASES = "databases";
+    public static final String DATABASES = RuntimeWhole.Part.DATABASES.verdictName;
     public static final String BACKUP_HEADS = "backup-heads";
 
     /**
@@ -41,22 +41,30 @@ public final class RecoveryChecks {
 
     private RecoveryChecks() {}
 
-    /** The checks `panic verify` and `panic recover` require: the runtime's integrity. */
-    public static List<RecoveryCheck> integrity() {
-        List<RecoveryCheck> checks = new ArrayList<>(verifiers());
-        checks.add(RecoveryCheck.of(DATABASES, RecoveryChecks::databases));
-        checks.add(RecoveryCheck.of(BACKUP_HEADS, RecoveryChecks::backupHeads));
-        return checks;
+    /**
+     * What `panic verify` and `panic recover` require, the runtime's integrity: the runtime whole
+     * ({@link RuntimeWhole}: every verifier, the federation probe, each database's integrity_check),
+     * then the chains still holding the newest backup's heads. Never throws: a check that cannot run
+     * is a failed verdict naming it, never a pass.
+     */
+    public static PanicReport integrity(RecoveryTarget t) {
+        List<CheckResult> results = new ArrayList<>();
+        try {
+            for (Verification v : RuntimeWhole.verify(t.layout(), t.towerSecret(), RuntimeWhole.ALL)) results.add(CheckResult.of(v));
+        } catch (IOException | RuntimeException e) {
+            results.add(CheckResult.failed("runtime", couldNotRun(e)));
+        }
+        try {
+            results.add(backupHeads(t));
+        } catch (Exception e) {
+            results.add(CheckResult.failed(BACKUP_HEADS, couldNotRun(e)));
+        }
+        return new PanicReport(results);
     }
 
-    /** The runtime's own verifiers, federation with its probe (test batch + replay, rolled back). */
-    public static List<RecoveryCheck> verifiers() {
-        return List.of(
-                RecoveryCheck.of(PROOFS, t -> CheckResult.of(ProofChainVerifier.verify(t.layout()))),
-                RecoveryCheck.of(DIGESTS, t -> CheckResult.of(DigestVerifier.verify(t.layout()))),
-                RecoveryCheck.of(RECEIPTS, t -> CheckResult.of(ReceiptVerifier.verify(t.layout(), t.towerSecret()))),
-                RecoveryCheck.of(FEDERATION, t -> CheckResult.of(FederationVerifier.verify(t.layout()))),
-                RecoveryCheck.of(FEDERATION_PROBE, t -> CheckResult.of(FederationVerifier.probe(t.layout()))));
+    private static String couldNotRun(Exception e) {
+        String m = e.getMessage();
+        return "the check could not run: " + (m == null ? e.getClass().getSimpleName() : m.replace('\n', ' '));
     }
 
     /**
@@ -74,41 +82,6 @@ public final class RecoveryChecks {
             return List.of(CheckResult.failed("governance", "the backup posture gates could not be evaluated: "
                     + (m == null ? e.getClass().getSimpleName() : m.replace('\n', ' '))));
         }
-    }
-
-    /** Runs each check; an exception is a failed check naming it, never a pass. */
-    public static PanicReport run(List<RecoveryCheck> checks, RecoveryTarget target) {
-        List<CheckResult> results = new ArrayList<>();
-        for (RecoveryCheck c : checks) {
-            CheckResult r;
-            try {
-                r = c.run(target);
-                if (r == null) r = CheckResult.failed(c.name(), "the check gave no verdict");
-            } catch (Exception | AssertionError e) {
-                String m = e.getMessage();
-                r = CheckResult.failed(c.name(), "the check could not run: "
-                        + (m == null ? e.getClass().getSimpleName() : m.replace('\n', ' ')));
-            }
-            results.add(r);
-        }
-        return new PanicReport(results);
-    }
-
-    /** PRAGMA integrity_check on each database (a missing one fails; none is ever created). */
-    static CheckResult databases(RecoveryTarget t) throws Exception {
-        List<String> problems = new ArrayList<>();
-        for (String db : RuntimeSwap.DATABASES) {
-            Path file = t.layout().dataDir().resolve(db);
-            if (!Files.isRegularFile(file)) {
-                problems.add("data/" + db + " is missing");
-                continue;
-            }
-            String r = SqliteSnapshot.integrityCheck(file);
-            if (!r.equals("ok")) problems.add("data/" + db + " fails integrity_check: " + r);
-        }
-        return problems.isEmpty()
-                ? CheckResult.passed(DATABASES, "integrity_check ok: " + String.join(", ", RuntimeSwap.DATABASES))
-                : CheckResult.failed(DATABASES, String.join("; ", problems));
     }
 
     /**

@@ -1,29 +1,29 @@
 package io.qontrek.factorydr.restore;
 
-import io.qontrek.factorydr.backup.SqliteSnapshot;
 import io.qontrek.factorydr.common.ParallelChecks;
 import io.qontrek.factorydr.config.RuntimeLayout;
-import io.qontrek.factorydr.verify.DigestVerifier;
-import io.qontrek.factorydr.verify.FederationVerifier;
+import io.qontrek.factorydr.runtime.RuntimeDatabase;
 import io.qontrek.factorydr.verify.NonceCoverage;
-import io.qontrek.factorydr.verify.ProofChainVerifier;
 import io.qontrek.factorydr.verify.Rebuild;
 import io.qontrek.factorydr.verify.ReceiptIndexCoverage;
-import io.qontrek.factorydr.verify.ReceiptVerifier;
+import io.qontrek.factorydr.verify.RuntimeWhole;
+import io.qontrek.factorydr.verify.RuntimeWhole.Part;
 import io.qontrek.factorydr.verify.Verification;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.SQLException;
-import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Proves a staged runtime is whole before anything live is touched (runtime contract,
  * "SQLite databases"): the nonce store holds every ledger nonce and the receipt index covers the
  * proof files, each rebuilt from its source when it does not (an incremental's new proofs are not in
- * the full's index); with --verify, every staged database passes {@code PRAGMA integrity_check} and
- * every verifier of the restored scope passes. A failure throws and the restore stops with the live
+ * the full's index); with --verify, the staged runtime is whole ({@link RuntimeWhole}: every
+ * database passes {@code PRAGMA integrity_check} and every verifier of the restored scope passes). A failure throws and the restore stops with the live
  * runtime untouched.
  *
  * <p>Without --verify the databases get no integrity_check here: the extraction pass proved each
@@ -51,41 +51,41 @@ public final class StagedRuntimeCheck {
             }
         }
 
-        // Every check at once, on every core: they only read, and none depends on another.
+        // Every check at once, on every core: they only read, and none depends on another. With
+        // --verify, the runtime whole (RuntimeWhole) for the restored scope; without, integrity_check
+        // only on a database a delta was applied to: it is no longer the snapshot the backup checked.
+        List<RuntimeDatabase> toCheck = !databases ? List.of() : RuntimeDatabase.inOrder().stream()
+                .filter(d -> job.verify || job.databasesReplayed.contains(d.fileName())).toList();
+        Set<Part> parts = EnumSet.noneOf(Part.class);
+        if (!toCheck.isEmpty()) parts.add(Part.DATABASES);
+        if (job.verify && databases) parts.add(Part.FEDERATION);
+        if (job.verify && receipts) parts.add(Part.RECEIPTS);
+        if (job.verify && proofs) parts.addAll(List.of(Part.PROOFS, Part.DIGESTS));
         ParallelChecks checks = new ParallelChecks();
-        List<ParallelChecks.Result<String>> integrity = new ArrayList<>();
-        // without --verify, a database a delta was applied to is no longer the snapshot the backup checked
-        List<String> toCheck = !databases ? List.of() : job.verify ? RuntimeSwap.DATABASES
-                : RuntimeSwap.DATABASES.stream().filter(job.databasesReplayed::contains).toList();
-        for (String db : toCheck) {
-            integrity.add(checks.submit(() -> SqliteSnapshot.integrityCheck(staged.dataDir().resolve(db))));
-        }
-        ParallelChecks.Result<Verification> federation = databases && job.verify ? checks.submit(() -> FederationVerifier.verify(staged)) : null;
+        ParallelChecks.Result<List<Verification>> whole = checks.submit(() -> RuntimeWhole.verify(staged, towerSecret, parts, toCheck));
         ParallelChecks.Result<Long> missingNonces = databases && !job.verify ? checks.submit(() -> missingNonces(staged)) : null;
         ParallelChecks.Result<String> receiptIndex = receipts ? checks.submit(() -> receiptIndexProblem(job, staged)) : null;
-        ParallelChecks.Result<Verification> receiptCheck = receipts && job.verify
-                ? checks.submit(() -> ReceiptVerifier.verify(staged, towerSecret)) : null;
-        ParallelChecks.Result<Verification> proofChain = proofs && job.verify ? checks.submit(() -> ProofChainVerifier.verify(staged)) : null;
-        ParallelChecks.Result<Verification> digests = proofs && job.verify ? checks.submit(() -> DigestVerifier.verify(staged)) : null;
         checks.awaitAll();
+        Map<String, Verification> verdicts = new HashMap<>();
+        for (Verification v : whole.get()) verdicts.put(v.name(), v);
 
-        Verification federationVerdict = federation == null ? null : federation.get();
         // Then, in a fixed order, the verdicts, and the rebuilds they call for (each after its checks).
-        for (int i = 0; i < integrity.size(); i++) {
-            String result = integrity.get(i).get();
-            String db = toCheck.get(i);
-            if (!result.equals("ok")) throw new RestoreException("restored data/" + db + " fails integrity_check: " + result);
+        Verification integrity = verdicts.get(Part.DATABASES.verdictName);
+        if (integrity != null && !integrity.passed()) {
+            throw new RestoreException("restored " + integrity.firstProblem().orElse(integrity.detail()));
         }
+        Verification federationVerdict = verdicts.get(Part.FEDERATION.verdictName);
         if (databases) {
             if (job.verify) {
                 job.checks.add("integrity_check ok: " + String.join(", ", RuntimeSwap.DATABASES));
             } else {
-                List<String> asSnapshot = RuntimeSwap.DATABASES.stream().filter(d -> !toCheck.contains(d)).toList();
+                List<String> checked = toCheck.stream().map(RuntimeDatabase::fileName).toList();
+                List<String> asSnapshot = RuntimeSwap.DATABASES.stream().filter(d -> !checked.contains(d)).toList();
                 if (!asSnapshot.isEmpty()) {
                     job.checks.add(String.join(", ", asSnapshot)
                             + ": byte for byte the snapshots the backup checked (SHA-256 against the signed manifest)");
                 }
-                if (!toCheck.isEmpty()) job.checks.add("integrity_check ok after the deltas: " + String.join(", ", toCheck));
+                if (!checked.isEmpty()) job.checks.add("integrity_check ok after the deltas: " + String.join(", ", checked));
             }
             long missing = job.verify ? (federationVerdict.passed() ? 0 : missingNonces(staged)) : missingNonces.get();
             if (missing > 0) {
@@ -93,11 +93,11 @@ public final class StagedRuntimeCheck {
                 job.checks.add("nonce store rebuilt from the ledger (" + r.rows() + " nonces): " + missing
                         + " ledger nonces were not in it");
                 if (missingNonces(staged) > 0) throw new RestoreException("the rebuilt nonce store still misses ledger nonces");
-                if (job.verify) federationVerdict = FederationVerifier.verify(staged);
+                if (job.verify) federationVerdict = again(staged, towerSecret, Part.FEDERATION);
             }
             job.checks.add("every ledger nonce is in the nonce store");
         }
-        Verification receiptVerdict = receiptCheck == null ? null : receiptCheck.get();
+        Verification receiptVerdict = verdicts.get(Part.RECEIPTS.verdictName);
         if (receipts) {
             String why = receiptIndex.get();
             if (why == null && receiptVerdict != null && !receiptVerdict.passed()) {
@@ -106,17 +106,22 @@ public final class StagedRuntimeCheck {
             if (why != null) {
                 Rebuild.Rebuilt r = Rebuild.receipts(staged);
                 job.checks.add("receipt index rebuilt from the proof files (" + r.rows() + " receipts): " + why);
-                if (job.verify) receiptVerdict = ReceiptVerifier.verify(staged, towerSecret);
+                if (job.verify) receiptVerdict = again(staged, towerSecret, Part.RECEIPTS);
             }
         }
         if (job.verify) {
             if (proofs) {
-                require(job, proofChain.get());
-                require(job, digests.get());
+                require(job, verdicts.get(Part.PROOFS.verdictName));
+                require(job, verdicts.get(Part.DIGESTS.verdictName));
             }
             if (receipts) require(job, receiptVerdict);
             if (databases) require(job, federationVerdict);
         }
+    }
+
+    /** One part of the runtime check again, after a rebuild. */
+    private static Verification again(RuntimeLayout staged, byte[] towerSecret, Part part) throws IOException {
+        return RuntimeWhole.verify(staged, towerSecret, EnumSet.of(part)).get(0);
     }
 
     /**

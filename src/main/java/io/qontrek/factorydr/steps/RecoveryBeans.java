@@ -64,7 +64,7 @@ public final class RecoveryBeans {
             if (job == null) job = PanicJob.live(layout);
             job.startedAt = now.get();
             PanicRecovery.readFlag(job);
-            job.report = RecoveryChecks.run(RecoveryChecks.integrity(), target(job, secrets, policy));
+            job.report = RecoveryChecks.integrity(target(job, secrets, policy));
             ex.getMessage().setBody(job);
         });
         bind.accept("panicPosture", (Processor) ex -> {

@@ -13,6 +13,7 @@ import io.qontrek.factorydr.verify.FederationVerifier;
 import io.qontrek.factorydr.verify.ProofChainVerifier;
 import io.qontrek.factorydr.verify.Rebuild;
 import io.qontrek.factorydr.verify.ReceiptVerifier;
+import io.qontrek.factorydr.verify.RuntimeWhole;
 import io.qontrek.factorydr.verify.Verification;
 import io.qontrek.factorydr.verify.VerificationFailed;
 import java.nio.file.Path;
@@ -38,6 +39,7 @@ public final class VerifyBeans {
     public static final String FROM = "factoryFrom";
     public static final String TO = "factoryTo";
     static final String PROBE = "factoryProbe";
+    static final String RUNTIME_PARTS = "factoryRuntimeParts";
     /** Header verifyRestoreSetArchives leaves: the archive files it verified, in order. */
     static final String RESTORE_SET = "factoryRestoreSet";
 
@@ -57,6 +59,13 @@ public final class VerifyBeans {
             out.add(FederationVerifier.verify(layout));
             if (Boolean.TRUE.equals(ex.getMessage().getHeader(PROBE, Boolean.class))) out.add(FederationVerifier.probe(layout));
             ex.getMessage().setBody(out);
+        });
+        // the runtime whole (RuntimeWhole), in the parts the route names, e.g. "proofs,digests,federation"
+        bind.accept("verifyRuntime", (Processor) ex -> {
+            String parts = ex.getMessage().getHeader(RUNTIME_PARTS, String.class);
+            if (parts == null) throw new IllegalStateException("route " + ex.getFromRouteId() + ": verifyRuntime needs header " + RUNTIME_PARTS);
+            byte[] tower = secrets.has(Secrets.TOWER_SECRET) ? secrets.towerSecret() : null;
+            ex.getMessage().setBody(new ArrayList<>(RuntimeWhole.verify(layout, tower, RuntimeWhole.Part.parse(parts))));
         });
         bind.accept("verifyRestoreSetArchives", (Processor) ex -> {
             String requested = ex.getMessage().getHeader(FlowBeans.DATE, "latest", String.class);

@@ -1,8 +1,10 @@
-package io.qontrek.factorydr.recovery;
+package io.qontrek.factorydr.verify;
 
-import io.qontrek.factorydr.verify.Verification;
-
-/** One check's verdict: its name, whether it passed, and one line saying what it found. */
+/**
+ * One check's verdict: its name, whether it passed, and one line saying what it found. The one shape
+ * of every yes-or-no answer factory-dr gives: a governance gate, a panic recovery check, a drill
+ * outcome's check, a verifier's summary ({@link #of}).
+ */
 public record CheckResult(String name, boolean pass, String detail) {
 
     /** A verifier's verdict as a check: its summary when it passed, its first problem when not. */

@@ -11,7 +11,7 @@ import io.qontrek.factorydr.common.ProgressListener;
 import io.qontrek.factorydr.config.RuntimeLayout;
 import io.qontrek.factorydr.config.Secrets;
 import io.qontrek.factorydr.config.Settings;
-import io.qontrek.factorydr.governance.Gate;
+import io.qontrek.factorydr.verify.CheckResult;
 import io.qontrek.factorydr.governance.Gates;
 import io.qontrek.factorydr.governance.GovernancePolicy;
 import io.qontrek.factorydr.runtime.SampleRuntime;
@@ -70,7 +70,7 @@ class FlowFailuresAlertTest {
                 "factory.s3.retries", "0", "factory.s3.retry-delay-ms", "10");
     }
 
-    private static Gate drillGate(Settings settings) {
+    private static CheckResult drillGate(Settings settings) {
         RuntimeLayout layout = RuntimeLayout.of(settings);
         return Gates.evaluate(layout, new Catalog(layout.catalogDb()), GovernancePolicy.from(settings),
                 SIGNING_SECRET.getBytes(StandardCharsets.UTF_8), Instant.now()).gate(Gates.DRILL).orElseThrow();

@@ -1,5 +1,6 @@
 package io.qontrek.factorydr.governance;
 
+import io.qontrek.factorydr.verify.CheckResult;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.qontrek.factorydr.catalog.Catalog;
@@ -145,10 +146,10 @@ class GateTablesTest {
     void holds(String gate, Row row) throws Exception {
         row.change().apply(this);
         GovernanceReport report = Gates.evaluate(layout, catalog, policy, signingSecret, now);
-        Gate g = report.gate(gate).orElseThrow();
+        CheckResult g = report.gate(gate).orElseThrow();
         assertThat(g.pass()).as(g.detail()).isEqualTo(row.pass());
         assertThat(g.detail()).contains(row.detail());
-        assertThat(report.gates().stream().filter(x -> !x.pass() && !x.name().equals(gate)).map(Gate::name))
+        assertThat(report.gates().stream().filter(x -> !x.pass() && !x.name().equals(gate)).map(CheckResult::name))
                 .as("other gates failing: " + report.gates()).containsExactlyInAnyOrderElementsOf(row.alsoFailing());
     }
 

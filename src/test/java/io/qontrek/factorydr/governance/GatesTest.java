@@ -1,5 +1,6 @@
 package io.qontrek.factorydr.governance;
 
+import io.qontrek.factorydr.verify.CheckResult;
 import io.qontrek.factorydr.camel.SettingsCheck;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -85,7 +86,7 @@ class GatesTest {
         return Gates.evaluate(layout, catalog, policy, SECRET, now);
     }
 
-    private Gate gate(String name) {
+    private CheckResult gate(String name) {
         return evaluate().gate(name).orElseThrow();
     }
 
@@ -93,13 +94,13 @@ class GatesTest {
     private void onlyFailing(String... names) {
         GovernanceReport r = evaluate();
         assertThat(r.pass()).isEqualTo(names.length == 0);
-        assertThat(r.gates().stream().filter(g -> !g.pass()).map(Gate::name)).as(r.toString()).containsExactlyInAnyOrder(names);
+        assertThat(r.gates().stream().filter(g -> !g.pass()).map(CheckResult::name)).as(r.toString()).containsExactlyInAnyOrder(names);
     }
 
     @Test
     void aRuntimeInOrderPassesEveryGate() {
         GovernanceReport r = evaluate();
-        assertThat(r.gates()).extracting(Gate::name).containsExactly(Gates.RPO, Gates.FULL, Gates.VERIFICATION, Gates.OFFSITE,
+        assertThat(r.gates()).extracting(CheckResult::name).containsExactly(Gates.RPO, Gates.FULL, Gates.VERIFICATION, Gates.OFFSITE,
                 Gates.PROOF_CHAIN, Gates.PANIC, Gates.DRILL);
         onlyFailing();
         assertThat(gate(Gates.RPO).detail()).contains("incremental backup").contains("20 min ago");
@@ -127,7 +128,7 @@ class GatesTest {
         archive("incremental", NOW.minus(Duration.ofMinutes(5)), true, List.of());
         policy = new GovernancePolicy(Duration.ofMinutes(10), policy.fullMaxAge(), policy.verifyMaxAge(), policy.drillMaxAge(),
                 policy.offsiteGrace(), true, true);
-        Gate rpo = gate(Gates.RPO);
+        CheckResult rpo = gate(Gates.RPO);
         assertThat(rpo.pass()).as(rpo.detail()).isFalse();
         assertThat(rpo.detail()).contains("oldest of the newest recovery points: federation_ledger, incremental backup incremental/")
                 .contains("older than the limit of 10 min").contains("by kind: proof 5 min, federation_ledger 20 min");
@@ -142,7 +143,7 @@ class GatesTest {
         archive("incremental", NOW.minus(Duration.ofMinutes(5)), true, List.of("federation_ledger", "nonce_store"));
         policy = new GovernancePolicy(Duration.ofMinutes(10), policy.fullMaxAge(), policy.verifyMaxAge(), policy.drillMaxAge(),
                 policy.offsiteGrace(), true, true);
-        Gate rpo = gate(Gates.RPO);
+        CheckResult rpo = gate(Gates.RPO);
         assertThat(rpo.pass()).isFalse();
         assertThat(rpo.detail()).contains("receipts").contains("older than the limit of 10 min");
         archive("incremental", NOW.minus(Duration.ofMinutes(2)), true, List.of("receipts"));
@@ -223,7 +224,7 @@ class GatesTest {
         Instant limit = at.plus(policy.verifyMaxAge());
         // the verification gate ages with the same run, so only proof-chain and verification move together
         assertThat(evaluate(limit).gate(Gates.PROOF_CHAIN).orElseThrow().pass()).isTrue();
-        Gate late = evaluate(limit.plusSeconds(1)).gate(Gates.PROOF_CHAIN).orElseThrow();
+        CheckResult late = evaluate(limit.plusSeconds(1)).gate(Gates.PROOF_CHAIN).orElseThrow();
         assertThat(late.pass()).isFalse();
         assertThat(late.detail()).contains("verify-proofs verified the whole proof chain").contains("older than the limit of 26 h");
     }

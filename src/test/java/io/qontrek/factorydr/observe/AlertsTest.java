@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
-import io.qontrek.factorydr.governance.Gate;
+import io.qontrek.factorydr.verify.CheckResult;
 import io.qontrek.factorydr.governance.Gates;
 import io.qontrek.factorydr.governance.GovernanceReport;
 import java.net.InetSocketAddress;
@@ -81,8 +81,8 @@ class AlertsTest {
     @Test
     void theWatchAlertsWhenAGateStartsFailingAndWhenItRecovers_notOnEveryTick() {
         GovernanceWatch watch = new GovernanceWatch();
-        GovernanceReport ok = GovernanceReport.of(List.of(new Gate(Gates.RPO, true, "fine"), new Gate(Gates.PANIC, true, "none")));
-        GovernanceReport breach = GovernanceReport.of(List.of(new Gate(Gates.RPO, false, "newest 2 h ago"), new Gate(Gates.PANIC, true, "none")));
+        GovernanceReport ok = GovernanceReport.of(List.of(new CheckResult(Gates.RPO, true, "fine"), new CheckResult(Gates.PANIC, true, "none")));
+        GovernanceReport breach = GovernanceReport.of(List.of(new CheckResult(Gates.RPO, false, "newest 2 h ago"), new CheckResult(Gates.PANIC, true, "none")));
         assertThat(watch.changes(ok, T)).isEmpty();
         List<Alert> first = watch.changes(breach, T);
         assertThat(first).singleElement().satisfies(a -> {
@@ -92,7 +92,7 @@ class AlertsTest {
         });
         assertThat(watch.changes(breach, T)).isEmpty();
         assertThat(watch.changes(ok, T)).singleElement().satisfies(a -> assertThat(a.severity()).isEqualTo(Alert.INFO));
-        GovernanceReport panic = GovernanceReport.of(List.of(new Gate(Gates.RPO, true, "fine"), new Gate(Gates.PANIC, false, "flag")));
+        GovernanceReport panic = GovernanceReport.of(List.of(new CheckResult(Gates.RPO, true, "fine"), new CheckResult(Gates.PANIC, false, "flag")));
         assertThat(new GovernanceWatch().changes(panic, T)).singleElement()
                 .satisfies(a -> assertThat(a.severity()).isEqualTo(Alert.WARNING));
     }
