@@ -8,6 +8,7 @@ import io.qontrek.factorydr.config.Secrets;
 import io.qontrek.factorydr.config.Settings;
 import io.qontrek.factorydr.offsite.CatchUpReport;
 import io.qontrek.factorydr.offsite.OffsiteArchive;
+import io.qontrek.factorydr.offsite.OffsiteCatalog;
 import io.qontrek.factorydr.offsite.OffsiteCopy;
 import io.qontrek.factorydr.offsite.OffsiteDownload;
 import io.qontrek.factorydr.offsite.OffsiteException;
@@ -26,6 +27,7 @@ import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
+import org.apache.camel.component.aws2.s3.AWS2S3Constants;
 import org.apache.camel.processor.aggregate.GroupedBodyAggregationStrategy;
 import org.apache.camel.support.ExchangeHelper;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -47,6 +49,7 @@ public final class OffsiteBeans {
     static final String OBJECT_PROP = "offsiteObject";
     static final String DOWNLOAD_PROP = "offsiteDownload";
     static final String ITEM_PROP = "offsiteItem";
+    static final String CATALOG_PROP = "offsiteCatalog";
     static final String STARTED_PROP = FailedRuns.STARTED;
     /** The routes whose failures {@link #explain} puts in one line naming the bucket and the endpoint. */
     private static final java.util.Set<String> ROUTES = java.util.Set.of("offsite-upload", "offsite-download", "catalog-rebuild-s3");
@@ -85,9 +88,22 @@ public final class OffsiteBeans {
         bind.accept("offsiteSseS3", s3.sse().equals("AES256"));
         bind.accept("offsiteSseKms", s3.sse().equals("aws:kms"));
 
-        // catalog rebuild from the bucket's signed manifests
-        bind.accept("rebuildCatalogFromS3", (Processor) ex -> ex.getMessage().setBody(
-                io.qontrek.factorydr.offsite.OffsiteCatalog.rebuild(client.get(), s3, catalog, secrets.signingSecret())));
+        // catalog rebuild from the bucket's signed manifests: list a page at a time, then read each manifest
+        bind.accept("offsiteCatalogStart", (Processor) ex -> {
+            OffsiteCatalog rebuild = new OffsiteCatalog(s3, catalog, secrets.signingSecret());
+            ex.setProperty(CATALOG_PROP, rebuild);
+            ex.getMessage().setBody(rebuild.nextPage());
+        });
+        bind.accept("offsiteCatalogPage", (Processor) ex -> {
+            OffsiteCatalog rebuild = ex.getProperty(CATALOG_PROP, OffsiteCatalog.class);
+            @SuppressWarnings("unchecked")
+            List<S3Object> page = ex.getMessage().getBody(List.class);
+            rebuild.add(page == null ? List.of() : page);
+            ex.getMessage().setBody(rebuild.nextPage());
+        });
+        bind.accept("offsiteCatalogManifest", (Processor) ex -> ex.getProperty(CATALOG_PROP, OffsiteCatalog.class)
+                .record(ex.getMessage().getHeader(AWS2S3Constants.KEY, String.class), ex.getMessage().getMandatoryBody(InputStream.class)));
+        bind.accept("offsiteCatalogEnd", (Processor) ex -> ex.getMessage().setBody(ex.getProperty(CATALOG_PROP, OffsiteCatalog.class).finish()));
 
         // upload: plan (reads the archive once: ETags, and a check against its manifest), skip what is
         // already stored, send, check each stored object, record

@@ -104,4 +104,43 @@ class OffsiteRoutesTest extends RouteFileTestSupport {
         assertThat(send("offsite-download", Map.of(FlowBeans.ARCHIVE, name)).getException()).isNotNull();
         assertThat(local(name)).doesNotExist();
     }
+
+    /**
+     * catalog-rebuild-s3 over a bucket listing longer than S3's page of 1000 keys, with the real
+     * manifest on the second page (so a one-page listing would miss it), a manifest whose signature
+     * does not verify and a true one under another archive's key: each named a problem, not recorded.
+     */
+    @Test
+    void theCatalogComesBackFromTheBucketOverManyPagesAndOnlyFromManifestsThatVerify() throws Exception {
+        NotifyBuilder uploaded = new NotifyBuilder(context).fromRoute("backup-full").wereSentTo("direct:offsite-upload").whenCompleted(1).create();
+        fullBackup();
+        assertThat(uploaded.matches(60, TimeUnit.SECONDS)).isTrue();
+        String name = archives().get(0);
+        String prefix = "factory-runtime/";
+        // 1,100 other objects, each sorted before the archive's keys ("full/...")
+        for (int i = 0; i < 1100; i++) {
+            String key = prefix + "early/" + String.format("%04d", i);
+            s3.client().putObject(b -> b.bucket(S3TestServer.BUCKET).key(key), software.amazon.awssdk.core.sync.RequestBody.fromString("x"));
+        }
+        byte[] manifest = Files.readAllBytes(local(name + ".manifest.json"));
+        // another creation time than the one signed
+        String forged = new String(manifest, java.nio.charset.StandardCharsets.UTF_8)
+                .replaceFirst("\"created_at\"(\\s*):(\\s*)\"20", "\"created_at\"$1:$2\"19");
+        assertThat(forged).isNotEqualTo(new String(manifest, java.nio.charset.StandardCharsets.UTF_8));
+        s3.client().putObject(b -> b.bucket(S3TestServer.BUCKET).key(prefix + "early/forged.tar.gz.enc.manifest.json"),
+                software.amazon.awssdk.core.sync.RequestBody.fromString(forged));
+        s3.client().putObject(b -> b.bucket(S3TestServer.BUCKET).key(prefix + "early/orphan.tar.gz.enc.manifest.json"),
+                software.amazon.awssdk.core.sync.RequestBody.fromBytes(manifest));
+        Files.delete(layout().catalogDb());
+
+        Exchange ex = send("catalog-rebuild-s3", Map.of());
+        assertThat(ex.getException()).isNull();
+        io.qontrek.factorydr.restore.CatalogRebuilder.Result r = ex.getMessage().getBody(io.qontrek.factorydr.restore.CatalogRebuilder.Result.class);
+        assertThat(r.manifests()).isEqualTo(3);
+        assertThat(r.recorded()).isEqualTo(1);
+        assertThat(r.problems()).hasSize(2).anySatisfy(p -> assertThat(p).startsWith("early/forged.tar.gz.enc: "))
+                .anySatisfy(p -> assertThat(p).startsWith("early/orphan.tar.gz.enc: "));
+        assertThat(catalog().archives()).extracting(CatalogEntry::name).containsExactly(name);
+        assertThat(catalog().notOffsite()).isEmpty();
+    }
 }
