@@ -55,7 +55,12 @@ final class FlowLock implements AutoCloseable {
         try {
             OwnerOnly.directories(file.getParent());
             channel = OwnerOnly.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            FileLock lock = channel.tryLock();
+            FileLock lock;
+            try {
+                lock = channel.tryLock();
+            } catch (java.nio.channels.OverlappingFileLockException held) {
+                throw new Busy("this process"); // held here by other means than a FlowLock
+            }
             if (lock == null) throw new Busy(holder(channel));
             note(channel, since);
             return new FlowLock(file, channel, lock);

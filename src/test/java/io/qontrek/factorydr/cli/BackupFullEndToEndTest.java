@@ -47,7 +47,7 @@ class BackupFullEndToEndTest {
         env.remove("ARCHIVE_ENCRYPTION_KEY");
         env.put("ARCHIVE_ENCRYPTION_KEY_FILE", keyFile.toString());
 
-        backup = Cli.run(env, "backup", "full", "--root=" + root);
+        backup = Cli.runAsOperator(env, "backup", "full", "--root=" + root);
         assertThat(backup.exit()).as(backup.toString()).isZero();
         try (Stream<Path> s = Files.list(root.resolve("archive/full"))) {
             archive = s.filter(p -> p.toString().endsWith(".tar.gz.enc")).findFirst().orElseThrow();

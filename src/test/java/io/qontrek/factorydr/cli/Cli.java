@@ -1,7 +1,9 @@
 package io.qontrek.factorydr.cli;
 
+import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,11 +11,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs factory-dr as the operator does: a separate JVM with its own environment, exit status,
- * stdout and stderr. Also runs the stock tools (openssl, tar, sha256sum, sqlite3) the same way.
+ * Runs factory-dr's command line: in this JVM ({@link #run}), or as the operator does, a separate JVM
+ * with its own environment, exit status, stdout and stderr ({@link #runAsOperator}, {@link #start}).
+ * Also runs the stock tools (openssl, tar, sha256sum, sqlite3).
  */
 final class Cli {
     static final String ARCHIVE_KEY = "archive-pass phrase 7f3c";
@@ -106,8 +110,86 @@ final class Cli {
         return pb.start();
     }
 
+    /**
+     * One command line, in this JVM: {@link FactoryDr#run} with the same environment a child would get,
+     * stdout and stderr captured and the log in the env's FACTORY_LOG_FILE. It is the command line the
+     * operator types, parsed and run by the same code, without the 2 to 3 s of CPU a new JVM costs.
+     * `serve`, and an environment this JVM cannot give (JAVA_TOOL_OPTIONS, PATH, TZ, the AWS SDK's own
+     * variables), run in a child, as {@link #runAsOperator} does. A command that leaves a thread running fails the test:
+     * a real process would have ended it, and in the service it would be a leak.
+     */
     static Result run(Map<String, String> env, String... args) throws Exception {
+        // the service runs until stopped, and holds its socket, locks and ports: always a process of its own
+        if (!inProcess(env) || List.of(args).contains("serve")) return runAsOperator(env, args);
+        Map<String, String> full = childEnvironment(env);
+        Set<Thread> before = Thread.getAllStackTraces().keySet();
+        PrintStream stdout = System.out;
+        PrintStream stderr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit;
+        synchronized (Cli.class) {
+            logTo(full.get("FACTORY_LOG_FILE"));
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            try {
+                exit = FactoryDr.run(args, full);
+            } finally {
+                System.out.flush();
+                System.err.flush();
+                System.setOut(stdout);
+                System.setErr(stderr);
+            }
+        }
+        List<String> left = threadsLeft(before);
+        if (!left.isEmpty()) throw new AssertionError("factory-dr " + String.join(" ", args) + " left threads running: " + left);
+        return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** As the operator runs it: a JVM of its own, its exit status, stdout and stderr. */
+    static Result runAsOperator(Map<String, String> env, String... args) throws Exception {
         return finish(start(env, args), 300);
+    }
+
+    /** Whether every variable that differs from this JVM's is one factory-dr reads from its env map. */
+    private static boolean inProcess(Map<String, String> env) {
+        for (var e : env.entrySet()) {
+            String k = e.getKey();
+            boolean ours = k.startsWith("FACTORY_") || k.startsWith("ARCHIVE_") || k.endsWith("_SIGNING_SECRET");
+            if (!ours && !e.getValue().equals(System.getenv(k))) return false;
+        }
+        return true;
+    }
+
+    private static Map<String, String> childEnvironment(Map<String, String> env) {
+        Map<String, String> full = new HashMap<>(System.getenv());
+        full.keySet().removeIf(k -> k.startsWith("FACTORY_") || k.endsWith("_SECRET") || k.startsWith("ARCHIVE_"));
+        full.putAll(env);
+        return full;
+    }
+
+    private static String loggingTo = "";
+
+    /** Points log4j at the run's log file, as a child JVM would start with it (var/log/ when unset). */
+    private static void logTo(String file) {
+        String target = file == null || file.isBlank() ? "" : file;
+        if (target.equals(loggingTo)) return;
+        if (target.isEmpty()) System.clearProperty("factorydr.log.file");
+        else System.setProperty("factorydr.log.file", target);
+        ((org.apache.logging.log4j.core.LoggerContext) org.apache.logging.log4j.LogManager.getContext(false)).reconfigure();
+        loggingTo = target;
+    }
+
+    /** Non-daemon threads started during the run and still alive after a grace second. */
+    private static List<String> threadsLeft(Set<Thread> before) throws InterruptedException {
+        long deadline = System.nanoTime() + 1_000_000_000L;
+        List<String> left = new ArrayList<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (before.contains(t) || t.isDaemon()) continue;
+            t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+            if (t.isAlive()) left.add(t.getName());
+        }
+        return left;
     }
 
     static Result finish(Process p, int timeoutSeconds) throws Exception {

@@ -63,7 +63,7 @@ class CommandLineTest {
 
     @Test
     void aMistypedCommandIsAUsageErrorThatPointsToHelp() throws Exception {
-        Cli.Result r = Cli.run(Cli.env(tmp), "bakup", "full");
+        Cli.Result r = Cli.runAsOperator(Cli.env(tmp), "bakup", "full");
         assertThat(r.exit()).as(r.toString()).isEqualTo(2);
         assertThat(r.err().lines()).hasSize(1);
         assertThat(r.err()).contains("'bakup'", "factory-dr --help");

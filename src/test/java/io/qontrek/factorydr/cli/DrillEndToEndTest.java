@@ -53,7 +53,7 @@ class DrillEndToEndTest {
         }
         String before = RuntimeHash.of(root);
 
-        Cli.Result r = Cli.run(env, "drill", "--root=" + root);
+        Cli.Result r = Cli.runAsOperator(env, "drill", "--root=" + root);
         assertThat(r.exit()).as(r.toString()).isZero();
         assertThat(RuntimeHash.of(root)).as("the live runtime is never touched").isEqualTo(before);
         assertThat(root.resolve("data/ATLAS_PANIC")).doesNotExist();

@@ -42,7 +42,12 @@ class HeartbeatEndToEndTest {
     @BeforeEach
     void startReceiver() throws IOException {
         receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        receiver.setExecutor(Executors.newCachedThreadPool());
+        // daemon threads: the in-process CLI runs (Cli.run) fail on a thread they leave running, and these are the receiver's
+        receiver.setExecutor(Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "ping-receiver");
+            t.setDaemon(true);
+            return t;
+        }));
         receiver.createContext("/", ex -> {
             String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             pings.add(ex.getRequestMethod() + " " + ex.getRequestURI() + (body.isEmpty() ? "" : " " + body));

@@ -59,7 +59,7 @@ class IncrementalBackupTest {
         String before = Files.readString(sameSize);
         Files.writeString(sameSize, before.replace("\"proof_id\"", "\"proof_iD\""));
         assertThat(Files.size(sameSize)).isEqualTo(before.length());
-        Cli.Result inc = Cli.run(env, "backup", "incremental", "--root=" + root);
+        Cli.Result inc = Cli.runAsOperator(env, "backup", "incremental", "--root=" + root);
         assertThat(inc.exit()).as(inc.toString()).isZero();
 
         Path archive;

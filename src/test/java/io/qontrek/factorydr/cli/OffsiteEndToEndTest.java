@@ -180,7 +180,7 @@ class OffsiteEndToEndTest {
         assertThat(runs.runs("backup-full")).extracting(io.qontrek.factorydr.catalog.Catalog.RunRow::outcome).containsExactly("ok");
         assertThat(runs.runs("offsite-upload")).extracting(io.qontrek.factorydr.catalog.Catalog.RunRow::outcome).containsExactly("failed");
 
-        Cli.Result catchUp = Cli.run(env, "offsite", "catch-up", "--root=" + root);
+        Cli.Result catchUp = Cli.runAsOperator(env, "offsite", "catch-up", "--root=" + root);
         assertThat(catchUp.exit()).as(catchUp.toString()).isZero();
         assertThat(catchUp.out()).contains("1 archives not offsite: 1 uploaded");
         assertThat(object("site-down/full/" + archive.getFileName())).isEqualTo(Files.readAllBytes(archive));
@@ -244,7 +244,7 @@ class OffsiteEndToEndTest {
             Files.move(Path.of(archive + suffix), saved.resolve(archive.getFileName() + suffix));
         }
 
-        Cli.Result download = Cli.run(env, "offsite", "download", name, "--root=" + root);
+        Cli.Result download = Cli.runAsOperator(env, "offsite", "download", name, "--root=" + root);
         assertThat(download.exit()).as(download.toString()).isZero();
         assertThat(download.out()).contains("downloaded and verified: " + name);
         for (String suffix : List.of("", ".sha256", ".manifest.json", ".manifest.json.sig")) {

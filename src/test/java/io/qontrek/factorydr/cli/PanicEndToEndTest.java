@@ -53,7 +53,7 @@ class PanicEndToEndTest {
 
         // S3 disabled (factory.s3.enabled=false) while the policy requires offsite copies, and no drill
         // ever ran: the offsite and drill gates fail, and recovery goes ahead warning about them
-        Cli.Result recovered = Cli.run(env, "panic", "recover", "--root=" + root);
+        Cli.Result recovered = Cli.runAsOperator(env, "panic", "recover", "--root=" + root);
         assertThat(recovered.exit()).as(recovered.toString()).isZero();
         assertThat(recovered.out()).contains("WARN   offsite: offsite copies are disabled (factory.s3.enabled=false)")
                 .contains("WARN   drill: no signed drill proof").contains("ok     rpo").contains("ok     full-backup")

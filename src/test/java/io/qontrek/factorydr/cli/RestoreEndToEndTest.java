@@ -46,7 +46,7 @@ class RestoreEndToEndTest {
         }
         Files.writeString(root.resolve("data/ATLAS_PANIC"), "drill\n");
 
-        Cli.Result r = Cli.run(env, "restore", "--date=latest", "--verify", "--root=" + root);
+        Cli.Result r = Cli.runAsOperator(env, "restore", "--date=latest", "--verify", "--root=" + root);
         assertThat(r.exit()).as(r.toString()).isZero();
         assertThat(r.out()).contains("verify proofs: passed", "verify federation: passed", "verify receipts: passed",
                 "verify digests: passed");
@@ -110,7 +110,7 @@ class RestoreEndToEndTest {
         assertThat(Cli.run(env, "backup", "full", "--root=" + root).exit()).isZero();
         String listed = Cli.run(env, "list", "--json", "--root=" + root).out();
         Files.delete(root.resolve("archive/catalog.db"));
-        Cli.Result rebuilt = Cli.run(env, "catalog", "rebuild", "--root=" + root);
+        Cli.Result rebuilt = Cli.runAsOperator(env, "catalog", "rebuild", "--root=" + root);
         assertThat(rebuilt.exit()).as(rebuilt.toString()).isZero();
         assertThat(rebuilt.out()).contains("1 recorded");
         String again = Cli.run(env, "list", "--json", "--root=" + root).out();

@@ -110,7 +110,7 @@ class RetentionEndToEndTest {
             assertThat(archiveDir.resolve("full/" + stamp(day0, 0) + ".tar.gz.enc")).exists();
             assertThat(catalog.runs("retention")).extracting(Catalog.RunRow::outcome).containsExactly("failed");
 
-            Cli.Result run = Cli.run(env, "retention", "--as-of=" + asOf, "--root=" + root);
+            Cli.Result run = Cli.runAsOperator(env, "retention", "--as-of=" + asOf, "--root=" + root);
             assertThat(run.exit()).as(run.toString()).isZero();
             System.out.println("[measured] " + run.out().lines().reduce((a, b) -> b).orElse(""));
 

@@ -38,7 +38,7 @@ class VerifyCommandsTest {
         int hex = proof.indexOf('"', proof.indexOf('[', leaf)) + 1;
         char c = proof.charAt(hex);
         Files.writeString(p57, proof.substring(0, hex) + (c == 'a' ? 'b' : 'a') + proof.substring(hex + 1));
-        Cli.Result broken = Cli.run(env, "verify", "proofs", "--root=" + root, "--json");
+        Cli.Result broken = Cli.runAsOperator(env, "verify", "proofs", "--root=" + root, "--json");
         assertThat(broken.exit()).isEqualTo(1);
         assertThat(broken.err()).contains("verify proofs failed").contains("57");
         assertThat(broken.err().lines()).hasSize(1);
