@@ -2,6 +2,7 @@ package io.qontrek.factorydr.backup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.qontrek.factorydr.common.MemoryDisk;
 import io.qontrek.factorydr.common.SmallHeap;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -74,9 +75,10 @@ class SortedListingTest {
     @Test
     void twoHundredThousandFilesInATwentyMegabyteHeap() throws Exception {
         // as Paths and Strings (what a sorted Files.walk holds) they would take about 40 MB
-        Path dir = tmp.resolve("many");
-        Files.createDirectories(dir);
-        for (int i = 0; i < 200_000; i++) Files.createFile(dir.resolve(String.format("proof-%012d.json", (i * 100_003L) % 200_000)));
-        assertThat(SmallHeap.run("20m", SortedListingTest.class, tmp, dir.toString(), tmp.toString())).contains("listed 200000 files in order");
+        try (MemoryDisk disk = MemoryDisk.create(tmp)) {
+            Path dir = Files.createDirectories(disk.dir().resolve("many"));
+            for (int i = 0; i < 200_000; i++) Files.createFile(dir.resolve(String.format("proof-%012d.json", (i * 100_003L) % 200_000)));
+            assertThat(SmallHeap.run("20m", SortedListingTest.class, tmp, dir.toString(), tmp.toString())).contains("listed 200000 files in order");
+        }
     }
 }

@@ -130,6 +130,7 @@ final class Cli {
         int exit;
         synchronized (Cli.class) {
             logTo(full.get("FACTORY_LOG_FILE"));
+            Map<String, String> aws = awsProperties(full);
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
             try {
@@ -139,6 +140,7 @@ final class Cli {
                 System.err.flush();
                 System.setOut(stdout);
                 System.setErr(stderr);
+                restore(aws);
             }
         }
         List<String> left = threadsLeft(before);
@@ -151,11 +153,37 @@ final class Cli {
         return finish(start(env, args), 300);
     }
 
-    /** Whether every variable that differs from this JVM's is one factory-dr reads from its env map. */
+    /**
+     * The AWS SDK reads its credentials and region from the process environment, which this JVM cannot
+     * change, or first from these system properties, which it can: set for the run as the env gives them
+     * (cleared where it gives none, as a child would have none), put back afterwards.
+     */
+    private static final Map<String, String> AWS = Map.of("AWS_ACCESS_KEY_ID", "aws.accessKeyId",
+            "AWS_SECRET_ACCESS_KEY", "aws.secretAccessKey", "AWS_SESSION_TOKEN", "aws.sessionToken", "AWS_REGION", "aws.region");
+
+    private static Map<String, String> awsProperties(Map<String, String> env) {
+        Map<String, String> before = new HashMap<>();
+        AWS.forEach((variable, property) -> {
+            before.put(property, System.getProperty(property));
+            String value = env.get(variable);
+            if (value == null) System.clearProperty(property);
+            else System.setProperty(property, value);
+        });
+        return before;
+    }
+
+    private static void restore(Map<String, String> properties) {
+        properties.forEach((k, v) -> {
+            if (v == null) System.clearProperty(k);
+            else System.setProperty(k, v);
+        });
+    }
+
+    /** Whether every variable that differs from this JVM's is one factory-dr reads from its env map (or the SDK from AWS). */
     private static boolean inProcess(Map<String, String> env) {
         for (var e : env.entrySet()) {
             String k = e.getKey();
-            boolean ours = k.startsWith("FACTORY_") || k.startsWith("ARCHIVE_") || k.endsWith("_SIGNING_SECRET");
+            boolean ours = k.startsWith("FACTORY_") || k.startsWith("ARCHIVE_") || k.endsWith("_SIGNING_SECRET") || AWS.containsKey(k);
             if (!ours && !e.getValue().equals(System.getenv(k))) return false;
         }
         return true;
