@@ -35,7 +35,14 @@ public final class WorkDir {
         delete(dir);
         OwnerOnly.directories(root);
         OwnerOnly.tighten(root); // scratch made before it was owner-only
-        OwnerOnly.directories(dir);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                OwnerOnly.directories(dir);
+                break;
+            } catch (java.nio.file.NoSuchFileException e) {
+                if (attempt == 3) throw e; // <pid>/ removed under it by another thread's delete, as it ended its work
+            }
+        }
         ProcessOwner.current().writeTo(dir.resolve(OWNER));
         return dir;
     }
@@ -120,6 +127,20 @@ public final class WorkDir {
             });
         } catch (IOException ignored) {
             // as above
+        }
+        removeEmptyPidDir(dir.toAbsolutePath().getParent());
+    }
+
+    /** This process's .work/&lt;pid&gt;/ once its last piece of work is gone: a finished run leaves no directory behind. */
+    private static void removeEmptyPidDir(Path parent) {
+        if (parent == null || parent.getParent() == null || !parent.getParent().getFileName().toString().equals(".work")
+                || !parent.getFileName().toString().equals(Long.toString(ProcessHandle.current().pid()))) {
+            return;
+        }
+        try {
+            Files.delete(parent);
+        } catch (IOException stillInUse) {
+            // other work of this process is still there (or it went already)
         }
     }
 }
