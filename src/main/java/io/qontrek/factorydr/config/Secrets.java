@@ -45,6 +45,11 @@ public final class Secrets {
         return require(TOWER_SECRET);
     }
 
+    /** TOWER_SIGNING_SECRET, or null when it is not set (a check that needs it then says so itself). */
+    public byte[] towerSecretIfSet() {
+        return has(TOWER_SECRET) ? towerSecret() : null;
+    }
+
     /** The HTTP API's bearer token, or null when neither FACTORY_HTTP_TOKEN nor FACTORY_HTTP_TOKEN_FILE is set. */
     public byte[] httpToken() {
         return read(HTTP_TOKEN);

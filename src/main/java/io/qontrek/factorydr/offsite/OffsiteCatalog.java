@@ -78,7 +78,7 @@ public final class OffsiteCatalog {
         String archiveKey = key.substring(0, key.length() - MANIFEST_SUFFIX.length());
         String name = archiveKey.substring(s3.prefix().length());
         // streamed from the object: a million files' manifest is never one byte array
-        try (InputStream json = new BufferedInputStream(object, 1 << 16); Manifest m = parse(json)) {
+        try (InputStream json = new BufferedInputStream(object, 1 << 16); Manifest m = ManifestJson.parse(json, null)) {
             if (m.signature() == null || m.archive() == null) throw new ArchiveException("manifest is not sealed");
             if (!ManifestSignature.verify(m, signingSecret)) throw new ArchiveException("manifest signature does not verify");
             if (!m.archive().name().equals(name)) throw new ArchiveException("manifest names archive '" + m.archive().name() + "'");
@@ -96,10 +96,6 @@ public final class OffsiteCatalog {
         } catch (IOException e) {
             problems.add(name + ": cannot read the manifest: " + e.getMessage());
         }
-    }
-
-    private static Manifest parse(InputStream json) throws IOException {
-        return ManifestJson.parse(json, null);
     }
 
     /** Once every archive is in, its tripwires, so that each holds the backup taken before its own, as when it was raised. */

@@ -114,7 +114,7 @@ final class RestoreBeans {
         // durable before anything live is touched: one syncfs, while checkStagedRestore runs
         bind.accept("syncStaging", (Processor) ex -> SafeExtractor.makeDurable(job(ex).staging));
         bind.accept("checkStagedRestore", (Processor) ex ->
-                StagedRuntimeCheck.check(job(ex), secrets.has(Secrets.TOWER_SECRET) ? secrets.towerSecret() : null));
+                StagedRuntimeCheck.check(job(ex), secrets.towerSecretIfSet()));
         bind.accept("describeRestore", (Processor) ex -> {
             RestoreJob job = job(ex);
             job.description = new RuntimeSwap(job.target, job.staging, job.scope, job.keepLive).describe();

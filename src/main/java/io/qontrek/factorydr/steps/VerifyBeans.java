@@ -64,7 +64,7 @@ public final class VerifyBeans {
         bind.accept("verifyRuntime", (Processor) ex -> {
             String parts = ex.getMessage().getHeader(RUNTIME_PARTS, String.class);
             if (parts == null) throw new IllegalStateException("route " + ex.getFromRouteId() + ": verifyRuntime needs header " + RUNTIME_PARTS);
-            byte[] tower = secrets.has(Secrets.TOWER_SECRET) ? secrets.towerSecret() : null;
+            byte[] tower = secrets.towerSecretIfSet();
             ex.getMessage().setBody(new ArrayList<>(RuntimeWhole.verify(layout, tower, RuntimeWhole.Part.parse(parts))));
         });
         bind.accept("verifyRestoreSetArchives", (Processor) ex -> {
