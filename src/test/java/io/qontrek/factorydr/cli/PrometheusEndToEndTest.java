@@ -247,9 +247,12 @@ class PrometheusEndToEndTest {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + promPort + "/api/v1/query?query="
                 + java.net.URLEncoder.encode(promql, java.nio.charset.StandardCharsets.UTF_8))).timeout(Duration.ofSeconds(10)).GET()
                 .build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 503) throw new NotReady(); // Prometheus answers 503 until its storage is open
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return JSON.readTree(r.body()).get("data").get("result");
     }
+
+    private static final class NotReady extends Exception {}
 
     /** Waits up to 90 s for an instant query to return a non-empty vector. */
     private JsonNode awaitQuery(Process prometheus, StringBuffer log, int promPort, String promql) throws Exception {
@@ -259,8 +262,8 @@ class PrometheusEndToEndTest {
             try {
                 JsonNode result = query(promPort, promql);
                 if (!result.isEmpty()) return result;
-            } catch (ConnectException notYet) {
-                // not listening yet
+            } catch (ConnectException | NotReady notYet) {
+                // not listening yet, or still opening its storage
             }
             Thread.sleep(250);
         }
