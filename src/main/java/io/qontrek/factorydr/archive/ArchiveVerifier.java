@@ -1,14 +1,21 @@
 package io.qontrek.factorydr.archive;
 
-import java.io.FilterInputStream;
+import io.qontrek.factorydr.common.Futures;
+import io.qontrek.factorydr.common.Hashes;
+import io.qontrek.factorydr.common.Spool;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.concurrent.FutureTask;
 
 /**
  * Proves an archive file is whole, ours and restorable, in one streaming pass over it. The checks, and
@@ -51,10 +58,58 @@ public final class ArchiveVerifier {
     public record VerifyResult(String backupId, long files, long bytes, long archiveSize, String archiveSha256, Manifest manifest) {}
 
     /** The sidecars of an archive as read back from disk: the sha256sum line's hash, and the manifest or why it is not one. */
-    public record Sidecar(String sha256, Manifest manifest, ArchiveException manifestProblem) implements AutoCloseable {
+    public static final class Sidecar implements AutoCloseable {
+        private final String sha256;
+        private final Manifest manifest;
+        private final ArchiveException manifestProblem;
+        private FutureTask<byte[]> inTarForm; // SHA-256 of the manifest's canonical in-tar form
+
+        Sidecar(String sha256, Manifest manifest, ArchiveException manifestProblem) {
+            this.sha256 = sha256;
+            this.manifest = manifest;
+            this.manifestProblem = manifestProblem;
+        }
+
+        public String sha256() {
+            return sha256;
+        }
+
+        public Manifest manifest() {
+            return manifest;
+        }
+
+        public ArchiveException manifestProblem() {
+            return manifestProblem;
+        }
+
+        /** Takes the in-tar form's hash on a thread of its own (a verified manifest only), for {@link #judge} to find ready. */
+        void startInTarForm() {
+            if (manifest == null || inTarForm != null) return;
+            inTarForm = new FutureTask<>(() -> ManifestJson.canonicalSha256(manifest, ManifestJson.Form.IN_TAR));
+            Thread t = new Thread(inTarForm, "manifest-in-tar-form");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        byte[] inTarSha256() throws IOException {
+            if (inTarForm == null) {
+                inTarForm = new FutureTask<>(() -> ManifestJson.canonicalSha256(manifest, ManifestJson.Form.IN_TAR));
+                inTarForm.run();
+            }
+            return Futures.await(inTarForm, "the manifest's in-tar form");
+        }
+
         @Override
         public void close() {
-            if (manifest != null) manifest.close();
+            if (manifest == null) return;
+            if (inTarForm != null) {
+                try {
+                    inTarForm.get(); // it reads the manifest's lists: they stay open until it is done
+                } catch (Exception ignored) {
+                    // its failure is judge's to report, and nobody asked
+                }
+            }
+            manifest.close();
         }
     }
 
@@ -62,7 +117,8 @@ public final class ArchiveVerifier {
     public static final class Seen implements AutoCloseable {
         private final FileList.Builder entries;
         private FileList files;
-        private Manifest inTar;
+        private FileChannel inTar; // the in-tar manifest.json's bytes, as read, in an unlinked scratch file
+        private byte[] inTarSha256;
         private String inTarProblem;
         private String fileProblem;
         private ArchiveException streamProblem;
@@ -87,7 +143,17 @@ public final class ArchiveVerifier {
         public void close() {
             entries.close();
             if (files != null) files.close();
-            if (inTar != null) inTar.close();
+            closeInTar();
+        }
+
+        private void closeInTar() {
+            if (inTar == null) return;
+            try {
+                inTar.close();
+            } catch (IOException ignored) {
+                // an unlinked scratch file: closing frees it, there is nothing to keep
+            }
+            inTar = null;
         }
     }
 
@@ -113,6 +179,7 @@ public final class ArchiveVerifier {
         String x = archiveFile.getFileName().toString();
         if (!Files.isRegularFile(archiveFile)) throw new ArchiveException(x + ": archive file missing");
         Sidecar sidecar = readSidecars(archiveFile, signingSecret);
+        sidecar.startInTarForm(); // on another core while the archive is read (it was a second on the critical path)
         boolean ok = false;
         try (InputStream file = Files.newInputStream(archiveFile);
              Seen seen = read(file, sidecar.manifestProblem() == null ? password : null, extractor)) {
@@ -202,17 +269,21 @@ public final class ArchiveVerifier {
         if (seen.extractorProblem instanceof IOException e) throw e;
         if (seen.extractorProblem instanceof RuntimeException e) throw e;
         String problem = seen.fileProblem != null ? seen.fileProblem : filesProblem(manifest.files(), seen.files);
-        if (problem == null) problem = inTarProblem(manifest, seen);
+        if (problem == null) problem = inTarProblem(sidecar, seen);
         if (problem != null) throw new ArchiveException(x + ": " + problem);
         return new VerifyResult(manifest.backupId(), manifest.files().count(), seen.files.contentBytes(), seen.size, seen.sha256, manifest);
     }
 
-    /** (d): the entries seen against the manifest's files, record by record. */
+    /** (d): the entries seen against the manifest's files, record by record; equal encodings are equal records. */
     private static String filesProblem(FileList want, FileList got) {
-        Iterator<FileRecord> wanted = want.iterator();
-        for (FileRecord g : got) {
+        Iterator<byte[]> wanted = want.encoded();
+        for (Iterator<byte[]> seen = got.encoded(); seen.hasNext(); ) {
+            byte[] encoded = seen.next();
+            FileRecord g = FileList.decode(encoded);
             if (!wanted.hasNext()) return "'" + g.path() + "' is in the archive but not in the manifest";
-            FileRecord w = wanted.next();
+            byte[] wantedEncoded = wanted.next();
+            if (Arrays.equals(encoded, wantedEncoded)) continue;
+            FileRecord w = FileList.decode(wantedEncoded);
             if (!w.path().equals(g.path())) return "'" + g.path() + "' is in the archive where the manifest lists '" + w.path() + "'";
             if (w.size() != g.size()) return "'" + g.path() + "' is " + g.size() + " bytes, the manifest says " + w.size();
             if (!w.sha256().equals(g.sha256())) return "'" + g.path() + "' SHA-256 differs from the manifest";
@@ -220,17 +291,29 @@ public final class ArchiveVerifier {
                 return "'" + g.path() + "' tar header mode, mtime or owner differs from the manifest";
             }
         }
-        if (wanted.hasNext()) return "'" + wanted.next().path() + "' is in the manifest but missing from the archive";
+        if (wanted.hasNext()) return "'" + FileList.decode(wanted.next()).path() + "' is in the manifest but missing from the archive";
         return null;
     }
 
-    /** (e): the in-tar manifest.json, last, equal to the sidecar's. */
-    private static String inTarProblem(Manifest sidecar, Seen seen) {
+    /**
+     * (e): the in-tar manifest.json, last, equal to the sidecar's as canonical JSON. A backup writes it
+     * in canonical form, so its bytes hashing to the sidecar's canonical form prove it equal; any other
+     * form (pretty, from an older version) or a difference is parsed and compared canonically.
+     */
+    private String inTarProblem(Sidecar sidecar, Seen seen) throws IOException {
         if (seen.inTarProblem != null) return seen.inTarProblem;
         if (seen.inTar == null) return "no manifest.json entry in the archive";
-        boolean same = Arrays.equals(ManifestJson.canonicalSha256(seen.inTar, ManifestJson.Form.IN_TAR),
-                ManifestJson.canonicalSha256(sidecar, ManifestJson.Form.IN_TAR));
-        return same ? null : "manifest.json in the archive differs from the sidecar manifest";
+        byte[] want = sidecar.inTarSha256();
+        if (Arrays.equals(seen.inTarSha256, want)) return null;
+        seen.inTar.position(0);
+        try (Manifest inTar = ManifestJson.parse(Channels.newInputStream(seen.inTar), spillDir)) {
+            return Arrays.equals(ManifestJson.canonicalSha256(inTar, ManifestJson.Form.IN_TAR), want) ? null
+                    : "manifest.json in the archive differs from the sidecar manifest";
+        } catch (ArchiveException e) {
+            return "manifest.json in the archive is not valid manifest JSON: " + e.getMessage();
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
     }
 
     /** The visitor: hashes each entry into the seen list, parses the in-tar manifest, remembers the first problem of each kind. */
@@ -255,7 +338,7 @@ public final class ArchiveVerifier {
             }
             if (entry.name().equals(EntryNames.MANIFEST)) {
                 extract(entry, InputStream.nullInputStream()); // its content is the verifier's
-                readInTarManifest(content);
+                keepInTarManifest(content);
                 return;
             }
             HashingInputStream hashed = new HashingInputStream(content);
@@ -275,20 +358,18 @@ public final class ArchiveVerifier {
             }
         }
 
-        /** Parses manifest.json as it streams; a failure of the stream under it is the archive's, not the manifest's. */
-        private void readInTarManifest(InputStream content) throws IOException {
-            Noting source = new Noting(content);
-            try {
-                Manifest m = ManifestJson.parse(source, spillDir);
-                if (seen.inTar != null) seen.inTar.close();
-                seen.inTar = m;
-            } catch (ArchiveException e) {
-                if (source.failure != null) throw source.failure;
-                inTarProblem("manifest.json in the archive is not valid manifest JSON: " + e.getMessage());
-            } catch (UncheckedIOException e) {
-                throw e.getCause();
+        /** Keeps manifest.json's bytes and their SHA-256 for {@link #judge}; parsed there only if they are not the canonical form. */
+        private void keepInTarManifest(InputStream content) throws IOException {
+            seen.closeInTar();
+            FileChannel copy = Spool.openUnlinked(spillDir, ".in-tar-manifest-");
+            seen.inTar = copy;
+            MessageDigest sha = Hashes.sha256();
+            OutputStream out = Channels.newOutputStream(copy);
+            for (int n; (n = content.read(buffer)) > 0; ) {
+                sha.update(buffer, 0, n);
+                out.write(buffer, 0, n);
             }
-            source.transferTo(java.io.OutputStream.nullOutputStream());
+            seen.inTarSha256 = sha.digest();
         }
 
         /** Hands the entry to the extractor; its failure ends the pass (see {@link ExtractorFailure}). */
@@ -303,35 +384,6 @@ public final class ArchiveVerifier {
 
         private void inTarProblem(String problem) {
             if (seen.inTarProblem == null) seen.inTarProblem = problem;
-        }
-    }
-
-    /** Remembers the I/O failure of the stream it reads. */
-    private static final class Noting extends FilterInputStream {
-        IOException failure;
-
-        Noting(InputStream in) {
-            super(in);
-        }
-
-        @Override
-        public int read() throws IOException {
-            try {
-                return in.read();
-            } catch (IOException e) {
-                failure = e;
-                throw e;
-            }
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            try {
-                return in.read(b, off, len);
-            } catch (IOException e) {
-                failure = e;
-                throw e;
-            }
         }
     }
 

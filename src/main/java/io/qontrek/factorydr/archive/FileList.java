@@ -63,6 +63,11 @@ public final class FileList implements Iterable<FileRecord>, AutoCloseable {
         };
     }
 
+    /** The records as stored, in order: two lists' records are equal exactly when these bytes are. */
+    Iterator<byte[]> encoded() {
+        return records.iterator();
+    }
+
     /** The records as a list in memory: for small lists only (tests). */
     public List<FileRecord> toList() {
         List<FileRecord> out = new ArrayList<>();
@@ -105,7 +110,7 @@ public final class FileList implements Iterable<FileRecord>, AutoCloseable {
         return b.put(path).array();
     }
 
-    private static FileRecord decode(byte[] record) {
+    static FileRecord decode(byte[] record) {
         ByteBuffer b = ByteBuffer.wrap(record);
         long size = b.getLong();
         byte[] sha = new byte[32];

@@ -296,6 +296,47 @@ class ArchiveCorruptionTest {
     }
 
     @Test
+    void inTarManifestInPrettyFormIsComparedAsCanonicalJson() throws Exception {
+        Manifest inTarForm = new Manifest(manifest.backupId(), manifest.type(), manifest.createdAt(), manifest.base(), manifest.files(),
+                manifest.proofHead(), manifest.ledgerHead(), manifest.redacted(), manifest.skipped(), null, null);
+        byte[] pretty = ManifestJson.pretty(inTarForm);
+        assertThat(pretty).isNotEqualTo(ManifestJson.canonical(inTarForm, ManifestJson.Form.IN_TAR));
+        rewriteInTarManifest(pretty);
+        assertThat(verify().files()).isEqualTo(2); // the bytes differ, the JSON does not
+    }
+
+    @Test
+    void inTarManifestThatIsNotJson() throws Exception {
+        rewriteInTarManifest("{\"backup_id\": ".getBytes(StandardCharsets.UTF_8));
+        assertVerifyFails().hasMessageStartingWith(X + ": manifest.json in the archive is not valid manifest JSON: ");
+    }
+
+    /** Writes the archive anew (stock gzip, same entries and headers) with {@code json} as its manifest.json, and reseals it. */
+    private void rewriteInTarManifest(byte[] json) throws IOException {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(
+                new java.util.zip.GZIPOutputStream(OpensslCipher.encrypting(bytes, ArchiveFixture.PASSWORD)))) {
+            tar.setBigNumberMode(org.apache.commons.compress.archivers.tar.TarArchiveOutputStream.BIGNUMBER_POSIX);
+            try (var in = Files.newInputStream(archive)) {
+                ArchiveReader.read(in, ArchiveFixture.PASSWORD, (entry, content) -> {
+                    byte[] data = entry.name().equals(EntryNames.MANIFEST) ? json : content.readAllBytes();
+                    var e = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(entry.name());
+                    e.setSize(data.length);
+                    e.setMode(entry.mode());
+                    e.setModTime(entry.mtime().toEpochMilli());
+                    e.setUserId(entry.uid());
+                    e.setGroupId(entry.gid());
+                    tar.putArchiveEntry(e);
+                    tar.write(data);
+                    tar.closeArchiveEntry();
+                });
+            }
+        }
+        Files.write(archive, bytes.toByteArray());
+        reseal(manifest);
+    }
+
+    @Test
     void resultCountsFilesAndBytes() throws Exception {
         ArchiveVerifier.VerifyResult result = verify();
         assertThat(result.files()).isEqualTo(2);
