@@ -184,11 +184,14 @@ public final class FactoryDr implements Runnable {
         return null;
     }
 
-    /** The innermost message, which is where the operator-facing words are. */
+    /**
+     * The innermost message, which is where the operator-facing words are; an I/O exception's own
+     * message is kept, as ours name the file ("cannot spill to X: No space left on device").
+     */
     static String describe(Throwable t) {
         Throwable c = t;
         while (c.getCause() != null && c.getCause() != c && c.getMessage() != null
-                && c.getCause().getMessage() != null && !(c instanceof java.io.IOException)) {
+                && c.getCause().getMessage() != null && !(c instanceof java.io.IOException || c instanceof java.io.UncheckedIOException)) {
             c = c.getCause();
         }
         String m = c.getMessage();

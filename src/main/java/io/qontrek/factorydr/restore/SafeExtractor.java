@@ -214,7 +214,12 @@ public final class SafeExtractor {
                 try (FileChannel ch = out) {
                     for (int n; (n = content.read(buffer)) >= 0; ) {
                         ByteBuffer b = ByteBuffer.wrap(buffer, 0, n);
-                        while (b.hasRemaining()) ch.write(b);
+                        try {
+                            while (b.hasRemaining()) ch.write(b);
+                        } catch (IOException e) { // the disk's failure (full, quota), not the archive's: say where
+                            throw new IOException("cannot write '" + entry.name() + "' into the staging directory " + root
+                                    + ": " + e.getMessage(), e);
+                        }
                         written += n;
                     }
                 }

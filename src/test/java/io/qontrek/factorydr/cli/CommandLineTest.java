@@ -68,4 +68,16 @@ class CommandLineTest {
         assertThat(r.err().lines()).hasSize(1);
         assertThat(r.err()).contains("'bakup'", "factory-dr --help");
     }
+
+    @Test
+    void aFailureKeepsTheMessageOfOurIoExceptionThatNamesTheFile() {
+        // as Camel hands it over: its wrapper, ours naming the file, the JDK's bare reason
+        var full = new RuntimeException("java.io.UncheckedIOException: cannot spill to /mnt/small/rt: No space left on device",
+                new java.io.UncheckedIOException("cannot spill to /mnt/small/rt: No space left on device",
+                        new java.io.IOException("No space left on device")));
+        assertThat(FactoryDr.failure(full, "restore").message())
+                .isEqualTo("restore failed: cannot spill to /mnt/small/rt: No space left on device");
+        var plain = new RuntimeException("wrapped", new IllegalStateException("the innermost words"));
+        assertThat(FactoryDr.failure(plain, "backup full").message()).isEqualTo("backup full failed: the innermost words");
+    }
 }
