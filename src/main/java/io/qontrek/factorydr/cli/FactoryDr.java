@@ -191,11 +191,16 @@ public final class FactoryDr implements Runnable {
     static String describe(Throwable t) {
         Throwable c = t;
         while (c.getCause() != null && c.getCause() != c && c.getMessage() != null
-                && c.getCause().getMessage() != null && !(c instanceof java.io.IOException || c instanceof java.io.UncheckedIOException)) {
+                && c.getCause().getMessage() != null && !(c instanceof java.io.IOException || ownIoMessage(c))) {
             c = c.getCause();
         }
         String m = c.getMessage();
         return m == null ? c.getClass().getSimpleName() : m.replace('\n', ' ');
+    }
+
+    /** An UncheckedIOException with words of its own, not just its cause's {@code toString()}. */
+    private static boolean ownIoMessage(Throwable t) {
+        return t instanceof java.io.UncheckedIOException && !t.getMessage().equals(t.getCause().toString());
     }
 
     /** Where the log goes (FACTORY_LOG_FILE) must be known before the first logger exists. */

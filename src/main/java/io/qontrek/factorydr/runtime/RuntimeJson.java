@@ -42,7 +42,7 @@ final class RuntimeJson {
             g.setPrettyPrinter(PRETTY.createInstance());
             body.write(g);
         } catch (IOException e) {
-            throw new UncheckedIOException("writing JSON to memory", e);
+            throw new UncheckedIOException("cannot write JSON to memory: " + e.getMessage(), e);
         }
         out.write('\n');
         return out.toByteArray();

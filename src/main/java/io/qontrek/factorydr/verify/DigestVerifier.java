@@ -59,7 +59,7 @@ public final class DigestVerifier {
             findings.problem(e.getFile() + " does not exist");
             return findings.verdict("", "daily digests not continuous");
         } catch (IOException e) {
-            throw new UncheckedIOException("listing " + layout.proofDir(), e);
+            throw new UncheckedIOException("cannot list " + layout.proofDir() + ": " + e.getMessage(), e);
         }
         ProofFiles.forEach(dir, false, read -> {
             long seq = read.seq();

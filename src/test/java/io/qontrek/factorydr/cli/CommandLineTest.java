@@ -77,6 +77,8 @@ class CommandLineTest {
                         new java.io.IOException("No space left on device")));
         assertThat(FactoryDr.failure(full, "restore").message())
                 .isEqualTo("restore failed: cannot spill to /mnt/small/rt: No space left on device");
+        var bare = new RuntimeException("wrapped", new java.io.UncheckedIOException(new java.nio.file.AccessDeniedException("/x/proof")));
+        assertThat(FactoryDr.failure(bare, "verify proofs").message()).isEqualTo("verify proofs failed: /x/proof");
         var plain = new RuntimeException("wrapped", new IllegalStateException("the innermost words"));
         assertThat(FactoryDr.failure(plain, "backup full").message()).isEqualTo("backup full failed: the innermost words");
     }
