@@ -85,7 +85,7 @@ public final class ArchiveVerifier {
         /** Takes the in-tar form's hash on a thread of its own (a verified manifest only), for {@link #judge} to find ready. */
         void startInTarForm() {
             if (manifest == null || inTarForm != null) return;
-            inTarForm = new FutureTask<>(() -> ManifestJson.canonicalSha256(manifest, ManifestJson.Form.IN_TAR));
+            inTarForm = inTarFormTask();
             Thread t = new Thread(inTarForm, "manifest-in-tar-form");
             t.setDaemon(true);
             t.start();
@@ -93,10 +93,14 @@ public final class ArchiveVerifier {
 
         byte[] inTarSha256() throws IOException {
             if (inTarForm == null) {
-                inTarForm = new FutureTask<>(() -> ManifestJson.canonicalSha256(manifest, ManifestJson.Form.IN_TAR));
+                inTarForm = inTarFormTask();
                 inTarForm.run();
             }
             return Futures.await(inTarForm, "the manifest's in-tar form");
+        }
+
+        private FutureTask<byte[]> inTarFormTask() {
+            return new FutureTask<>(() -> ManifestJson.canonicalSha256(manifest, ManifestJson.Form.IN_TAR));
         }
 
         @Override
