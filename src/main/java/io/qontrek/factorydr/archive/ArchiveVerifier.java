@@ -106,12 +106,18 @@ public final class ArchiveVerifier {
         @Override
         public void close() {
             if (manifest == null) return;
-            if (inTarForm != null) {
-                try {
-                    inTarForm.get(); // it reads the manifest's lists: they stay open until it is done
-                } catch (Exception ignored) {
-                    // its failure is judge's to report, and nobody asked
+            if (inTarForm != null) { // it reads the manifest's lists: they stay open until it is done
+                boolean interrupted = false;
+                while (!inTarForm.isDone()) {
+                    try {
+                        inTarForm.get();
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    } catch (Exception failed) {
+                        break; // its failure is judge's to report, and nobody asked
+                    }
                 }
+                if (interrupted) Thread.currentThread().interrupt();
             }
             manifest.close();
         }
@@ -183,10 +189,9 @@ public final class ArchiveVerifier {
         String x = archiveFile.getFileName().toString();
         if (!Files.isRegularFile(archiveFile)) throw new ArchiveException(x + ": archive file missing");
         Sidecar sidecar = readSidecars(archiveFile, signingSecret);
-        sidecar.startInTarForm(); // on another core while the archive is read (it was a second on the critical path)
         boolean ok = false;
         try (InputStream file = Files.newInputStream(archiveFile);
-             Seen seen = read(file, sidecar.manifestProblem() == null ? password : null, extractor)) {
+             Seen seen = startedRead(sidecar, file, sidecar.manifestProblem() == null ? password : null, extractor)) {
             VerifyResult result = judge(archiveFile, sidecar, seen);
             ok = true;
             return result;
@@ -195,6 +200,12 @@ public final class ArchiveVerifier {
         } finally {
             if (!ok) sidecar.close();
         }
+    }
+
+    /** The pass, with the sidecar's in-tar form hashed on another core meanwhile (it was a second on the critical path). */
+    private Seen startedRead(Sidecar sidecar, InputStream file, byte[] password, ArchiveReader.EntryVisitor extractor) throws IOException {
+        sidecar.startInTarForm();
+        return read(file, password, extractor);
     }
 
     /**
@@ -283,10 +294,10 @@ public final class ArchiveVerifier {
         Iterator<byte[]> wanted = want.encoded();
         for (Iterator<byte[]> seen = got.encoded(); seen.hasNext(); ) {
             byte[] encoded = seen.next();
-            FileRecord g = FileList.decode(encoded);
-            if (!wanted.hasNext()) return "'" + g.path() + "' is in the archive but not in the manifest";
+            if (!wanted.hasNext()) return "'" + FileList.decode(encoded).path() + "' is in the archive but not in the manifest";
             byte[] wantedEncoded = wanted.next();
             if (Arrays.equals(encoded, wantedEncoded)) continue;
+            FileRecord g = FileList.decode(encoded);
             FileRecord w = FileList.decode(wantedEncoded);
             if (!w.path().equals(g.path())) return "'" + g.path() + "' is in the archive where the manifest lists '" + w.path() + "'";
             if (w.size() != g.size()) return "'" + g.path() + "' is " + g.size() + " bytes, the manifest says " + w.size();
@@ -362,18 +373,35 @@ public final class ArchiveVerifier {
             }
         }
 
-        /** Keeps manifest.json's bytes and their SHA-256 for {@link #judge}; parsed there only if they are not the canonical form. */
+        /**
+         * Keeps manifest.json's bytes and their SHA-256 for {@link #judge}; parsed there only if they are
+         * not the canonical form. A copy this machine cannot write (a full disk) ends the pass as an
+         * extractor's failure does: the rest is still hashed, and a damaged archive is reported first.
+         */
         private void keepInTarManifest(InputStream content) throws IOException {
             seen.closeInTar();
-            FileChannel copy = Spool.openUnlinked(spillDir, ".in-tar-manifest-");
-            seen.inTar = copy;
+            Path where = spillDir != null ? spillDir : Path.of(System.getProperty("java.io.tmpdir"));
+            OutputStream out;
+            try {
+                seen.inTar = Spool.openUnlinked(spillDir, ".in-tar-manifest-");
+                out = Channels.newOutputStream(seen.inTar);
+            } catch (IOException e) {
+                throw new ExtractorFailure(scratchProblem(where, e));
+            }
             MessageDigest sha = Hashes.sha256();
-            OutputStream out = Channels.newOutputStream(copy);
-            for (int n; (n = content.read(buffer)) > 0; ) {
+            for (int n; (n = content.read(buffer)) >= 0; ) {
                 sha.update(buffer, 0, n);
-                out.write(buffer, 0, n);
+                try {
+                    out.write(buffer, 0, n);
+                } catch (IOException e) {
+                    throw new ExtractorFailure(scratchProblem(where, e));
+                }
             }
             seen.inTarSha256 = sha.digest();
+        }
+
+        private static IOException scratchProblem(Path where, IOException e) {
+            return new IOException("cannot keep the archive's manifest.json in " + where + ": " + e.getMessage(), e);
         }
 
         /** Hands the entry to the extractor; its failure ends the pass (see {@link ExtractorFailure}). */
@@ -391,7 +419,7 @@ public final class ArchiveVerifier {
         }
     }
 
-    /** Carries the extractor's exception out of the reader untouched: it is not a verdict on the archive. */
+    /** Carries the extractor's exception (or the scratch copy's) out of the reader untouched: it is not a verdict on the archive. */
     private static final class ExtractorFailure extends IOException {
         ExtractorFailure(Exception cause) {
             super(cause);

@@ -218,7 +218,7 @@ public final class SafeExtractor {
                             while (b.hasRemaining()) ch.write(b);
                         } catch (IOException e) { // the disk's failure (full, quota), not the archive's: say where
                             throw new IOException("cannot write '" + entry.name() + "' into the staging directory " + root
-                                    + ": " + e.getMessage(), e);
+                                    + ": " + java.util.Objects.toString(e.getMessage(), e.getClass().getSimpleName()), e);
                         }
                         written += n;
                     }

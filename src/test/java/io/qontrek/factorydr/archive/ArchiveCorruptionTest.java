@@ -337,6 +337,18 @@ class ArchiveCorruptionTest {
     }
 
     @Test
+    void aScratchCopyThatCannotBeWrittenNamesWhereAndADamagedArchiveIsStillReportedFirst() throws Exception {
+        Path notADirectory = Files.writeString(tmp.resolve("spill-here"), "a file where the scratch directory should be");
+        // this machine's problem, not a verdict on the archive
+        assertThatThrownBy(() -> new ArchiveVerifier(notADirectory).verify(archive, ArchiveFixture.PASSWORD, ArchiveFixture.SECRET, null))
+                .isNotInstanceOf(ArchiveException.class)
+                .hasMessageStartingWith("cannot keep the archive's manifest.json in " + notADirectory + ": ");
+        Sidecars.writeSha256(archive, Hashes.sha256Hex("another archive")); // the pass reads on to manifest.json
+        assertThatThrownBy(() -> new ArchiveVerifier(notADirectory).verify(archive, ArchiveFixture.PASSWORD, ArchiveFixture.SECRET))
+                .hasMessage(X + ": SHA-256 does not match " + X + ".sha256");
+    }
+
+    @Test
     void resultCountsFilesAndBytes() throws Exception {
         ArchiveVerifier.VerifyResult result = verify();
         assertThat(result.files()).isEqualTo(2);

@@ -35,9 +35,14 @@ class BackupInterruptedTest {
     }
 
     private static List<String> files(Path dir) throws Exception {
-        if (!Files.exists(dir)) return List.of();
-        try (Stream<Path> s = Files.walk(dir)) {
-            return s.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString()).sorted().toList();
+        while (true) {
+            if (!Files.exists(dir)) return List.of();
+            try (Stream<Path> s = Files.walk(dir)) {
+                return s.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString()).sorted().toList();
+            } catch (java.io.UncheckedIOException e) {
+                // a running backup's file (SQLite's journal, say) went between the listing and its stat: look again
+                if (!(e.getCause() instanceof java.nio.file.NoSuchFileException)) throw e;
+            }
         }
     }
 
