@@ -380,7 +380,7 @@ public final class ArchiveVerifier {
          */
         private void keepInTarManifest(InputStream content) throws IOException {
             seen.closeInTar();
-            Path where = spillDir != null ? spillDir : Path.of(System.getProperty("java.io.tmpdir"));
+            Path where = Spool.scratchDirectory(spillDir);
             OutputStream out;
             try {
                 seen.inTar = Spool.openUnlinked(spillDir, ".in-tar-manifest-");

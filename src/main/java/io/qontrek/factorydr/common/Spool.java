@@ -192,9 +192,14 @@ public final class Spool implements Iterable<byte[]>, AutoCloseable {
         }
     }
 
-    /** A new, already unlinked file in {@code dir} (null: java.io.tmpdir), open for reading and writing. */
+    /** Where scratch files for {@code dir} go: itself, or java.io.tmpdir when null. */
+    public static Path scratchDirectory(Path dir) {
+        return dir == null ? Path.of(System.getProperty("java.io.tmpdir")) : dir;
+    }
+
+    /** A new, already unlinked file in {@link #scratchDirectory scratchDirectory(dir)}, open for reading and writing. */
     public static FileChannel openUnlinked(Path dir, String prefix) throws IOException {
-        Path parent = dir == null ? Path.of(System.getProperty("java.io.tmpdir")) : dir;
+        Path parent = scratchDirectory(dir);
         Files.createDirectories(parent);
         Path scratch = Files.createTempFile(parent, prefix, ".spool");
         try {
