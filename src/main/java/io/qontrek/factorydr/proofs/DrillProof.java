@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -131,7 +130,7 @@ public final class DrillProof {
         try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, FILE_PREFIX + "-*.json")) {
             s.forEach(files::add);
         }
-        files.sort(Comparator.comparing((Path f) -> stem(f.getFileName().toString())).reversed());
+        files.sort(RecoveryProofs.NAME_ORDER.reversed());
         int reads = 0;
         for (Path f : files) {
             if (reads++ == maxReads) return new Newest(Optional.empty(), ignored, true);
@@ -163,10 +162,6 @@ public final class DrillProof {
     }
 
     /** drill-20251026T030000Z-2.json -> drill-20251026T030000Z-2, so that a -2 sorts after its first. */
-    private static String stem(String name) {
-        return name.endsWith(".json") ? name.substring(0, name.length() - ".json".length()) : name;
-    }
-
     private static Instant parse(String time) {
         try {
             return time == null ? null : Instant.parse(time);

@@ -12,6 +12,9 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Comparator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 
 /**
@@ -30,6 +33,31 @@ public final class RecoveryProofs {
 
     public static String stamp(Instant t) {
         return STAMP.format(t);
+    }
+
+    /**
+     * Oldest first by file name, as {@link #write} names them: &lt;prefix&gt;-&lt;stamp&gt;.json, then a
+     * later proof of the same second -2, -3 ... -10 (neither a plain sort, which puts "-2.json" before
+     * ".json", nor a sort of the stems, which puts -10 before -2, keeps that order).
+     */
+    public static final Comparator<Path> NAME_ORDER = Comparator.comparing((Path f) -> sameSecondBase(f))
+            .thenComparingInt(RecoveryProofs::sameSecondNumber);
+
+    private static final Pattern SAME_SECOND = Pattern.compile("(.*Z)-([0-9]{1,4})");
+
+    private static String stem(Path f) {
+        String name = f.getFileName().toString();
+        return name.endsWith(".json") ? name.substring(0, name.length() - ".json".length()) : name;
+    }
+
+    private static String sameSecondBase(Path f) {
+        Matcher m = SAME_SECOND.matcher(stem(f));
+        return m.matches() ? m.group(1) : stem(f);
+    }
+
+    private static int sameSecondNumber(Path f) {
+        Matcher m = SAME_SECOND.matcher(stem(f));
+        return m.matches() ? Integer.parseInt(m.group(2)) : 1;
     }
 
     /** Signs a document in place (any old signature replaced) and returns it. */

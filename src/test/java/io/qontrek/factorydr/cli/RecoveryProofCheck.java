@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.qontrek.factorydr.proofs.RecoveryProofs;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -35,12 +36,16 @@ final class RecoveryProofCheck {
         return new ObjectMapper().readTree(proof.toFile());
     }
 
-    /** The files under archive/recovery-proofs whose name starts with prefix, sorted. */
+    /**
+     * The files under archive/recovery-proofs whose name starts with prefix, oldest first
+     * ({@link RecoveryProofs#NAME_ORDER}: a proof of the same second as the one before is named -2).
+     */
     static List<Path> list(Path archiveDir, String prefix) throws Exception {
         Path dir = archiveDir.resolve("recovery-proofs");
         if (!Files.isDirectory(dir)) return List.of();
         try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> p.getFileName().toString().startsWith(prefix) && p.toString().endsWith(".json")).sorted().toList();
+            return s.filter(p -> p.getFileName().toString().startsWith(prefix) && p.toString().endsWith(".json"))
+                    .sorted(RecoveryProofs.NAME_ORDER).toList();
         }
     }
 }

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.qontrek.factorydr.catalog.Catalog;
 import io.qontrek.factorydr.catalog.CatalogEntry;
 import io.qontrek.factorydr.config.RuntimeLayout;
+import io.qontrek.factorydr.proofs.DrillProof;
 import io.qontrek.factorydr.recovery.SignedDrillProof;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -105,6 +106,20 @@ class GatesTest {
         onlyFailing();
         assertThat(gate(Gates.RPO).detail()).contains("incremental backup").contains("20 min ago");
         assertThat(gate(Gates.DRILL).detail()).contains("drill-20250901T100000Z.json");
+    }
+
+    @Test
+    void theDrillGateJudgesTheLastDrillOfTheSameSecond_its2And10thNamesIncluded() throws Exception {
+        Instant second = Instant.parse("2025-09-02T10:00:00Z");
+        SignedDrillProof.passed(layout, second, SECRET);
+        SignedDrillProof.failed(layout, second, DrillProof.MERKLE_CHAIN, SECRET);
+        onlyFailing(Gates.DRILL);
+        assertThat(gate(Gates.DRILL).detail()).contains("drill-20250902T100000Z-2.json");
+
+        for (int n = 3; n <= 9; n++) SignedDrillProof.failed(layout, second, DrillProof.MERKLE_CHAIN, SECRET);
+        SignedDrillProof.passed(layout, second, SECRET);
+        onlyFailing();
+        assertThat(gate(Gates.DRILL).detail()).contains("drill-20250902T100000Z-10.json");
     }
 
     @Test
