@@ -57,7 +57,8 @@ final class Cli {
      */
     static Result runWithoutReadOverride(Map<String, String> env, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("setpriv", "--bounding-set=-dac_override,-dac_read_search",
-                "--inh-caps=-dac_override,-dac_read_search", javaBin(), "-Xmx512m", "-cp", classPath(), FactoryDr.class.getName()));
+                "--inh-caps=-dac_override,-dac_read_search"));
+        cmd.addAll(factoryDr("512m"));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(Path.of("").toAbsolutePath().toFile());
         pb.environment().putAll(env);
@@ -66,8 +67,8 @@ final class Cli {
 
     /** Under {@code umask} (e.g. "000"): what the process creates gets only the modes it asks for explicitly. */
     static Result runUnderUmask(String umask, Map<String, String> env, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("bash", "-c", "umask " + umask + " && exec \"$@\"", "umasked", javaBin(), "-Xmx512m",
-                "-cp", classPath(), FactoryDr.class.getName()));
+        List<String> cmd = new ArrayList<>(List.of("bash", "-c", "umask " + umask + " && exec \"$@\"", "umasked"));
+        cmd.addAll(factoryDr("512m"));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(Path.of("").toAbsolutePath().toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("FACTORY_") || k.endsWith("_SECRET") || k.startsWith("ARCHIVE_"));
@@ -80,9 +81,14 @@ final class Cli {
         return start(fileSizeLimitKb, "512m", env, args);
     }
 
-    /** In a JVM of the given heap, e.g. the launcher's default. */
+    /**
+     * In a JVM of the given heap, e.g. the launcher's default, with both compilers, as the launcher
+     * runs its long commands (a backup full, a restore, a verify): for the runs at scale.
+     */
     static Result runWithHeap(String heap, Map<String, String> env, String... args) throws Exception {
-        return finish(start(0, heap, env, args), 900);
+        List<String> bothCompilers = factoryDr(heap);
+        bothCompilers.remove(QUICK_COMPILER_ONLY);
+        return finish(start(0, bothCompilers, Path.of("").toAbsolutePath(), env, args), 900);
     }
 
     /** From another working directory (the JVM finds its installation all the same: Installation). */
@@ -96,8 +102,12 @@ final class Cli {
 
     private static Process start(long fileSizeLimitKb, String heap, Path workingDir, Map<String, String> env, String... args)
             throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx" + heap, "-XX:+ExitOnOutOfMemoryError", "-cp", classPath(),
-                FactoryDr.class.getName()));
+        return start(fileSizeLimitKb, factoryDr(heap), workingDir, env, args);
+    }
+
+    private static Process start(long fileSizeLimitKb, List<String> jvm, Path workingDir, Map<String, String> env, String... args)
+            throws IOException {
+        List<String> cmd = new ArrayList<>(jvm);
         cmd.addAll(List.of(args));
         if (fileSizeLimitKb > 0) {
             List<String> limited = new ArrayList<>(List.of("bash", "-c", "ulimit -f " + fileSizeLimitKb + " && exec \"$@\"", "limited"));
@@ -246,6 +256,18 @@ final class Cli {
         pb.environment().putAll(env);
         return finish(pb.start(), 300);
     }
+
+    /**
+     * A factory-dr JVM as bin/factory-dr starts one: the serial collector on this heap, and (as it does for
+     * its short commands) the quick compiler only. A test's command is short: with C2 as well, four of
+     * the CLI test classes took 100 s of CPU, with C1 alone 59 s.
+     */
+    private static List<String> factoryDr(String heap) {
+        return new ArrayList<>(List.of(javaBin(), "-Xmx" + heap, "-XX:+UseSerialGC", QUICK_COMPILER_ONLY,
+                "-XX:+ExitOnOutOfMemoryError", "-cp", classPath(), FactoryDr.class.getName()));
+    }
+
+    private static final String QUICK_COMPILER_ONLY = "-XX:TieredStopAtLevel=1";
 
     private static String javaBin() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
