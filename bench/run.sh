@@ -13,11 +13,13 @@
 #   ours    factory-dr backup full / restore --archive (every byte verified and synced)
 # The restores write everything but logs/, as factory-dr's does, and each ends with `sync -f` of what it
 # wrote: factory-dr's restore makes its staging durable (syncfs) before the swap, so the others' time
-# includes getting their bytes to the disk too. The cached runtime's databases are
-# compacted once (VACUUM), so that they are the size of the snapshots factory-dr archives.
-# and an incremental after 1% new proofs (bench/add-proofs.py, undone after): ours in a process of its
-# own, restic's second snapshot. Every step starts from a dropped page cache (or a loud line says it
-# did not), and a loud line marks a step during which other processes took over 20% of the CPU.
+# includes getting their bytes to the disk too. So do the stock backups (`sync FILE`, an fsync of
+# the archive): ours fsyncs its archive before giving it its name, and restic's local backend syncs
+# what it writes. The cached runtime's databases are compacted once (VACUUM), so that they are the
+# size of the snapshots factory-dr archives. And an incremental after 1% new proofs
+# (bench/add-proofs.py, undone after): ours in a process of its own, restic's second snapshot.
+# Every step starts from a dropped page cache (or a loud line says it did not), and a loud line
+# marks a step during which other processes took over 20% of the CPU.
 # Each step runs --runs times; the report gives the median, the spread (min..max), the median peak
 # RSS, and the bytes each contender read (backup) or wrote (restore). A ratio ours/other is printed
 # only when the two byte counts are within 1%. The runtime is generated once per size and cached
@@ -35,7 +37,7 @@ for arg in "$@"; do
     --size=*) size="${arg#--size=}" ;;
     --runs=*) runs="${arg#--runs=}" ;;
     --only=*) only="${arg#--only=}" ;;
-    -h|--help) sed -n "2,22p" "$0"; exit 0 ;;
+    -h|--help) sed -n "2,26p" "$0"; exit 0 ;;
     *) echo "bench: unknown argument $arg (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -121,8 +123,9 @@ for r in $(seq "$runs"); do
     echo "  input: $list_files files, the paths of factory-dr's full (ours read $ours_in bytes: secrets redacted, databases as snapshots; the same paths on disk: $stock_in)"
   fi
   restic -r "$repo" init > /dev/null   # not timed
-  run_step backup gzip "$r" bash -o pipefail -c "tar -C '$runtime' --null -T '$work/input.list' -cf - | gzip -6 | $(openssl_enc) -out '$work/gzip-$r.tar.gz.enc'"
-  run_step backup pigz "$r" bash -o pipefail -c "tar -C '$runtime' --null -T '$work/input.list' -cf - | pigz -6 -p2 | $(openssl_enc) -out '$work/pigz-$r.tar.gz.enc'"
+  # each archive ends on the disk, as ours (fsync before its rename) and restic's (its local backend syncs) do
+  run_step backup gzip "$r" bash -o pipefail -c "tar -C '$runtime' --null -T '$work/input.list' -cf - | gzip -6 | $(openssl_enc) -out '$work/gzip-$r.tar.gz.enc' && sync '$work/gzip-$r.tar.gz.enc'"
+  run_step backup pigz "$r" bash -o pipefail -c "tar -C '$runtime' --null -T '$work/input.list' -cf - | pigz -6 -p2 | $(openssl_enc) -out '$work/pigz-$r.tar.gz.enc' && sync '$work/pigz-$r.tar.gz.enc'"
   run_step backup restic "$r" bash -c "cd '$runtime' && restic -r '$repo' backup --json --files-from-raw '$work/input.list'"
   BYTES[backup|restic]=$(python3 -c 'import json,sys
 for l in open(sys.argv[1]):
@@ -200,7 +203,7 @@ report="$cache/run-$size-report.txt"
     done
   done
   echo "(bytes: backup, what each read; restore, what each wrote; incrementals read what each one's change detection asks for)"
-  echo "(every restore, ours and the others, ends with its bytes on the disk: ours syncfs before its swap, the others sync -f after)"
+  echo "(every archive and every restore ends on the disk: ours fsyncs its archive and syncfs its restore before the swap; the others sync their archive, and sync -f their restore)"
   echo "archive sizes (run 1): $SIZES"
   echo
   echo "ours / each, on the medians (printed only when the bytes agree within 1%), against the targets:"
