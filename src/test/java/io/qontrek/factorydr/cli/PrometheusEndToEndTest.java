@@ -296,7 +296,11 @@ class PrometheusEndToEndTest {
         Files.writeString(tmp.resolve("alerts.yml"), rules.replace(
                 "factory_dr_flow_last_success_timestamp_seconds{flow=\"backup-incremental\"} > 3600",
                 "factory_dr_flow_last_success_timestamp_seconds{flow=\"backup-incremental\"} > 7200"));
-        Files.copy(ALERT_TESTS, tmp.resolve("alerts.test.yml"));
+        // the week-long group (10,600 evaluations, 5 s of promtool) tests another alert: left out here
+        String weekLong = "  - name: a full backup older than 7 d 6 h\n";
+        assertThat(tests).contains(weekLong);
+        int from = tests.indexOf(weekLong);
+        Files.writeString(tmp.resolve("alerts.test.yml"), tests.substring(0, from) + tests.substring(tests.indexOf("  - name: ", from + 1)));
         Cli.Result loosened = promtool(tmp, "", "test", "rules", "alerts.test.yml");
         assertThat(loosened.exit()).as(loosened.toString()).isNotZero();
         assertThat(loosened.out() + loosened.err()).contains("FAILED").contains("FactoryDrIncrementalBackupStale");
