@@ -8,6 +8,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.camel.cli.connector.DefaultCliConnectorFactory;
+import org.apache.camel.cli.connector.LocalCliConnector;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
@@ -37,7 +38,7 @@ public final class CamelCliConnector extends DefaultCliConnectorFactory {
 
     private final AtomicBoolean made = new AtomicBoolean();
 
-    private CamelCliConnector(boolean enabled) {
+    CamelCliConnector(boolean enabled) {
         setEnabled(enabled);
         setRuntime("factory-dr");
         setRuntimeStartClass("io.qontrek.factorydr.cli.FactoryDr");
@@ -110,6 +111,30 @@ public final class CamelCliConnector extends DefaultCliConnectorFactory {
 
     @Override
     public CliConnector createConnector() {
-        return super.isEnabled() && made.compareAndSet(false, true) ? super.createConnector() : null;
+        return super.isEnabled() && made.compareAndSet(false, true) ? new AfterStartup(this) : null;
+    }
+
+    /**
+     * Camel's connector, polling only once its context has started. Camel starts it as the context
+     * builds, and its first poll comes at once, on a thread of its own: it calls every dev console,
+     * which registers services and introspects beans while start-up walks the same plain lists and
+     * maps (the dev consoles', the bean introspection's start-up log). The two together fail about
+     * one start in a hundred with a ConcurrentModificationException.
+     */
+    static final class AfterStartup extends LocalCliConnector {
+        private volatile boolean contextStarted;
+
+        AfterStartup(CliConnectorFactory factory) {
+            super(factory);
+        }
+
+        @Override
+        protected void task() {
+            if (!contextStarted) {
+                if (!getCamelContext().isStarted()) return;
+                contextStarted = true;
+            }
+            super.task();
+        }
     }
 }

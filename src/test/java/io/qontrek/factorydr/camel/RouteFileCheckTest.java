@@ -34,6 +34,8 @@ class RouteFileCheckTest {
         for (String flow : io.qontrek.factorydr.schedule.Schedules.FLOWS) p.put("factory.schedule." + flow + ".cron", "0 0 3 * * ?");
         service.getPropertiesComponent().setInitialProperties(p);
         service.getRegistry().bind("runScheduledFlow", (Processor) ex -> { });
+        // as the service starts by default: without the Camel CLI's connector, which Camel would find on the classpath
+        service.getCamelContextExtension().addContextPlugin(org.apache.camel.spi.CliConnectorFactory.class, CamelCliConnector.none());
         service.start();
         schedules = Files.readString(SCHEDULES);
     }
