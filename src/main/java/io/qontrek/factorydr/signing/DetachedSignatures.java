@@ -6,12 +6,16 @@ import io.qontrek.factorydr.common.AtomicFile;
 import io.qontrek.factorydr.common.OwnerOnly;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 
 /**
  * The files of detached signatures: {@code X.sig} beside {@code X} (the raw 64-byte Ed25519
@@ -93,6 +97,32 @@ public final class DetachedSignatures {
      */
     public static String fingerprintedName(PublicKey key) {
         return "signing-key-" + SigningKey.fingerprint(key).substring(0, 16) + ".pub.pem";
+    }
+
+    /** A public key kept after a rotation, and its file. */
+    public record RetiredKey(Path file, PublicKey key) {}
+
+    /**
+     * The public keys a rotation replaced, kept in the archive directory as
+     * {@code signing-key-<fingerprint>.pub.pem} (by {@link #publish}, or by hand), in name order; a file
+     * there that is not an Ed25519 public key PEM is left out. Deleting one (a key that leaked) makes
+     * whatever that key signed fail verification.
+     */
+    public static List<RetiredKey> retired(Path archiveDir) throws IOException {
+        List<RetiredKey> keys = new ArrayList<>();
+        if (!Files.isDirectory(archiveDir)) return keys;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(archiveDir, "signing-key-*.pub.pem")) {
+            for (Path file : files) {
+                if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) continue;
+                try {
+                    keys.add(new RetiredKey(file, SigningKey.parsePublicPem(Files.readString(file, StandardCharsets.US_ASCII))));
+                } catch (GeneralSecurityException | IOException notAKey) {
+                    // not a key this can check with: as if absent
+                }
+            }
+        }
+        keys.sort(Comparator.comparing(k -> k.file().getFileName().toString()));
+        return keys;
     }
 
     /** The published public key, or null when the archive directory has none. */

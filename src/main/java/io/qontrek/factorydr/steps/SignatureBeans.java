@@ -35,6 +35,7 @@ public final class SignatureBeans {
     static final String SIGN_SIZE = "factorySignSize";
     static final String VERIFY_SIZE = "factoryVerifySize";
     private static final String VERIFY_KEY = "factoryVerifyKey";
+    private static final String VERIFY_SIGNATURE = "factoryVerifySignature";
 
     private SignatureBeans() {}
 
@@ -89,6 +90,7 @@ public final class SignatureBeans {
                         + published + " is missing and " + Secrets.SIGNING_KEY_FILE + " is not set)");
             }
             ex.setProperty(VERIFY_KEY, source);
+            ex.setProperty(VERIFY_SIGNATURE, sig);
             ex.setProperty(VERIFY_SIZE, java.nio.file.Files.size(file));
             ex.getMessage().setHeader(DigitalSignatureConstants.SIGNATURE, Base64.getEncoder().encodeToString(sig));
             ex.getMessage().setHeader(DigitalSignatureConstants.SIGNATURE_PUBLIC_KEY_OR_CERT, key);
@@ -103,10 +105,22 @@ public final class SignatureBeans {
         bind.accept("detachedSignatureVerified", (Processor) ex -> ex.getMessage().setHeader(VERDICT,
                 "Ed25519 signature verified: " + DetachedSignatures.of(file(ex, VERIFY_FILE)).getFileName() + " against "
                         + ex.getProperty(VERIFY_KEY, String.class)));
-        bind.accept("detachedSignatureRejected", (Processor) ex -> {
+        // not the current key's: signed before a rotation, by a key it replaced (kept in the archive directory),
+        // or else changed or foreign, which fails in one line
+        bind.accept("verifyWithRetiredKeys", (Processor) ex -> {
             Path file = file(ex, VERIFY_FILE);
+            byte[] sig = ex.getProperty(VERIFY_SIGNATURE, byte[].class);
+            List<DetachedSignatures.RetiredKey> retired = DetachedSignatures.retired(layout.archiveDir());
+            for (DetachedSignatures.RetiredKey k : retired) {
+                if (StreamingEd25519.verify(file, sig, k.key())) {
+                    ex.getMessage().setHeader(VERDICT, "Ed25519 signature verified: " + DetachedSignatures.of(file).getFileName()
+                            + " against the retired key " + k.file() + " (signed before the key was rotated)");
+                    return;
+                }
+            }
+            String tried = retired.isEmpty() ? "" : " or any of the " + retired.size() + " retired keys in " + layout.archiveDir();
             throw new ArchiveException(DetachedSignatures.of(file).getFileName() + ": the Ed25519 signature does not verify against "
-                    + ex.getProperty(VERIFY_KEY, String.class) + " (" + file.getFileName() + " was changed, or signed by another key)");
+                    + ex.getProperty(VERIFY_KEY, String.class) + tried + " (" + file.getFileName() + " was changed, or signed by another key)");
         });
         // a verify route's list of verifications gets verify-detached's verdict as one more line
         bind.accept("keepSignatureVerdict", (Processor) ex -> {

@@ -160,6 +160,61 @@ class SignaturesTest {
         }
     }
 
+    /**
+     * docs/signatures.md, "Rotating the key": what the old key signed still verifies, against the key the
+     * rotation retired, and says so; with that key's file deleted (it leaked) it fails, and a changed byte
+     * fails against every key. Both verifiers (camel-crypto in memory, and from disk) reach the retired keys.
+     */
+    @ParameterizedTest(name = "in-memory-max-bytes={0}")
+    @ValueSource(strings = {"33554432", "0"})
+    void afterARotationWhatTheOldKeySignedVerifiesAgainstTheRetiredKeyUntilThatKeyIsDeleted(String inMemoryMaxBytes) throws Exception {
+        Path oldKeyFile = tmp.resolve("old-key.pem");
+        Path newKeyFile = tmp.resolve("signing-key.pem");
+        SigningKey oldKey = SigningKey.create(oldKeyFile);
+        SigningKey.create(newKeyFile);
+        Path before = Files.writeString(tmp.resolve("20261201T000000Z.tar.gz.enc.manifest.json"), "{\"files\": []}\n");
+        Path after = Files.writeString(tmp.resolve("20261202T000000Z.tar.gz.enc.manifest.json"), "{\"files\": [1]}\n");
+        Path archiveDir = tmp.resolve("runtime/archive");
+        Path pub = archiveDir.resolve("signing-key.pub.pem");
+        Path retired = archiveDir.resolve(DetachedSignatures.fingerprintedName(oldKey.publicKey()));
+        try (Flows flows = start(Map.of(Secrets.SIGNING_KEY_FILE, oldKeyFile.toString()), inMemoryMaxBytes)) {
+            flows.run("sign-detached", Map.of("factorySignFile", before.toString()), ProgressListener.NONE);
+        }
+        try (Flows flows = start(Map.of(Secrets.SIGNING_KEY_FILE, newKeyFile.toString()), inMemoryMaxBytes)) {
+            flows.run("sign-detached", Map.of("factorySignFile", after.toString()), ProgressListener.NONE);
+            assertThat(retired).exists();
+
+            assertThat(verdict(flows, after)).isEqualTo("Ed25519 signature verified: " + after.getFileName() + ".sig against " + pub);
+            assertThat(verdict(flows, before)).isEqualTo("Ed25519 signature verified: " + before.getFileName() + ".sig against the retired key "
+                    + retired + " (signed before the key was rotated)");
+            // a third party holding the retired key agrees
+            assertThat(thirdPartyVerify(retired, before).exit()).isZero();
+
+            // a changed byte fails against the current key and every retired one
+            byte[] original = Files.readAllBytes(before);
+            byte[] changed = original.clone();
+            changed[2] = (byte) (changed[2] == 'f' ? 'g' : 'f');
+            Files.write(before, changed);
+            assertThatThrownBy(() -> verdict(flows, before)).isInstanceOf(ArchiveException.class)
+                    .hasMessage(before.getFileName() + ".sig: the Ed25519 signature does not verify against " + pub
+                            + " or any of the 1 retired keys in " + archiveDir + " (" + before.getFileName()
+                            + " was changed, or signed by another key)");
+            Files.write(before, original);
+
+            // the old key leaked: its retired file deleted, what it signed no longer verifies
+            Files.delete(retired);
+            assertThatThrownBy(() -> verdict(flows, before)).isInstanceOf(ArchiveException.class)
+                    .hasMessage(before.getFileName() + ".sig: the Ed25519 signature does not verify against " + pub + " ("
+                            + before.getFileName() + " was changed, or signed by another key)");
+            assertThat(verdict(flows, after)).startsWith("Ed25519 signature verified: ");
+        }
+    }
+
+    private static String verdict(Flows flows, Path file) throws Exception {
+        return flows.runForMessage("verify-detached", Map.of("factoryVerifyFile", file.toString()), ProgressListener.NONE, null)
+                .getHeader("factoryEd25519", String.class);
+    }
+
     @Test
     void withoutAKeyTheSignRouteFailsClosedInOneLineAndWritesNothing() throws Exception {
         Path x = Files.writeString(tmp.resolve("proof.json"), "{}");
