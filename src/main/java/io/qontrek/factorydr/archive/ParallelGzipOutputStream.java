@@ -14,9 +14,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.CRC32;
 
 /**
- * Standard gzip (RFC 1952) deflated at level 6 by several threads: the input is cut into 256 KiB
- * blocks, each deflated on its own at level 6 ({@link BlockDeflater}: libdeflate where the system has
- * it, else zlib) into a gzip member of its own. Members in a row
+ * Standard gzip (RFC 1952) deflated by several threads: the input is cut into 256 KiB blocks, each
+ * deflated on its own ({@link BlockDeflater}: libdeflate at level 5 where the system has it, else zlib
+ * at level 6) into a gzip member of its own. Members in a row
  * are one gzip file to every reader ({@code gzip -d}, {@code tar -xz}, RFC 1952 section 2.2), and each
  * member's header carries its own size in an extra field ({@link BlockMembers}), which stock tools
  * ignore and our reader uses to inflate the members on every core ({@link ParallelGunzipInputStream}).
