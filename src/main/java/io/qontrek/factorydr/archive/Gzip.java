@@ -8,11 +8,12 @@ import java.util.zip.GZIPOutputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 
 /**
- * Standard gzip (RFC 1952) at zlib's default level 6, the level {@code gzip} and {@code tar czf} use.
+ * Standard gzip (RFC 1952). One thread: zlib at its default level 6, the level {@code gzip} and
+ * {@code tar czf} use.
  *
  * <p>With more than one thread, {@link ParallelGzipOutputStream} deflates 256 KiB blocks concurrently,
- * each into a gzip member of its own ({@code gzip -t} and {@code tar -xz} read them as one file), within
- * 1 % of gzip -6's size. Each stream has its own threads, stopped on close.
+ * each into a gzip member of its own ({@code gzip -t} and {@code tar -xz} read them as one file): with
+ * zlib within 1 % of gzip -6's size, with libdeflate (level 5) about 6 % under it. Each stream has its own threads, stopped on close.
  */
 public final class Gzip {
     static final int BUFFER = 64 * 1024;
@@ -39,6 +40,11 @@ public final class Gzip {
     /** Checks a factory.backup.gzip-engine value; returns what it compresses with on this machine. */
     public static String engine(String engine) {
         return BlockDeflater.Engine.parse(engine).describe();
+    }
+
+    /** What {@link #compressing} with these threads and engine compresses with, for the backup's log. */
+    public static String describe(int threads, String engine) {
+        return threads == 1 ? "1 thread, zlib level " + BlockDeflater.ZLIB_LEVEL : threads + " threads, " + engine(engine);
     }
 
     /**

@@ -21,8 +21,8 @@ import java.util.zip.CRC32;
  * member's header carries its own size in an extra field ({@link BlockMembers}), which stock tools
  * ignore and our reader uses to inflate the members on every core ({@link ParallelGunzipInputStream}).
  *
- * <p>Blocks do not share a dictionary, so the output is slightly larger than single-threaded
- * {@code gzip -6}'s (see {@link #BLOCK}); pigz primes each block with the 32 KiB before it, which a
+ * <p>Blocks do not share a dictionary, so with zlib the output is slightly larger than single-threaded
+ * {@code gzip -6}'s (see {@link #BLOCK}; libdeflate's level 5 more than makes up for it); pigz primes each block with the 32 KiB before it, which a
  * member cannot (a reader resets its window at each member, and a block inflated alone has no past).
  *
  * <p>Threads: the caller's thread fills blocks; {@code threads} workers deflate and compute each

@@ -14,8 +14,10 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * The files of detached signatures: {@code X.sig} beside {@code X} (the raw 64-byte Ed25519
@@ -102,27 +104,47 @@ public final class DetachedSignatures {
     /** A public key kept after a rotation, and its file. */
     public record RetiredKey(Path file, PublicKey key) {}
 
+    /** The retired keys found, and the files of that name pattern left out, each with why. */
+    public record RetiredKeys(List<RetiredKey> keys, List<String> skipped) {}
+
+    private static final Pattern RETIRED_NAME = Pattern.compile("signing-key-[0-9a-f]{16}\\.pub\\.pem");
+
     /**
      * The public keys a rotation replaced, kept in the archive directory as
-     * {@code signing-key-<fingerprint>.pub.pem} (by {@link #publish}, or by hand), in name order; a file
-     * there that is not an Ed25519 public key PEM is left out. Deleting one (a key that leaked) makes
+     * {@code signing-key-<fingerprint>.pub.pem} (by {@link #publish}, or copied from the bucket), in name
+     * order. Only a regular file holding an Ed25519 public key PEM under its own key's fingerprinted
+     * name counts; any other file of the pattern is skipped and named. {@code current}, when there
+     * under its fingerprint too, is not a retired key. Deleting a file (a key that leaked) makes
      * whatever that key signed fail verification.
      */
-    public static List<RetiredKey> retired(Path archiveDir) throws IOException {
+    public static RetiredKeys retired(Path archiveDir, PublicKey current) throws IOException {
         List<RetiredKey> keys = new ArrayList<>();
-        if (!Files.isDirectory(archiveDir)) return keys;
+        List<String> skipped = new ArrayList<>();
+        if (!Files.isDirectory(archiveDir)) return new RetiredKeys(keys, skipped);
         try (DirectoryStream<Path> files = Files.newDirectoryStream(archiveDir, "signing-key-*.pub.pem")) {
             for (Path file : files) {
-                if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) continue;
+                String name = file.getFileName().toString();
+                if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                    skipped.add(name + " (not a regular file)");
+                    continue;
+                }
+                PublicKey key;
                 try {
-                    keys.add(new RetiredKey(file, SigningKey.parsePublicPem(Files.readString(file, StandardCharsets.US_ASCII))));
+                    key = SigningKey.parsePublicPem(Files.readString(file, StandardCharsets.US_ASCII));
                 } catch (GeneralSecurityException | IOException notAKey) {
-                    // not a key this can check with: as if absent
+                    skipped.add(name + " (not an Ed25519 public key PEM)");
+                    continue;
+                }
+                if (!RETIRED_NAME.matcher(name).matches() || !name.equals(fingerprintedName(key))) {
+                    skipped.add(name + " (not named by its key's fingerprint, " + fingerprintedName(key) + ")");
+                } else if (current == null || !Arrays.equals(current.getEncoded(), key.getEncoded())) {
+                    keys.add(new RetiredKey(file, key));
                 }
             }
         }
         keys.sort(Comparator.comparing(k -> k.file().getFileName().toString()));
-        return keys;
+        skipped.sort(Comparator.naturalOrder());
+        return new RetiredKeys(keys, skipped);
     }
 
     /** The published public key, or null when the archive directory has none. */

@@ -65,8 +65,7 @@ final class ArchiveBeans {
         });
         bind.accept("gzip", (Processor) ex -> {
             InputStream tar = body(ex, InputStream.class, "gzip", "tar");
-            org.slf4j.LoggerFactory.getLogger(ArchiveBeans.class).info("gzip: {} threads, {}", gzipThreads,
-                    gzipThreads == 1 ? "zlib level 6" : Gzip.engine(gzipEngine));
+            org.slf4j.LoggerFactory.getLogger(ArchiveBeans.class).info("gzip: {}", Gzip.describe(gzipThreads, gzipEngine));
             ex.getMessage().setBody(new EncodingInputStream(tar, out -> Gzip.compressing(out, gzipThreads, gzipEngine)));
         });
         bind.accept("encrypt", (Processor) ex -> ex.getMessage().setBody(

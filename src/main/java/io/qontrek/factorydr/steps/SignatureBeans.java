@@ -36,6 +36,7 @@ public final class SignatureBeans {
     static final String VERIFY_SIZE = "factoryVerifySize";
     private static final String VERIFY_KEY = "factoryVerifyKey";
     private static final String VERIFY_SIGNATURE = "factoryVerifySignature";
+    private static final String VERIFY_PUBLIC_KEY = "factoryVerifyPublicKey";
 
     private SignatureBeans() {}
 
@@ -74,6 +75,10 @@ public final class SignatureBeans {
             Path file = file(ex, VERIFY_FILE);
             byte[] sig = DetachedSignatures.read(file);
             if (sig == null) {
+                // nothing for crypto:verify: no header a verify before this one left may send it there
+                ex.getMessage().removeHeader(DigitalSignatureConstants.SIGNATURE);
+                ex.removeProperty(VERIFY_SIGNATURE);
+                ex.removeProperty(VERIFY_PUBLIC_KEY);
                 ex.getMessage().setHeader(VERDICT, "no Ed25519 signature (" + DetachedSignatures.of(file).getFileName()
                         + " missing: written before signatures were made)");
                 return;
@@ -91,6 +96,7 @@ public final class SignatureBeans {
             }
             ex.setProperty(VERIFY_KEY, source);
             ex.setProperty(VERIFY_SIGNATURE, sig);
+            ex.setProperty(VERIFY_PUBLIC_KEY, key);
             ex.setProperty(VERIFY_SIZE, java.nio.file.Files.size(file));
             ex.getMessage().setHeader(DigitalSignatureConstants.SIGNATURE, Base64.getEncoder().encodeToString(sig));
             ex.getMessage().setHeader(DigitalSignatureConstants.SIGNATURE_PUBLIC_KEY_OR_CERT, key);
@@ -110,17 +116,26 @@ public final class SignatureBeans {
         bind.accept("verifyWithRetiredKeys", (Processor) ex -> {
             Path file = file(ex, VERIFY_FILE);
             byte[] sig = ex.getProperty(VERIFY_SIGNATURE, byte[].class);
-            List<DetachedSignatures.RetiredKey> retired = DetachedSignatures.retired(layout.archiveDir());
-            for (DetachedSignatures.RetiredKey k : retired) {
+            if (sig == null) throw new IllegalStateException("route " + ex.getFromRouteId() + ": no signature; put this step after detachedSignatureInput");
+            // crypto:verify clears its headers only when it verifies
+            ex.getMessage().removeHeader(DigitalSignatureConstants.SIGNATURE);
+            ex.getMessage().removeHeader(DigitalSignatureConstants.SIGNATURE_PUBLIC_KEY_OR_CERT);
+            DetachedSignatures.RetiredKeys retired = DetachedSignatures.retired(layout.archiveDir(),
+                    ex.getProperty(VERIFY_PUBLIC_KEY, PublicKey.class));
+            for (DetachedSignatures.RetiredKey k : retired.keys()) {
                 if (StreamingEd25519.verify(file, sig, k.key())) {
                     ex.getMessage().setHeader(VERDICT, "Ed25519 signature verified: " + DetachedSignatures.of(file).getFileName()
-                            + " against the retired key " + k.file() + " (signed before the key was rotated)");
+                            + " against the retired key " + k.file() + " (not the current key; the name is its fingerprint)");
                     return;
                 }
             }
-            String tried = retired.isEmpty() ? "" : " or any of the " + retired.size() + " retired keys in " + layout.archiveDir();
+            int n = retired.keys().size();
+            String tried = n == 0 ? "" : n == 1 ? " or the retired key " + retired.keys().get(0).file()
+                    : " or any of the " + n + " retired keys in " + layout.archiveDir();
+            String skipped = retired.skipped().isEmpty() ? "" : "; skipped in " + layout.archiveDir() + ": " + String.join(", ", retired.skipped());
             throw new ArchiveException(DetachedSignatures.of(file).getFileName() + ": the Ed25519 signature does not verify against "
-                    + ex.getProperty(VERIFY_KEY, String.class) + tried + " (" + file.getFileName() + " was changed, or signed by another key)");
+                    + ex.getProperty(VERIFY_KEY, String.class) + tried + " (" + file.getFileName() + " was changed, or signed by another key)"
+                    + skipped);
         });
         // a verify route's list of verifications gets verify-detached's verdict as one more line
         bind.accept("keepSignatureVerdict", (Processor) ex -> {

@@ -52,7 +52,7 @@ class KeyRotationEndToEndTest {
         Cli.Result old = Cli.run(env, "verify", "archive", full.toString(), "--root=" + root);
         assertThat(old.exit()).as(old.toString()).isZero();
         assertThat(old.out()).contains("Ed25519 signature verified: " + full.getFileName() + ".manifest.json.sig against the retired key "
-                + retired + " (signed before the key was rotated)");
+                + retired + " (not the current key; the name is its fingerprint)");
 
         // the old key leaked: its retired file deleted, what it signed fails, naming the file
         Files.delete(retired);

@@ -186,7 +186,7 @@ class SignaturesTest {
 
             assertThat(verdict(flows, after)).isEqualTo("Ed25519 signature verified: " + after.getFileName() + ".sig against " + pub);
             assertThat(verdict(flows, before)).isEqualTo("Ed25519 signature verified: " + before.getFileName() + ".sig against the retired key "
-                    + retired + " (signed before the key was rotated)");
+                    + retired + " (not the current key; the name is its fingerprint)");
             // a third party holding the retired key agrees
             assertThat(thirdPartyVerify(retired, before).exit()).isZero();
 
@@ -197,15 +197,21 @@ class SignaturesTest {
             Files.write(before, changed);
             assertThatThrownBy(() -> verdict(flows, before)).isInstanceOf(ArchiveException.class)
                     .hasMessage(before.getFileName() + ".sig: the Ed25519 signature does not verify against " + pub
-                            + " or any of the 1 retired keys in " + archiveDir + " (" + before.getFileName()
+                            + " or the retired key " + retired + " (" + before.getFileName()
                             + " was changed, or signed by another key)");
             Files.write(before, original);
 
-            // the old key leaked: its retired file deleted, what it signed no longer verifies
+            // the old key leaked: its retired file deleted, what it signed no longer verifies, and a copy of it
+            // under another name, junk, or a link of that name pattern counts for nothing (each is named)
+            Files.copy(retired, archiveDir.resolve("signing-key-0123456789abcdef.pub.pem"));
+            Files.writeString(archiveDir.resolve("signing-key-junk.pub.pem"), "not a key\n");
+            Files.createSymbolicLink(archiveDir.resolve("signing-key-fedcba9876543210.pub.pem"), retired);
             Files.delete(retired);
             assertThatThrownBy(() -> verdict(flows, before)).isInstanceOf(ArchiveException.class)
                     .hasMessage(before.getFileName() + ".sig: the Ed25519 signature does not verify against " + pub + " ("
-                            + before.getFileName() + " was changed, or signed by another key)");
+                            + before.getFileName() + " was changed, or signed by another key); skipped in " + archiveDir
+                            + ": signing-key-0123456789abcdef.pub.pem (not named by its key's fingerprint, " + retired.getFileName()
+                            + "), signing-key-fedcba9876543210.pub.pem (not a regular file), signing-key-junk.pub.pem (not an Ed25519 public key PEM)");
             assertThat(verdict(flows, after)).startsWith("Ed25519 signature verified: ");
         }
     }
