@@ -1,5 +1,6 @@
 package io.qontrek.factorydr.offsite;
 
+import io.qontrek.factorydr.common.AtomicFile;
 import io.qontrek.factorydr.common.OwnerOnly;
 import io.qontrek.factorydr.archive.ArchiveException;
 import io.qontrek.factorydr.archive.ArchiveVerifier;
@@ -12,11 +13,15 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.security.PublicKey;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,6 +65,27 @@ public record OffsiteDownload(String name, Path targetDir, Path target, Path wor
         return new OffsiteDownload(name, targetDir, target, work, List.copyOf(items));
     }
 
+    /** The prefix under which the bucket keeps every key it was sent, by fingerprint ({@link DetachedSignatures#fingerprintedName}). */
+    public static String keysPrefix(OffsiteSettings s) {
+        return s.key("signing-key-");
+    }
+
+    /**
+     * This download with the bucket's fingerprinted public keys that the target directory lacks (of
+     * {@code bucketKeys}, a listing under {@link #keysPrefix}): after a rotation, the keys the older
+     * archives were signed with, so that their .sig can still be checked here.
+     */
+    public OffsiteDownload withRetiredKeys(List<String> bucketKeys, OffsiteSettings s) {
+        List<Item> more = new ArrayList<>(items);
+        for (String key : bucketKeys) {
+            String file = key.substring(key.lastIndexOf('/') + 1);
+            if (!key.equals(s.key(file)) || !DetachedSignatures.isFingerprintedName(file)) continue;
+            if (Files.exists(targetDir.resolve(file), LinkOption.NOFOLLOW_LINKS)) continue;
+            more.add(new Item(key, work.resolve(file), true));
+        }
+        return new OffsiteDownload(name, targetDir, target, work, List.copyOf(more));
+    }
+
     /** Streams one object's content into its temporary file and fsyncs it; memory stays flat. */
     public static void save(InputStream content, Path temp) throws IOException {
         try (InputStream in = content; FileChannel ch = OwnerOnly.create(temp)) {
@@ -88,6 +114,7 @@ public record OffsiteDownload(String name, Path targetDir, Path target, Path wor
                 throw new OffsiteException("archive " + target + " appeared while downloading; archives are never overwritten");
             }
             installPublicKey();
+            installRetiredKeys();
         } finally {
             discard();
         }
@@ -111,6 +138,42 @@ public record OffsiteDownload(String name, Path targetDir, Path target, Path wor
         Path installed = DetachedSignatures.publish(targetDir, key);
         LOG.info("{}: the bucket's public key (fingerprint {}), as there was none here; compare it with your record",
                 installed, SigningKey.fingerprint(key).substring(0, 16));
+    }
+
+    /**
+     * The bucket's fingerprinted keys this directory lacked, but its current one, each under its name
+     * when that is its own key's fingerprint (verify then checks older .sig files against them); any
+     * other is said and left out.
+     */
+    private void installRetiredKeys() throws IOException {
+        PublicKey current;
+        try {
+            current = DetachedSignatures.published(targetDir);
+        } catch (ArchiveException unreadable) {
+            current = null;
+        }
+        for (Item item : items) {
+            String file = item.temp().getFileName().toString();
+            if (!DetachedSignatures.isFingerprintedName(file) || !Files.isRegularFile(item.temp())) continue;
+            PublicKey key;
+            try {
+                key = SigningKey.parsePublicPem(Files.readString(item.temp(), StandardCharsets.US_ASCII));
+            } catch (GeneralSecurityException e) {
+                LOG.warn("the bucket's {} is not installed: not an Ed25519 public key PEM", item.key());
+                continue;
+            }
+            if (!file.equals(DetachedSignatures.fingerprintedName(key))) {
+                LOG.warn("the bucket's {} is not installed: its key's fingerprint names it {}", item.key(), DetachedSignatures.fingerprintedName(key));
+                continue;
+            }
+            Path installed = targetDir.resolve(file);
+            boolean isCurrent = current != null && Arrays.equals(current.getEncoded(), key.getEncoded());
+            if (isCurrent || Files.exists(installed, LinkOption.NOFOLLOW_LINKS)) continue;
+            OwnerOnly.directories(targetDir);
+            AtomicFile.write(installed, Files.readAllBytes(item.temp()));
+            LOG.info("{}: a public key from the bucket, for the .sig files it signed (fingerprint {}); compare it with your record",
+                    installed, SigningKey.fingerprint(key).substring(0, 16));
+        }
     }
 
     /** Removes the scratch files (a failed or finished download). */

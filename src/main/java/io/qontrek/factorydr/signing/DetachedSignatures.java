@@ -101,6 +101,11 @@ public final class DetachedSignatures {
         return "signing-key-" + SigningKey.fingerprint(key).substring(0, 16) + ".pub.pem";
     }
 
+    /** Whether {@code fileName} has the form of {@link #fingerprintedName} (it may still not be its key's). */
+    public static boolean isFingerprintedName(String fileName) {
+        return RETIRED_NAME.matcher(fileName).matches();
+    }
+
     /** A public key kept after a rotation, and its file. */
     public record RetiredKey(Path file, PublicKey key) {}
 
@@ -135,7 +140,7 @@ public final class DetachedSignatures {
                     skipped.add(name + " (not an Ed25519 public key PEM)");
                     continue;
                 }
-                if (!RETIRED_NAME.matcher(name).matches() || !name.equals(fingerprintedName(key))) {
+                if (!isFingerprintedName(name) || !name.equals(fingerprintedName(key))) {
                     skipped.add(name + " (not named by its key's fingerprint, " + fingerprintedName(key) + ")");
                 } else if (current == null || !Arrays.equals(current.getEncoded(), key.getEncoded())) {
                     keys.add(new RetiredKey(file, key));

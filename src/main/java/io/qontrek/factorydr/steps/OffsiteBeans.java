@@ -164,6 +164,17 @@ public final class OffsiteBeans {
             ex.setProperty(DOWNLOAD_PROP, d);
             ex.getMessage().setBody(d.items());
         });
+        // the bucket's keys by fingerprint: listed, and those the target lacks added to the download
+        bind.accept("offsiteKeysListing", (Processor) ex -> ex.getMessage().setHeader(AWS2S3Constants.PREFIX, OffsiteDownload.keysPrefix(s3)));
+        bind.accept("offsiteRetiredKeys", (Processor) ex -> {
+            @SuppressWarnings("unchecked")
+            List<S3Object> listed = ex.getMessage().getBody(List.class);
+            OffsiteDownload d = ex.getProperty(DOWNLOAD_PROP, OffsiteDownload.class)
+                    .withRetiredKeys(listed == null ? List.of() : listed.stream().map(S3Object::key).toList(), s3);
+            ex.setProperty(DOWNLOAD_PROP, d);
+            ex.getMessage().removeHeader(AWS2S3Constants.PREFIX);
+            ex.getMessage().setBody(d.items());
+        });
         bind.accept("offsiteSave", (Processor) ex -> OffsiteDownload.save(ex.getMessage().getMandatoryBody(InputStream.class),
                 ex.getProperty(ITEM_PROP, OffsiteDownload.Item.class).temp()));
         bind.accept("offsiteOptionalMissing", (Processor) ex -> {

@@ -131,6 +131,50 @@ class OffsiteEndToEndTest {
         RestoreEndToEndTest.assertLedgerChainAndNonces(root);
     }
 
+    /**
+     * The site is lost after a key rotation: its restore set is a full signed by the old key and an
+     * incremental signed by the new one. The downloads bring back the bucket's current key and the
+     * retired one, each under its fingerprint, so the set verifies whole, Ed25519 included.
+     */
+    @Test
+    void aSiteLostAfterAKeyRotationGetsItsRetiredKeyBackAndItsRestoreSetVerifies(@TempDir Path tmp) throws Exception {
+        Path root = tmp.resolve("runtime");
+        Map<String, String> env = setUp(tmp, root, "site-rotated");
+        Path keyFile = tmp.resolve("keys/signing-key.pem");
+        assertThat(Cli.run(env, "keys", "init", "--file=" + keyFile).exit()).isZero();
+        env.put("FACTORY_SIGNING_KEY_FILE", keyFile.toString());
+        assertThat(Cli.run(env, "backup", "full", "--root=" + root).exit()).isZero();
+        Files.move(keyFile, tmp.resolve("keys/old-key.pem"));
+        assertThat(Cli.run(env, "keys", "init", "--file=" + keyFile).exit()).isZero();
+        RuntimeEdits.appendProofs(root, 3, Cli.TOWER_SECRET);
+        Thread.sleep(1100);
+        assertThat(Cli.run(env, "backup", "incremental", "--root=" + root).exit()).isZero();
+        List<String> keysHere;
+        try (Stream<Path> s = Files.list(root.resolve("archive"))) {
+            keysHere = s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("signing-key")).sorted().toList();
+        }
+        assertThat(keysHere).hasSize(2); // the current key and the retired one
+        // a key planted in the bucket under a name that is not its fingerprint is not installed
+        client.putObject(b -> b.bucket(S3TestServer.BUCKET).key("site-rotated/signing-key-0123456789abcdef.pub.pem"),
+                software.amazon.awssdk.core.sync.RequestBody.fromFile(root.resolve("archive/signing-key.pub.pem")));
+        // the machine burned: the whole archive directory is gone
+        Files.walk(root.resolve("archive")).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+
+        Cli.Result rebuilt = Cli.run(env, "catalog", "rebuild", "--from=s3", "--root=" + root);
+        assertThat(rebuilt.exit()).as(rebuilt.toString()).isZero();
+        Cli.Result restore = Cli.run(env, "restore", "--date=latest", "--root=" + root);
+        assertThat(restore.exit()).as(restore.toString()).isZero();
+        try (Stream<Path> s = Files.list(root.resolve("archive"))) {
+            assertThat(s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("signing-key")).sorted().toList())
+                    .isEqualTo(keysHere);
+        }
+        Cli.Result verify = Cli.run(env, "verify", "backup", "--root=" + root);
+        assertThat(verify.exit()).as(verify.toString()).isZero();
+        Cli.Result full = Cli.run(env, "verify", "archive", onlyArchive(root.resolve("archive/full")).toString(), "--root=" + root);
+        assertThat(full.exit()).as(full.toString()).isZero();
+        assertThat(full.out()).contains("against the retired key " + root.resolve("archive"));
+    }
+
     @Test
     void aLargeArchiveGoesUpInPartsAndChecksOut(@TempDir Path tmp) throws Exception {
         Path root = tmp.resolve("runtime");
