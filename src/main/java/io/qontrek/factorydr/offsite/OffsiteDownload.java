@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.slf4j.Logger;
+import software.amazon.awssdk.services.s3.model.S3Object;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -65,20 +66,28 @@ public record OffsiteDownload(String name, Path targetDir, Path target, Path wor
         return new OffsiteDownload(name, targetDir, target, work, List.copyOf(items));
     }
 
+    private static final long MAX_KEY_BYTES = 4096;
+
     /** The prefix under which the bucket keeps every key it was sent, by fingerprint ({@link DetachedSignatures#fingerprintedName}). */
     public static String keysPrefix(OffsiteSettings s) {
         return s.key("signing-key-");
     }
 
     /**
-     * This download with the bucket's fingerprinted public keys that the target directory lacks (of
-     * {@code bucketKeys}, a listing under {@link #keysPrefix}): after a rotation, the keys the older
-     * archives were signed with, so that their .sig can still be checked here.
+     * When the target has no public key (the machine was lost, so this download fetches the bucket's
+     * current one): this download with the bucket's fingerprinted public keys the target lacks, of
+     * {@code listed} (a listing under {@link #keysPrefix}). After a rotation those are the keys the
+     * older archives were signed with, so that their .sig can still be checked here. A machine that
+     * has its key keeps its own set: a retired key deleted there (it leaked) is not brought back.
      */
-    public OffsiteDownload withRetiredKeys(List<String> bucketKeys, OffsiteSettings s) {
+    public OffsiteDownload withRetiredKeys(List<S3Object> listed, OffsiteSettings s) {
+        boolean siteLost = items.stream().anyMatch(i -> i.temp().equals(work.resolve(DetachedSignatures.PUBLIC_KEY_FILE)));
+        if (!siteLost) return this;
         List<Item> more = new ArrayList<>(items);
-        for (String key : bucketKeys) {
+        for (S3Object o : listed) {
+            String key = o.key();
             String file = key.substring(key.lastIndexOf('/') + 1);
+            if (o.size() == null || o.size() > MAX_KEY_BYTES) continue; // a PEM public key is a few hundred bytes
             if (!key.equals(s.key(file)) || !DetachedSignatures.isFingerprintedName(file)) continue;
             if (Files.exists(targetDir.resolve(file), LinkOption.NOFOLLOW_LINKS)) continue;
             more.add(new Item(key, work.resolve(file), true));
@@ -106,6 +115,10 @@ public record OffsiteDownload(String name, Path targetDir, Path target, Path wor
             throw new ArchiveException("downloaded " + name + " from " + where + " does not verify and was deleted: " + e.getMessage(), e);
         }
         try {
+            // the keys first: a run killed after them leaves keys alone (harmless); after the archive's
+            // name, a rerun would find the archive there and not fetch them again
+            installPublicKey();
+            installRetiredKeys();
             OwnerOnly.directories(target.getParent());
             refuseExisting(target);
             try {
@@ -113,8 +126,6 @@ public record OffsiteDownload(String name, Path targetDir, Path target, Path wor
             } catch (ArchivePublisher.NameTaken e) {
                 throw new OffsiteException("archive " + target + " appeared while downloading; archives are never overwritten");
             }
-            installPublicKey();
-            installRetiredKeys();
         } finally {
             discard();
         }
@@ -155,24 +166,29 @@ public record OffsiteDownload(String name, Path targetDir, Path target, Path wor
         for (Item item : items) {
             String file = item.temp().getFileName().toString();
             if (!DetachedSignatures.isFingerprintedName(file) || !Files.isRegularFile(item.temp())) continue;
-            PublicKey key;
+            // best effort: a key that cannot be installed only leaves its .sig files unchecked here
             try {
-                key = SigningKey.parsePublicPem(Files.readString(item.temp(), StandardCharsets.US_ASCII));
-            } catch (GeneralSecurityException e) {
-                LOG.warn("the bucket's {} is not installed: not an Ed25519 public key PEM", item.key());
-                continue;
+                PublicKey key;
+                try {
+                    key = SigningKey.parsePublicPem(Files.readString(item.temp(), StandardCharsets.US_ASCII));
+                } catch (GeneralSecurityException | java.nio.charset.CharacterCodingException e) {
+                    LOG.warn("the bucket's {} is not installed: not an Ed25519 public key PEM", item.key());
+                    continue;
+                }
+                if (!file.equals(DetachedSignatures.fingerprintedName(key))) {
+                    LOG.warn("the bucket's {} is not installed: its key's fingerprint names it {}", item.key(), DetachedSignatures.fingerprintedName(key));
+                    continue;
+                }
+                Path installed = targetDir.resolve(file);
+                boolean isCurrent = current != null && Arrays.equals(current.getEncoded(), key.getEncoded());
+                if (isCurrent || Files.exists(installed, LinkOption.NOFOLLOW_LINKS)) continue;
+                OwnerOnly.directories(targetDir);
+                AtomicFile.write(installed, Files.readAllBytes(item.temp()));
+                LOG.warn("{}: a public key from the bucket, for the .sig files it signed (fingerprint {}); compare it with your record",
+                        installed, SigningKey.fingerprint(key).substring(0, 16));
+            } catch (IOException e) {
+                LOG.warn("the bucket's {} is not installed: {}", item.key(), e.toString());
             }
-            if (!file.equals(DetachedSignatures.fingerprintedName(key))) {
-                LOG.warn("the bucket's {} is not installed: its key's fingerprint names it {}", item.key(), DetachedSignatures.fingerprintedName(key));
-                continue;
-            }
-            Path installed = targetDir.resolve(file);
-            boolean isCurrent = current != null && Arrays.equals(current.getEncoded(), key.getEncoded());
-            if (isCurrent || Files.exists(installed, LinkOption.NOFOLLOW_LINKS)) continue;
-            OwnerOnly.directories(targetDir);
-            AtomicFile.write(installed, Files.readAllBytes(item.temp()));
-            LOG.info("{}: a public key from the bucket, for the .sig files it signed (fingerprint {}); compare it with your record",
-                    installed, SigningKey.fingerprint(key).substring(0, 16));
         }
     }
 

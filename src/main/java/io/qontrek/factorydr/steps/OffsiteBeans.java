@@ -170,7 +170,7 @@ public final class OffsiteBeans {
             @SuppressWarnings("unchecked")
             List<S3Object> listed = ex.getMessage().getBody(List.class);
             OffsiteDownload d = ex.getProperty(DOWNLOAD_PROP, OffsiteDownload.class)
-                    .withRetiredKeys(listed == null ? List.of() : listed.stream().map(S3Object::key).toList(), s3);
+                    .withRetiredKeys(listed == null ? List.of() : listed, s3);
             ex.setProperty(DOWNLOAD_PROP, d);
             ex.getMessage().removeHeader(AWS2S3Constants.PREFIX);
             ex.getMessage().setBody(d.items());
@@ -181,7 +181,8 @@ public final class OffsiteBeans {
             OffsiteDownload.Item item = ex.getProperty(ITEM_PROP, OffsiteDownload.Item.class);
             Exception missing = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
             if (!item.optional()) throw missing;
-            LOG.info("offsite-download: {} is not in the bucket (an archive written before signatures): not fetched", item.key());
+            LOG.info("offsite-download: {} is not in the bucket ({}): not fetched", item.key(),
+                    item.key().endsWith(".sig") ? "an archive written before signatures" : "a key removed from it");
         });
         bind.accept("offsiteVerifyDownload", (Processor) ex -> {
             ex.getMessage().setBody(ex.getProperty(DOWNLOAD_PROP, OffsiteDownload.class)

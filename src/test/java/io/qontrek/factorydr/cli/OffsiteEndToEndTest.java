@@ -154,9 +154,12 @@ class OffsiteEndToEndTest {
             keysHere = s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("signing-key")).sorted().toList();
         }
         assertThat(keysHere).hasSize(2); // the current key and the retired one
-        // a key planted in the bucket under a name that is not its fingerprint is not installed
+        // a key planted in the bucket under a name that is not its fingerprint is not installed, nor are
+        // bytes that are no PEM at all; neither stops the restore
         client.putObject(b -> b.bucket(S3TestServer.BUCKET).key("site-rotated/signing-key-0123456789abcdef.pub.pem"),
                 software.amazon.awssdk.core.sync.RequestBody.fromFile(root.resolve("archive/signing-key.pub.pem")));
+        client.putObject(b -> b.bucket(S3TestServer.BUCKET).key("site-rotated/signing-key-00000000000000aa.pub.pem"),
+                software.amazon.awssdk.core.sync.RequestBody.fromBytes(new byte[] {(byte) 0xef, (byte) 0xbb, (byte) 0xbf, 'x', (byte) 0xff}));
         // the machine burned: the whole archive directory is gone
         Files.walk(root.resolve("archive")).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
 
@@ -173,6 +176,16 @@ class OffsiteEndToEndTest {
         Cli.Result full = Cli.run(env, "verify", "archive", onlyArchive(root.resolve("archive/full")).toString(), "--root=" + root);
         assertThat(full.exit()).as(full.toString()).isZero();
         assertThat(full.out()).contains("against the retired key " + root.resolve("archive"));
+
+        // a machine that has its key keeps its own set: the retired key deleted here (it leaked) is not
+        // brought back by the next download
+        Path retired = root.resolve("archive").resolve(keysHere.get(0));
+        Files.delete(retired);
+        Path incremental = onlyArchive(root.resolve("archive/incremental"));
+        for (String suffix : List.of("", ".sha256", ".manifest.json", ".manifest.json.sig")) Files.delete(Path.of(incremental + suffix));
+        Cli.Result again = Cli.run(env, "offsite", "download", "incremental/" + incremental.getFileName(), "--root=" + root);
+        assertThat(again.exit()).as(again.toString()).isZero();
+        assertThat(retired).doesNotExist();
     }
 
     @Test
