@@ -13,15 +13,12 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.security.PublicKey;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.slf4j.Logger;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -68,6 +65,11 @@ public record OffsiteDownload(String name, Path targetDir, Path target, Path wor
 
     private static final long MAX_KEY_BYTES = 4096;
 
+    /** Whether the target has no public key, so that this download fetches the bucket's (a lost machine). */
+    public boolean fetchesPublicKey() {
+        return items.stream().anyMatch(i -> i.temp().equals(work.resolve(DetachedSignatures.PUBLIC_KEY_FILE)));
+    }
+
     /** The prefix under which the bucket keeps every key it was sent, by fingerprint ({@link DetachedSignatures#fingerprintedName}). */
     public static String keysPrefix(OffsiteSettings s) {
         return s.key("signing-key-");
@@ -81,8 +83,7 @@ public record OffsiteDownload(String name, Path targetDir, Path target, Path wor
      * has its key keeps its own set: a retired key deleted there (it leaked) is not brought back.
      */
     public OffsiteDownload withRetiredKeys(List<S3Object> listed, OffsiteSettings s) {
-        boolean siteLost = items.stream().anyMatch(i -> i.temp().equals(work.resolve(DetachedSignatures.PUBLIC_KEY_FILE)));
-        if (!siteLost) return this;
+        if (!fetchesPublicKey()) return this;
         List<Item> more = new ArrayList<>(items);
         for (S3Object o : listed) {
             String key = o.key();
@@ -156,7 +157,7 @@ public record OffsiteDownload(String name, Path targetDir, Path target, Path wor
      * when that is its own key's fingerprint (verify then checks older .sig files against them); any
      * other is said and left out.
      */
-    private void installRetiredKeys() throws IOException {
+    private void installRetiredKeys() {
         PublicKey current;
         try {
             current = DetachedSignatures.published(targetDir);
@@ -165,27 +166,20 @@ public record OffsiteDownload(String name, Path targetDir, Path target, Path wor
         }
         for (Item item : items) {
             String file = item.temp().getFileName().toString();
-            if (!DetachedSignatures.isFingerprintedName(file) || !Files.isRegularFile(item.temp())) continue;
+            if (!DetachedSignatures.isFingerprintedName(file) || !Files.exists(item.temp())) continue;
+            DetachedSignatures.FingerprintedKey k = DetachedSignatures.fingerprintedKey(item.temp());
+            if (k.key() == null) {
+                LOG.warn("the bucket's {} is not installed: {}", item.key(), k.whyNot());
+                continue;
+            }
+            Path installed = targetDir.resolve(file);
+            if (DetachedSignatures.sameKey(current, k.key()) || Files.exists(installed, LinkOption.NOFOLLOW_LINKS)) continue;
             // best effort: a key that cannot be installed only leaves its .sig files unchecked here
             try {
-                PublicKey key;
-                try {
-                    key = SigningKey.parsePublicPem(Files.readString(item.temp(), StandardCharsets.US_ASCII));
-                } catch (GeneralSecurityException | java.nio.charset.CharacterCodingException e) {
-                    LOG.warn("the bucket's {} is not installed: not an Ed25519 public key PEM", item.key());
-                    continue;
-                }
-                if (!file.equals(DetachedSignatures.fingerprintedName(key))) {
-                    LOG.warn("the bucket's {} is not installed: its key's fingerprint names it {}", item.key(), DetachedSignatures.fingerprintedName(key));
-                    continue;
-                }
-                Path installed = targetDir.resolve(file);
-                boolean isCurrent = current != null && Arrays.equals(current.getEncoded(), key.getEncoded());
-                if (isCurrent || Files.exists(installed, LinkOption.NOFOLLOW_LINKS)) continue;
                 OwnerOnly.directories(targetDir);
                 AtomicFile.write(installed, Files.readAllBytes(item.temp()));
                 LOG.warn("{}: a public key from the bucket, for the .sig files it signed (fingerprint {}); compare it with your record",
-                        installed, SigningKey.fingerprint(key).substring(0, 16));
+                        installed, SigningKey.fingerprint(k.key()).substring(0, 16));
             } catch (IOException e) {
                 LOG.warn("the bucket's {} is not installed: {}", item.key(), e.toString());
             }

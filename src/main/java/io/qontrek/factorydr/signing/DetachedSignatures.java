@@ -115,12 +115,38 @@ public final class DetachedSignatures {
     private static final Pattern RETIRED_NAME = Pattern.compile("signing-key-[0-9a-f]{16}\\.pub\\.pem");
 
     /**
+     * The key in {@code file} when it is a regular file holding an Ed25519 public key PEM under its own
+     * key's fingerprinted name ({@link #fingerprintedName}); else why not, as {@link FingerprintedKey#whyNot}.
+     */
+    public static FingerprintedKey fingerprintedKey(Path file) {
+        String name = file.getFileName().toString();
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) return new FingerprintedKey(null, "not a regular file");
+        PublicKey key;
+        try {
+            key = SigningKey.parsePublicPem(Files.readString(file, StandardCharsets.US_ASCII));
+        } catch (GeneralSecurityException | IOException notAKey) {
+            return new FingerprintedKey(null, "not an Ed25519 public key PEM");
+        }
+        if (!isFingerprintedName(name) || !name.equals(fingerprintedName(key))) {
+            return new FingerprintedKey(null, "not named by its key's fingerprint, " + fingerprintedName(key));
+        }
+        return new FingerprintedKey(key, null);
+    }
+
+    /** A key file read by {@link #fingerprintedKey}: the key, or null and why not. */
+    public record FingerprintedKey(PublicKey key, String whyNot) {}
+
+    /** Whether two public keys are the same key. */
+    public static boolean sameKey(PublicKey a, PublicKey b) {
+        return a != null && b != null && Arrays.equals(a.getEncoded(), b.getEncoded());
+    }
+
+    /**
      * The public keys a rotation replaced, kept in the archive directory as
      * {@code signing-key-<fingerprint>.pub.pem} (by {@link #publish}, or copied from the bucket), in name
-     * order. Only a regular file holding an Ed25519 public key PEM under its own key's fingerprinted
-     * name counts; any other file of the pattern is skipped and named. {@code current}, when there
-     * under its fingerprint too, is not a retired key. Deleting a file (a key that leaked) makes
-     * whatever that key signed fail verification.
+     * order. Only what {@link #fingerprintedKey} accepts counts; any other file of the pattern is
+     * skipped and named. {@code current}, when there under its fingerprint too, is not a retired key.
+     * Deleting a file (a key that leaked) makes whatever that key signed fail verification.
      */
     public static RetiredKeys retired(Path archiveDir, PublicKey current) throws IOException {
         List<RetiredKey> keys = new ArrayList<>();
@@ -128,22 +154,11 @@ public final class DetachedSignatures {
         if (!Files.isDirectory(archiveDir)) return new RetiredKeys(keys, skipped);
         try (DirectoryStream<Path> files = Files.newDirectoryStream(archiveDir, "signing-key-*.pub.pem")) {
             for (Path file : files) {
-                String name = file.getFileName().toString();
-                if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-                    skipped.add(name + " (not a regular file)");
-                    continue;
-                }
-                PublicKey key;
-                try {
-                    key = SigningKey.parsePublicPem(Files.readString(file, StandardCharsets.US_ASCII));
-                } catch (GeneralSecurityException | IOException notAKey) {
-                    skipped.add(name + " (not an Ed25519 public key PEM)");
-                    continue;
-                }
-                if (!isFingerprintedName(name) || !name.equals(fingerprintedName(key))) {
-                    skipped.add(name + " (not named by its key's fingerprint, " + fingerprintedName(key) + ")");
-                } else if (current == null || !Arrays.equals(current.getEncoded(), key.getEncoded())) {
-                    keys.add(new RetiredKey(file, key));
+                FingerprintedKey k = fingerprintedKey(file);
+                if (k.key() == null) {
+                    skipped.add(file.getFileName() + " (" + k.whyNot() + ")");
+                } else if (!sameKey(current, k.key())) {
+                    keys.add(new RetiredKey(file, k.key()));
                 }
             }
         }
