@@ -138,7 +138,7 @@ public final class StagedRuntimeCheck {
 
     private static long missingNonces(RuntimeLayout staged) throws RestoreException {
         try {
-            return NonceCoverage.missing(staged);
+            return NonceCoverage.missingInStaged(staged);
         } catch (SQLException e) {
             throw new RestoreException("restored federation databases unreadable: " + e.getMessage());
         }

@@ -15,7 +15,7 @@ class CoverageChecksTest {
     @Test
     void aGeneratedRuntimeIsCoveredBothWays() throws Exception {
         TestRuntime rt = TestRuntime.generate(tmp);
-        assertThat(NonceCoverage.missing(rt.layout)).isZero();
+        assertThat(NonceCoverage.missingInStaged(rt.layout)).isZero();
         assertThat(ReceiptIndexCoverage.difference(rt.layout)).isNull();
     }
 
@@ -23,9 +23,9 @@ class CoverageChecksTest {
     void everyLedgerRowWhoseNonceIsMissingIsCounted() throws Exception {
         TestRuntime rt = TestRuntime.generate(tmp);
         TestRuntime.sql(rt.layout.nonceStoreDb(), "DELETE FROM nonces WHERE nonce IN (SELECT nonce FROM nonces LIMIT 3)");
-        assertThat(NonceCoverage.missing(rt.layout)).isEqualTo(3);
+        assertThat(NonceCoverage.missingInStaged(rt.layout)).isEqualTo(3);
         TestRuntime.sql(rt.layout.nonceStoreDb(), "DELETE FROM nonces");
-        assertThat(NonceCoverage.missing(rt.layout)).isEqualTo(400);
+        assertThat(NonceCoverage.missingInStaged(rt.layout)).isEqualTo(400);
     }
 
     @Test
@@ -72,7 +72,7 @@ class CoverageChecksTest {
             String nonce = TestRuntime.queryOne(rt.layout.ledgerDb(), "SELECT nonce FROM ledger WHERE seq = ?", seq);
             TestRuntime.sql(rt.layout.nonceStoreDb(), "DELETE FROM nonces WHERE nonce = ?", nonce);
         }
-        assertThat(NonceCoverage.missing(rt.layout)).isEqualTo(3);
+        assertThat(NonceCoverage.missingInStaged(rt.layout)).isEqualTo(3);
         assertThat(FederationVerifier.verify(rt.layout).problems())
                 .extracting(line -> line.substring(0, line.indexOf(':')))
                 .containsExactly("seq 5", "seq 150000", "seq 249999");
