@@ -38,17 +38,22 @@ public final class NonceCoverage {
      * ends the process instead of failing the query, and a restore's staging is swept on the next run.
      */
     public static long missingInStaged(RuntimeLayout staged) throws SQLException {
+        return missingMapped(staged, MAPPED_BYTES);
+    }
+
+    /** As {@link #missingInStaged}, with {@code mappedBytes} of the nonce store mapped over all slices. */
+    static long missingMapped(RuntimeLayout staged, long mappedBytes) throws SQLException {
         Findings findings = new Findings(FederationVerifier.NAME);
-        report(staged, findings, true);
+        report(staged, findings, mappedBytes);
         return findings.problems();
     }
 
     /** Reports each ledger row whose nonce is missing from the nonce store, in seq order. */
     static void report(RuntimeLayout layout, Findings findings) throws SQLException {
-        report(layout, findings, false);
+        report(layout, findings, 0);
     }
 
-    private static void report(RuntimeLayout layout, Findings findings, boolean mapNonceStore) throws SQLException {
+    private static void report(RuntimeLayout layout, Findings findings, long mappedBytes) throws SQLException {
         long first;
         long last;
         try (Connection ledger = Sqlite.openReadOnly(layout.ledgerDb());
@@ -61,7 +66,7 @@ public final class NonceCoverage {
         }
         int slices = (int) Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), (last - first + 1) / MIN_SLICE));
         long width = (last - first + slices) / slices;
-        long mapped = mapNonceStore ? MAPPED_BYTES / slices : 0;
+        long mapped = mappedBytes / slices;
         List<Slice> found = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
         SQLException[] failure = new SQLException[1];

@@ -73,6 +73,9 @@ class CoverageChecksTest {
             TestRuntime.sql(rt.layout.nonceStoreDb(), "DELETE FROM nonces WHERE nonce = ?", nonce);
         }
         assertThat(NonceCoverage.missingInStaged(rt.layout)).isEqualTo(3);
+        // a nonce store larger than its mapped part: the pages beyond are read as before
+        assertThat(Files.size(rt.layout.nonceStoreDb())).isGreaterThan(2 * 64 * 1024);
+        assertThat(NonceCoverage.missingMapped(rt.layout, 64 * 1024)).isEqualTo(3);
         assertThat(FederationVerifier.verify(rt.layout).problems())
                 .extracting(line -> line.substring(0, line.indexOf(':')))
                 .containsExactly("seq 5", "seq 150000", "seq 249999");
