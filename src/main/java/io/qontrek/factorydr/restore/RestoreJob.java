@@ -34,8 +34,6 @@ public final class RestoreJob {
     public boolean madeTarget;
     public long files;
     public long bytes;
-    /** Whether an archive applied after the first staged proof files (then the full's receipt index is stale). */
-    public boolean proofsFromLaterArchives;
     /** The staged databases' heads as the deltas applied so far left them (DeltaReplay), by name. */
     public final java.util.Map<String, io.qontrek.factorydr.archive.Manifest.TableHead> databaseHeads = new java.util.HashMap<>();
     /** The staged databases a delta was applied to: not the snapshots the backup checked any more. */

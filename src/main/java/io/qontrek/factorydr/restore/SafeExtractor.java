@@ -76,19 +76,10 @@ public final class SafeExtractor {
     private static final Set<StandardOpenOption> CREATE_NEW_WRITE = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
 
     /**
-     * What was written: regular files, their total bytes, how many files under each top-level directory,
-     * and how many were recorded with another owner than this process's, which only root can give them.
+     * What was written: regular files, their total bytes, and how many were recorded with another
+     * owner than this process's, which only root can give them.
      */
-    public record ExtractResult(long files, long bytes, Map<String, Long> filesByTop, long foreignOwners) {
-        public ExtractResult {
-            filesByTop = Map.copyOf(filesByTop);
-        }
-
-        /** Files written under top-level directory {@code top} (e.g. "proof"). */
-        public long files(String top) {
-            return filesByTop.getOrDefault(top, 0L);
-        }
-    }
+    public record ExtractResult(long files, long bytes, long foreignOwners) {}
 
     private SafeExtractor() {}
 
@@ -128,7 +119,6 @@ public final class SafeExtractor {
         private final Set<String> directories = new HashSet<>();
         private final UniquePaths files;
         private final Map<Path, Instant> dirTimes = new LinkedHashMap<>();
-        private final Map<String, Long> filesByTop = new HashMap<>();
         private long written;
         /** Directories already proven to be real directories inside root, by their path under root. */
         private final Map<String, Path> provenDirs = new HashMap<>();
@@ -257,8 +247,6 @@ public final class SafeExtractor {
                 }
                 done = true;
                 this.written++;
-                int top = path.indexOf('/');
-                filesByTop.merge(top < 0 ? "" : path.substring(0, top), 1L, Long::sum);
                 bytes += written;
             } finally {
                 if (!done) Files.deleteIfExists(file);
@@ -316,7 +304,7 @@ public final class SafeExtractor {
                 Files.setLastModifiedTime(d.getKey(), FileTime.from(d.getValue()));
             }
             close();
-            return new ExtractResult(written, bytes, filesByTop, foreignOwners);
+            return new ExtractResult(written, bytes, foreignOwners);
         }
 
         /** Frees the file set's spool; {@link #finish} does it too. */

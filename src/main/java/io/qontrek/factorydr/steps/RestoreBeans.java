@@ -85,9 +85,6 @@ final class RestoreBeans {
                     progress.progress(filesBefore + extraction.files(), bytesBefore + extraction.bytes());
                 }).manifest()) {
                     SafeExtractor.ExtractResult r = extraction.finish();
-                    if (archive != job.archives.get(0) && r.files("proof") > 0) {
-                        job.proofsFromLaterArchives = true;
-                    }
                     if (r.foreignOwners() > 0) {
                         job.checks.add(r.foreignOwners() + " files of " + archive.getFileName() + " keep the restoring user as owner:"
                                 + " only root gives files back their recorded owner and group");

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qontrek.factorydr.config.RuntimeLayout;
 import io.qontrek.factorydr.runtime.FederationWrites;
 import io.qontrek.factorydr.runtime.SampleRuntime;
+import io.qontrek.factorydr.verify.Rebuild;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -109,6 +111,34 @@ class DatabaseIncrementalEndToEndTest {
         try (Stream<Path> s = Files.list(data)) {
             assertThat(s.map(p -> p.getFileName().toString())).noneMatch(n -> n.contains("delta"));
         }
+    }
+
+    @Test
+    void aRestoreThroughIncrementalsKeepsTheReceiptRowsTheyCarried_andRebuildsAnIndexThatMissesProofs() throws Exception {
+        // the runtime writes a receipt row for each new proof: the incremental carries both
+        RuntimeEdits.appendProofs(root, 5, Cli.TOWER_SECRET);
+        Rebuild.receipts(RuntimeLayout.under(root));
+        incremental();
+        String receiptsLive = receiptRows(data);
+        Path kept = tmp.resolve("restored");
+        Cli.Result restore = Cli.run(env, "restore", "--date=latest", "--root=" + root, "--target=" + kept);
+        assertThat(restore.exit()).as(restore.toString()).isZero();
+        assertThat(restore.out()).contains("receipts: ").doesNotContain("receipt index rebuilt");
+        assertThat(receiptRows(kept.resolve("data"))).isEqualTo(receiptsLive);
+        assertThat(Cli.run(env, "verify", "receipts", "--root=" + kept).exit()).isZero();
+
+        // proofs the runtime wrote no row for: the index the archives bring misses them, and is rebuilt
+        List<String> unindexed = RuntimeEdits.appendProofs(root, 2, Cli.TOWER_SECRET);
+        incremental();
+        Path rebuilt = tmp.resolve("restored-again");
+        restore = Cli.run(env, "restore", "--date=latest", "--root=" + root, "--target=" + rebuilt);
+        assertThat(restore.exit()).as(restore.toString()).isZero();
+        assertThat(restore.out()).contains("receipt index rebuilt from the proof files (", "no receipt row for " + unindexed.get(0));
+        assertThat(Cli.run(env, "verify", "receipts", "--root=" + rebuilt).exit()).isZero();
+    }
+
+    private String receiptRows(Path dataDir) throws Exception {
+        return Cli.sh(tmp, Map.of(), "sqlite3 '" + dataDir.resolve("receipts.db") + "' 'SELECT * FROM receipts ORDER BY proof_id'").out();
     }
 
     @Test
