@@ -34,6 +34,8 @@ public final class RestoreJob {
     public boolean madeTarget;
     public long files;
     public long bytes;
+    /** Proof files an archive after the first replaced: changed in place, so their receipt rows may be stale. */
+    public long proofFilesReplaced;
     /** The staged databases' heads as the deltas applied so far left them (DeltaReplay), by name. */
     public final java.util.Map<String, io.qontrek.factorydr.archive.Manifest.TableHead> databaseHeads = new java.util.HashMap<>();
     /** The staged databases a delta was applied to: not the snapshots the backup checked any more. */

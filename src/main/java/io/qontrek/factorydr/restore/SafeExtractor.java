@@ -76,10 +76,11 @@ public final class SafeExtractor {
     private static final Set<StandardOpenOption> CREATE_NEW_WRITE = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
 
     /**
-     * What was written: regular files, their total bytes, and how many were recorded with another
-     * owner than this process's, which only root can give them.
+     * What was written: regular files, their total bytes, how many were recorded with another owner
+     * than this process's (which only root can give them), and how many proof files (not digests)
+     * replaced an earlier archive's copy: a proof changed in place since the full.
      */
-    public record ExtractResult(long files, long bytes, long foreignOwners) {}
+    public record ExtractResult(long files, long bytes, long foreignOwners, long replacedProofFiles) {}
 
     private SafeExtractor() {}
 
@@ -125,6 +126,7 @@ public final class SafeExtractor {
         private final byte[] buffer = new byte[BUFFER];
         private long bytes;
         private long foreignOwners;
+        private long replacedProofFiles;
 
         private final boolean posix;
         private final boolean asRoot = Processes.isRoot();
@@ -244,6 +246,7 @@ public final class SafeExtractor {
                     } catch (AtomicMoveNotSupportedException e) {
                         throw new IOException("cannot rename " + file + " atomically onto " + target, e);
                     }
+                    if (path.startsWith("proof/") && slash == "proof".length()) replacedProofFiles++;
                 }
                 done = true;
                 this.written++;
@@ -304,7 +307,7 @@ public final class SafeExtractor {
                 Files.setLastModifiedTime(d.getKey(), FileTime.from(d.getValue()));
             }
             close();
-            return new ExtractResult(written, bytes, foreignOwners);
+            return new ExtractResult(written, bytes, foreignOwners, replacedProofFiles);
         }
 
         /** Frees the file set's spool; {@link #finish} does it too. */

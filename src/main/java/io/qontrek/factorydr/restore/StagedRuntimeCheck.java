@@ -64,7 +64,7 @@ public final class StagedRuntimeCheck {
         ParallelChecks checks = new ParallelChecks();
         ParallelChecks.Result<List<Verification>> whole = checks.submit(() -> RuntimeWhole.verify(staged, towerSecret, parts, toCheck));
         ParallelChecks.Result<Long> missingNonces = databases && !job.verify ? checks.submit(() -> missingNonces(staged)) : null;
-        ParallelChecks.Result<String> receiptIndex = receipts ? checks.submit(() -> receiptIndexProblem(staged)) : null;
+        ParallelChecks.Result<String> receiptIndex = receipts ? checks.submit(() -> receiptIndexProblem(job, staged)) : null;
         checks.awaitAll();
         Map<String, Verification> verdicts = new HashMap<>();
         for (Verification v : whole.get()) verdicts.put(v.name(), v);
@@ -125,15 +125,20 @@ public final class StagedRuntimeCheck {
     }
 
     /**
-     * Why the staged receipt index must be rebuilt, as far as that can be told without reading the
-     * proof files, or null: the index must name exactly the staged proof files. Archives applied
-     * after the full bring its rows forward with them (an incremental's receipts delta, or the whole
-     * database), so an index that names every proof file they staged is the runtime's own, as it was
-     * when the newest of them was taken; one that does not (a proof-daily archive's files, which carry
-     * no database, or a runtime that wrote no row) is rebuilt. With --verify, the receipt verifier then
-     * also compares every row with its file and checks every signature.
+     * Why the staged receipt index must be rebuilt, as far as that can be told without reading every
+     * proof file, or null. Archives applied after the full bring the index's new rows with their new
+     * proofs (an incremental's receipts delta), so an index that names exactly the staged proof files
+     * needs no rebuild; one that does not (a proof-daily archive's files carry no database; a runtime
+     * that wrote no row) is rebuilt. So is any index once a later archive replaced a proof file: a
+     * proof changed in place, whose row a delta (rows added above the base's head) does not carry.
+     * With --verify, the receipt verifier then also compares every row with its file and checks every
+     * signature.
      */
-    private static String receiptIndexProblem(RuntimeLayout staged) throws IOException {
+    private static String receiptIndexProblem(RestoreJob job, RuntimeLayout staged) throws IOException {
+        if (job.proofFilesReplaced > 0) {
+            return job.proofFilesReplaced + " proof " + (job.proofFilesReplaced == 1 ? "file" : "files")
+                    + " changed since the full (replaced by later archives)";
+        }
         return ReceiptIndexCoverage.difference(staged);
     }
 

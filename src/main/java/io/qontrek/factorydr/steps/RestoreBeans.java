@@ -89,6 +89,7 @@ final class RestoreBeans {
                         job.checks.add(r.foreignOwners() + " files of " + archive.getFileName() + " keep the restoring user as owner:"
                                 + " only root gives files back their recorded owner and group");
                     }
+                    job.proofFilesReplaced += r.replacedProofFiles();
                     job.files += r.files();
                     job.bytes += r.bytes();
                     if (job.scope == RuntimeSwap.Scope.ALL || job.scope == RuntimeSwap.Scope.LEDGER) {

@@ -13,9 +13,9 @@ import java.util.PrimitiveIterator;
 /**
  * Whether the receipt index has one row for each proof file of the proof directory and no other,
  * compared by file name. The cheap half of {@link ReceiptVerifier}: no proof file is read and no
- * HMAC computed. A restore that stages the receipt index and the proof files of one and the same
- * full backup uses it to decide whether the index must be rebuilt; that the rows' contents match
- * the files is what {@code --verify} adds.
+ * HMAC computed. A restore uses it on the staged index and proof files (a full's, with the rows and
+ * proofs its incrementals added) to decide whether the index must be rebuilt; that the rows'
+ * contents match the files is what {@code --verify} adds.
  */
 public final class ReceiptIndexCoverage {
     private ReceiptIndexCoverage() {}

@@ -123,7 +123,7 @@ class DatabaseIncrementalEndToEndTest {
         Path kept = tmp.resolve("restored");
         Cli.Result restore = Cli.run(env, "restore", "--date=latest", "--root=" + root, "--target=" + kept);
         assertThat(restore.exit()).as(restore.toString()).isZero();
-        assertThat(restore.out()).contains("receipts: ").doesNotContain("receipt index rebuilt");
+        assertThat(restore.out()).contains("receipts: 5 rows added by incremental/").doesNotContain("receipt index rebuilt");
         assertThat(receiptRows(kept.resolve("data"))).isEqualTo(receiptsLive);
         assertThat(Cli.run(env, "verify", "receipts", "--root=" + kept).exit()).isZero();
 
@@ -135,6 +135,18 @@ class DatabaseIncrementalEndToEndTest {
         assertThat(restore.exit()).as(restore.toString()).isZero();
         assertThat(restore.out()).contains("receipt index rebuilt from the proof files (", "no receipt row for " + unindexed.get(0));
         assertThat(Cli.run(env, "verify", "receipts", "--root=" + rebuilt).exit()).isZero();
+
+        // the index made whole again, then a proof changed in place: a delta carries no row below the
+        // index's head, so the index is rebuilt from the files rather than restored stale
+        Rebuild.receipts(RuntimeLayout.under(root));
+        Path changed = root.resolve("proof/proof-000000000010.json");
+        Files.writeString(changed, Files.readString(changed).replace("\"seq\"", "\"seq\" "));
+        incremental();
+        Path changedRestore = tmp.resolve("restored-changed");
+        restore = Cli.run(env, "restore", "--date=latest", "--root=" + root, "--target=" + changedRestore);
+        assertThat(restore.exit()).as(restore.toString()).isZero();
+        assertThat(restore.out()).contains("receipt index rebuilt from the proof files (", "1 proof file changed since the full");
+        assertThat(Files.readString(changedRestore.resolve("proof/proof-000000000010.json"))).isEqualTo(Files.readString(changed));
     }
 
     private String receiptRows(Path dataDir) throws Exception {
