@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import io.qontrek.factorydr.common.FileSystemSync;
 import io.qontrek.factorydr.common.OwnerOnly;
 import io.qontrek.factorydr.common.Processes;
+import io.qontrek.factorydr.runtime.ProofFile;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -246,7 +247,7 @@ public final class SafeExtractor {
                     } catch (AtomicMoveNotSupportedException e) {
                         throw new IOException("cannot rename " + file + " atomically onto " + target, e);
                     }
-                    if (path.startsWith("proof/") && slash == "proof".length()) replacedProofFiles++;
+                    if (isProofFile(path)) replacedProofFiles++;
                 }
                 done = true;
                 this.written++;
@@ -254,6 +255,11 @@ public final class SafeExtractor {
             } finally {
                 if (!done) Files.deleteIfExists(file);
             }
+        }
+
+        /** A proof file of proof/ (not a digest), by the runtime's own reading of its name. */
+        private static boolean isProofFile(String path) {
+            return path.startsWith("proof/") && ProofFile.seqOfFileName(path.substring("proof/".length())).isPresent();
         }
 
         /** O_CREAT|O_EXCL|O_WRONLY, asking for the entry's permission bits (which the umask may narrow). */
