@@ -82,7 +82,6 @@ public final class RestoreStaging {
             Optional<ProcessOwner> owner = ownerOf(staging);
             if (owner.isPresent() && !owner.get().isGone()) continue;
             String whose = "restore of " + owner.map(Object::toString).orElse("an older version");
-            long size = WorkDir.size(staging);
             String what;
             Optional<SwapJournal.Recorded> journal = SwapJournal.read(staging);
             if (journal.isEmpty()) {
@@ -106,8 +105,7 @@ public final class RestoreStaging {
                         + " its swap (" + staging.resolve(SwapJournal.FILE) + "); run `factory-dr restore` again to take that swap"
                         + " back and restore; nothing was done");
             }
-            WorkDir.delete(staging);
-            LOG.info("swept {} ({} bytes): {}", staging, size, what);
+            LOG.info("swept {} ({}): {}", staging, WorkDir.delete(staging), what);
             removed.add(staging);
         }
         return removed;

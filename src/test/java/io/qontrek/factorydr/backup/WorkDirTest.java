@@ -2,12 +2,17 @@ package io.qontrek.factorydr.backup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.qontrek.factorydr.common.MemoryDisk;
+import io.qontrek.factorydr.common.SmallHeap;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A run's scratch under archive/.work/&lt;pid&gt;/ goes with its last piece of work: a finished run leaves no directory behind. */
+/**
+ * A run's scratch under archive/.work/&lt;pid&gt;/ goes with its last piece of work: a finished run leaves
+ * no directory behind; and deleting a tree of any size takes memory by its depth, not its file count.
+ */
 class WorkDirTest {
     @TempDir Path archive;
 
@@ -29,5 +34,31 @@ class WorkDirTest {
 
         // and a new piece of work afterwards gets its directory back
         assertThat(WorkDir.create(archive, "full-c")).isDirectory();
+    }
+
+    /** The child: deletes the tree it is given and says what it removed. */
+    public static void main(String[] args) {
+        System.out.println("removed " + WorkDir.delete(Path.of(args[0])));
+    }
+
+    @Test
+    void aTreeOfThreeHundredThousandFilesIsDeletedInASixteenMegabyteHeap_linksRemovedNotFollowed() throws Exception {
+        // a dead restore's staging of a million proofs is this at scale: as a sorted list of every Path
+        // (the delete before this one) these would take some 30 MB
+        try (MemoryDisk disk = MemoryDisk.create(archive)) {
+            Path tree = disk.dir().resolve("staging");
+            Path outside = Files.writeString(disk.dir().resolve("kept.txt"), "not under the tree");
+            for (String sub : new String[] {"proof", "proof/digests", "data"}) Files.createDirectories(tree.resolve(sub));
+            for (int i = 0; i < 300_000; i++) Files.createFile(tree.resolve("proof").resolve(String.format("proof-%012d.json", i)));
+            Files.writeString(tree.resolve("proof/digests/2026-12-07.json"), "12345");
+            Files.writeString(tree.resolve("data/ledger.db"), "1234567");
+            Files.createSymbolicLink(tree.resolve("data/link"), outside);
+            Files.createSymbolicLink(tree.resolve("dirlink"), disk.dir());
+
+            assertThat(SmallHeap.run("16m", WorkDirTest.class, archive, tree.toString()))
+                    .contains("removed 300,004 files, 12 bytes");
+            assertThat(tree).doesNotExist();
+            assertThat(outside).hasContent("not under the tree");
+        }
     }
 }
