@@ -5,6 +5,7 @@ import io.qontrek.factorydr.backup.WorkDir;
 import io.qontrek.factorydr.config.RuntimeLayout;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * What every backup, restore and drill sweeps first, so that a run killed at any point (kill -9,
@@ -21,6 +22,20 @@ public final class Leftovers {
      */
     public static void sweep(RuntimeLayout runtime, Path archiveDir, boolean takeBack) throws IOException {
         RestoreStaging.sweep(runtime, takeBack);
+        sweepArchiveDir(archiveDir);
+    }
+
+    /**
+     * A restore's sweep: as {@link #sweep}, except that the dead restores' staging beside the target is
+     * only resolved, and returned for the restore to delete after its own swap ({@link RestoreStaging#resolve}).
+     */
+    public static List<RestoreStaging.Dead> sweepForRestore(RuntimeLayout target, Path archiveDir, boolean takeBack) throws IOException {
+        List<RestoreStaging.Dead> staging = RestoreStaging.resolve(target, takeBack);
+        sweepArchiveDir(archiveDir);
+        return staging;
+    }
+
+    private static void sweepArchiveDir(Path archiveDir) throws IOException {
         WorkDir.sweepDead(archiveDir);
         ArchivePublisher.sweepOrphanSidecars(archiveDir, CatalogRebuilder.DIRECTORIES);
     }

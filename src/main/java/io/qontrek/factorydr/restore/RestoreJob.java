@@ -30,6 +30,10 @@ public final class RestoreJob {
     /** Live config files the archives left out (secrets) or redacted: the live copies are kept. */
     public final Set<String> keepLive = new LinkedHashSet<>();
     public Path staging;
+    /** What the archives hold, by the catalog (logs included: more than is written); -1 when it does not know. */
+    public long contentBytes = -1;
+    /** Staging that restores killed earlier left beside the target, resolved by the sweep, deleted after the swap. */
+    public final List<RestoreStaging.Dead> deadStaging = new ArrayList<>();
     /** Whether this restore made the target's directory (a new --target): a failed or dry run removes it again. */
     public boolean madeTarget;
     public long files;

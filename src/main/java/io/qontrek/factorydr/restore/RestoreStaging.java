@@ -63,16 +63,35 @@ public final class RestoreStaging {
         WorkDir.delete(staging);
     }
 
+    /** A gone restore's staging whose swap is resolved: nothing in it is state any more, only files to delete. */
+    public record Dead(Path dir, String what) {}
+
     /**
      * Sweeps the staging left beside {@code runtime} by restores that are gone; logs each at INFO with
-     * its size and returns what it removed.
+     * what it removed and returns the directories removed.
      *
      * @param takeBack whether a swap killed half-way is taken back here (a restore), or refused (anything else)
      */
     public static List<Path> sweep(RuntimeLayout runtime, boolean takeBack) throws IOException {
         List<Path> removed = new ArrayList<>();
+        for (Dead dead : resolve(runtime, takeBack)) {
+            delete(dead);
+            removed.add(dead.dir());
+        }
+        return removed;
+    }
+
+    /**
+     * Resolves the staging left beside {@code runtime} by restores that are gone, deleting nothing of it
+     * yet: a swap one was killed in is finished (committed) or taken back, and its journal then goes, so
+     * that what is left is a plain dead staging whichever run deletes it. A restore deletes these after
+     * its own swap ({@link #delete}): a staging of a million files takes minutes to delete, and on a file
+     * system that reuses freed inodes slowly the restore's own creates would be slower after it.
+     */
+    public static List<Dead> resolve(RuntimeLayout runtime, boolean takeBack) throws IOException {
+        List<Dead> dead = new ArrayList<>();
         Path root = runtime.root();
-        if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) return removed;
+        if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) return dead;
         List<Path> candidates;
         try (Stream<Path> s = Files.list(root)) {
             candidates = s.filter(p -> NAME.matcher(p.getFileName().toString()).matches())
@@ -105,10 +124,27 @@ public final class RestoreStaging {
                         + " its swap (" + staging.resolve(SwapJournal.FILE) + "); run `factory-dr restore` again to take that swap"
                         + " back and restore; nothing was done");
             }
-            LOG.info("swept {} ({}): {}", staging, WorkDir.delete(staging), what);
-            removed.add(staging);
+            Files.deleteIfExists(staging.resolve(SwapJournal.FILE)); // resolved: nothing for a later sweep to redo
+            dead.add(new Dead(staging, what));
         }
+        return dead;
+    }
+
+    /** Deletes a resolved dead staging and logs what it removed. */
+    public static WorkDir.Removed delete(Dead dead) {
+        WorkDir.Removed removed = WorkDir.delete(dead.dir());
+        LOG.info("swept {} ({}): {}", dead.dir(), removed, dead.what());
         return removed;
+    }
+
+    /**
+     * Whether a restore of about {@code bytes} fits on the file system of {@code root} while the dead
+     * staging there still takes its room, with a tenth and 64 MiB to spare; false when the size is not
+     * known (-1), so that the dead staging is then deleted first.
+     */
+    public static boolean fitsBesideDead(Path root, long bytes) throws IOException {
+        if (bytes < 0) return false;
+        return Files.getFileStore(root).getUsableSpace() >= bytes + bytes / 10 + (64L << 20);
     }
 
     /** The staging's owner: its marker, else the pid in its name; empty for a staging without either (an older version's). */

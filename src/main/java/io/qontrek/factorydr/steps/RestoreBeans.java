@@ -42,29 +42,37 @@ final class RestoreBeans {
 
     static void bindAll(BiConsumer<String, Object> bind, RuntimeLayout layout, Catalog catalog, Secrets secrets,
             Supplier<Instant> now, boolean offsiteEnabled) {
-        // first of all: the staging of restores that are gone, and a swap one of them left half-done
-        // (taken back here; a dry run only refuses it: it changes nothing)
+        // first of all: a swap a restore that is gone left half-done (taken back here; a dry run only
+        // refuses it: it changes nothing); that restore's staging waits for discardStaging
         bind.accept("sweepRestoreLeftovers", (Processor) ex -> {
             RestoreJob job = job(ex);
-            Leftovers.sweep(job.target, layout.archiveDir(), !job.dryRun);
+            job.deadStaging.addAll(Leftovers.sweepForRestore(job.target, layout.archiveDir(), !job.dryRun));
         });
         bind.accept("planRestore", (Processor) ex -> {
             RestoreJob job = job(ex);
             if (job.archive != null) {
                 job.archives.add(job.archive);
+                job.contentBytes = catalog.archives().stream().filter(e -> layout.archiveDir().resolve(e.name()).equals(job.archive))
+                        .mapToLong(CatalogEntry::contentBytes).findFirst().orElse(-1); // an archive from elsewhere: not known
                 return;
             }
             RestorePlan plan = RestorePlanner.plan(catalog.archives(), job.requested, now.get());
+            job.contentBytes = 0;
             for (CatalogEntry e : plan.archives()) {
                 job.archives.add(layout.archiveDir().resolve(e.name()));
                 job.names.add(e.name());
                 job.backupIds.add(e.backupId());
+                job.contentBytes += e.contentBytes();
             }
         });
         bind.accept("verifyAndStageRestore", (Processor) ex -> {
             RestoreJob job = job(ex);
             job.madeTarget = !Files.exists(job.target.root());
             OwnerOnly.directories(job.target.root()); // a new --target, or the drill's staged runtime: 0700
+            if (!job.deadStaging.isEmpty() && !RestoreStaging.fitsBesideDead(job.target.root(), job.contentBytes)) {
+                deleteDeadStaging(job, "first, to make room for this restore (" + (job.contentBytes < 0 ? "its size is not in the catalog"
+                        : String.format("%,d MB to restore", job.contentBytes >> 20)) + ")");
+            }
             job.staging = RestoreStaging.create(job.target, now.get()); // 0700: nobody else looks in
             ProgressListener progress = progress(ex);
             for (Path archive : job.archives) {
@@ -130,6 +138,7 @@ final class RestoreBeans {
         bind.accept("discardStaging", (Processor) ex -> {
             RestoreJob job = ex.getMessage().getBody(RestoreJob.class);
             if (job != null && job.staging != null) RestoreStaging.discard(job.staging);
+            if (job != null) deleteDeadStaging(job, job.swapped != null ? "after the swap" : "after this restore");
             // a new --target that a failed or dry run leaves empty goes too: nothing that looks like a runtime stays
             if (job != null && job.madeTarget && job.swapped == null) {
                 try {
@@ -165,6 +174,20 @@ final class RestoreBeans {
             });
             throw new ArchiveException(e.getMessage() + OlderFull.advice(search, layout.archiveDir()), e);
         }
+    }
+
+    /**
+     * Deletes the staging of restores killed earlier that the sweep left, once this restore no longer
+     * competes with it for the disk; says so in the restore's checks.
+     */
+    private static void deleteDeadStaging(RestoreJob job, String when) {
+        for (RestoreStaging.Dead dead : job.deadStaging) {
+            long start = System.nanoTime();
+            var removed = RestoreStaging.delete(dead);
+            job.checks.add(String.format("deleted %s: %s (%s, in %.1f s), the %s", when, dead.dir().getFileName(),
+                    removed, (System.nanoTime() - start) / 1e9, dead.what()));
+        }
+        job.deadStaging.clear();
     }
 
     private static RestoreJob job(Exchange ex) {

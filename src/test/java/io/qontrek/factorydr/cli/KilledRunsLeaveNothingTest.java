@@ -76,6 +76,37 @@ class KilledRunsLeaveNothingTest {
         assertThat(RuntimeHash.of(root, "proof", "config", "data")).as("after a kill at %s and a restore", step).isEqualTo(restored);
         assertThat(names(root)).as("nothing of either restore is left beside the runtime").noneMatch(n -> n.startsWith(".restore-"));
         assertThat(Cli.read(tmp.resolve("factory-dr.log"))).contains("swept " + staging);
+        // the killed restore's staging goes once the runtime is back: deleting a million files takes minutes
+        assertThat(r.out()).contains("deleted after the swap: " + staging.getFileName() + " (");
+    }
+
+    @Test
+    void aKilledRestoresStagingGoesFirstWhenTheRestoresSizeIsNotKnown_andAfterADryRun() throws Exception {
+        killAt("restore-extracting", "restore", "--date=latest", "--root=" + root);
+        Path staging = only(root, ".restore-staging-");
+        Cli.Result dry = Cli.run(env, "restore", "--date=latest", "--dry-run", "--root=" + root);
+        assertThat(dry.exit()).as(dry.toString()).isZero();
+        assertThat(dry.out()).contains("deleted after this restore: " + staging.getFileName() + " (");
+        assertThat(names(root)).noneMatch(n -> n.startsWith(".restore-"));
+
+        // an archive from outside the archive directory: the catalog does not know how much it holds
+        killAt("restore-extracting", "restore", "--date=latest", "--root=" + root);
+        Path again = only(root, ".restore-staging-");
+        Path fullDir = root.resolve("archive/full");
+        Path outside = Files.createDirectories(tmp.resolve("outside/full"));
+        try (Stream<Path> s = Files.list(fullDir)) {
+            for (Path f : s.toList()) Files.copy(f, outside.resolve(f.getFileName()));
+        }
+        String name;
+        try (Stream<Path> s = Files.list(outside)) {
+            name = s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".tar.gz.enc")).findFirst().orElseThrow();
+        }
+        Cli.Result r = Cli.run(env, "restore", "--archive=" + outside.resolve(name), "--root=" + root);
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.out()).contains("deleted first, to make room for this restore (its size is not in the catalog): "
+                + again.getFileName() + " (");
+        assertThat(RuntimeHash.of(root, "proof", "config", "data")).isEqualTo(restored);
+        assertThat(names(root)).noneMatch(n -> n.startsWith(".restore-"));
     }
 
     @Test

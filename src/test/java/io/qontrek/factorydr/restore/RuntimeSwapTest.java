@@ -308,12 +308,34 @@ class RuntimeSwapTest {
                         .hasMessageEndingWith("run `factory-dr restore` again to take that swap back and restore; nothing was done");
                 assertThat(runtimeSnapshot(live.root())).isEqualTo(half);
             }
-            assertThat(RestoreStaging.sweep(live, true)).containsExactly(staging);
+            if (killAt % 2 == 0) {
+                // as a restore sweeps: the swap taken back now, the staging deleted after its own swap
+                List<RestoreStaging.Dead> dead = RestoreStaging.resolve(live, true);
+                assertThat(dead).extracting(RestoreStaging.Dead::dir).containsExactly(staging);
+                assertThat(runtimeSnapshot(live.root())).as("killed at rename %d, then resolved", killAt).isEqualTo(before);
+                assertThat(staging.resolve(SwapJournal.FILE)).as("resolved: nothing for a later sweep to redo").doesNotExist();
+                // killed again before deleting it: the next sweep, even a backup's, finds a plain dead staging
+                assertThat(RestoreStaging.resolve(live, false)).extracting(RestoreStaging.Dead::what).singleElement().asString()
+                        .endsWith("the runtime was not touched");
+                assertThat(RestoreStaging.delete(dead.get(0)).files()).isPositive();
+            } else {
+                assertThat(RestoreStaging.sweep(live, true)).containsExactly(staging);
+            }
             assertThat(runtimeSnapshot(live.root())).as("killed at rename %d, then swept", killAt).isEqualTo(before);
             try (Stream<Path> s = Files.list(live.root())) {
                 assertThat(s.map(p -> p.getFileName().toString())).as("killed at rename %d", killAt).noneMatch(x -> x.startsWith(".restore-"));
             }
         }
+    }
+
+    @Test
+    void aDeadStagingWaitsForTheSwapOnlyWhenTheRestoreFitsBesideIt() throws Exception {
+        Path root = Files.createDirectories(tmp.resolve("fits"));
+        long usable = Files.getFileStore(root).getUsableSpace();
+        assertThat(RestoreStaging.fitsBesideDead(root, 0)).isTrue();
+        assertThat(RestoreStaging.fitsBesideDead(root, usable / 2)).isTrue();
+        assertThat(RestoreStaging.fitsBesideDead(root, usable)).as("no room to spare").isFalse();
+        assertThat(RestoreStaging.fitsBesideDead(root, -1)).as("size not known").isFalse();
     }
 
     @Test
