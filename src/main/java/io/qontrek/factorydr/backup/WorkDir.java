@@ -50,37 +50,77 @@ public final class WorkDir {
     }
 
     /**
+     * Work of a run that is gone, resolved: nothing in it is state any more (a publish it left half-done
+     * is undone, a swap it was killed in is taken back), only files to delete ({@link #sweep(Dead)}).
+     */
+    public record Dead(Path dir, String what) {}
+
+    /**
      * Removes the work of processes that no longer run (a crash, a kill -9, a power cut), first
      * undoing any publish they left half-done ({@link ArchivePublisher}); logs each removal at INFO
-     * with its size. Returns what it removed.
+     * with what it removed. Returns what it removed.
      */
     public static List<Path> sweepDead(Path archiveDir) throws IOException {
-        Path root = archiveDir.resolve(".work");
         List<Path> removed = new ArrayList<>();
-        if (!Files.isDirectory(root)) return removed;
+        for (Dead dead : resolveDead(archiveDir, removed)) {
+            sweep(dead);
+            removed.add(dead.dir());
+        }
+        return removed;
+    }
+
+    /**
+     * As {@link #sweepDead}, but the dead work is only resolved (its half-done publishes undone), and
+     * returned to be deleted later: a restore deletes it after its swap, since a drill's staging copy of
+     * a million files takes minutes to delete.
+     */
+    public static List<Dead> resolveDead(Path archiveDir) throws IOException {
+        return resolveDead(archiveDir, new ArrayList<>());
+    }
+
+    private static List<Dead> resolveDead(Path archiveDir, List<Path> undone) throws IOException {
+        Path root = archiveDir.resolve(".work");
+        List<Dead> dead = new ArrayList<>();
+        if (!Files.isDirectory(root)) return dead;
         for (Path p : list(root)) {
             Optional<Long> pid = pidOf(p);
             if (pid.isEmpty()) {
-                sweep(p, "something no run of this version makes", removed); // not <pid>/: nothing of ours
+                dead.add(resolve(p, "something no run of this version makes", undone)); // not <pid>/: nothing of ours
                 continue;
             }
             for (Path work : list(p)) {
                 ProcessOwner owner = ProcessOwner.read(work.resolve(OWNER)).filter(o -> o.pid() == pid.get())
                         .orElse(new ProcessOwner(pid.get(), null)); // unmarked (an instant after its mkdir, or an older version's): the pid decides
-                if (owner.isGone()) sweep(work, "scratch work of " + owner + ", which is not running", removed);
+                if (owner.isGone()) dead.add(resolve(work, "scratch work of " + owner + ", which is not running", undone));
             }
             if (list(p).isEmpty() && new ProcessOwner(pid.get(), null).isGone()) Files.deleteIfExists(p);
         }
-        return removed;
+        return dead;
     }
 
-    private static void sweep(Path work, String whose, List<Path> removed) {
-        for (Path undone : ArchivePublisher.undoUnfinished(work)) {
-            LOG.info("swept {}: the archive name an unfinished publish ({}) had taken", undone, whose);
-            removed.add(undone);
+    private static Dead resolve(Path work, String whose, List<Path> undone) {
+        for (Path name : ArchivePublisher.undoUnfinished(work)) {
+            LOG.info("swept {}: the archive name an unfinished publish ({}) had taken", name, whose);
+            undone.add(name);
         }
-        LOG.info("swept {} ({}): {}", work, delete(work), whose);
-        removed.add(work);
+        return new Dead(work, whose);
+    }
+
+    /** Deletes resolved dead work (and the dead run's .work/&lt;pid&gt;/ when it was its last) and logs what it removed. */
+    public static Removed sweep(Dead dead) {
+        Removed removed = delete(dead.dir());
+        LOG.info("swept {} ({}): {}", dead.dir(), removed, dead.what());
+        Path parent = dead.dir().toAbsolutePath().getParent();
+        if (parent != null && pidOf(parent).isPresent() && parent.getParent() != null
+                && parent.getParent().getFileName().toString().equals(".work")
+                && new ProcessOwner(pidOf(parent).get(), null).isGone()) {
+            try {
+                Files.deleteIfExists(parent);
+            } catch (IOException notEmpty) {
+                // more dead work in it, swept on its own
+            }
+        }
+        return removed;
     }
 
     private static Optional<Long> pidOf(Path dir) {

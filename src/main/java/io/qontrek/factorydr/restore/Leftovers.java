@@ -5,6 +5,7 @@ import io.qontrek.factorydr.backup.WorkDir;
 import io.qontrek.factorydr.config.RuntimeLayout;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -22,21 +23,20 @@ public final class Leftovers {
      */
     public static void sweep(RuntimeLayout runtime, Path archiveDir, boolean takeBack) throws IOException {
         RestoreStaging.sweep(runtime, takeBack);
-        sweepArchiveDir(archiveDir);
+        WorkDir.sweepDead(archiveDir);
+        ArchivePublisher.sweepOrphanSidecars(archiveDir, CatalogRebuilder.DIRECTORIES);
     }
 
     /**
-     * A restore's sweep: as {@link #sweep}, except that the dead restores' staging beside the target is
-     * only resolved, and returned for the restore to delete after its own swap ({@link RestoreStaging#resolve}).
+     * A restore's sweep: as {@link #sweep}, except that dead work is only resolved (a swap taken back, a
+     * publish undone), and returned for the restore to delete after its own swap: a killed restore's
+     * staging beside the target ({@link RestoreStaging#resolve}), scratch of runs that are gone, such as a
+     * killed drill's staging copy ({@link WorkDir#resolveDead}).
      */
-    public static List<RestoreStaging.Dead> sweepForRestore(RuntimeLayout target, Path archiveDir, boolean takeBack) throws IOException {
-        List<RestoreStaging.Dead> staging = RestoreStaging.resolve(target, takeBack);
-        sweepArchiveDir(archiveDir);
-        return staging;
-    }
-
-    private static void sweepArchiveDir(Path archiveDir) throws IOException {
-        WorkDir.sweepDead(archiveDir);
+    public static List<WorkDir.Dead> sweepForRestore(RuntimeLayout target, Path archiveDir, boolean takeBack) throws IOException {
+        List<WorkDir.Dead> dead = new ArrayList<>(RestoreStaging.resolve(target, takeBack));
+        dead.addAll(WorkDir.resolveDead(archiveDir));
         ArchivePublisher.sweepOrphanSidecars(archiveDir, CatalogRebuilder.DIRECTORIES);
+        return dead;
     }
 }

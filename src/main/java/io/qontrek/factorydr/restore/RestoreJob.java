@@ -32,8 +32,8 @@ public final class RestoreJob {
     public Path staging;
     /** What the archives hold, by the catalog (logs included: more than is written); -1 when it does not know. */
     public long contentBytes = -1;
-    /** Staging that restores killed earlier left beside the target, resolved by the sweep, deleted after the swap. */
-    public final List<RestoreStaging.Dead> deadStaging = new ArrayList<>();
+    /** What killed runs left (a restore's staging, a drill's copy), resolved by the sweep, deleted after the swap. */
+    public final List<io.qontrek.factorydr.backup.WorkDir.Dead> deadWork = new ArrayList<>();
     /** Whether this restore made the target's directory (a new --target): a failed or dry run removes it again. */
     public boolean madeTarget;
     public long files;

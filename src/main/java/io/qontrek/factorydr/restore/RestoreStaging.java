@@ -63,9 +63,6 @@ public final class RestoreStaging {
         WorkDir.delete(staging);
     }
 
-    /** A gone restore's staging whose swap is resolved: nothing in it is state any more, only files to delete. */
-    public record Dead(Path dir, String what) {}
-
     /**
      * Sweeps the staging left beside {@code runtime} by restores that are gone; logs each at INFO with
      * what it removed and returns the directories removed.
@@ -74,8 +71,8 @@ public final class RestoreStaging {
      */
     public static List<Path> sweep(RuntimeLayout runtime, boolean takeBack) throws IOException {
         List<Path> removed = new ArrayList<>();
-        for (Dead dead : resolve(runtime, takeBack)) {
-            delete(dead);
+        for (WorkDir.Dead dead : resolve(runtime, takeBack)) {
+            WorkDir.sweep(dead);
             removed.add(dead.dir());
         }
         return removed;
@@ -85,11 +82,11 @@ public final class RestoreStaging {
      * Resolves the staging left beside {@code runtime} by restores that are gone, deleting nothing of it
      * yet: a swap one was killed in is finished (committed) or taken back, and its journal then goes, so
      * that what is left is a plain dead staging whichever run deletes it. A restore deletes these after
-     * its own swap ({@link #delete}): a staging of a million files takes minutes to delete, and on a file
+     * its own swap ({@link WorkDir#sweep(WorkDir.Dead)}): a staging of a million files takes minutes to delete, and on a file
      * system that reuses freed inodes slowly the restore's own creates would be slower after it.
      */
-    public static List<Dead> resolve(RuntimeLayout runtime, boolean takeBack) throws IOException {
-        List<Dead> dead = new ArrayList<>();
+    public static List<WorkDir.Dead> resolve(RuntimeLayout runtime, boolean takeBack) throws IOException {
+        List<WorkDir.Dead> dead = new ArrayList<>();
         Path root = runtime.root();
         if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) return dead;
         List<Path> candidates;
@@ -125,22 +122,15 @@ public final class RestoreStaging {
                         + " back and restore; nothing was done");
             }
             Files.deleteIfExists(staging.resolve(SwapJournal.FILE)); // resolved: nothing for a later sweep to redo
-            dead.add(new Dead(staging, what));
+            dead.add(new WorkDir.Dead(staging, what));
         }
         return dead;
     }
 
-    /** Deletes a resolved dead staging and logs what it removed. */
-    public static WorkDir.Removed delete(Dead dead) {
-        WorkDir.Removed removed = WorkDir.delete(dead.dir());
-        LOG.info("swept {} ({}): {}", dead.dir(), removed, dead.what());
-        return removed;
-    }
-
     /**
-     * Whether a restore of about {@code bytes} fits on the file system of {@code root} while the dead
-     * staging there still takes its room, with a tenth and 64 MiB to spare; false when the size is not
-     * known (-1), so that the dead staging is then deleted first.
+     * Whether a restore of about {@code bytes} fits on the file system of {@code root} while dead work
+     * (a killed restore's staging, a killed drill's copy) still takes its room, with a tenth and 64 MiB to spare; false when the size is not
+     * known (-1), so that the dead work is then deleted first.
      */
     public static boolean fitsBesideDead(Path root, long bytes) throws IOException {
         if (bytes < 0) return false;

@@ -43,10 +43,10 @@ final class RestoreBeans {
     static void bindAll(BiConsumer<String, Object> bind, RuntimeLayout layout, Catalog catalog, Secrets secrets,
             Supplier<Instant> now, boolean offsiteEnabled) {
         // first of all: a swap a restore that is gone left half-done (taken back here; a dry run only
-        // refuses it: it changes nothing); that restore's staging waits for discardStaging
+        // refuses it: it changes nothing); what killed runs left waits for discardStaging
         bind.accept("sweepRestoreLeftovers", (Processor) ex -> {
             RestoreJob job = job(ex);
-            job.deadStaging.addAll(Leftovers.sweepForRestore(job.target, layout.archiveDir(), !job.dryRun));
+            job.deadWork.addAll(Leftovers.sweepForRestore(job.target, layout.archiveDir(), !job.dryRun));
         });
         bind.accept("planRestore", (Processor) ex -> {
             RestoreJob job = job(ex);
@@ -69,8 +69,8 @@ final class RestoreBeans {
             RestoreJob job = job(ex);
             job.madeTarget = !Files.exists(job.target.root());
             OwnerOnly.directories(job.target.root()); // a new --target, or the drill's staged runtime: 0700
-            if (!job.deadStaging.isEmpty() && !RestoreStaging.fitsBesideDead(job.target.root(), job.contentBytes)) {
-                deleteDeadStaging(job, "first, to make room for this restore (" + (job.contentBytes < 0 ? "its size is not in the catalog"
+            if (!job.deadWork.isEmpty() && !RestoreStaging.fitsBesideDead(job.target.root(), job.contentBytes)) {
+                deleteDeadWork(job, "first, to make room for this restore (" + (job.contentBytes < 0 ? "its size is not in the catalog"
                         : String.format("%,d MB to restore", job.contentBytes >> 20)) + ")");
             }
             job.staging = RestoreStaging.create(job.target, now.get()); // 0700: nobody else looks in
@@ -138,7 +138,7 @@ final class RestoreBeans {
         bind.accept("discardStaging", (Processor) ex -> {
             RestoreJob job = ex.getMessage().getBody(RestoreJob.class);
             if (job != null && job.staging != null) RestoreStaging.discard(job.staging);
-            if (job != null) deleteDeadStaging(job, job.swapped != null ? "after the swap" : "after this restore");
+            if (job != null) deleteDeadWork(job, job.swapped != null ? "after the swap" : "after this restore");
             // a new --target that a failed or dry run leaves empty goes too: nothing that looks like a runtime stays
             if (job != null && job.madeTarget && job.swapped == null) {
                 try {
@@ -177,17 +177,17 @@ final class RestoreBeans {
     }
 
     /**
-     * Deletes the staging of restores killed earlier that the sweep left, once this restore no longer
-     * competes with it for the disk; says so in the restore's checks.
+     * Deletes what killed runs left that the sweep resolved (a restore's staging, a drill's copy), once
+     * this restore no longer competes with it for the disk; says so in the restore's checks.
      */
-    private static void deleteDeadStaging(RestoreJob job, String when) {
-        for (RestoreStaging.Dead dead : job.deadStaging) {
+    private static void deleteDeadWork(RestoreJob job, String when) {
+        for (WorkDir.Dead dead : job.deadWork) {
             long start = System.nanoTime();
-            var removed = RestoreStaging.delete(dead);
+            var removed = WorkDir.sweep(dead);
             job.checks.add(String.format("deleted %s: %s (%s, in %.1f s), the %s", when, dead.dir().getFileName(),
                     removed, (System.nanoTime() - start) / 1e9, dead.what()));
         }
-        job.deadStaging.clear();
+        job.deadWork.clear();
     }
 
     private static RestoreJob job(Exchange ex) {

@@ -125,6 +125,18 @@ class KilledRunsLeaveNothingTest {
     }
 
     @Test
+    void aKilledDrillsStagingCopyIsDeletedByTheNextRestoreAfterItsSwap() throws Exception {
+        long pid = killAt("restore-staged", "drill", "--root=" + root);
+        Path work = root.resolve("archive/.work").resolve(Long.toString(pid));
+        Path drill = only(work, "drill-");
+        Cli.Result r = Cli.run(env, "restore", "--date=latest", "--root=" + root);
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.out()).contains("deleted after the swap: " + drill.getFileName() + " (", "the scratch work of process " + pid);
+        assertThat(work).as("the dead drill's .work/<pid>/ goes with its last work").doesNotExist();
+        assertThat(RuntimeHash.of(root, "proof", "config", "data")).isEqualTo(restored);
+    }
+
+    @Test
     void sidecarsWithoutTheirArchiveDoNotBlockItsName() throws Exception {
         // the state an older version's crash left: the sidecars renamed into place, the archive not
         String day = sample.lastDay().toString();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.qontrek.factorydr.archive.FileRecord;
 import io.qontrek.factorydr.backup.StoredArchive;
+import io.qontrek.factorydr.backup.WorkDir;
 import io.qontrek.factorydr.config.RuntimeLayout;
 import io.qontrek.factorydr.runtime.SampleRuntime;
 import java.io.IOException;
@@ -310,14 +311,14 @@ class RuntimeSwapTest {
             }
             if (killAt % 2 == 0) {
                 // as a restore sweeps: the swap taken back now, the staging deleted after its own swap
-                List<RestoreStaging.Dead> dead = RestoreStaging.resolve(live, true);
-                assertThat(dead).extracting(RestoreStaging.Dead::dir).containsExactly(staging);
+                List<WorkDir.Dead> dead = RestoreStaging.resolve(live, true);
+                assertThat(dead).extracting(WorkDir.Dead::dir).containsExactly(staging);
                 assertThat(runtimeSnapshot(live.root())).as("killed at rename %d, then resolved", killAt).isEqualTo(before);
                 assertThat(staging.resolve(SwapJournal.FILE)).as("resolved: nothing for a later sweep to redo").doesNotExist();
                 // killed again before deleting it: the next sweep, even a backup's, finds a plain dead staging
-                assertThat(RestoreStaging.resolve(live, false)).extracting(RestoreStaging.Dead::what).singleElement().asString()
+                assertThat(RestoreStaging.resolve(live, false)).extracting(WorkDir.Dead::what).singleElement().asString()
                         .endsWith("the runtime was not touched");
-                assertThat(RestoreStaging.delete(dead.get(0)).files()).isPositive();
+                assertThat(WorkDir.sweep(dead.get(0)).files()).isPositive();
             } else {
                 assertThat(RestoreStaging.sweep(live, true)).containsExactly(staging);
             }
