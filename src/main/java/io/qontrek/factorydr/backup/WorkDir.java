@@ -52,8 +52,9 @@ public final class WorkDir {
     /**
      * Work of a run that is gone, resolved: nothing in it is state any more (a publish it left half-done
      * is undone, a swap it was killed in is taken back), only files to delete ({@link #sweep(Dead)}).
+     * {@code marker} is its owner marker ({@link ProcessOwner}), read again before the delete; null when it has none.
      */
-    public record Dead(Path dir, String what) {}
+    public record Dead(Path dir, String what, Path marker) {}
 
     /**
      * Removes the work of processes that no longer run (a crash, a kill -9, a power cut), first
@@ -63,8 +64,7 @@ public final class WorkDir {
     public static List<Path> sweepDead(Path archiveDir) throws IOException {
         List<Path> removed = new ArrayList<>();
         for (Dead dead : resolveDead(archiveDir, removed)) {
-            sweep(dead);
-            removed.add(dead.dir());
+            if (sweep(dead).isPresent()) removed.add(dead.dir());
         }
         return removed;
     }
@@ -85,42 +85,51 @@ public final class WorkDir {
         for (Path p : list(root)) {
             Optional<Long> pid = pidOf(p);
             if (pid.isEmpty()) {
-                dead.add(resolve(p, "something no run of this version makes", undone)); // not <pid>/: nothing of ours
+                dead.add(resolve(p, "something no run of this version makes", null, undone)); // not <pid>/: nothing of ours
                 continue;
             }
             for (Path work : list(p)) {
                 ProcessOwner owner = ProcessOwner.read(work.resolve(OWNER)).filter(o -> o.pid() == pid.get())
                         .orElse(new ProcessOwner(pid.get(), null)); // unmarked (an instant after its mkdir, or an older version's): the pid decides
-                if (owner.isGone()) dead.add(resolve(work, "scratch work of " + owner + ", which is not running", undone));
+                if (owner.isGone()) dead.add(resolve(work, "scratch work of " + owner + ", which is not running", work.resolve(OWNER), undone));
             }
             if (list(p).isEmpty() && new ProcessOwner(pid.get(), null).isGone()) Files.deleteIfExists(p);
         }
         return dead;
     }
 
-    private static Dead resolve(Path work, String whose, List<Path> undone) {
+    private static Dead resolve(Path work, String whose, Path marker, List<Path> undone) {
         for (Path name : ArchivePublisher.undoUnfinished(work)) {
             LOG.info("swept {}: the archive name an unfinished publish ({}) had taken", name, whose);
             undone.add(name);
         }
-        return new Dead(work, whose);
+        return new Dead(work, whose, marker);
     }
 
-    /** Deletes resolved dead work (and the dead run's .work/&lt;pid&gt;/ when it was its last) and logs what it removed. */
-    public static Removed sweep(Dead dead) {
+    /**
+     * Deletes resolved dead work (and the dead run's .work/&lt;pid&gt;/ when it was its last) and logs what
+     * it removed; empty when it went meanwhile (another run swept it), or when a running process has
+     * taken its name since it was found dead (a pid reused), which is then left alone.
+     */
+    public static Optional<Removed> sweep(Dead dead) {
+        if (!Files.exists(dead.dir(), LinkOption.NOFOLLOW_LINKS)) return Optional.empty();
+        if (dead.marker() != null && ProcessOwner.read(dead.marker()).filter(o -> !o.isGone()).isPresent()) {
+            LOG.info("kept {}: {} owns it now", dead.dir(), ProcessOwner.read(dead.marker()).get());
+            return Optional.empty();
+        }
         Removed removed = delete(dead.dir());
         LOG.info("swept {} ({}): {}", dead.dir(), removed, dead.what());
         Path parent = dead.dir().toAbsolutePath().getParent();
-        if (parent != null && pidOf(parent).isPresent() && parent.getParent() != null
-                && parent.getParent().getFileName().toString().equals(".work")
-                && new ProcessOwner(pidOf(parent).get(), null).isGone()) {
+        Optional<Long> pid = parent == null ? Optional.empty() : pidOf(parent);
+        if (pid.isPresent() && parent.getParent() != null && parent.getParent().getFileName().toString().equals(".work")
+                && new ProcessOwner(pid.get(), null).isGone()) {
             try {
                 Files.deleteIfExists(parent);
             } catch (IOException notEmpty) {
                 // more dead work in it, swept on its own
             }
         }
-        return removed;
+        return Optional.of(removed);
     }
 
     private static Optional<Long> pidOf(Path dir) {

@@ -30,8 +30,11 @@ public final class RestoreJob {
     /** Live config files the archives left out (secrets) or redacted: the live copies are kept. */
     public final Set<String> keepLive = new LinkedHashSet<>();
     public Path staging;
-    /** What the archives hold, by the catalog (logs included: more than is written); -1 when it does not know. */
-    public long contentBytes = -1;
+    /**
+     * The disk the archives' files take once written, by the catalog: their bytes and a block each (logs
+     * included, so more than is written); -1 when the catalog does not know.
+     */
+    public long roomNeeded = -1;
     /** What killed runs left (a restore's staging, a drill's copy), resolved by the sweep, deleted after the swap. */
     public final List<io.qontrek.factorydr.backup.WorkDir.Dead> deadWork = new ArrayList<>();
     /** Whether this restore made the target's directory (a new --target): a failed or dry run removes it again. */
@@ -44,7 +47,7 @@ public final class RestoreJob {
     public final java.util.Map<String, io.qontrek.factorydr.archive.Manifest.TableHead> databaseHeads = new java.util.HashMap<>();
     /** The staged databases a delta was applied to: not the snapshots the backup checked any more. */
     public final Set<String> databasesReplayed = new LinkedHashSet<>();
-    /** What the checks of the staged runtime did or found, one line each. */
+    /** What the checks of the staged runtime did or found, and what the restore deleted of killed runs, one line each. */
     public final List<String> checks = new ArrayList<>();
     public RuntimeSwap.Description description;
     public RuntimeSwap.Result swapped;

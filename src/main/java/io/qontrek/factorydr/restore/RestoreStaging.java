@@ -1,6 +1,7 @@
 package io.qontrek.factorydr.restore;
 
 import io.qontrek.factorydr.backup.WorkDir;
+import io.qontrek.factorydr.common.AtomicFile;
 import io.qontrek.factorydr.common.OwnerOnly;
 import io.qontrek.factorydr.common.ProcessOwner;
 import io.qontrek.factorydr.config.RuntimeLayout;
@@ -72,8 +73,7 @@ public final class RestoreStaging {
     public static List<Path> sweep(RuntimeLayout runtime, boolean takeBack) throws IOException {
         List<Path> removed = new ArrayList<>();
         for (WorkDir.Dead dead : resolve(runtime, takeBack)) {
-            WorkDir.sweep(dead);
-            removed.add(dead.dir());
+            if (WorkDir.sweep(dead).isPresent()) removed.add(dead.dir());
         }
         return removed;
     }
@@ -121,14 +121,16 @@ public final class RestoreStaging {
                         + " its swap (" + staging.resolve(SwapJournal.FILE) + "); run `factory-dr restore` again to take that swap"
                         + " back and restore; nothing was done");
             }
-            Files.deleteIfExists(staging.resolve(SwapJournal.FILE)); // resolved: nothing for a later sweep to redo
-            dead.add(new WorkDir.Dead(staging, what));
+            if (Files.deleteIfExists(staging.resolve(SwapJournal.FILE))) {
+                AtomicFile.fsync(staging); // resolved: nothing for a later sweep to redo, even after a power cut
+            }
+            dead.add(new WorkDir.Dead(staging, what, staging.resolve(OWNER)));
         }
         return dead;
     }
 
     /**
-     * Whether a restore of about {@code bytes} fits on the file system of {@code root} while dead work
+     * Whether a restore taking about {@code bytes} on disk fits on the file system of {@code root} while dead work
      * (a killed restore's staging, a killed drill's copy) still takes its room, with a tenth and 64 MiB to spare; false when the size is not
      * known (-1), so that the dead work is then deleted first.
      */

@@ -28,6 +28,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import org.apache.camel.Exchange;
@@ -52,26 +54,26 @@ final class RestoreBeans {
             RestoreJob job = job(ex);
             if (job.archive != null) {
                 job.archives.add(job.archive);
-                job.contentBytes = catalog.archives().stream().filter(e -> layout.archiveDir().resolve(e.name()).equals(job.archive))
-                        .mapToLong(CatalogEntry::contentBytes).findFirst().orElse(-1); // an archive from elsewhere: not known
+                job.roomNeeded = catalog.archives().stream().filter(e -> layout.archiveDir().resolve(e.name()).equals(job.archive))
+                        .mapToLong(RestoreBeans::roomNeeded).findFirst().orElse(-1); // an archive from elsewhere: not known
                 return;
             }
             RestorePlan plan = RestorePlanner.plan(catalog.archives(), job.requested, now.get());
-            job.contentBytes = 0;
+            job.roomNeeded = 0;
             for (CatalogEntry e : plan.archives()) {
                 job.archives.add(layout.archiveDir().resolve(e.name()));
                 job.names.add(e.name());
                 job.backupIds.add(e.backupId());
-                job.contentBytes += e.contentBytes();
+                job.roomNeeded += roomNeeded(e);
             }
         });
         bind.accept("verifyAndStageRestore", (Processor) ex -> {
             RestoreJob job = job(ex);
             job.madeTarget = !Files.exists(job.target.root());
             OwnerOnly.directories(job.target.root()); // a new --target, or the drill's staged runtime: 0700
-            if (!job.deadWork.isEmpty() && !RestoreStaging.fitsBesideDead(job.target.root(), job.contentBytes)) {
-                deleteDeadWork(job, "first, to make room for this restore (" + (job.contentBytes < 0 ? "its size is not in the catalog"
-                        : String.format("%,d MB to restore", job.contentBytes >> 20)) + ")");
+            if (!job.deadWork.isEmpty() && !RestoreStaging.fitsBesideDead(job.target.root(), job.roomNeeded)) {
+                deleteDeadWork(job, "first, to make room for this restore (" + (job.roomNeeded < 0 ? "its size is not in the catalog"
+                        : String.format("about %,d MB to write", job.roomNeeded / 1_000_000)) + ")");
             }
             job.staging = RestoreStaging.create(job.target, now.get()); // 0700: nobody else looks in
             ProgressListener progress = progress(ex);
@@ -138,7 +140,7 @@ final class RestoreBeans {
         bind.accept("discardStaging", (Processor) ex -> {
             RestoreJob job = ex.getMessage().getBody(RestoreJob.class);
             if (job != null && job.staging != null) RestoreStaging.discard(job.staging);
-            if (job != null) deleteDeadWork(job, job.swapped != null ? "after the swap" : "after this restore");
+            if (job != null && job.swapped == null) deleteDeadWork(job, "after this restore"); // a dry or failed run
             // a new --target that a failed or dry run leaves empty goes too: nothing that looks like a runtime stays
             if (job != null && job.madeTarget && job.swapped == null) {
                 try {
@@ -148,6 +150,8 @@ final class RestoreBeans {
                 }
             }
         });
+        // once the runtime is back and the run recorded: a killed run's million files take minutes
+        bind.accept("deleteDeadWork", (Processor) ex -> deleteDeadWork(job(ex), "after the swap"));
         bind.accept("rebuildCatalog", (Processor) ex -> ex.getMessage().setBody(
                 CatalogRebuilder.rebuild(layout.archiveDir(), catalog, secrets.signingSecret())));
     }
@@ -181,13 +185,21 @@ final class RestoreBeans {
      * this restore no longer competes with it for the disk; says so in the restore's checks.
      */
     private static void deleteDeadWork(RestoreJob job, String when) {
-        for (WorkDir.Dead dead : job.deadWork) {
-            long start = System.nanoTime();
-            var removed = WorkDir.sweep(dead);
-            job.checks.add(String.format("deleted %s: %s (%s, in %.1f s), the %s", when, dead.dir().getFileName(),
-                    removed, (System.nanoTime() - start) / 1e9, dead.what()));
+        List<WorkDir.Dead> todo;
+        synchronized (job.deadWork) { // the error route may run for both branches of the parallel check
+            todo = new ArrayList<>(job.deadWork);
+            job.deadWork.clear();
         }
-        job.deadWork.clear();
+        for (WorkDir.Dead dead : todo) {
+            long start = System.nanoTime();
+            WorkDir.sweep(dead).ifPresent(removed -> job.checks.add(String.format("deleted %s: %s (%s, in %.1f s): %s", when,
+                    dead.dir().getFileName(), removed, (System.nanoTime() - start) / 1e9, dead.what())));
+        }
+    }
+
+    /** A catalogued archive's files once written: their bytes and up to a block each (a file system's 4 KiB). */
+    private static long roomNeeded(CatalogEntry e) {
+        return e.contentBytes() + 4096L * e.files();
     }
 
     private static RestoreJob job(Exchange ex) {

@@ -3,9 +3,12 @@ package io.qontrek.factorydr.backup;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.qontrek.factorydr.common.MemoryDisk;
+import io.qontrek.factorydr.common.ProcessOwner;
 import io.qontrek.factorydr.common.SmallHeap;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,6 +37,26 @@ class WorkDirTest {
 
         // and a new piece of work afterwards gets its directory back
         assertThat(WorkDir.create(archive, "full-c")).isDirectory();
+    }
+
+    @Test
+    void deadWorkFoundEarlierIsLeftAloneWhenARunningProcessHasTakenItsNameSince() throws Exception {
+        Path dead = Files.createDirectories(archive.resolve(".work/999999999/download-full"));
+        new ProcessOwner(999_999_999L, Instant.EPOCH).writeTo(dead.resolve(WorkDir.OWNER));
+        Files.writeString(dead.resolve("part"), "x");
+        List<WorkDir.Dead> found = WorkDir.resolveDead(archive);
+        assertThat(found).extracting(WorkDir.Dead::dir).containsExactly(dead);
+
+        // the pid reused, the same work name made again before the delayed delete
+        ProcessOwner.current().writeTo(dead.resolve(WorkDir.OWNER));
+        assertThat(WorkDir.sweep(found.get(0))).isEmpty();
+        assertThat(dead.resolve("part")).exists();
+
+        // gone again: deleted, with the dead run's .work/<pid>/
+        new ProcessOwner(999_999_999L, Instant.EPOCH).writeTo(dead.resolve(WorkDir.OWNER));
+        assertThat(WorkDir.sweep(found.get(0))).hasValueSatisfying(r -> assertThat(r.files()).isEqualTo(2));
+        assertThat(dead.getParent()).doesNotExist();
+        assertThat(WorkDir.sweep(found.get(0))).as("already gone").isEmpty();
     }
 
     /** The child: deletes the tree it is given and says what it removed. */

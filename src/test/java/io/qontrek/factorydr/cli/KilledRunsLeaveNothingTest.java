@@ -131,7 +131,7 @@ class KilledRunsLeaveNothingTest {
         Path drill = only(work, "drill-");
         Cli.Result r = Cli.run(env, "restore", "--date=latest", "--root=" + root);
         assertThat(r.exit()).as(r.toString()).isZero();
-        assertThat(r.out()).contains("deleted after the swap: " + drill.getFileName() + " (", "the scratch work of process " + pid);
+        assertThat(r.out()).contains("deleted after the swap: " + drill.getFileName() + " (", "): scratch work of process " + pid);
         assertThat(work).as("the dead drill's .work/<pid>/ goes with its last work").doesNotExist();
         assertThat(RuntimeHash.of(root, "proof", "config", "data")).isEqualTo(restored);
     }
