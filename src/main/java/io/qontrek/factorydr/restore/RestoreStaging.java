@@ -82,8 +82,9 @@ public final class RestoreStaging {
      * Resolves the staging left beside {@code runtime} by restores that are gone, deleting nothing of it
      * yet: a swap one was killed in is finished (committed) or taken back, and its journal then goes, so
      * that what is left is a plain dead staging whichever run deletes it. A restore deletes these after
-     * its own swap ({@link WorkDir#sweep(WorkDir.Dead)}): a staging of a million files takes minutes to delete, and on a file
-     * system that reuses freed inodes slowly the restore's own creates would be slower after it.
+     * its own swap ({@link WorkDir#sweep(WorkDir.Dead)}): a staging of a million files takes minutes to
+     * delete, and on a file system that reuses freed inodes slowly the restore's own creates would be
+     * slower after it.
      */
     public static List<WorkDir.Dead> resolve(RuntimeLayout runtime, boolean takeBack) throws IOException {
         List<WorkDir.Dead> dead = new ArrayList<>();
@@ -130,9 +131,9 @@ public final class RestoreStaging {
     }
 
     /**
-     * Whether a restore taking about {@code bytes} on disk fits on the file system of {@code root} while dead work
-     * (a killed restore's staging, a killed drill's copy) still takes its room, with a tenth and 64 MiB to spare; false when the size is not
-     * known (-1), so that the dead work is then deleted first.
+     * Whether a restore taking about {@code bytes} on disk fits on the file system of {@code root} while
+     * dead work (a killed restore's staging, a killed drill's copy) still takes its room, with a tenth
+     * and 64 MiB to spare; false when the size is not known (-1), so that the dead work goes first.
      */
     public static boolean fitsBesideDead(Path root, long bytes) throws IOException {
         if (bytes < 0) return false;

@@ -45,7 +45,7 @@ final class RestoreBeans {
     static void bindAll(BiConsumer<String, Object> bind, RuntimeLayout layout, Catalog catalog, Secrets secrets,
             Supplier<Instant> now, boolean offsiteEnabled) {
         // first of all: a swap a restore that is gone left half-done (taken back here; a dry run only
-        // refuses it: it changes nothing); what killed runs left waits for discardStaging
+        // refuses it: it changes nothing); what killed runs left waits for deleteDeadWork
         bind.accept("sweepRestoreLeftovers", (Processor) ex -> {
             RestoreJob job = job(ex);
             job.deadWork.addAll(Leftovers.sweepForRestore(job.target, layout.archiveDir(), !job.dryRun));
