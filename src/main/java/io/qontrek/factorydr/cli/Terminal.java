@@ -24,7 +24,8 @@ final class Terminal {
 
     /**
      * Progress of long work: files, bytes and rate, redrawn on one stderr line at most 5 times a
-     * second when stderr is a terminal, and logged every 10 seconds either way.
+     * second when stderr is a terminal, and logged every 10 seconds either way; a step that counts no
+     * files gets a line of its own.
      */
     static ProgressListener progress(String what) {
         boolean tty = stderrIsTerminal();
@@ -32,21 +33,33 @@ final class Terminal {
         long start = System.nanoTime();
         long[] lastDraw = {0};
         long[] lastLog = {start};
-        return (files, bytes) -> {
-            long now = System.nanoTime();
-            boolean draw = tty && now - lastDraw[0] > 200_000_000L;
-            boolean log = now - lastLog[0] > 10_000_000_000L;
-            if (!draw && !log) return; // called once per file: format only what is shown
-            double secs = Math.max((now - start) / 1e9, 1e-3);
-            String line = String.format("%s: %,d files, %.1f MB, %.1f MB/s", what, files, bytes / 1e6, bytes / 1e6 / secs);
-            if (draw) {
-                err.print("\r" + line + "   ");
-                err.flush();
-                lastDraw[0] = now;
+        return new ProgressListener() {
+            @Override
+            public void progress(long files, long bytes) {
+                long now = System.nanoTime();
+                boolean draw = tty && now - lastDraw[0] > 200_000_000L;
+                boolean log = now - lastLog[0] > 10_000_000_000L;
+                if (!draw && !log) return; // called once per file: format only what is shown
+                double secs = Math.max((now - start) / 1e9, 1e-3);
+                String line = String.format("%s: %,d files, %.1f MB, %.1f MB/s", what, files, bytes / 1e6, bytes / 1e6 / secs);
+                if (draw) {
+                    err.print("\r" + line + "   ");
+                    err.flush();
+                    lastDraw[0] = now;
+                }
+                if (log) {
+                    log().info(line);
+                    lastLog[0] = now;
+                }
             }
-            if (log) {
-                log().info(line);
-                lastLog[0] = now;
+
+            @Override
+            public void step(String line) {
+                if (tty) {
+                    err.print("\r\033[K" + what + ": " + line + "\n");
+                    err.flush();
+                }
+                log().info("{}: {}", what, line);
             }
         };
     }

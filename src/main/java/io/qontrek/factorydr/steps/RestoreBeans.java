@@ -73,7 +73,7 @@ final class RestoreBeans {
             OwnerOnly.directories(job.target.root()); // a new --target, or the drill's staged runtime: 0700
             if (!job.deadWork.isEmpty() && !RestoreStaging.fitsBesideDead(job.target.root(), job.roomNeeded)) {
                 deleteDeadWork(job, "first, to make room for this restore (" + (job.roomNeeded < 0 ? "its size is not in the catalog"
-                        : String.format("about %,d MB to write", job.roomNeeded / 1_000_000)) + ")");
+                        : String.format("about %,d MB to write", job.roomNeeded / 1_000_000)) + ")", progress(ex));
             }
             job.staging = RestoreStaging.create(job.target, now.get()); // 0700: nobody else looks in
             ProgressListener progress = progress(ex);
@@ -140,7 +140,7 @@ final class RestoreBeans {
         bind.accept("discardStaging", (Processor) ex -> {
             RestoreJob job = ex.getMessage().getBody(RestoreJob.class);
             if (job != null && job.staging != null) RestoreStaging.discard(job.staging);
-            if (job != null && job.swapped == null) deleteDeadWork(job, "after this restore"); // a dry or failed run
+            if (job != null && job.swapped == null) deleteDeadWork(job, "after this restore", progress(ex)); // a dry or failed run
             // a new --target that a failed or dry run leaves empty goes too: nothing that looks like a runtime stays
             if (job != null && job.madeTarget && job.swapped == null) {
                 try {
@@ -151,7 +151,7 @@ final class RestoreBeans {
             }
         });
         // once the runtime is back and the run recorded: a killed run's million files take minutes
-        bind.accept("deleteDeadWork", (Processor) ex -> deleteDeadWork(job(ex), "after the swap"));
+        bind.accept("deleteDeadWork", (Processor) ex -> deleteDeadWork(job(ex), "after the swap", progress(ex)));
         bind.accept("rebuildCatalog", (Processor) ex -> ex.getMessage().setBody(
                 CatalogRebuilder.rebuild(layout.archiveDir(), catalog, secrets.signingSecret())));
     }
@@ -184,13 +184,16 @@ final class RestoreBeans {
      * Deletes what killed runs left that the sweep resolved (a restore's staging, a drill's copy), once
      * this restore no longer competes with it for the disk; says so in the restore's checks.
      */
-    private static void deleteDeadWork(RestoreJob job, String when) {
+    private static void deleteDeadWork(RestoreJob job, String when, ProgressListener progress) {
         List<WorkDir.Dead> todo;
         synchronized (job.deadWork) { // the error route may run for both branches of the parallel check
             todo = new ArrayList<>(job.deadWork);
             job.deadWork.clear();
         }
         for (WorkDir.Dead dead : todo) {
+            // the operator is told before the wait: a million files take minutes, after the runtime is back
+            progress.step("deleting " + dead.dir() + ", left by a killed run, " + when
+                    + (job.swapped != null ? ": the runtime is already restored" : ""));
             long start = System.nanoTime();
             WorkDir.sweep(dead).ifPresent(removed -> job.checks.add(String.format("deleted %s: %s (%s, in %.1f s): %s", when,
                     dead.dir().getFileName(), removed, (System.nanoTime() - start) / 1e9, dead.what())));

@@ -78,6 +78,9 @@ class KilledRunsLeaveNothingTest {
         assertThat(Cli.read(tmp.resolve("factory-dr.log"))).contains("swept " + staging);
         // the killed restore's staging goes once the runtime is back: deleting a million files takes minutes
         assertThat(r.out()).contains("deleted after the swap: " + staging.getFileName() + " (");
+        // said before the wait (on the terminal, and in the log)
+        assertThat(Cli.read(tmp.resolve("factory-dr.log"))).contains("restore: deleting " + staging
+                + ", left by a killed run, after the swap: the runtime is already restored");
     }
 
     @Test
