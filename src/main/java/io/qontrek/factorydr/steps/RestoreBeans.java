@@ -54,8 +54,10 @@ final class RestoreBeans {
             RestoreJob job = job(ex);
             if (job.archive != null) {
                 job.archives.add(job.archive);
-                job.roomNeeded = catalog.archives().stream().filter(e -> layout.archiveDir().resolve(e.name()).equals(job.archive))
-                        .mapToLong(RestoreBeans::roomNeeded).findFirst().orElse(-1); // an archive from elsewhere: not known
+                if (!job.deadWork.isEmpty()) { // only then asked: is there room beside it?
+                    job.roomNeeded = catalog.archives().stream().filter(e -> layout.archiveDir().resolve(e.name()).equals(job.archive))
+                            .mapToLong(RestoreBeans::roomNeeded).findFirst().orElse(-1); // an archive from elsewhere: not known
+                }
                 return;
             }
             RestorePlan plan = RestorePlanner.plan(catalog.archives(), job.requested, now.get());
