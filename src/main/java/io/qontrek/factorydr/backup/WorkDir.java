@@ -107,28 +107,19 @@ public final class WorkDir {
     }
 
     /**
-     * Deletes resolved dead work (and the dead run's .work/&lt;pid&gt;/ when it was its last) and logs what
-     * it removed; empty when it went meanwhile (another run swept it), or when a running process has
+     * Deletes resolved dead work ({@link #delete}: the dead run's .work/&lt;pid&gt;/ too when it was its last)
+     * and logs what it removed; empty when it went meanwhile (another run swept it), or when a running process has
      * taken its name since it was found dead (a pid reused), which is then left alone.
      */
     public static Optional<Removed> sweep(Dead dead) {
         if (!Files.exists(dead.dir(), LinkOption.NOFOLLOW_LINKS)) return Optional.empty();
-        if (dead.marker() != null && ProcessOwner.read(dead.marker()).filter(o -> !o.isGone()).isPresent()) {
-            LOG.info("kept {}: {} owns it now", dead.dir(), ProcessOwner.read(dead.marker()).get());
+        Optional<ProcessOwner> owner = dead.marker() == null ? Optional.empty() : ProcessOwner.read(dead.marker());
+        if (owner.isPresent() && !owner.get().isGone()) {
+            LOG.info("kept {}: {} owns it now", dead.dir(), owner.get());
             return Optional.empty();
         }
         Removed removed = delete(dead.dir());
         LOG.info("swept {} ({}): {}", dead.dir(), removed, dead.what());
-        Path parent = dead.dir().toAbsolutePath().getParent();
-        Optional<Long> pid = parent == null ? Optional.empty() : pidOf(parent);
-        if (pid.isPresent() && parent.getParent() != null && parent.getParent().getFileName().toString().equals(".work")
-                && new ProcessOwner(pid.get(), null).isGone()) {
-            try {
-                Files.deleteIfExists(parent);
-            } catch (IOException notEmpty) {
-                // more dead work in it, swept on its own
-            }
-        }
         return Optional.of(removed);
     }
 
@@ -201,12 +192,14 @@ public final class WorkDir {
         return new Removed(removed[0], removed[1]);
     }
 
-    /** This process's .work/&lt;pid&gt;/ once its last piece of work is gone: a finished run leaves no directory behind. */
+    /**
+     * A .work/&lt;pid&gt;/ of this process, or of one that is gone, once its last piece of work is deleted:
+     * a finished run leaves no directory behind, nor does a dead run's once its work is swept.
+     */
     private static void removeEmptyPidDir(Path parent) {
-        if (parent == null || parent.getParent() == null || !parent.getParent().getFileName().toString().equals(".work")
-                || !parent.getFileName().toString().equals(Long.toString(ProcessHandle.current().pid()))) {
-            return;
-        }
+        if (parent == null || parent.getParent() == null || !parent.getParent().getFileName().toString().equals(".work")) return;
+        Optional<Long> pid = pidOf(parent);
+        if (pid.isEmpty() || (pid.get() != ProcessHandle.current().pid() && !new ProcessOwner(pid.get(), null).isGone())) return;
         try {
             Files.delete(parent);
         } catch (IOException stillInUse) {
