@@ -197,7 +197,10 @@ public final class WorkDir {
      * a finished run leaves no directory behind, nor does a dead run's once its work is swept.
      */
     private static void removeEmptyPidDir(Path parent) {
-        if (parent == null || parent.getParent() == null || !parent.getParent().getFileName().toString().equals(".work")) return;
+        // a tree directly in / or one level below it (a runtime at /factory) has no .work/ above it
+        Path work = parent == null ? null : parent.getParent();
+        Path name = work == null ? null : work.getFileName();
+        if (name == null || !name.toString().equals(".work")) return;
         Optional<Long> pid = pidOf(parent);
         if (pid.isEmpty() || (pid.get() != ProcessHandle.current().pid() && !new ProcessOwner(pid.get(), null).isGone())) return;
         try {

@@ -59,6 +59,15 @@ class WorkDirTest {
         assertThat(WorkDir.sweep(found.get(0))).as("already gone").isEmpty();
     }
 
+    @Test
+    void aTreeOneLevelBelowTheFileSystemRootIsDeleted() throws Exception {
+        Path top = archive.getRoot().resolve(archive.getName(0)); // /tmp, whose parent is /
+        Path tree = Files.createTempDirectory(top, "workdir-test-");
+        Files.writeString(Files.createDirectories(tree.resolve("proof")).resolve("proof-1.json"), "{}");
+        assertThat(WorkDir.delete(tree).files()).isEqualTo(1);
+        assertThat(tree).doesNotExist();
+    }
+
     /** The child: deletes the tree it is given and says what it removed. */
     public static void main(String[] args) {
         System.out.println("removed " + WorkDir.delete(Path.of(args[0])));

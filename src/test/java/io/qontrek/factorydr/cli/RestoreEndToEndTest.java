@@ -118,6 +118,29 @@ class RestoreEndToEndTest {
         assertThat(Cli.run(env, "restore", "--date=latest", "--dry-run", "--root=" + root).exit()).isZero();
     }
 
+    /** A runtime one level below / (a container's /factory, a host's /srv): no .work/ or parent above its staging. */
+    @Test
+    void aRuntimeDirectlyUnderTheFileSystemRootIsRestored() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isWritable(Path.of("/")), "/ is writable (CI runs as root)");
+        Path root = Files.createTempDirectory(Path.of("/"), "factory-dr-test-");
+        try {
+            SampleRuntime.generate(root, SampleRuntime.Options.builder().proofs(60).days(2).ledgerRows(50).logMb(0)
+                    .towerSecret(Cli.TOWER_SECRET).end(Instant.now()).build(), null);
+            Map<String, String> env = Cli.env(tmp);
+            assertThat(Cli.run(env, "backup", "full", "--root=" + root).exit()).isZero();
+            Files.delete(root.resolve("data/federation_ledger.db"));
+
+            Cli.Result r = Cli.run(env, "restore", "--date=latest", "--root=" + root);
+            assertThat(r.exit()).as(r.toString()).isZero();
+            assertThat(root.resolve("data/federation_ledger.db")).exists();
+            try (Stream<Path> s = Files.list(root)) {
+                assertThat(s.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(".restore-"));
+            }
+        } finally {
+            io.qontrek.factorydr.backup.WorkDir.delete(root);
+        }
+    }
+
     private static List<String> names(String json) throws Exception {
         var arr = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
         List<String> out = new java.util.ArrayList<>();
