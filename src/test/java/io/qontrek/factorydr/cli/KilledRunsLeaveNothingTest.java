@@ -39,7 +39,8 @@ class KilledRunsLeaveNothingTest {
     void backUpAndRestoreOnce(@TempDir Path classTmp) throws Exception {
         tmp = classTmp;
         root = tmp.resolve("runtime");
-        sample = SampleRuntime.generate(root, SampleRuntime.Options.builder().proofs(400).days(4).ledgerRows(500).logMb(1)
+        // 6 days: the tests take the first four and the last, which must differ at any hour (4 days spanned 4 or 5 dates)
+        sample = SampleRuntime.generate(root, SampleRuntime.Options.builder().proofs(400).days(6).ledgerRows(500).logMb(1)
                 .towerSecret(Cli.TOWER_SECRET).end(Instant.now().minusSeconds(3600)).build(), null);
         env = Cli.env(tmp);
         Cli.Result full = Cli.run(env, "backup", "full", "--root=" + root);
