@@ -2,6 +2,7 @@ package io.qontrek.factorydr.archive;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.qontrek.factorydr.common.TestJvm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,10 +48,9 @@ class StreamingMemoryTest {
 
     @Test
     void twoHundredMegabytesInA64MegabyteHeap() throws Exception {
-        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx64m", "-XX:+ExitOnOutOfMemoryError",
-                "-cp", classPath, StreamingMemoryTest.class.getName(), tmp.toString()));
+        List<String> command = new ArrayList<>(TestJvm.command(List.of("-Xmx64m", "-XX:+ExitOnOutOfMemoryError"),
+                StreamingMemoryTest.class.getName()));
+        command.add(tmp.toString());
         Path log = tmp.resolve("child.log");
         Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         assertThat(child.waitFor(10, TimeUnit.MINUTES)).as("child finished").isTrue();

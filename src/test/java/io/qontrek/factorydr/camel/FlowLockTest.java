@@ -2,6 +2,7 @@ package io.qontrek.factorydr.camel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.qontrek.factorydr.common.TestJvm;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -31,9 +32,8 @@ class FlowLockTest {
     }
 
     private static Process other(Path file, String... more) throws Exception {
-        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", classPath, FlowLockTest.class.getName(), file.toString()));
+        List<String> command = new java.util.ArrayList<>(TestJvm.command(List.of(), FlowLockTest.class.getName()));
+        command.add(file.toString());
         command.addAll(List.of(more));
         return new ProcessBuilder(command).redirectErrorStream(true).start();
     }

@@ -1,5 +1,6 @@
 package io.qontrek.factorydr.cli;
 
+import io.qontrek.factorydr.common.TestJvm;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
@@ -263,21 +264,11 @@ final class Cli {
      * the CLI test classes took 100 s of CPU, with C1 alone 59 s.
      */
     private static List<String> factoryDr(String heap) {
-        return new ArrayList<>(List.of(javaBin(), "-Xmx" + heap, "-XX:+UseSerialGC", QUICK_COMPILER_ONLY,
-                "-XX:+ExitOnOutOfMemoryError", "-cp", classPath(), FactoryDr.class.getName()));
+        return new ArrayList<>(TestJvm.command(List.of("-Xmx" + heap, "-XX:+UseSerialGC", QUICK_COMPILER_ONLY,
+                "-XX:+ExitOnOutOfMemoryError"), FactoryDr.class.getName()));
     }
 
     private static final String QUICK_COMPILER_ONLY = "-XX:TieredStopAtLevel=1";
-
-    private static String javaBin() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
-    private static String classPath() {
-        String cp = System.getProperty("surefire.test.class.path");
-        if (cp == null || cp.isBlank()) cp = System.getProperty("java.class.path");
-        return cp;
-    }
 
     static String read(Path p) throws IOException {
         return Files.exists(p) ? Files.readString(p, StandardCharsets.ISO_8859_1) : "";

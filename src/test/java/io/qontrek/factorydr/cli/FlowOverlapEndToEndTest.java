@@ -2,6 +2,7 @@ package io.qontrek.factorydr.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.qontrek.factorydr.common.TestJvm;
 import io.qontrek.factorydr.runtime.SampleRuntime;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -24,10 +25,9 @@ class FlowOverlapEndToEndTest {
         SampleRuntime.generate(root, SampleRuntime.Options.builder().proofs(50).days(1).ledgerRows(20).logMb(0)
                 .towerSecret(Cli.TOWER_SECRET).end(Instant.now()).build(), null);
         // another process in backup-full: it holds the flow's lock (FlowLockTest's helper does what FlowGuard does)
-        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        Process other = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", classPath, "io.qontrek.factorydr.camel.FlowLockTest",
-                root.resolve("archive/.locks/backup-full.lock").toString())).redirectErrorStream(true).start();
+        List<String> command = new java.util.ArrayList<>(TestJvm.command(List.of(), "io.qontrek.factorydr.camel.FlowLockTest"));
+        command.add(root.resolve("archive/.locks/backup-full.lock").toString());
+        Process other = new ProcessBuilder(command).redirectErrorStream(true).start();
         try {
             assertThat(new BufferedReader(new InputStreamReader(other.getInputStream(), StandardCharsets.UTF_8)).readLine())
                     .isEqualTo("locked");

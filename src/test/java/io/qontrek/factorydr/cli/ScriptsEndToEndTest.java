@@ -2,12 +2,14 @@ package io.qontrek.factorydr.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.qontrek.factorydr.common.TestJvm;
 import io.qontrek.factorydr.runtime.SampleRuntime;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,11 +20,10 @@ class ScriptsEndToEndTest {
 
     /** FACTORY_DR pointing at this build's classes (bin/factory-dr would build a jar first). */
     private Map<String, String> env() throws Exception {
-        String cp = System.getProperty("surefire.test.class.path");
-        if (cp == null || cp.isBlank()) cp = System.getProperty("java.class.path");
+        String command = TestJvm.command(List.of("-Xmx512m"), FactoryDr.class.getName()).stream()
+                .map(a -> "'" + a + "'").collect(java.util.stream.Collectors.joining(" "));
         Path launcher = tmp.resolve("factory-dr");
-        Files.writeString(launcher, "#!/usr/bin/env bash\nexec '" + Path.of(System.getProperty("java.home"), "bin", "java")
-                + "' -Xmx512m -cp '" + cp + "' " + FactoryDr.class.getName() + " \"$@\"\n");
+        Files.writeString(launcher, "#!/usr/bin/env bash\nexec " + command + " \"$@\"\n");
         Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwx------"));
         Map<String, String> env = new HashMap<>(Cli.env(tmp));
         env.put("FACTORY_DR", launcher.toString());

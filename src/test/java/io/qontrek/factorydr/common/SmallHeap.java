@@ -17,10 +17,8 @@ public final class SmallHeap {
     private SmallHeap() {}
 
     public static String run(String heap, Class<?> main, Path workDir, String... args) throws Exception {
-        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx" + heap, "-XX:+ExitOnOutOfMemoryError",
-                "-Djava.io.tmpdir=" + workDir, "-cp", classPath, main.getName()));
+        List<String> command = new ArrayList<>(TestJvm.command(List.of("-Xmx" + heap, "-XX:+ExitOnOutOfMemoryError",
+                "-Djava.io.tmpdir=" + workDir), main.getName()));
         command.addAll(List.of(args));
         Path log = workDir.resolve("child-" + main.getSimpleName() + ".log");
         Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
