@@ -62,6 +62,7 @@ class WorkDirTest {
     @Test
     void aTreeOneLevelBelowTheFileSystemRootIsDeleted() throws Exception {
         Path top = archive.getRoot().resolve(archive.getName(0)); // /tmp, whose parent is /
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isWritable(top), top + " is writable");
         Path tree = Files.createTempDirectory(top, "workdir-test-");
         Files.writeString(Files.createDirectories(tree.resolve("proof")).resolve("proof-1.json"), "{}");
         assertThat(WorkDir.delete(tree).files()).isEqualTo(1);

@@ -20,7 +20,8 @@ class CdsTrainingTest {
         PrintStream stderr = System.err;
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int failures;
-        synchronized (Cli.class) { // Cli.run swaps them too
+        synchronized (Cli.class) { // Cli.run swaps them too, and points the log at each run's file
+            String logFile = System.getProperty("factorydr.log.file");
             System.setOut(new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
             try {
@@ -28,6 +29,9 @@ class CdsTrainingTest {
             } finally {
                 System.setOut(stdout);
                 System.setErr(stderr);
+                // the training's FactoryDr.run sets it where it is unset: Cli.logTo must find it as it left it
+                if (logFile == null) System.clearProperty("factorydr.log.file");
+                else System.setProperty("factorydr.log.file", logFile);
             }
         }
         assertThat(failures).as(err.toString(StandardCharsets.UTF_8)).isZero();

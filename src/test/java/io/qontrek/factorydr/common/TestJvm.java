@@ -38,6 +38,8 @@ public final class TestJvm {
     private static final String TRAINING = "io.qontrek.factorydr.cli.CdsTraining";
     private static Layout layout;
     private static boolean trainingStarted;
+    /** Set as this JVM ends: a training it stops did not fail. */
+    private static volatile boolean ending;
 
     private TestJvm() {}
 
@@ -94,7 +96,11 @@ public final class TestJvm {
                     && dirs.stream().allMatch(d -> Files.isRegularFile(jarOf(target, d)));
             if (!fresh) {
                 Files.deleteIfExists(keyFile);
-                Files.deleteIfExists(target.resolve("test-jvm.jsa"));
+                try (Stream<Path> s = Files.list(target)) {
+                    for (Path old : s.filter(p -> p.getFileName().toString().matches("test-jvm\\.[0-9a-f]+\\.(jsa|failed|\\d+\\.tmp)")).toList()) {
+                        Files.deleteIfExists(old);
+                    }
+                }
             }
             for (Path entry : entries) {
                 if (!Files.isDirectory(entry)) {
@@ -106,7 +112,9 @@ public final class TestJvm {
                 path.add(jar.toString());
             }
             if (!fresh) Files.writeString(keyFile, key);
-            return new Layout(String.join(File.pathSeparator, path), target.resolve("test-jvm.jsa"));
+            // named by what it was made from: an archive trained for other jars is never taken for these
+            String name = "test-jvm." + Integer.toHexString(key.hashCode());
+            return new Layout(String.join(File.pathSeparator, path), target.resolve(name + ".jsa"));
         } catch (IOException | RuntimeException e) {
             System.err.println("test-jvm: children run from the class directories, without class-data sharing: " + e);
             return new Layout(original, null);
@@ -119,7 +127,7 @@ public final class TestJvm {
 
     /** What the jars and the archive were made from: every entry's files, sizes and times, and the JVM. */
     private static String key(List<Path> entries) throws IOException {
-        StringBuilder key = new StringBuilder(System.getProperty("java.home")).append('\n');
+        StringBuilder key = new StringBuilder(System.getProperty("java.home")).append(' ').append(System.getProperty("java.vm.version")).append('\n');
         for (Path entry : entries) {
             long[] sum = new long[3];
             if (Files.isDirectory(entry)) {
@@ -150,14 +158,25 @@ public final class TestJvm {
         Path tmp = jar.resolveSibling(jar.getFileName() + ".tmp");
         List<Path> files;
         try (Stream<Path> s = Files.walk(dir)) {
-            files = s.filter(Files::isRegularFile).sorted().toList();
+            files = s.filter(p -> !p.equals(dir)).sorted().toList();
         }
         try (OutputStream out = Files.newOutputStream(tmp); JarOutputStream jarOut = new JarOutputStream(out)) {
             for (Path file : files) {
+                String name = dir.relativize(file).toString().replace(File.separatorChar, '/');
+                if (Files.isDirectory(file)) { // as the build's jar has them: getResource("routes/") finds one
+                    JarEntry d = new JarEntry(name + "/");
+                    d.setMethod(JarEntry.STORED);
+                    d.setSize(0);
+                    d.setCompressedSize(0);
+                    d.setCrc(0);
+                    jarOut.putNextEntry(d);
+                    jarOut.closeEntry();
+                    continue;
+                }
                 byte[] bytes = Files.readAllBytes(file);
                 CRC32 crc = new CRC32();
                 crc.update(bytes);
-                JarEntry e = new JarEntry(dir.relativize(file).toString().replace(File.separatorChar, '/'));
+                JarEntry e = new JarEntry(name);
                 e.setMethod(JarEntry.STORED);
                 e.setSize(bytes.length);
                 e.setCompressedSize(bytes.length);
@@ -171,31 +190,78 @@ public final class TestJvm {
         Files.move(tmp, jar, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    /** The training run, once for these jars: whichever test JVM takes the lock makes the archive; the other goes on without. */
+    /**
+     * The training run, once for these jars: whichever test JVM takes the lock makes the archive, the
+     * other goes on without. A training that failed is not tried again for the same jars (a .failed
+     * mark, as the launcher's); one cut short by the end of this JVM is stopped with it, and leaves nothing.
+     */
     private static void train(Layout l) {
-        Path lockPath = l.archive.resolveSibling("test-jvm.training.lock");
-        try (FileChannel lockFile = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             FileLock lock = lockFile.tryLock()) {
-            if (lock == null || Files.isRegularFile(l.archive)) return;
-            Path tmp = l.archive.resolveSibling("test-jvm.jsa.tmp");
-            Files.deleteIfExists(tmp);
-            Path work = Files.createTempDirectory("test-jvm-training-");
+        String base = l.archive.getFileName().toString().replaceFirst("\\.jsa$", "");
+        Path failed = l.archive.resolveSibling(base + ".failed");
+        Path tmp = l.archive.resolveSibling(base + "." + ProcessHandle.current().pid() + ".tmp");
+        Path work = null;
+        Process p = null;
+        Thread stop = null;
+        try (FileChannel lockFile = FileChannel.open(l.archive.resolveSibling("test-jvm.training.lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE); FileLock lock = lockFile.tryLock()) {
+            if (lock == null || Files.isRegularFile(l.archive) || Files.exists(failed)) return;
+            work = Files.createTempDirectory("test-jvm-training-");
             List<String> command = new ArrayList<>(List.of(java(), "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                     "-XX:ArchiveClassesAtExit=" + tmp, "-Xlog:cds=off", "-Xlog:cds+dynamic=off", "-Djava.io.tmpdir=" + work,
                     "-cp", l.classPath, TRAINING));
             ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(work.resolve("training.log").toFile());
             pb.environment().keySet().removeIf(k -> k.startsWith("FACTORY_") || k.endsWith("_SECRET") || k.startsWith("ARCHIVE_"));
-            Process p = pb.start();
-            // a failed training command only means fewer classes in the archive: it is kept whenever written
-            if (!p.waitFor(5, TimeUnit.MINUTES)) p.destroyForcibly();
-            if (Files.isRegularFile(tmp) && Files.size(tmp) > 0) {
+            Process training = pb.start();
+            p = training;
+            Path scratch = work;
+            stop = new Thread(() -> {
+                ending = true;
+                training.destroyForcibly();
+                try {
+                    training.waitFor(10, TimeUnit.SECONDS);
+                } catch (InterruptedException ignored) {
+                    Thread.currentThread().interrupt();
+                }
+                WorkDir.delete(scratch);
+                tmp.toFile().delete();
+            }, "cds-training-stop");
+            Runtime.getRuntime().addShutdownHook(stop);
+            // a training command that fails only means fewer classes in the archive: it is kept whenever written
+            boolean ended = training.waitFor(5, TimeUnit.MINUTES);
+            if (ending) return;
+            if (ended && Files.isRegularFile(tmp) && Files.size(tmp) > 0) {
                 Files.move(tmp, l.archive, StandardCopyOption.ATOMIC_MOVE);
-                WorkDir.delete(work);
             } else {
-                System.err.println("test-jvm: no class-data archive made; see " + work.resolve("training.log"));
+                Files.writeString(failed, ended ? "no archive written\n" : "timed out\n");
+                System.err.println("test-jvm: no class-data archive made (" + (ended ? "none written" : "timed out")
+                        + "); children run without; the training's output: " + Files.readString(work.resolve("training.log")));
             }
-        } catch (IOException | InterruptedException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             System.err.println("test-jvm: no class-data archive: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            if (p != null) {
+                p.destroyForcibly();
+                try {
+                    p.waitFor(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            if (stop != null) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(stop);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running: it stops the training and deletes what it left
+                }
+            }
+            WorkDir.delete(work);
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // nothing to clean
+            }
         }
     }
 }
