@@ -54,7 +54,8 @@ final class SwapItems {
         return out;
     }
 
-    private Item directory(String name, Path liveDir) throws IOException {
+    private Item directory(String name, Path link) throws IOException {
+        Path liveDir = followLink(name, link);
         Path staged = staging.resolve(name);
         if (RuntimeSwap.exists(liveDir) && !sameFileSystem(liveDir, staging)) {
             // a volume mounted at liveDir, say: swap what is inside it
@@ -64,6 +65,24 @@ final class SwapItems {
         Path source = sameFileSystem(liveDir.getParent(), staging) ? staged
                 : liveDir.getParent().resolve(".restore-incoming-" + stamp).resolve(name);
         return new Item(name, liveDir, staged, source, replacedDir(liveDir.getParent()).resolve(name), true, false);
+    }
+
+    /**
+     * proof/ or config/ as a link to a directory elsewhere (a larger volume, say): the swap happens at
+     * the link's target and the link stays, so the restored files land where the runtime keeps them.
+     * Renaming the link itself would put a real directory in its place, on the runtime's disk, and
+     * leave the target holding the old files.
+     */
+    private static Path followLink(String name, Path link) throws IOException {
+        if (!Files.isSymbolicLink(link)) return link;
+        try {
+            Path target = link.toRealPath();
+            if (!Files.isDirectory(target)) throw new IOException(link + " (" + name + "/) is a link to " + target + ", which is no directory");
+            return target;
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IOException(link + " (" + name + "/) is a link to " + Files.readSymbolicLink(link)
+                    + ", which does not exist: is its volume mounted?");
+        }
     }
 
     /** Whether p (or, if it does not exist yet, its nearest existing ancestor) is on the staging's file system. */

@@ -118,6 +118,43 @@ class RestoreEndToEndTest {
         assertThat(Cli.run(env, "restore", "--date=latest", "--dry-run", "--root=" + root).exit()).isZero();
     }
 
+    /** proof/ as a link to a larger volume: the proofs are restored there, and the link stays. */
+    @Test
+    void aProofDirectoryThatIsALinkIsRestoredWhereItPoints() throws Exception {
+        Path root = tmp.resolve("runtime");
+        SampleRuntime.generate(root, SampleRuntime.Options.builder().proofs(60).days(2).ledgerRows(50).logMb(0)
+                .towerSecret(Cli.TOWER_SECRET).end(Instant.now()).build(), null);
+        Path volume = Files.createDirectories(tmp.resolve("big-volume"));
+        Files.move(root.resolve("proof"), volume.resolve("proof"));
+        Files.createSymbolicLink(root.resolve("proof"), volume.resolve("proof"));
+        Map<String, String> env = Cli.env(tmp);
+        assertThat(Cli.run(env, "backup", "full", "--root=" + root).exit()).isZero();
+        String backedUp = RuntimeHash.of(volume, "proof");
+        try (Stream<Path> s = Files.list(volume.resolve("proof"))) {
+            for (Path p : s.filter(p -> p.getFileName().toString().startsWith("proof-00000000000")).toList()) Files.delete(p);
+        }
+
+        Cli.Result r = Cli.run(env, "restore", "--date=latest", "--root=" + root);
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(Files.isSymbolicLink(root.resolve("proof"))).as("proof/ is still the link").isTrue();
+        assertThat(RuntimeHash.of(volume, "proof")).as("the proofs restored on the volume").isEqualTo(backedUp);
+        for (Path dir : List.of(root, volume)) {
+            try (Stream<Path> s = Files.list(dir)) {
+                assertThat(s.map(p -> p.getFileName().toString())).as(dir.toString()).noneMatch(n -> n.startsWith(".restore-"));
+            }
+        }
+
+        // the link's volume not mounted: one line saying so, and the runtime as it was
+        Files.move(volume, tmp.resolve("unmounted"));
+        Cli.Result refused = Cli.run(env, "restore", "--date=latest", "--root=" + root);
+        assertThat(refused.exit()).isNotZero();
+        assertThat(refused.err()).contains("is a link to " + volume.resolve("proof") + ", which does not exist: is its volume mounted?");
+        assertThat(Files.isSymbolicLink(root.resolve("proof"))).isTrue();
+        try (Stream<Path> s = Files.list(root)) {
+            assertThat(s.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(".restore-"));
+        }
+    }
+
     /** A runtime one level below / (a container's /factory, a host's /srv): no .work/ or parent above its staging. */
     @Test
     void aRuntimeDirectlyUnderTheFileSystemRootIsRestored() throws Exception {
