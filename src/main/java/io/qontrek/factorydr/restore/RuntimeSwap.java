@@ -157,6 +157,12 @@ public final class RuntimeSwap {
      * @param keepLive archive-style paths ({@code config/tls/server.key}) whose live file wins over the
      *                 staged one: the manifest's {@code skipped} and {@code redacted}
      */
+    /** Before anything is staged: a proof/ or config/ that is a link to nowhere fails now, not after the pass. */
+    public static void checkLinks(RuntimeLayout live, Scope scope) throws IOException {
+        if (scope.proof()) SwapItems.followLink("proof", live.proofDir());
+        if (scope.config()) SwapItems.followLink("config", live.configDir());
+    }
+
     public RuntimeSwap(RuntimeLayout live, Path staging, Scope scope, Collection<String> keepLive) {
         this(live, staging, scope, keepLive, RENAME, Instant.now());
     }

@@ -73,7 +73,7 @@ final class SwapItems {
      * Renaming the link itself would put a real directory in its place, on the runtime's disk, and
      * leave the target holding the old files.
      */
-    private static Path followLink(String name, Path link) throws IOException {
+    static Path followLink(String name, Path link) throws IOException {
         if (!Files.isSymbolicLink(link)) return link;
         try {
             Path target = link.toRealPath();

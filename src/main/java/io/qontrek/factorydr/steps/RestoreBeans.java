@@ -71,6 +71,7 @@ final class RestoreBeans {
         });
         bind.accept("verifyAndStageRestore", (Processor) ex -> {
             RestoreJob job = job(ex);
+            RuntimeSwap.checkLinks(job.target, job.scope);
             job.madeTarget = !Files.exists(job.target.root());
             OwnerOnly.directories(job.target.root()); // a new --target, or the drill's staged runtime: 0700
             if (!job.deadWork.isEmpty() && !RestoreStaging.fitsBesideDead(job.target.root(), job.roomNeeded)) {
