@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -127,19 +126,6 @@ class BackupBadInputTest {
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("does not exist");
         assertOneCleanLine(r);
-    }
-
-    @Test
-    void aRuntimeWithoutItsProofDirectoryIsRefusedAndNothingIsCreated() throws Exception {
-        Path bare = tmp.resolve("bare");
-        for (String d : List.of("config", "data", "logs")) Files.createDirectories(bare.resolve(d));
-        for (String command : List.of("full", "incremental", "proofs")) {
-            Cli.Result r = Cli.run(env, "backup", command, "--root=" + bare);
-            assertThat(r.exit()).as(r.toString()).isEqualTo(2);
-            assertThat(r.err()).contains("proof directory (factory.proof-dir) " + bare.resolve("proof") + " does not exist");
-            assertOneCleanLine(r);
-            assertThat(bare.resolve("archive")).as("backup %s made an archive directory", command).doesNotExist();
-        }
     }
 
     @Test
