@@ -16,9 +16,11 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -152,17 +154,47 @@ public final class RuntimeSwap {
     private final SwapItems plan;
 
     /**
+     * Before anything is staged: the links a swap would follow (SwapItems.followLink) must be safe to
+     * follow. In the runtime itself, proof/ or config/ may be a link to a directory elsewhere, which must
+     * exist, must not hold the runtime or the other one, and must sit in a directory this user can write
+     * (the replaced copy goes aside there). A --target (or the drill's staging) is written only inside
+     * itself: a link in it could lead into the live runtime, so it is refused.
+     */
+    public static void checkLinks(RuntimeLayout target, Scope scope, boolean liveRuntime) throws IOException {
+        Map<String, Path> dirs = new LinkedHashMap<>();
+        if (scope.proof()) dirs.put("proof", target.proofDir());
+        if (scope.config()) dirs.put("config", target.configDir());
+        Path root = exists(target.root()) ? target.root().toRealPath() : target.root().toAbsolutePath().normalize();
+        Map<String, Path> real = new LinkedHashMap<>();
+        for (var d : dirs.entrySet()) {
+            Path dir = d.getValue();
+            if (!Files.isSymbolicLink(dir)) {
+                real.put(d.getKey(), exists(dir) ? dir.toRealPath() : dir.toAbsolutePath().normalize());
+                continue;
+            }
+            String what = dir + " (" + d.getKey() + "/) is a link to " + Files.readSymbolicLink(dir);
+            if (!liveRuntime) throw new IOException(what + ": a restore into a --target writes only inside it; give one without links");
+            Path to = SwapItems.followLink(d.getKey(), dir);
+            if (root.startsWith(to)) throw new IOException(what + ", which holds the runtime itself");
+            for (Path part : to) {
+                if (part.toString().startsWith(".restore-")) throw new IOException(what + ", inside a restore's own directory");
+            }
+            if (!Files.isWritable(to.getParent())) {
+                throw new IOException(what + ": the copy it replaces goes aside in " + to.getParent() + ", which this user cannot write");
+            }
+            real.put(d.getKey(), to);
+        }
+        if (real.size() == 2 && (real.get("proof").startsWith(real.get("config")) || real.get("config").startsWith(real.get("proof")))) {
+            throw new IOException("proof/ and config/ are one directory, or one holds the other: " + real.get("proof") + ", " + real.get("config"));
+        }
+    }
+
+    /**
      * @param live the runtime to restore into
      * @param staging the staging root, holding proof/, config/, data/ as extracted from the archives
      * @param keepLive archive-style paths ({@code config/tls/server.key}) whose live file wins over the
      *                 staged one: the manifest's {@code skipped} and {@code redacted}
      */
-    /** Before anything is staged: a proof/ or config/ that is a link to nowhere fails now, not after the pass. */
-    public static void checkLinks(RuntimeLayout live, Scope scope) throws IOException {
-        if (scope.proof()) SwapItems.followLink("proof", live.proofDir());
-        if (scope.config()) SwapItems.followLink("config", live.configDir());
-    }
-
     public RuntimeSwap(RuntimeLayout live, Path staging, Scope scope, Collection<String> keepLive) {
         this(live, staging, scope, keepLive, RENAME, Instant.now());
     }

@@ -71,7 +71,8 @@ final class RestoreBeans {
         });
         bind.accept("verifyAndStageRestore", (Processor) ex -> {
             RestoreJob job = job(ex);
-            RuntimeSwap.checkLinks(job.target, job.scope);
+            RuntimeSwap.checkLinks(job.target, job.scope,
+                    job.target.root().toAbsolutePath().normalize().equals(layout.root().toAbsolutePath().normalize()));
             job.madeTarget = !Files.exists(job.target.root());
             OwnerOnly.directories(job.target.root()); // a new --target, or the drill's staged runtime: 0700
             if (!job.deadWork.isEmpty() && !RestoreStaging.fitsBesideDead(job.target.root(), job.roomNeeded)) {

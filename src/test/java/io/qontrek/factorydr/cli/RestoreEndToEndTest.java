@@ -144,6 +144,23 @@ class RestoreEndToEndTest {
             }
         }
 
+        // a --target is written only inside itself: a link there, into the live runtime say, is refused
+        Path other = Files.createDirectories(tmp.resolve("other-target"));
+        Files.createSymbolicLink(other.resolve("proof"), volume.resolve("proof"));
+        Cli.Result intoLive = Cli.run(env, "restore", "--date=latest", "--target=" + other, "--root=" + root);
+        assertThat(intoLive.exit()).isNotZero();
+        assertThat(intoLive.err()).contains("a restore into a --target writes only inside it");
+        assertThat(RuntimeHash.of(volume, "proof")).as("the live proofs untouched").isEqualTo(backedUp);
+
+        // a link that would move the runtime itself aside
+        Files.delete(root.resolve("proof"));
+        Files.createSymbolicLink(root.resolve("proof"), Path.of("."));
+        Cli.Result itself = Cli.run(env, "restore", "--date=latest", "--root=" + root);
+        assertThat(itself.exit()).isNotZero();
+        assertThat(itself.err()).contains("which holds the runtime itself");
+        Files.delete(root.resolve("proof"));
+        Files.createSymbolicLink(root.resolve("proof"), volume.resolve("proof"));
+
         // the link's volume not mounted: one line saying so, and the runtime as it was
         Files.move(volume, tmp.resolve("unmounted"));
         Cli.Result refused = Cli.run(env, "restore", "--date=latest", "--root=" + root);
