@@ -132,6 +132,28 @@ class DrillEndToEndTest {
         assertThat(bad.err()).contains("signature does not verify");
     }
 
+    /** proof/ as a link to a volume: a --staging inside that volume is inside the live proofs, however it is spelled. */
+    @Test
+    void aStagingInsideTheLiveRuntimeIsRefusedThroughLinksToo() throws Exception {
+        Map<String, String> env = Cli.env(tmp);
+        Path root = runtimeWithBackup(env);
+        Path volume = Files.createDirectories(tmp.resolve("volume"));
+        Files.move(root.resolve("proof"), volume.resolve("proof"));
+        Files.createSymbolicLink(root.resolve("proof"), volume.resolve("proof"));
+        List<String> before;
+        try (Stream<Path> s = Files.list(volume.resolve("proof"))) {
+            before = s.map(Path::toString).sorted().toList();
+        }
+        for (Path staging : List.of(volume.resolve("proof/drill-here"), root.resolve("proof/drill-here"))) {
+            Cli.Result r = Cli.run(env, "drill", "--staging=" + staging, "--root=" + root);
+            assertThat(r.exit()).as(r.toString()).isEqualTo(2);
+            assertThat(r.err()).contains("overlaps the live runtime");
+            try (Stream<Path> s = Files.list(volume.resolve("proof"))) {
+                assertThat(s.map(Path::toString).sorted().toList()).as("the live proofs").isEqualTo(before);
+            }
+        }
+    }
+
     @Test
     void aCorruptNewestBackupFailsTheDrillNamingTheOutcome() throws Exception {
         Map<String, String> env = new java.util.HashMap<>(Cli.env(tmp));
