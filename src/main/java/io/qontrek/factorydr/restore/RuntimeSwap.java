@@ -155,15 +155,16 @@ public final class RuntimeSwap {
 
     /**
      * Before anything is staged: the links a swap would follow (SwapItems.followLink) must be safe to
-     * follow. In the runtime itself, proof/ or config/ may be a link to a directory elsewhere, which must
-     * exist, must not hold the runtime or the other one, and must sit in a directory this user can write
-     * (the replaced copy goes aside there). A --target (or the drill's staging) is written only inside
+     * follow. In the runtime itself, proof/, config/ or data/ may be a link to a directory elsewhere, which
+     * must exist, must not hold the runtime or another of them, and (proof/, config/) must sit in a
+     * directory this user can write (the replaced copy goes aside there). A --target (or the drill's staging) is written only inside
      * itself: a link in it could lead into the live runtime, so it is refused.
      */
     public static void checkLinks(RuntimeLayout target, Scope scope, boolean liveRuntime) throws IOException {
         Map<String, Path> dirs = new LinkedHashMap<>();
         if (scope.proof()) dirs.put("proof", target.proofDir());
         if (scope.config()) dirs.put("config", target.configDir());
+        if (scope.databases()) dirs.put("data", target.dataDir()); // its files are swapped inside it, through a link
         Path root = exists(target.root()) ? target.root().toRealPath() : target.root().toAbsolutePath().normalize();
         Map<String, Path> real = new LinkedHashMap<>();
         for (var d : dirs.entrySet()) {
@@ -179,13 +180,20 @@ public final class RuntimeSwap {
             for (Path part : to) {
                 if (part.toString().startsWith(".restore-")) throw new IOException(what + ", inside a restore's own directory");
             }
-            if (!Files.isWritable(to.getParent())) {
+            if (!d.getKey().equals("data") && !Files.isWritable(to.getParent())) {
                 throw new IOException(what + ": the copy it replaces goes aside in " + to.getParent() + ", which this user cannot write");
             }
             real.put(d.getKey(), to);
         }
-        if (real.size() == 2 && (real.get("proof").startsWith(real.get("config")) || real.get("config").startsWith(real.get("proof")))) {
-            throw new IOException("proof/ and config/ are one directory, or one holds the other: " + real.get("proof") + ", " + real.get("config"));
+        List<String> names = new ArrayList<>(real.keySet());
+        for (int i = 0; i < names.size(); i++) {
+            for (int j = i + 1; j < names.size(); j++) {
+                Path a = real.get(names.get(i));
+                Path b = real.get(names.get(j));
+                if (a.startsWith(b) || b.startsWith(a)) {
+                    throw new IOException(names.get(i) + "/ and " + names.get(j) + "/ are one directory, or one holds the other: " + a + ", " + b);
+                }
+            }
         }
     }
 

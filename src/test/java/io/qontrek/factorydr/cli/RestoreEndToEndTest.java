@@ -151,6 +151,13 @@ class RestoreEndToEndTest {
         assertThat(intoLive.exit()).isNotZero();
         assertThat(intoLive.err()).contains("a restore into a --target writes only inside it");
         assertThat(RuntimeHash.of(volume, "proof")).as("the live proofs untouched").isEqualTo(backedUp);
+        Files.delete(other.resolve("proof"));
+        Files.createSymbolicLink(other.resolve("data"), root.resolve("data")); // its databases would be swapped in the live data/
+        String liveData = RuntimeHash.of(root, "data");
+        Cli.Result intoLiveData = Cli.run(env, "restore", "--date=latest", "--target=" + other, "--root=" + root);
+        assertThat(intoLiveData.exit()).isNotZero();
+        assertThat(intoLiveData.err()).contains("(data/) is a link to", "a restore into a --target writes only inside it");
+        assertThat(RuntimeHash.of(root, "data")).as("the live databases untouched").isEqualTo(liveData);
 
         // a link that would move the runtime itself aside
         Files.delete(root.resolve("proof"));
