@@ -105,6 +105,17 @@ public record RuntimeLayout(Path root, Path proofDir, Path configDir, Path dataD
         return this;
     }
 
+    /**
+     * The path with every link resolved as far as it exists, the rest appended as given: what two paths
+     * really are, to tell whether one lies in the other (a proof/ that is a link to a volume, say).
+     */
+    public static Path resolved(Path p) throws java.io.IOException {
+        Path abs = p.toAbsolutePath().normalize();
+        Path existing = abs;
+        while (existing != null && !Files.exists(existing)) existing = existing.getParent();
+        return existing == null ? abs : existing.toRealPath().resolve(existing.relativize(abs));
+    }
+
     public static void requireDir(Path dir, String what) {
         if (!Files.isDirectory(dir)) throw new ConfigException(what + " " + dir + " does not exist");
         if (!Files.isReadable(dir)) throw new ConfigException(what + " " + dir + " is not readable");

@@ -56,10 +56,10 @@ public final class Drill {
         run.panicReason = "factory-dr " + run.drillId + ": simulated disaster (ledger deleted, proof files removed)";
         if (run.requestedStaging != null) {
             Path s = run.requestedStaging.toAbsolutePath().normalize();
-            Path rs = realPath(s);
+            Path rs = RuntimeLayout.resolved(s);
             for (Path d : List.of(live.root(), live.proofDir(), live.configDir(), live.dataDir(), live.logsDir(), live.archiveDir())) {
                 // by the paths as given and as they resolve: proof/ may be a link to a volume that --staging lies in
-                if (overlaps(s, d.toAbsolutePath().normalize(), live.root()) || overlaps(rs, realPath(d), realPath(live.root()))) {
+                if (overlaps(s, d.toAbsolutePath().normalize(), live.root()) || overlaps(rs, RuntimeLayout.resolved(d), RuntimeLayout.resolved(live.root()))) {
                     throw new ConfigException("--staging=" + s + " overlaps the live runtime (" + d + "); choose a directory outside it");
                 }
             }
@@ -79,14 +79,6 @@ public final class Drill {
 
     private static boolean overlaps(Path staging, Path dir, Path root) {
         return staging.equals(dir) || dir.startsWith(staging) || (staging.startsWith(dir) && !dir.equals(root));
-    }
-
-    /** The path with every link resolved, as far as it exists (the rest appended as given). */
-    private static Path realPath(Path p) throws IOException {
-        Path abs = p.toAbsolutePath().normalize();
-        Path existing = abs;
-        while (existing != null && !Files.exists(existing)) existing = existing.getParent();
-        return existing == null ? abs : existing.toRealPath().resolve(existing.relativize(abs));
     }
 
     /**

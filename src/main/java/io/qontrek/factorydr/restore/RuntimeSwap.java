@@ -165,12 +165,12 @@ public final class RuntimeSwap {
         if (scope.proof()) dirs.put("proof", target.proofDir());
         if (scope.config()) dirs.put("config", target.configDir());
         if (scope.databases()) dirs.put("data", target.dataDir()); // its files are swapped inside it, through a link
-        Path root = exists(target.root()) ? target.root().toRealPath() : target.root().toAbsolutePath().normalize();
+        Path root = RuntimeLayout.resolved(target.root());
         Map<String, Path> real = new LinkedHashMap<>();
         for (var d : dirs.entrySet()) {
             Path dir = d.getValue();
             if (!Files.isSymbolicLink(dir)) {
-                real.put(d.getKey(), exists(dir) ? dir.toRealPath() : dir.toAbsolutePath().normalize());
+                real.put(d.getKey(), RuntimeLayout.resolved(dir));
                 continue;
             }
             String what = dir + " (" + d.getKey() + "/) is a link to " + Files.readSymbolicLink(dir);
