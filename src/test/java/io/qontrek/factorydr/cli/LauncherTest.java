@@ -109,6 +109,32 @@ class LauncherTest {
         assertThat(r.err()).isEqualTo("factory-dr: installation directory " + tmp.resolve("nowhere") + " (FACTORY_HOME) does not exist\n");
     }
 
+    @Test
+    void theClassDataTrainingRunsWithoutTheOperatorsJvmAndCamelVariables() throws Exception {
+        // a java that records the training's environment and leaves an archive, so no JVM starts here
+        Path fakeBin = Files.createDirectories(tmp.resolve("java-bin"));
+        Path environment = tmp.resolve("training-environment");
+        Path java = fakeBin.resolve("java");
+        Files.writeString(java, "#!/bin/bash\nfor a; do case $a in -XX:ArchiveClassesAtExit=*) env > '" + environment
+                + "'; echo archive > \"${a#*=}\";; esac; done\n");
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path jar = Files.createFile(tmp.resolve("factory-dr.jar"));
+        Map<String, String> env = new HashMap<>();
+        env.put("PATH", fakeBin + ":" + System.getenv("PATH"));
+        env.put("FACTORY_DR_JAR", jar.toString());
+        env.put("FACTORY_PRINT_COMMAND", "1");
+        env.put("JAVA_TOOL_OPTIONS", "-Dfactory.test.pause-at=restore-staged");
+        env.put("JDK_JAVA_OPTIONS", "-agentlib:jdwp=transport=dt_socket,server=y,address=5005");
+        env.put("CAMEL_MAIN_ROUTESINCLUDEPATTERN", "file:/elsewhere/*.yaml");
+        Cli.Result r = Cli.sh(tmp, env, "'" + Path.of("bin/factory-dr").toAbsolutePath() + "' list");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.err()).contains("preparing class-data sharing");
+        assertThat(r.out()).as("the archive made is used").contains("-XX:SharedArchiveFile=");
+        String training = Files.readString(environment);
+        assertThat(training).contains("FACTORY_DR_JAR=").doesNotContain("JAVA_TOOL_OPTIONS").doesNotContain("JDK_JAVA_OPTIONS")
+                .doesNotContain("CAMEL_MAIN");
+    }
+
     /** A copy of this launcher in an installation of its own: bin/ and nothing built. */
     private Path installation(String name) throws Exception {
         Path home = tmp.resolve(name);
