@@ -100,7 +100,7 @@ public final class BackupCollector {
      * on the pool.
      */
     public BackupSet incremental(Instant now, Catalog catalog) throws IOException {
-        RuntimeLayout.requireDir(layout.proofDir(), "proof directory (factory.proof-dir)");
+        layout.requireProofs();
         CatalogEntry last = catalog.newest(Set.of("full", "incremental", "proof-daily"))
                 .orElseThrow(() -> new IOException("no backup to build an incremental on: run 'backup full' first"));
         long since = Instant.parse(last.createdAt()).toEpochMilli();
@@ -227,7 +227,7 @@ public final class BackupCollector {
 
     /** Daily proof archive: the proof files of one day (from its digest's seq range) and the digest itself. */
     public BackupSet proofDay(LocalDate day, Instant now) throws IOException {
-        RuntimeLayout.requireDir(layout.proofDir(), "proof directory (factory.proof-dir)");
+        layout.requireProofs();
         Path digestFile = DailyDigest.path(layout.proofDir(), day);
         if (!Files.isRegularFile(digestFile)) {
             throw new IOException("no daily digest for " + day + " (" + digestFile + "): the runtime has not closed that day");
@@ -256,7 +256,7 @@ public final class BackupCollector {
      * their name (alerts-2025-10-23.log) or, for names without a date, by their last change.
      */
     public BackupSet alerts(LocalDate day, Instant now) throws IOException {
-        RuntimeLayout.requireDir(layout.logsDir(), "logs directory (factory.logs-dir)");
+        layout.requireLogs();
         List<BackupSet.Entry> entries = new ArrayList<>();
         String iso = day.toString();
         for (Path f : RuntimeFiles.regularFiles(layout.alertsDir())) {

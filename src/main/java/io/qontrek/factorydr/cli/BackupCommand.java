@@ -8,9 +8,11 @@ import io.qontrek.factorydr.common.ProgressListener;
 import io.qontrek.factorydr.config.RuntimeLayout;
 import io.qontrek.factorydr.config.Secrets;
 import io.qontrek.factorydr.config.Settings;
+import io.qontrek.factorydr.restore.RestoreStaging;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -23,29 +25,31 @@ final class BackupCommand {
 
     @Command(name = "full", description = "Proof, config (secrets stripped), database snapshots and recent logs.")
     int full() throws Exception {
-        return run("backup-full", null, "full backup");
+        return run("backup-full", null, "full backup", RuntimeLayout::requireRuntime);
     }
 
     @Command(name = "proofs", description = "One day's proof files and digest (default: yesterday, UTC).")
     int proofs(@Option(names = "--date", paramLabel = "YYYY-MM-DD", description = "The day to archive.") LocalDate date)
             throws Exception {
-        return run("proof-daily-archive", date, "daily proof archive");
+        return run("proof-daily-archive", date, "daily proof archive", RuntimeLayout::requireProofs);
     }
 
     @Command(name = "alerts", description = "One day's alert logs (default: yesterday, UTC).")
     int alerts(@Option(names = "--date", paramLabel = "YYYY-MM-DD", description = "The day to archive.") LocalDate date)
             throws Exception {
-        return run("alert-archive", date, "alert archive");
+        return run("alert-archive", date, "alert archive", RuntimeLayout::requireLogs);
     }
 
     @Command(name = "incremental", description = "Proof files new or changed since the last backup.")
     int incremental() throws Exception {
-        return run("backup-incremental", null, "incremental backup");
+        return run("backup-incremental", null, "incremental backup", RuntimeLayout::requireProofs);
     }
 
-    private int run(String routeId, LocalDate date, String what) throws Exception {
+    /** @param reads checks that what the flow reads is there (the collector checks it again, in the route) */
+    private int run(String routeId, LocalDate date, String what, Consumer<RuntimeLayout> reads) throws Exception {
         Settings settings = app.settings();
-        RuntimeLayout.requireDir(RuntimeLayout.of(settings).root(), "runtime root (factory.root)");
+        RuntimeLayout layout = RuntimeLayout.of(settings);
+        RuntimeLayout.requireDir(layout.root(), "runtime root (factory.root)");
         ProgressListener progress = Terminal.progress(what);
         // a service running for this archive directory runs the flow: never beside its own scheduled run
         ServiceControl.Reply reply;
@@ -55,6 +59,10 @@ final class BackupCommand {
             Terminal.endProgress();
         }
         if (reply != null) return answered(reply, what);
+        // refused before the flow takes its locks and opens the catalog, so that a runtime without its
+        // proof/ gets no archive/ made for it; a runtime a killed restore left half-swapped (its proof/
+        // moved aside) goes on to the flow's sweep, which says so and what to run
+        if (!RestoreStaging.anyIn(layout)) reads.accept(layout);
 
         Secrets secrets = app.secrets().require(Secrets.ARCHIVE_KEY, Secrets.SIGNING_SECRET);
         io.qontrek.factorydr.signing.SigningKey.configured(secrets.signingKeyFile()); // fail closed: every manifest gets its .sig

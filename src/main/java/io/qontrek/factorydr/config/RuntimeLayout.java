@@ -77,9 +77,21 @@ public record RuntimeLayout(Path root, Path proofDir, Path configDir, Path dataD
 
     /** Fails with a usage error when the runtime this command reads is not there. */
     public RuntimeLayout requireRuntime() {
-        requireDir(proofDir, "proof directory (factory.proof-dir)");
+        requireProofs();
         requireDir(configDir, "config directory (factory.config-dir)");
         requireDir(dataDir, "data directory (factory.data-dir)");
+        return this;
+    }
+
+    /** Fails with a usage error when proof/ is not there (what an incremental and a daily proof archive read). */
+    public RuntimeLayout requireProofs() {
+        requireDir(proofDir, "proof directory (factory.proof-dir)");
+        return this;
+    }
+
+    /** Fails with a usage error when logs/ is not there (what an alert archive reads). */
+    public RuntimeLayout requireLogs() {
+        requireDir(logsDir, "logs directory (factory.logs-dir)");
         return this;
     }
 

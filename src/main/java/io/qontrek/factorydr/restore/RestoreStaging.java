@@ -44,6 +44,14 @@ public final class RestoreStaging {
 
     private RestoreStaging() {}
 
+    /** Whether any restore's staging is in {@code runtime}'s root, running or left by a killed run. */
+    public static boolean anyIn(RuntimeLayout runtime) throws IOException {
+        if (!Files.isDirectory(runtime.root(), LinkOption.NOFOLLOW_LINKS)) return false;
+        try (Stream<Path> s = Files.list(runtime.root())) {
+            return s.anyMatch(p -> NAME.matcher(p.getFileName().toString()).matches());
+        }
+    }
+
     /** The staging directory for a restore into {@code target}, made and marked as this process's. */
     public static Path create(RuntimeLayout target, Instant now) throws IOException {
         Path dir = OwnerOnly.directories(RuntimeSwap.stagingDir(target, now));

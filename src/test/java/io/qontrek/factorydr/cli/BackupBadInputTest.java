@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -126,6 +127,21 @@ class BackupBadInputTest {
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("does not exist");
         assertOneCleanLine(r);
+    }
+
+    @Test
+    void aRuntimeWithoutWhatItsBackupReadsIsRefusedAndNothingIsCreated() throws Exception {
+        Path bare = tmp.resolve("bare");
+        for (String d : List.of("config", "data")) Files.createDirectories(bare.resolve(d));
+        for (String command : List.of("full", "incremental", "proofs", "alerts")) {
+            Cli.Result r = Cli.run(env, "backup", command, "--root=" + bare);
+            assertThat(r.exit()).as(r.toString()).isEqualTo(2);
+            assertThat(r.err()).as(command).contains(command.equals("alerts")
+                    ? "logs directory (factory.logs-dir) " + bare.resolve("logs") + " does not exist"
+                    : "proof directory (factory.proof-dir) " + bare.resolve("proof") + " does not exist");
+            assertOneCleanLine(r);
+            assertThat(bare.resolve("archive")).as("backup %s made an archive directory (locks, a catalog)", command).doesNotExist();
+        }
     }
 
     @Test
