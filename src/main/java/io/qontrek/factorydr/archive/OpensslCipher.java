@@ -80,17 +80,22 @@ public final class OpensslCipher {
         return new DecryptingInputStream(source, cipher(Cipher.DECRYPT_MODE, password, salt));
     }
 
-    /**
-     * PBKDF2-HMAC-SHA256 over the password's raw bytes, as {@code openssl enc -pbkdf2} does. Written out
-     * (RFC 8018 section 5.2) because the JDK's PBKDF2 takes {@code char[]} and would re-encode them.
-     * The HMAC's padded keys are hashed once and their SHA-256 states copied for each of the 20,000
-     * HMACs (RFC 2104, section 4): two SHA-256 blocks per HMAC instead of four, which halves what every
-     * archive written or read pays for its key before the first byte.
-     */
+    /** PBKDF2-HMAC-SHA256(password, salt, 10000, 48 bytes), as {@code openssl enc -pbkdf2} derives them: the AES key, then the IV. */
     static byte[] keyAndIv(byte[] password, byte[] salt) {
         if (password == null || password.length == 0) {
             throw new IllegalArgumentException("archive encryption key is empty");
         }
+        byte[] bySystem = Libcrypto.pbkdf2Sha256(password, salt, ITERATIONS, 48);
+        return bySystem != null ? bySystem : pbkdf2Sha256(password, salt, ITERATIONS, 48);
+    }
+
+    /**
+     * PBKDF2-HMAC-SHA256 over the password's raw bytes, in Java, where {@link Libcrypto} is not loaded.
+     * Written out (RFC 8018 section 5.2) because the JDK's PBKDF2 takes {@code char[]} and would re-encode
+     * them. The HMAC's padded keys are hashed once and their SHA-256 states copied for each HMAC (RFC 2104,
+     * section 4): two SHA-256 blocks per HMAC instead of four.
+     */
+    static byte[] pbkdf2Sha256(byte[] password, byte[] salt, int iterations, int length) {
         byte[] key = password.length > 64 ? Hashes.sha256().digest(password) : password;
         MessageDigest inner = Hashes.sha256();
         MessageDigest outer = Hashes.sha256();
@@ -99,12 +104,12 @@ public final class OpensslCipher {
             inner.update((byte) (k ^ 0x36));
             outer.update((byte) (k ^ 0x5c));
         }
-        byte[] out = new byte[48];
+        byte[] out = new byte[length];
         byte[] u = new byte[32];
         for (int block = 1, done = 0; done < out.length; block++) {
             hmac(inner, outer, u, salt, new byte[] {(byte) (block >>> 24), (byte) (block >>> 16), (byte) (block >>> 8), (byte) block});
             byte[] t = u.clone();
-            for (int i = 1; i < ITERATIONS; i++) {
+            for (int i = 1; i < iterations; i++) {
                 hmac(inner, outer, u, u);
                 for (int j = 0; j < t.length; j++) t[j] ^= u[j];
             }

@@ -10,6 +10,8 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import javax.crypto.SecretKeyFactory;
@@ -128,6 +130,21 @@ class OpensslCipherTest {
         byte[] jdk = SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256")
                 .generateSecret(new PBEKeySpec(KEY.toCharArray(), salt, 10_000, 384)).getEncoded();
         assertThat(OpensslCipher.keyAndIv(PASSWORD, salt)).isEqualTo(jdk);
+    }
+
+    @Test
+    void theSystemsLibcryptoIsUsedAndDerivesWhatTheJavaDerivationDoes() throws Exception {
+        // the tests need `openssl`, so its libcrypto is here: a binding that stopped loading must show
+        assertThat(Libcrypto.WHY_NOT).as("libcrypto not used").isNull();
+        byte[] salt = Hex.decode("f0e1d2c3b4a59687");
+        byte[] long65 = new byte[65];
+        Arrays.fill(long65, (byte) 'k');
+        for (byte[] password : List.of(PASSWORD, "x".getBytes(StandardCharsets.US_ASCII), new byte[64], long65,
+                new byte[] {(byte) 0xff, (byte) 0xfe, 0, 'a'} /* not UTF-8, with a NUL */)) {
+            assertThat(Libcrypto.pbkdf2Sha256(password, salt, OpensslCipher.ITERATIONS, 48)).as(Hex.encode(password))
+                    .isEqualTo(OpensslCipher.pbkdf2Sha256(password, salt, OpensslCipher.ITERATIONS, 48));
+        }
+        assertThat(OpensslCipher.keyAndIv(PASSWORD, salt)).isEqualTo(OpensslCipher.pbkdf2Sha256(PASSWORD, salt, OpensslCipher.ITERATIONS, 48));
     }
 
     @Test
