@@ -14,9 +14,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * ~200 MB through tar, gzip (2 threads), encryption to a file and back through the verifier: once in the
- * surefire JVM (-Xmx1g), and once in a child JVM whose heap (-Xmx64m) is far smaller than the data, which
- * fails with OutOfMemoryError if any stage buffers the archive. No timing assertions.
+ * ~200 MB through tar, gzip (2 threads), encryption to a file and back through the verifier, in a child
+ * JVM whose heap (-Xmx64m) is far smaller than the data, which fails with OutOfMemoryError if any stage
+ * buffers the archive. (The same run in the surefire JVM's 1 GB heap showed nothing more, for 15 CPU-s.)
+ * No timing assertions.
  */
 class StreamingMemoryTest {
     static final int FILES = 4;
@@ -35,15 +36,8 @@ class StreamingMemoryTest {
 
     public static void main(String[] args) throws IOException {
         ArchiveVerifier.VerifyResult result = run(Path.of(args[0]));
-        System.out.println("verified " + result.files() + " files, " + result.bytes() + " bytes, max heap " + Runtime.getRuntime().maxMemory());
-    }
-
-    @Test
-    void twoHundredMegabytesInTheSurefireJvm() throws Exception {
-        ArchiveVerifier.VerifyResult result = run(tmp);
-        assertThat(result.files()).isEqualTo(FILES);
-        assertThat(result.bytes()).isEqualTo(FILES * FILE_BYTES);
-        assertThat(result.archiveSize()).isLessThan(FILES * FILE_BYTES); // it did compress
+        System.out.println("verified " + result.files() + " files, " + result.bytes() + " bytes, max heap " + Runtime.getRuntime().maxMemory()
+                + "; archive " + (result.archiveSize() < result.bytes() ? "smaller than" : "NOT smaller than") + " its files");
     }
 
     @Test
@@ -56,6 +50,7 @@ class StreamingMemoryTest {
         assertThat(child.waitFor(10, TimeUnit.MINUTES)).as("child finished").isTrue();
         String output = Files.readString(log);
         assertThat(child.exitValue()).as(output).isZero();
-        assertThat(output).contains("verified " + FILES + " files, " + FILES * FILE_BYTES + " bytes");
+        assertThat(output).contains("verified " + FILES + " files, " + FILES * FILE_BYTES + " bytes")
+                .contains("archive smaller than its files"); // it did compress
     }
 }
