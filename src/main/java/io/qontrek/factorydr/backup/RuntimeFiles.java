@@ -13,15 +13,20 @@ public final class RuntimeFiles {
     private RuntimeFiles() {}
 
     /**
-     * Every regular file below dir, sorted by path; an absent dir has none. A file or directory the
-     * backup cannot read is the operator's to fix (permissions), so it fails before anything is
-     * written rather than half-way through an archive.
+     * Every regular file below dir, sorted by path; an absent dir has none. dir itself may be a link
+     * (config/ or logs/ on a volume of their own): its target is walked and the files named under dir,
+     * while links below it are not followed. A file or directory the backup cannot read is the
+     * operator's to fix (permissions), so it fails before anything is written rather than half-way
+     * through an archive.
      */
     public static List<Path> regularFiles(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) return List.of();
+        // a walk does not follow the link it starts at: a config/ link walked as itself gave the link alone, and the backup no config
+        Path start = Files.isSymbolicLink(dir) ? dir.toRealPath() : dir;
         List<Path> files;
-        try (Stream<Path> s = Files.walk(dir)) {
-            files = s.filter(p -> Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).sorted().toList();
+        try (Stream<Path> s = Files.walk(start)) {
+            files = s.filter(p -> Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                    .map(p -> dir.resolve(start.relativize(p))).sorted().toList();
         } catch (UncheckedIOException e) {
             if (e.getCause() instanceof java.nio.file.AccessDeniedException denied) throw unreadable(denied.getFile());
             throw e.getCause();

@@ -46,7 +46,7 @@ public final class RestoreStaging {
 
     /** Whether any restore's staging is in {@code runtime}'s root, running or left by a killed run. */
     public static boolean anyIn(RuntimeLayout runtime) throws IOException {
-        if (!Files.isDirectory(runtime.root(), LinkOption.NOFOLLOW_LINKS)) return false;
+        if (!Files.isDirectory(runtime.root())) return false; // a root that is a link holds its stagings at its target
         try (Stream<Path> s = Files.list(runtime.root())) {
             return s.anyMatch(p -> NAME.matcher(p.getFileName().toString()).matches());
         }
@@ -97,7 +97,8 @@ public final class RestoreStaging {
     public static List<WorkDir.Dead> resolve(RuntimeLayout runtime, boolean takeBack) throws IOException {
         List<WorkDir.Dead> dead = new ArrayList<>();
         Path root = runtime.root();
-        if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) return dead;
+        // followed: a runtime whose root is a link (/srv/factory -> /data/factory) has its stagings there
+        if (!Files.isDirectory(root)) return dead;
         List<Path> candidates;
         try (Stream<Path> s = Files.list(root)) {
             candidates = s.filter(p -> NAME.matcher(p.getFileName().toString()).matches())

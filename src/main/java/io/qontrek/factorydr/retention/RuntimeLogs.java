@@ -22,7 +22,7 @@ public final class RuntimeLogs {
 
     public static List<Path> expired(Path logsDir, LocalDate asOf, int days) throws IOException {
         List<Path> out = new ArrayList<>();
-        if (!Files.isDirectory(logsDir, LinkOption.NOFOLLOW_LINKS)) return out;
+        if (!Files.isDirectory(logsDir)) return out; // logs/ may be a link (to /var/log/factory, say); what is in it is not followed
         try (Stream<Path> s = Files.list(logsDir)) {
             for (Path p : s.sorted().toList()) {
                 if (!p.getFileName().toString().endsWith(".log") || !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) continue;

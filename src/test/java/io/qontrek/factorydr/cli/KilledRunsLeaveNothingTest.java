@@ -85,6 +85,25 @@ class KilledRunsLeaveNothingTest {
     }
 
     @Test
+    void aRuntimeWhoseRootIsALinkIsSweptThroughItToo() throws Exception {
+        // FACTORY_ROOT=/srv/factory -> /data/factory: the stagings are at the link's target, where the sweep must look
+        Path link = Files.createSymbolicLink(tmp.resolve("runtime-link"), root);
+        damage();
+        long pid = killAt("restore-moved-aside-one", "restore", "--date=latest", "--root=" + link);
+        Path staging = only(root, ".restore-staging-");
+        assertThat(staging.getFileName().toString()).endsWith("-" + pid);
+        Cli.Result backup = Cli.run(env, "backup", "full", "--root=" + link);
+        assertThat(backup.exit()).as("a half-restored runtime backed up through its link: " + backup).isEqualTo(1);
+        assertThat(backup.err()).contains("is half restored", "run `factory-dr restore` again");
+
+        Cli.Result r = Cli.run(env, "restore", "--date=latest", "--root=" + link);
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(RuntimeHash.of(root, "proof", "config", "data")).isEqualTo(restored);
+        assertThat(names(root)).as("nothing of either restore is left beside the runtime").noneMatch(n -> n.startsWith(".restore-"));
+        assertThat(r.out()).contains("deleted after the swap: " + staging.getFileName() + " (");
+    }
+
+    @Test
     void aKilledRestoresStagingGoesFirstWhenTheRestoresSizeIsNotKnown_andAfterADryRun() throws Exception {
         killAt("restore-extracting", "restore", "--date=latest", "--root=" + root);
         Path staging = only(root, ".restore-staging-");

@@ -120,6 +120,35 @@ class RestoreEndToEndTest {
 
     /** proof/ as a link to a larger volume: the proofs are restored there, and the link stays. */
     @Test
+    void aRuntimeWhoseConfigAndLogsAreLinksIsBackedUpWhole() throws Exception {
+        Path root = tmp.resolve("linked-runtime");
+        SampleRuntime.generate(root, SampleRuntime.Options.builder().proofs(20).days(1).ledgerRows(20).logMb(1)
+                .towerSecret(Cli.TOWER_SECRET).end(Instant.now()).build(), null);
+        Path volume = Files.createDirectories(tmp.resolve("config-and-logs-volume"));
+        for (String d : List.of("config", "logs")) {
+            Files.move(root.resolve(d), volume.resolve(d));
+            Files.createSymbolicLink(root.resolve(d), volume.resolve(d));
+        }
+        Map<String, String> env = Cli.env(tmp);
+        Cli.Result full = Cli.run(env, "backup", "full", "--root=" + root);
+        assertThat(full.exit()).as(full.toString()).isZero();
+        Path archive;
+        try (Stream<Path> s = Files.list(root.resolve("archive/full"))) {
+            archive = s.filter(p -> p.toString().endsWith(".tar.gz.enc")).findFirst().orElseThrow();
+        }
+        // what stock tools find in the archive: config/ and logs/ were walked at their targets (an archive without them passed before)
+        Cli.Result listed = Cli.sh(tmp, Map.of("K", Cli.ARCHIVE_KEY), "openssl enc -d -aes-256-cbc -pbkdf2 -iter 10000 -pass env:K -in '"
+                + archive + "' | tar -tzf -");
+        assertThat(listed.exit()).as(listed.toString()).isZero();
+        assertThat(listed.out().lines()).anyMatch(l -> l.startsWith("config/") && !l.endsWith("/"))
+                .anyMatch(l -> l.startsWith("logs/") && l.endsWith(".log")).contains("config/governance/policy.yaml", "config/tls/server.crt");
+        // a dry run compares with what the links hold: the config is unchanged, not all "added"
+        Cli.Result dry = Cli.run(env, "restore", "--date=latest", "--dry-run", "--root=" + root);
+        assertThat(dry.exit()).as(dry.toString()).isZero();
+        assertThat(dry.out()).doesNotContain("+ config/").containsPattern("restore all: 0 added, \\d+ changed, 0 removed");
+    }
+
+    @Test
     void aProofDirectoryThatIsALinkIsRestoredWhereItPoints() throws Exception {
         Path root = tmp.resolve("runtime");
         SampleRuntime.generate(root, SampleRuntime.Options.builder().proofs(60).days(2).ledgerRows(50).logMb(0)

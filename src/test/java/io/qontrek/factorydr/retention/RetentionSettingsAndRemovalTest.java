@@ -80,5 +80,8 @@ class RetentionSettingsAndRemovalTest {
         Files.setLastModifiedTime(young, FileTime.from(Instant.parse("2025-10-13T10:00:00Z")));
         assertThat(RuntimeLogs.expired(logs, asOf, 7)).containsExactly(old);
         assertThat(RuntimeLogs.expired(dir.resolve("absent"), asOf, 7)).isEmpty();
+        // logs/ a link to where the logs really are (/var/log/factory, say): the same files, named through the link
+        Path linked = Files.createSymbolicLink(dir.resolve("logs-link"), logs);
+        assertThat(RuntimeLogs.expired(linked, asOf, 7)).containsExactly(linked.resolve("runtime.log"));
     }
 }
