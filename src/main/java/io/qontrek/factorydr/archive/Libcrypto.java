@@ -19,12 +19,14 @@ import org.slf4j.LoggerFactory;
  * derivation on a short known input (checked once, at load): then the key is derived in Java.
  */
 final class Libcrypto {
-    /** The calls used, as declared in openssl/evp.h (int is 32 bits there as here). */
+    /** The calls used, as declared in openssl/evp.h and openssl/err.h (int is 32 bits there as here). */
     interface Calls extends Library {
         Pointer EVP_sha256();
 
         int PKCS5_PBKDF2_HMAC(Pointer pass, int passLength, byte[] salt, int saltLength, int iterations, Pointer digest,
                 int keyLength, Pointer out);
+
+        void ERR_clear_error();
     }
 
     private static final Calls LIB;
@@ -34,19 +36,23 @@ final class Libcrypto {
     static {
         Calls lib = null;
         String why = null;
-        for (String name : new String[] {"libcrypto.so.3", "crypto"}) {
+        // versioned names only: an unversioned libcrypto is a -dev package's link (and on macOS a refused load)
+        for (String name : new String[] {"libcrypto.so.3", "libcrypto.so.1.1"}) {
             try {
-                lib = Native.load(name, Calls.class);
+                Calls loaded = Native.load(name, Calls.class);
                 byte[] password = "factory-dr".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
                 byte[] salt = {1, 2, 3, 4, 5, 6, 7, 8};
-                if (!Arrays.equals(pbkdf2Sha256(lib, password, salt, 3, 48), OpensslCipher.pbkdf2Sha256(password, salt, 3, 48))) {
-                    why = name + " derives another key than OpenSSL's PBKDF2 should";
-                    lib = null;
-                    break;
+                byte[] derived = pbkdf2Sha256(loaded, password, salt, 3, 48);
+                if (derived == null) {
+                    why = name + " refuses PBKDF2 here (a FIPS-only policy?)";
+                } else if (!Arrays.equals(derived, OpensslCipher.pbkdf2Sha256(password, salt, 3, 48))) {
+                    why = name + " derives another key than PBKDF2-HMAC-SHA256 gives";
+                } else {
+                    lib = loaded;
+                    why = null;
                 }
-                why = null;
                 break;
-            } catch (UnsatisfiedLinkError e) {
+            } catch (UnsatisfiedLinkError e) { // not there, or without the calls
                 why = e.getMessage() == null ? "not found" : e.getMessage().lines().findFirst().orElse("not found");
             } catch (LinkageError e) {
                 why = "JNA cannot load: " + e; // its native part, e.g. under a noexec temporary directory
@@ -71,6 +77,7 @@ final class Libcrypto {
             try {
                 pass.write(0, password, 0, password.length);
                 if (lib.PKCS5_PBKDF2_HMAC(pass, password.length, salt, salt.length, iterations, lib.EVP_sha256(), length, out) != 1) {
+                    lib.ERR_clear_error(); // this thread's queue, or a later OpenSSL call here would read our failure
                     return null;
                 }
                 return out.getByteArray(0, length);

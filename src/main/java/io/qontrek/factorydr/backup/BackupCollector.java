@@ -55,7 +55,7 @@ public final class BackupCollector {
      * while the archive's first entries, the proof files, are written; see {@link SqliteSnapshots}.
      */
     public BackupSet full(Instant now) throws IOException {
-        layout.requireRuntime();
+        layout.requireRuntime().requireSeparate();
         String stamp = STAMP.format(now);
         Path work = workDir("full-" + stamp);
         SqliteSnapshots snapshots = null;
@@ -100,7 +100,7 @@ public final class BackupCollector {
      * on the pool.
      */
     public BackupSet incremental(Instant now, Catalog catalog) throws IOException {
-        layout.requireProofs();
+        layout.requireProofs().requireSeparate();
         CatalogEntry last = catalog.newest(Set.of("full", "incremental", "proof-daily"))
                 .orElseThrow(() -> new IOException("no backup to build an incremental on: run 'backup full' first"));
         long since = Instant.parse(last.createdAt()).toEpochMilli();

@@ -28,15 +28,22 @@ public final class RuntimeFiles {
             files = s.filter(p -> Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))
                     .map(p -> dir.resolve(start.relativize(p))).sorted().toList();
         } catch (UncheckedIOException e) {
-            if (e.getCause() instanceof java.nio.file.AccessDeniedException denied) throw unreadable(denied.getFile());
+            if (e.getCause() instanceof java.nio.file.AccessDeniedException denied) throw unreadable(underDir(dir, start, denied.getFile()));
             throw e.getCause();
         } catch (java.nio.file.AccessDeniedException denied) {
-            throw unreadable(denied.getFile());
+            throw unreadable(underDir(dir, start, denied.getFile()));
         }
         for (Path f : files) {
             if (!Files.isReadable(f)) throw unreadable(f.toString());
         }
         return files;
+    }
+
+    /** A path the walk of start reported, named under dir (where the operator knows it). */
+    private static String underDir(Path dir, Path start, String path) {
+        if (path == null || dir.equals(start)) return path;
+        Path p = Path.of(path);
+        return p.startsWith(start) ? dir.resolve(start.relativize(p)).toString() : path;
     }
 
     private static ConfigException unreadable(String path) {

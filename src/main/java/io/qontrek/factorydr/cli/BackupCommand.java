@@ -9,6 +9,7 @@ import io.qontrek.factorydr.config.RuntimeLayout;
 import io.qontrek.factorydr.config.Secrets;
 import io.qontrek.factorydr.config.Settings;
 import io.qontrek.factorydr.restore.RestoreStaging;
+import java.nio.file.Files;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -59,10 +60,11 @@ final class BackupCommand {
             Terminal.endProgress();
         }
         if (reply != null) return answered(reply, what);
-        // refused before the flow takes its locks and opens the catalog, so that a runtime without its
-        // proof/ gets no archive/ made for it; a runtime a killed restore left half-swapped (its proof/
-        // moved aside) goes on to the flow's sweep, which says so and what to run
-        if (!RestoreStaging.anyIn(layout)) reads.accept(layout);
+        // with no archive directory yet, refused before the flow takes its locks and opens the catalog, so
+        // that a runtime without its proof/ gets no archive/ made for it. Where one exists the flow refuses,
+        // and records and alerts the failed run (an unmounted proof volume must show in `status`); and a
+        // runtime a killed restore left half-swapped goes to the flow's sweep, which says what to run
+        if (!Files.isDirectory(layout.archiveDir()) && !RestoreStaging.anyIn(layout)) reads.accept(layout);
 
         Secrets secrets = app.secrets().require(Secrets.ARCHIVE_KEY, Secrets.SIGNING_SECRET);
         io.qontrek.factorydr.signing.SigningKey.configured(secrets.signingKeyFile()); // fail closed: every manifest gets its .sig

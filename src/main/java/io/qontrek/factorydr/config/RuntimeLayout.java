@@ -2,6 +2,8 @@ package io.qontrek.factorydr.config;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /** Where the runtime's directories are (runtime contract, "Layout"), each movable on its own. */
 public record RuntimeLayout(Path root, Path proofDir, Path configDir, Path dataDir, Path logsDir, Path archiveDir) {
@@ -81,6 +83,39 @@ public record RuntimeLayout(Path root, Path proofDir, Path configDir, Path dataD
         requireDir(configDir, "config directory (factory.config-dir)");
         requireDir(dataDir, "data directory (factory.data-dir)");
         return this;
+    }
+
+    /**
+     * Fails with a usage error when, as they really are (links resolved), one of proof/, config/, data/,
+     * logs/ and the archive directory holds the runtime's root, or is, holds or lies in another: a backup
+     * would archive the runtime inside itself, its secrets and live databases through logs/ unfiltered,
+     * or its own archives (a logs/ link to a directory above the runtime, say).
+     */
+    public RuntimeLayout requireSeparate() throws java.io.IOException {
+        Map<String, Path> dirs = new LinkedHashMap<>();
+        dirs.put("proof directory (factory.proof-dir)", proofDir);
+        dirs.put("config directory (factory.config-dir)", configDir);
+        dirs.put("data directory (factory.data-dir)", dataDir);
+        dirs.put("logs directory (factory.logs-dir)", logsDir);
+        dirs.put("archive directory (factory.archive-dir)", archiveDir);
+        Path realRoot = resolved(root);
+        Map<String, Path> real = new LinkedHashMap<>();
+        for (Map.Entry<String, Path> d : dirs.entrySet()) {
+            Path r = resolved(d.getValue());
+            if (realRoot.startsWith(r)) throw new ConfigException(d.getKey() + " " + shown(d.getValue(), r) + " holds the runtime root " + root);
+            for (Map.Entry<String, Path> o : real.entrySet()) {
+                if (r.startsWith(o.getValue()) || o.getValue().startsWith(r)) {
+                    throw new ConfigException(d.getKey() + " " + shown(d.getValue(), r) + " and " + o.getKey() + " "
+                            + shown(dirs.get(o.getKey()), o.getValue()) + " are one directory, or one holds the other");
+                }
+            }
+            real.put(d.getKey(), r);
+        }
+        return this;
+    }
+
+    private static String shown(Path dir, Path real) {
+        return real.equals(dir.toAbsolutePath().normalize()) ? dir.toString() : dir + " (really " + real + ")";
     }
 
     /** Fails with a usage error when proof/ is not there (what an incremental and a daily proof archive read). */

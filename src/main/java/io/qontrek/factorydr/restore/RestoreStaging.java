@@ -48,7 +48,7 @@ public final class RestoreStaging {
     public static boolean anyIn(RuntimeLayout runtime) throws IOException {
         if (!Files.isDirectory(runtime.root())) return false; // a root that is a link holds its stagings at its target
         try (Stream<Path> s = Files.list(runtime.root())) {
-            return s.anyMatch(p -> NAME.matcher(p.getFileName().toString()).matches());
+            return s.anyMatch(p -> NAME.matcher(p.getFileName().toString()).matches() && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS));
         }
     }
 

@@ -145,6 +145,42 @@ class BackupBadInputTest {
     }
 
     @Test
+    void aRuntimeWithArchivesWhoseProofVolumeIsGoneHasTheFailedRunRecorded() throws Exception {
+        Path rt = tmp.resolve("unmounted");
+        SampleRuntime.generate(rt, SampleRuntime.Options.builder().proofs(10).days(1).ledgerRows(10).logMb(0)
+                .towerSecret(Cli.TOWER_SECRET).end(Instant.now()).build(), null);
+        assertThat(Cli.run(env, "backup", "full", "--root=" + rt).exit()).isZero();
+        Files.move(rt.resolve("proof"), tmp.resolve("proof-volume-not-mounted"));
+        Cli.Result r = Cli.run(env, "backup", "incremental", "--root=" + rt);
+        assertThat(r.exit()).as(r.toString()).isNotZero();
+        assertThat(r.err()).contains("proof directory (factory.proof-dir) " + rt.resolve("proof") + " does not exist");
+        // where archives exist the flow refuses: the failed run is recorded (and alerted), so `status` shows it
+        Cli.Result runs = Cli.sh(tmp, Map.of(), "sqlite3 '" + rt.resolve("archive/catalog.db") + "' \"select flow, outcome from runs\"");
+        assertThat(runs.out()).as(runs.toString()).contains("backup-incremental|failed");
+    }
+
+    @Test
+    void aLogsLinkToADirectoryHoldingTheRuntimeIsRefused() throws Exception {
+        // logs/ -> a directory above the runtime: the backup would archive the runtime inside itself, secrets and all
+        Path above = tmp.resolve("above");
+        Path rt = above.resolve("rt");
+        SampleRuntime.generate(rt, SampleRuntime.Options.builder().proofs(10).days(1).ledgerRows(10).logMb(0)
+                .towerSecret(Cli.TOWER_SECRET).end(Instant.now()).build(), null);
+        try (Stream<Path> s = Files.walk(rt.resolve("logs"))) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
+        Files.createSymbolicLink(rt.resolve("logs"), above);
+        Cli.Result r = Cli.run(env, "backup", "full", "--root=" + rt);
+        assertThat(r.exit()).as(r.toString()).isNotZero();
+        assertThat(r.err()).contains("logs directory (factory.logs-dir) " + rt.resolve("logs") + " (really " + above.toRealPath()
+                + ") holds the runtime root " + rt);
+        assertOneCleanLine(r);
+        try (Stream<Path> s = Files.walk(rt.resolve("archive"))) {
+            assertThat(s.map(Path::toString)).as("no archive written").noneMatch(p -> p.endsWith(".tar.gz.enc"));
+        }
+    }
+
+    @Test
     void unreadableFile() throws Exception {
         Path proof = root.resolve("proof/proof-000000000005.json");
         var mode = Files.getPosixFilePermissions(proof);

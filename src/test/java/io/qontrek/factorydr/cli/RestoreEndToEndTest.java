@@ -118,7 +118,7 @@ class RestoreEndToEndTest {
         assertThat(Cli.run(env, "restore", "--date=latest", "--dry-run", "--root=" + root).exit()).isZero();
     }
 
-    /** proof/ as a link to a larger volume: the proofs are restored there, and the link stays. */
+    /** config/ and logs/ as links to volumes of their own: a full backup holds what they lead to. */
     @Test
     void aRuntimeWhoseConfigAndLogsAreLinksIsBackedUpWhole() throws Exception {
         Path root = tmp.resolve("linked-runtime");
@@ -148,6 +148,7 @@ class RestoreEndToEndTest {
         assertThat(dry.out()).doesNotContain("+ config/").containsPattern("restore all: 0 added, \\d+ changed, 0 removed");
     }
 
+    /** proof/ as a link to a larger volume: the proofs are restored there, and the link stays. */
     @Test
     void aProofDirectoryThatIsALinkIsRestoredWhereItPoints() throws Exception {
         Path root = tmp.resolve("runtime");
