@@ -1,12 +1,13 @@
 package io.qontrek.factorydr.backup;
 
+import io.qontrek.factorydr.config.ConfigException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
-import io.qontrek.factorydr.config.ConfigException;
+import org.slf4j.LoggerFactory;
 
 /** Listing the runtime's files: regular files only (links are never followed), in a stable order. */
 public final class RuntimeFiles {
@@ -24,8 +25,12 @@ public final class RuntimeFiles {
         // a walk does not follow the link it starts at: a config/ link walked as itself gave the link alone, and the backup no config
         Path start = Files.isSymbolicLink(dir) ? dir.toRealPath() : dir;
         List<Path> files;
+        List<Path> links = new java.util.ArrayList<>();
         try (Stream<Path> s = Files.walk(start)) {
-            files = s.filter(p -> Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+            files = s.filter(p -> {
+                        if (Files.isSymbolicLink(p)) links.add(dir.resolve(start.relativize(p)));
+                        return Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                    })
                     .map(p -> dir.resolve(start.relativize(p))).sorted().toList();
         } catch (UncheckedIOException e) {
             if (e.getCause() instanceof java.nio.file.AccessDeniedException denied) throw unreadable(underDir(dir, start, denied.getFile()));
@@ -35,6 +40,12 @@ public final class RuntimeFiles {
         }
         for (Path f : files) {
             if (!Files.isReadable(f)) throw unreadable(f.toString());
+        }
+        if (!links.isEmpty()) {
+            // never archived (a link could lead anywhere): said, so that a config/tls -> /etc/ssl/factory is not lost unseen
+            LoggerFactory.getLogger(RuntimeFiles.class).warn("{} symbolic link(s) below {} not archived (links are never followed there): {}{}",
+                    links.size(), dir, links.stream().sorted().limit(5).map(Path::toString).collect(java.util.stream.Collectors.joining(", ")),
+                    links.size() > 5 ? ", ..." : "");
         }
         return files;
     }

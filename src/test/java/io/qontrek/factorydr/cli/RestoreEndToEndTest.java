@@ -129,6 +129,8 @@ class RestoreEndToEndTest {
             Files.move(root.resolve(d), volume.resolve(d));
             Files.createSymbolicLink(root.resolve(d), volume.resolve(d));
         }
+        // a link below config/ is never archived, and the log says so
+        Files.createSymbolicLink(volume.resolve("config/site.conf"), Files.writeString(tmp.resolve("site.conf"), "site=1\n"));
         Map<String, String> env = Cli.env(tmp);
         Cli.Result full = Cli.run(env, "backup", "full", "--root=" + root);
         assertThat(full.exit()).as(full.toString()).isZero();
@@ -141,11 +143,16 @@ class RestoreEndToEndTest {
                 + archive + "' | tar -tzf -");
         assertThat(listed.exit()).as(listed.toString()).isZero();
         assertThat(listed.out().lines()).anyMatch(l -> l.startsWith("config/") && !l.endsWith("/"))
-                .anyMatch(l -> l.startsWith("logs/") && l.endsWith(".log")).contains("config/governance/policy.yaml", "config/tls/server.crt");
+                .anyMatch(l -> l.startsWith("logs/") && l.endsWith(".log")).contains("config/governance/policy.yaml", "config/tls/server.crt")
+                .doesNotContain("config/site.conf");
+        assertThat(Cli.read(tmp.resolve("factory-dr.log"))).contains("1 symbolic link(s) below " + root.resolve("config")
+                + " not archived (links are never followed there): " + root.resolve("config/site.conf"));
         // a dry run compares with what the links hold: the config is unchanged, not all "added"
         Cli.Result dry = Cli.run(env, "restore", "--date=latest", "--dry-run", "--root=" + root);
         assertThat(dry.exit()).as(dry.toString()).isZero();
-        assertThat(dry.out()).doesNotContain("+ config/").containsPattern("restore all: 0 added, \\d+ changed, 0 removed");
+        // (the link below config/, never archived, is what a restore would take away, and the dry run says so)
+        assertThat(dry.out()).doesNotContain("+ config/").containsPattern("restore all: 0 added, \\d+ changed, 1 removed")
+                .contains("- config/site.conf");
     }
 
     /** proof/ as a link to a larger volume: the proofs are restored there, and the link stays. */
