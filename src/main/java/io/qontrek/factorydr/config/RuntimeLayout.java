@@ -2,8 +2,11 @@ package io.qontrek.factorydr.config;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** Where the runtime's directories are (runtime contract, "Layout"), each movable on its own. */
 public record RuntimeLayout(Path root, Path proofDir, Path configDir, Path dataDir, Path logsDir, Path archiveDir) {
@@ -103,15 +106,29 @@ public record RuntimeLayout(Path root, Path proofDir, Path configDir, Path dataD
         for (Map.Entry<String, Path> d : dirs.entrySet()) {
             Path r = resolved(d.getValue());
             if (realRoot.startsWith(r)) throw new ConfigException(d.getKey() + " " + shown(d.getValue(), r) + " holds the runtime root " + root);
-            for (Map.Entry<String, Path> o : real.entrySet()) {
-                if (r.startsWith(o.getValue()) || o.getValue().startsWith(r)) {
-                    throw new ConfigException(d.getKey() + " " + shown(d.getValue(), r) + " and " + o.getKey() + " "
-                            + shown(dirs.get(o.getKey()), o.getValue()) + " are one directory, or one holds the other");
-                }
-            }
             real.put(d.getKey(), r);
         }
+        Optional<List<String>> overlap = overlapping(real);
+        if (overlap.isPresent()) {
+            String a = overlap.get().get(0);
+            String b = overlap.get().get(1);
+            throw new ConfigException(b + " " + shown(dirs.get(b), real.get(b)) + " and " + a + " " + shown(dirs.get(a), real.get(a))
+                    + " are one directory, or one holds the other");
+        }
         return this;
+    }
+
+    /** The first two of these directories (by name, in order) that are one directory or of which one holds the other. */
+    public static Optional<List<String>> overlapping(Map<String, Path> real) {
+        List<String> names = new ArrayList<>(real.keySet());
+        for (int j = 1; j < names.size(); j++) {
+            for (int i = 0; i < j; i++) {
+                Path a = real.get(names.get(i));
+                Path b = real.get(names.get(j));
+                if (a.startsWith(b) || b.startsWith(a)) return Optional.of(List.of(names.get(i), names.get(j)));
+            }
+        }
+        return Optional.empty();
     }
 
     private static String shown(Path dir, Path real) {

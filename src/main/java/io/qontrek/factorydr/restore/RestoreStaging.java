@@ -46,9 +46,15 @@ public final class RestoreStaging {
 
     /** Whether any restore's staging is in {@code runtime}'s root, running or left by a killed run. */
     public static boolean anyIn(RuntimeLayout runtime) throws IOException {
-        if (!Files.isDirectory(runtime.root())) return false; // a root that is a link holds its stagings at its target
-        try (Stream<Path> s = Files.list(runtime.root())) {
-            return s.anyMatch(p -> NAME.matcher(p.getFileName().toString()).matches() && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS));
+        return !stagings(runtime.root()).isEmpty();
+    }
+
+    /** The restore stagings in root, in name order; followed: a root that is a link (/srv/factory -> /data/factory) has them there. */
+    private static List<Path> stagings(Path root) throws IOException {
+        if (!Files.isDirectory(root)) return List.of();
+        try (Stream<Path> s = Files.list(root)) {
+            return s.filter(p -> NAME.matcher(p.getFileName().toString()).matches())
+                    .filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)).sorted().toList();
         }
     }
 
@@ -97,14 +103,7 @@ public final class RestoreStaging {
     public static List<WorkDir.Dead> resolve(RuntimeLayout runtime, boolean takeBack) throws IOException {
         List<WorkDir.Dead> dead = new ArrayList<>();
         Path root = runtime.root();
-        // followed: a runtime whose root is a link (/srv/factory -> /data/factory) has its stagings there
-        if (!Files.isDirectory(root)) return dead;
-        List<Path> candidates;
-        try (Stream<Path> s = Files.list(root)) {
-            candidates = s.filter(p -> NAME.matcher(p.getFileName().toString()).matches())
-                    .filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)).sorted().toList();
-        }
-        for (Path staging : candidates) {
+        for (Path staging : stagings(root)) {
             Optional<ProcessOwner> owner = ownerOf(staging);
             if (owner.isPresent() && !owner.get().isGone()) continue;
             String whose = "restore of " + owner.map(Object::toString).orElse("an older version");

@@ -21,6 +21,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -185,15 +186,11 @@ public final class RuntimeSwap {
             }
             real.put(d.getKey(), to);
         }
-        List<String> names = new ArrayList<>(real.keySet());
-        for (int i = 0; i < names.size(); i++) {
-            for (int j = i + 1; j < names.size(); j++) {
-                Path a = real.get(names.get(i));
-                Path b = real.get(names.get(j));
-                if (a.startsWith(b) || b.startsWith(a)) {
-                    throw new IOException(names.get(i) + "/ and " + names.get(j) + "/ are one directory, or one holds the other: " + a + ", " + b);
-                }
-            }
+        Optional<List<String>> overlap = RuntimeLayout.overlapping(real);
+        if (overlap.isPresent()) {
+            String a = overlap.get().get(0);
+            String b = overlap.get().get(1);
+            throw new IOException(a + "/ and " + b + "/ are one directory, or one holds the other: " + real.get(a) + ", " + real.get(b));
         }
     }
 

@@ -3,6 +3,7 @@ package io.qontrek.factorydr.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.qontrek.factorydr.runtime.SampleRuntime;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -124,11 +125,7 @@ class RestoreEndToEndTest {
         Path root = tmp.resolve("linked-runtime");
         SampleRuntime.generate(root, SampleRuntime.Options.builder().proofs(20).days(1).ledgerRows(20).logMb(1)
                 .towerSecret(Cli.TOWER_SECRET).end(Instant.now()).build(), null);
-        Path volume = Files.createDirectories(tmp.resolve("config-and-logs-volume"));
-        for (String d : List.of("config", "logs")) {
-            Files.move(root.resolve(d), volume.resolve(d));
-            Files.createSymbolicLink(root.resolve(d), volume.resolve(d));
-        }
+        Path volume = onVolume(root, "config-and-logs-volume", "config", "logs");
         // a link below config/ is never archived, and the log says so
         Files.createSymbolicLink(volume.resolve("config/site.conf"), Files.writeString(tmp.resolve("site.conf"), "site=1\n"));
         Map<String, String> env = Cli.env(tmp);
@@ -155,15 +152,23 @@ class RestoreEndToEndTest {
                 .contains("- config/site.conf");
     }
 
+    /** The runtime's dirs moved to a directory of tmp (a volume of their own) and linked from where they were. */
+    private Path onVolume(Path root, String volumeName, String... dirs) throws IOException {
+        Path volume = Files.createDirectories(tmp.resolve(volumeName));
+        for (String d : dirs) {
+            Files.move(root.resolve(d), volume.resolve(d));
+            Files.createSymbolicLink(root.resolve(d), volume.resolve(d));
+        }
+        return volume;
+    }
+
     /** proof/ as a link to a larger volume: the proofs are restored there, and the link stays. */
     @Test
     void aProofDirectoryThatIsALinkIsRestoredWhereItPoints() throws Exception {
         Path root = tmp.resolve("runtime");
         SampleRuntime.generate(root, SampleRuntime.Options.builder().proofs(60).days(2).ledgerRows(50).logMb(0)
                 .towerSecret(Cli.TOWER_SECRET).end(Instant.now()).build(), null);
-        Path volume = Files.createDirectories(tmp.resolve("big-volume"));
-        Files.move(root.resolve("proof"), volume.resolve("proof"));
-        Files.createSymbolicLink(root.resolve("proof"), volume.resolve("proof"));
+        Path volume = onVolume(root, "big-volume", "proof");
         Map<String, String> env = Cli.env(tmp);
         assertThat(Cli.run(env, "backup", "full", "--root=" + root).exit()).isZero();
         String backedUp = RuntimeHash.of(volume, "proof");
