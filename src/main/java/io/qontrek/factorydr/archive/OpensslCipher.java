@@ -5,16 +5,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import javax.crypto.BadPaddingException;
-import javax.crypto.Cipher;
 import javax.crypto.IllegalBlockSizeException;
-import javax.crypto.ShortBufferException;
-import javax.crypto.spec.IvParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The {@code openssl enc -aes-256-cbc -pbkdf2 -iter 10000} file format, streaming both ways:
@@ -32,7 +27,8 @@ import javax.crypto.spec.SecretKeySpec;
  * stream, so a wrong key would read as a silently truncated archive. Our decrypting stream fails with
  * {@code "wrong key or corrupt archive"} instead.
  *
- * <p>Chunks are 64 KiB: the JDK's AES-NI intrinsics make {@link Cipher} fast only on large calls.
+ * <p>The cipher is {@link AesCbc}: libcrypto's, on the CPU's AES instructions under either compiler,
+ * or the JDK's. Chunks are 64 KiB: both are fast only on large calls.
  */
 public final class OpensslCipher {
     static final byte[] MAGIC = "Salted__".getBytes(StandardCharsets.US_ASCII);
@@ -57,7 +53,7 @@ public final class OpensslCipher {
     /** With a chosen salt, for reproducible tests only; a reused salt reuses key and IV. */
     static OutputStream encrypting(OutputStream sink, byte[] password, byte[] salt) {
         if (salt.length != SALT_BYTES) throw new IllegalArgumentException("salt must be 8 bytes");
-        return new EncryptingOutputStream(sink, cipher(Cipher.ENCRYPT_MODE, password, salt), salt);
+        return new EncryptingOutputStream(sink, cipher(true, password, salt), salt);
     }
 
     /**
@@ -77,7 +73,7 @@ public final class OpensslCipher {
             throw new ArchiveException("not an openssl-enc archive");
         }
         byte[] salt = Arrays.copyOfRange(header, MAGIC.length, HEADER_BYTES);
-        return new DecryptingInputStream(source, cipher(Cipher.DECRYPT_MODE, password, salt));
+        return new DecryptingInputStream(source, cipher(false, password, salt));
     }
 
     /** PBKDF2-HMAC-SHA256(password, salt, 10000, 48 bytes), as {@code openssl enc -pbkdf2} derives them: the AES key, then the IV. */
@@ -134,14 +130,10 @@ public final class OpensslCipher {
         }
     }
 
-    private static Cipher cipher(int mode, byte[] password, byte[] salt) {
+    private static AesCbc cipher(boolean encrypt, byte[] password, byte[] salt) {
         byte[] keyIv = keyAndIv(password, salt);
         try {
-            Cipher cipher = Cipher.getInstance("AES/CBC/PKCS5Padding");
-            cipher.init(mode, new SecretKeySpec(keyIv, 0, 32, "AES"), new IvParameterSpec(keyIv, 32, 16));
-            return cipher;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("AES/CBC/PKCS5Padding missing from this JVM", e);
+            return AesCbc.of(encrypt, keyIv);
         } finally {
             Arrays.fill(keyIv, (byte) 0);
         }
@@ -150,7 +142,7 @@ public final class OpensslCipher {
     /** Buffers small writes to 64 KiB so the cipher always gets large chunks. */
     private static final class EncryptingOutputStream extends OutputStream {
         private final OutputStream sink;
-        private final Cipher cipher;
+        private final AesCbc cipher;
         private final byte[] header;
         private final byte[] plain = new byte[CHUNK];
         private final byte[] encrypted = new byte[CHUNK + 32];
@@ -158,7 +150,7 @@ public final class OpensslCipher {
         private boolean headerWritten;
         private boolean closed;
 
-        EncryptingOutputStream(OutputStream sink, Cipher cipher, byte[] salt) {
+        EncryptingOutputStream(OutputStream sink, AesCbc cipher, byte[] salt) {
             this.sink = sink;
             this.cipher = cipher;
             this.header = Arrays.copyOf(MAGIC, HEADER_BYTES);
@@ -202,11 +194,11 @@ public final class OpensslCipher {
         public void close() throws IOException {
             if (closed) return;
             closed = true;
-            try (sink) {
+            try (sink; cipher) {
                 encryptBuffered();
                 int n = cipher.doFinal(encrypted, 0);
                 writeOut(n);
-            } catch (ShortBufferException | IllegalBlockSizeException | BadPaddingException e) {
+            } catch (IllegalBlockSizeException | BadPaddingException e) {
                 throw new IllegalStateException("AES encryption cannot fail on padding: " + e, e);
             }
         }
@@ -219,11 +211,7 @@ public final class OpensslCipher {
         }
 
         private void encrypt(byte[] b, int off, int len) throws IOException {
-            try {
-                writeOut(cipher.update(b, off, len, encrypted, 0));
-            } catch (ShortBufferException e) {
-                throw new IllegalStateException("cipher output buffer too small", e);
-            }
+            writeOut(cipher.update(b, off, len, encrypted, 0));
         }
 
         private void writeOut(int n) throws IOException {
@@ -239,10 +227,10 @@ public final class OpensslCipher {
         }
     }
 
-    /** Cipher.update/doFinal over 64 KiB reads; a padding failure becomes an ArchiveException. */
+    /** AesCbc.update/doFinal over 64 KiB reads; a padding failure becomes an ArchiveException. */
     private static final class DecryptingInputStream extends InputStream {
         private final InputStream source;
-        private final Cipher cipher;
+        private final AesCbc cipher;
         private final byte[] encrypted = new byte[CHUNK];
         private final byte[] plain = new byte[CHUNK + 32];
         private int pos;
@@ -250,7 +238,7 @@ public final class OpensslCipher {
         private boolean finished;
         private ArchiveException failure;
 
-        DecryptingInputStream(InputStream source, Cipher cipher) {
+        DecryptingInputStream(InputStream source, AesCbc cipher) {
             this.source = source;
             this.cipher = cipher;
         }
@@ -278,7 +266,9 @@ public final class OpensslCipher {
 
         @Override
         public void close() throws IOException {
-            source.close();
+            try (source) {
+                cipher.close();
+            }
         }
 
         /** True when plaintext is waiting in the buffer; false at the (verified) end of stream. */
@@ -299,8 +289,6 @@ public final class OpensslCipher {
                     limit = 0;
                     failure = new ArchiveException("wrong key or corrupt archive", e);
                     throw failure;
-                } catch (ShortBufferException e) {
-                    throw new IllegalStateException("cipher output buffer too small", e);
                 }
             }
             return true;

@@ -11,9 +11,10 @@ import javax.crypto.spec.SecretKeySpec;
 public final class Hashes {
     private Hashes() {}
 
+    /** OpenSSL's where it is installed and agrees with the JDK's ({@link NativeSha256}), else the JDK's. */
     public static MessageDigest sha256() {
         try {
-            return MessageDigest.getInstance("SHA-256");
+            return NativeSha256.orJdk();
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 missing from this JVM", e);
         }

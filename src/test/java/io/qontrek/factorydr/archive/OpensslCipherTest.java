@@ -148,6 +148,44 @@ class OpensslCipherTest {
     }
 
     @Test
+    void theSystemsAesIsUsedAndAgreesWithTheJdksEachWay() throws Exception {
+        assertThat(Libcrypto.CIPHER_WHY_NOT).as("libcrypto's AES not used").isNull();
+        byte[] keyIv = random(48);
+        Random random = new Random(3);
+        for (int size : new int[] {0, 1, 15, 16, 17, OpensslCipher.CHUNK, 3 * OpensslCipher.CHUNK + 5}) {
+            byte[] plain = random(size);
+            byte[] ours = through(new Libcrypto.Aes256Cbc(true, keyIv), plain, random);
+            assertThat(ours).as("%d bytes", size).isEqualTo(through(new AesCbc.Jdk(true, keyIv), plain, random));
+            assertThat(through(new Libcrypto.Aes256Cbc(false, keyIv), ours, random)).isEqualTo(plain);
+        }
+        // a wrong key's padding is refused as the JDK refuses it: the "wrong key" of decrypting()
+        byte[] sealed = through(new Libcrypto.Aes256Cbc(true, keyIv), random(100), random);
+        byte[] otherKey = keyIv.clone();
+        otherKey[0] ^= 1;
+        assertThatThrownBy(() -> through(new Libcrypto.Aes256Cbc(false, otherKey), sealed, random))
+                .isInstanceOf(javax.crypto.BadPaddingException.class);
+        AesCbc closed = new Libcrypto.Aes256Cbc(false, keyIv);
+        closed.close();
+        closed.close();
+        assertThatThrownBy(() -> closed.update(sealed, 0, 16, new byte[64], 0)).isInstanceOf(IllegalStateException.class);
+    }
+
+    /** The whole input through the cipher in random pieces of at most one chunk. */
+    private static byte[] through(AesCbc cipher, byte[] input, Random random) throws Exception {
+        try (cipher) {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            byte[] buffer = new byte[OpensslCipher.CHUNK + AesCbc.SLACK];
+            for (int at = 0; at < input.length; ) {
+                int n = Math.min(input.length - at, 1 + random.nextInt(OpensslCipher.CHUNK));
+                out.write(buffer, 0, cipher.update(input, at, n, buffer, 0));
+                at += n;
+            }
+            out.write(buffer, 0, cipher.doFinal(buffer, 0));
+            return out.toByteArray();
+        }
+    }
+
+    @Test
     void emptyPasswordIsAConfigurationError() {
         assertThatThrownBy(() -> OpensslCipher.encrypting(OutputStream.nullOutputStream(), new byte[0]))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("empty");
