@@ -30,51 +30,58 @@ final class ArchivesTable {
             List<String> tripwires, boolean ifAbsent) {
         try (Connection c = db.open()) {
             c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement("INSERT " + (ifAbsent ? "OR IGNORE " : "") + """
-                    INTO archives (backup_id, type, name, created_at, base, size, sha256, files, content_bytes,
-                      proof_head_seq, proof_head_root, ledger_head_seq, ledger_head_hash, verified_at, offsite_at)
-                    VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""")) {
-                ps.setString(1, e.backupId());
-                ps.setString(2, e.type());
-                ps.setString(3, e.name());
-                ps.setString(4, e.createdAt());
-                ps.setString(5, e.base());
-                ps.setLong(6, e.size());
-                ps.setString(7, e.sha256());
-                ps.setInt(8, e.files());
-                ps.setLong(9, e.contentBytes());
-                CatalogDb.setLong(ps, 10, e.proofHeadSeq());
-                ps.setString(11, e.proofHeadRoot());
-                CatalogDb.setLong(ps, 12, e.ledgerHeadSeq());
-                ps.setString(13, e.ledgerHeadHash());
-                ps.setString(14, e.verifiedAt());
-                ps.setString(15, e.offsiteAt());
-                if (ps.executeUpdate() == 0) {
-                    c.rollback();
-                    return false;
-                }
+            if (!insert(c, e, files, databases, tripwires, ifAbsent)) {
+                c.rollback();
+                return false;
             }
-            try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO archive_files (backup_id, path, size, sha256) VALUES (?,?,?,?)")) {
-                int batched = 0;
-                for (FileRow f : files) {
-                    ps.setString(1, e.backupId());
-                    ps.setString(2, f.path());
-                    ps.setLong(3, f.size());
-                    ps.setString(4, f.sha256());
-                    ps.addBatch();
-                    // sqlite-jdbc holds a batch in memory: a million rows in one would be a million objects
-                    if (++batched % 10_000 == 0) ps.executeBatch();
-                }
-                ps.executeBatch();
-            }
-            if (databases != null && !databases.isEmpty()) DatabaseHeadsTable.insert(c, e.backupId(), databases);
-            if (!tripwires.isEmpty()) TripwiresTable.insert(c, e, tripwires);
             c.commit();
             return true;
         } catch (SQLException ex) {
             throw new CatalogException("cannot record " + e.name() + " in the catalog " + db.file + ": " + ex.getMessage(), ex);
         }
+    }
+
+    /** The same in the caller's transaction; false (nothing written) where ifAbsent and the archive is known. */
+    static boolean insert(Connection c, CatalogEntry e, Iterable<FileRow> files, List<Manifest.Database> databases,
+            List<String> tripwires, boolean ifAbsent) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT " + (ifAbsent ? "OR IGNORE " : "") + """
+                INTO archives (backup_id, type, name, created_at, base, size, sha256, files, content_bytes,
+                  proof_head_seq, proof_head_root, ledger_head_seq, ledger_head_hash, verified_at, offsite_at)
+                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""")) {
+            ps.setString(1, e.backupId());
+            ps.setString(2, e.type());
+            ps.setString(3, e.name());
+            ps.setString(4, e.createdAt());
+            ps.setString(5, e.base());
+            ps.setLong(6, e.size());
+            ps.setString(7, e.sha256());
+            ps.setInt(8, e.files());
+            ps.setLong(9, e.contentBytes());
+            CatalogDb.setLong(ps, 10, e.proofHeadSeq());
+            ps.setString(11, e.proofHeadRoot());
+            CatalogDb.setLong(ps, 12, e.ledgerHeadSeq());
+            ps.setString(13, e.ledgerHeadHash());
+            ps.setString(14, e.verifiedAt());
+            ps.setString(15, e.offsiteAt());
+            if (ps.executeUpdate() == 0) return false;
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO archive_files (backup_id, path, size, sha256) VALUES (?,?,?,?)")) {
+            int batched = 0;
+            for (FileRow f : files) {
+                ps.setString(1, e.backupId());
+                ps.setString(2, f.path());
+                ps.setLong(3, f.size());
+                ps.setString(4, f.sha256());
+                ps.addBatch();
+                // sqlite-jdbc holds a batch in memory: a million rows in one would be a million objects
+                if (++batched % 10_000 == 0) ps.executeBatch();
+            }
+            ps.executeBatch();
+        }
+        if (databases != null && !databases.isEmpty()) DatabaseHeadsTable.insert(c, e.backupId(), databases);
+        if (!tripwires.isEmpty()) TripwiresTable.insert(c, e, tripwires);
+        return true;
     }
 
     List<CatalogEntry> archives() {

@@ -77,6 +77,64 @@ public final class Catalog implements CatalogReads {
         return archives.insert(e, files, databases, List.of(), true);
     }
 
+    /** What {@link #inOneTransaction} hands its work: the catalog rebuild's two writes. */
+    public interface Recorder {
+        /** As {@link Catalog#recordIfAbsent(CatalogEntry, Iterable, List)}. */
+        boolean recordIfAbsent(CatalogEntry e, Iterable<FileRow> files, List<io.qontrek.factorydr.archive.Manifest.Database> databases);
+
+        /** As {@link Catalog#recordTripwiresIfAbsent}. */
+        boolean recordTripwiresIfAbsent(CatalogEntry e, List<String> findings);
+    }
+
+    /** Work over a {@link Recorder}. */
+    public interface RecordingWork<T> {
+        T run(Recorder recorder) throws java.io.IOException;
+    }
+
+    /**
+     * Runs {@code work} in one transaction, committed when it returns: a catalog rebuild killed or failed
+     * part-way then leaves the catalog as it was, never a part of the archive directory that reads as
+     * the whole of it (a later incremental would build on the wrong backup, a gate judge the wrong
+     * newest full). Other writers wait for the commit (the busy timeout); readers see the catalog before it.
+     */
+    public <T> T inOneTransaction(RecordingWork<T> work) throws java.io.IOException {
+        try (Connection c = db.open()) {
+            c.setAutoCommit(false);
+            Recorder recorder = new Recorder() {
+                @Override
+                public boolean recordIfAbsent(CatalogEntry e, Iterable<FileRow> files,
+                        List<io.qontrek.factorydr.archive.Manifest.Database> databases) {
+                    try {
+                        return ArchivesTable.insert(c, e, files, databases, List.of(), true);
+                    } catch (SQLException ex) {
+                        throw new CatalogException("cannot record " + e.name() + " in the catalog " + db.file + ": " + ex.getMessage(), ex);
+                    }
+                }
+
+                @Override
+                public boolean recordTripwiresIfAbsent(CatalogEntry e, List<String> findings) {
+                    try {
+                        return TripwiresTable.recordIfAbsent(c, e, findings);
+                    } catch (SQLException ex) {
+                        throw new CatalogException("cannot record the tripwire of " + e.backupId() + " in the catalog " + db.file
+                                + ": " + ex.getMessage(), ex);
+                    }
+                }
+            };
+            T result;
+            try {
+                result = work.run(recorder);
+            } catch (java.io.IOException | RuntimeException | Error e) {
+                c.rollback();
+                throw e;
+            }
+            c.commit();
+            return result;
+        } catch (SQLException ex) {
+            throw new CatalogException("cannot record in the catalog " + db.file + ": " + ex.getMessage(), ex);
+        }
+    }
+
     /** Records one run of a flow, whatever its outcome ("ok", "nothing-to-do", "failed"). */
     public void recordRun(String flow, String startedAt, String finishedAt, String outcome, String backupId, String detail) {
         runs.recordRun(flow, startedAt, finishedAt, outcome, backupId, detail);

@@ -40,21 +40,28 @@ final class TripwiresTable {
         if (findings.isEmpty()) return false;
         try (Connection c = db.open()) {
             c.setAutoCommit(false);
-            if (CatalogDb.hasTable(c, "tripwires")) {
-                try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM tripwires WHERE backup_id = ? LIMIT 1")) {
-                    ps.setString(1, e.backupId());
-                    try (ResultSet rs = ps.executeQuery()) {
-                        if (rs.next()) return false;
-                    }
-                }
-            }
-            insert(c, e, findings);
+            boolean recorded = recordIfAbsent(c, e, findings);
             c.commit();
-            return true;
+            return recorded;
         } catch (SQLException ex) {
             throw new CatalogException("cannot record the tripwire of " + e.backupId() + " in the catalog " + db.file + ": "
                     + ex.getMessage(), ex);
         }
+    }
+
+    /** {@link #recordTripwiresIfAbsent} in the caller's transaction. */
+    static boolean recordIfAbsent(Connection c, CatalogEntry e, List<String> findings) throws SQLException {
+        if (findings.isEmpty()) return false;
+        if (CatalogDb.hasTable(c, "tripwires")) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM tripwires WHERE backup_id = ? LIMIT 1")) {
+                ps.setString(1, e.backupId());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) return false;
+                }
+            }
+        }
+        insert(c, e, findings);
+        return true;
     }
 
     /** Writes a backup's findings, each held against the full or incremental before it, in the caller's transaction. */

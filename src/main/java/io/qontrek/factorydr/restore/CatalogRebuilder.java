@@ -42,7 +42,12 @@ public final class CatalogRebuilder {
 
     private CatalogRebuilder() {}
 
+    /** In one transaction of the catalog ({@link Catalog#inOneTransaction}): all of it, or (killed, failed) none. */
     public static Result rebuild(Path archiveDir, Catalog catalog, byte[] signingSecret) throws IOException {
+        return catalog.inOneTransaction(recorder -> rebuild(archiveDir, recorder, signingSecret));
+    }
+
+    private static Result rebuild(Path archiveDir, Catalog.Recorder catalog, byte[] signingSecret) throws IOException {
         int manifests = 0;
         int recorded = 0;
         int known = 0;
@@ -76,8 +81,11 @@ public final class CatalogRebuilder {
                 try (m) {
                     CatalogEntry e = CatalogEntry.of(m, null, null);
                     if (m.tripwires() != null) tripped.add(Map.entry(e, m.tripwires()));
-                    if (catalog.recordIfAbsent(e, CatalogEntry.rows(m), m.databases())) recorded++;
-                    else known++;
+                    if (catalog.recordIfAbsent(e, CatalogEntry.rows(m), m.databases())) {
+                        if (++recorded == 1) io.qontrek.factorydr.common.TestPause.at("catalog-rebuild-recorded-one");
+                    } else {
+                        known++;
+                    }
                 }
             }
         }

@@ -219,6 +219,35 @@ class KilledRunsLeaveNothingTest {
         assertThat(refused.err()).contains("already exists", "is not in the catalog and does not verify");
     }
 
+    @Test
+    void aCatalogRebuildKilledPartWayLeavesTheCatalogAsItWas() throws Exception {
+        Path catalog = root.resolve("archive/catalog.db");
+        Path kept = tmp.resolve("catalog-kept");
+        Files.createDirectories(kept);
+        List<Path> files = List.of(catalog, Path.of(catalog + "-wal"), Path.of(catalog + "-shm"));
+        for (Path f : files) if (Files.exists(f)) Files.move(f, kept.resolve(f.getFileName().toString()));
+        try {
+            int archives = new io.qontrek.factorydr.catalog.Catalog(kept.resolve("catalog.db")).archives().size();
+            assertThat(archives).isPositive();
+            // the catalog lost: a rebuild killed once it recorded one archive (of its one transaction)
+            killAt("catalog-rebuild-recorded-one", "catalog", "rebuild", "--root=" + root);
+            assertThat(new io.qontrek.factorydr.catalog.Catalog(catalog).archives())
+                    .as("a part of the archive directory would read as the whole of it").isEmpty();
+            Cli.Result list = Cli.run(env, "list", "--root=" + root);
+            assertThat(list.out() + list.err()).doesNotContain("full/");
+
+            Cli.Result rebuild = Cli.run(env, "catalog", "rebuild", "--root=" + root);
+            assertThat(rebuild.exit()).as(rebuild.toString()).isZero();
+            assertThat(new io.qontrek.factorydr.catalog.Catalog(catalog).archives()).hasSize(archives);
+        } finally { // the other tests' catalog, with its runs
+            for (Path f : files) Files.deleteIfExists(f);
+            for (Path f : files) {
+                Path k = kept.resolve(f.getFileName().toString());
+                if (Files.exists(k)) Files.move(k, f);
+            }
+        }
+    }
+
     /** Runs a command until it reaches the step, then kill -9; returns its pid. */
     private long killAt(String step, String... args) throws Exception {
         Map<String, String> paused = new HashMap<>(env);
