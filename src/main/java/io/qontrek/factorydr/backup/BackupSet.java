@@ -148,6 +148,18 @@ public record BackupSet(
         return databases.stream().anyMatch(d -> d.path().equals(first)) && databases.stream().noneMatch(BackupSet::changed);
     }
 
+    /**
+     * What the set holds besides its entries: its snapshots, stopped first (nothing writes there any
+     * more), then its scratch. For a run that ends before or after its archive; again, a no-op.
+     */
+    public void discard() {
+        try {
+            if (snapshots != null) snapshots.close();
+        } finally {
+            WorkDir.delete(workDir);
+        }
+    }
+
     /** Whether an incremental's database changed since its base: taken whole, or a delta of some rows. */
     public static boolean changed(Manifest.Database d) {
         return d.form() == Manifest.Database.Form.WHOLE || d.rows() > 0;

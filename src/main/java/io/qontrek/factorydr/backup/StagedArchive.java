@@ -82,7 +82,7 @@ public final class StagedArchive implements AutoCloseable {
             ok = true;
             return staged;
         } finally {
-            if (!ok) discard(set);
+            if (!ok) set.discard();
         }
     }
 
@@ -229,22 +229,13 @@ public final class StagedArchive implements AutoCloseable {
             if (readBack != null) readBack.abort();
             if (!published && records != null) records.close();
         } finally {
-            discard(set);
+            set.discard();
             WorkDir.delete(staging);
         }
     }
 
     private void open(String step) {
         if (closed) throw new IllegalStateException(step + ": " + set.name() + " was already published or discarded");
-    }
-
-    /** What the set holds besides its entries: its snapshots (stopped first, nothing writes there any more) and scratch. */
-    private static void discard(BackupSet set) {
-        try {
-            if (set.snapshots() != null) set.snapshots().close();
-        } finally {
-            WorkDir.delete(set.workDir());
-        }
     }
 
     /** The manifest without the archive's own facts: the in-tar manifest.json, and what sign signs. */

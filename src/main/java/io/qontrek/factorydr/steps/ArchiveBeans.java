@@ -32,6 +32,8 @@ import org.apache.camel.support.SynchronizationAdapter;
  */
 final class ArchiveBeans {
     static final String STAGED = "factoryStagedArchive";
+    /** The BackupSet a collect step made (FlowBeans), whose scratch a run that fails before its stage step leaves. */
+    static final String COLLECTED = "factoryCollectedSet";
 
     private ArchiveBeans() {}
 
@@ -46,18 +48,13 @@ final class ArchiveBeans {
             ex.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
                 @Override
                 public void onDone(Exchange done) {
-                    // a stream a failed run left unread (the gzip's threads run until it is closed)
-                    if (done.getMessage().getBody() instanceof InputStream unread) {
-                        try {
-                            unread.close();
-                        } catch (java.io.IOException | RuntimeException e) {
-                            // the run already failed; its own error is the one reported
-                        }
-                    }
-                    staged.close();
+                    discard(done);
                 }
             });
         });
+        // a failed backup's staging and scratch, before its failed run is recorded (errors.camel.yaml): on
+        // a full disk they hold the room the record needs; the run's end would delete them only after it
+        bind.accept("discardBackup", (Processor) ArchiveBeans::discard);
         // tar -> gzip -> encrypt: each wraps the stream the step before it made; write drains it
         bind.accept("tar", (Processor) ex -> {
             body(ex, BackupSet.class, "tar", "a collect step");
@@ -105,6 +102,24 @@ final class ArchiveBeans {
                         ex.getFromRouteId() + " tripwire: " + t.finding() + "; " + t.hold()));
             }
         });
+    }
+
+    /** What the run collected and staged goes: the stream it left unread, the staging, the set's scratch. Again, a no-op. */
+    private static void discard(Exchange ex) {
+        StagedArchive staged = ex.getProperty(STAGED, StagedArchive.class);
+        if (staged != null) {
+            // a stream a failed run left unread (the gzip's threads run until it is closed)
+            if (ex.getMessage().getBody() instanceof InputStream unread) {
+                try {
+                    unread.close();
+                } catch (java.io.IOException | RuntimeException e) {
+                    // the run already failed; its own error is the one reported
+                }
+            }
+            staged.close();
+        }
+        BackupSet set = ex.getProperty(COLLECTED, BackupSet.class);
+        if (set != null) set.discard();
     }
 
     private static StagedArchive staged(Exchange ex, String step) {

@@ -59,10 +59,10 @@ public final class FlowBeans {
         bind.accept("sweepLeftovers", (Processor) ex -> Leftovers.sweep(layout, layout.archiveDir(), false));
 
         // collect: what each archive holds
-        bind.accept("collectFullBackup", (Processor) ex -> body(ex, collector.full(now.get())));
-        bind.accept("collectIncremental", (Processor) ex -> body(ex, collector.incremental(now.get(), catalog)));
-        bind.accept("collectProofDay", (Processor) ex -> body(ex, collector.proofDay(day(ex, now.get()), now.get())));
-        bind.accept("collectAlerts", (Processor) ex -> body(ex, collector.alerts(day(ex, now.get()), now.get())));
+        bind.accept("collectFullBackup", (Processor) ex -> collected(ex, collector.full(now.get())));
+        bind.accept("collectIncremental", (Processor) ex -> collected(ex, collector.incremental(now.get(), catalog)));
+        bind.accept("collectProofDay", (Processor) ex -> collected(ex, collector.proofDay(day(ex, now.get()), now.get())));
+        bind.accept("collectAlerts", (Processor) ex -> collected(ex, collector.alerts(day(ex, now.get()), now.get())));
 
         // check: a full or incremental that sees the runtime shrink is a tripwire; what it can judge only
         // once the archive exists (snapshots, sizes) it judges as the tar ends and the file is written
@@ -108,6 +108,12 @@ public final class FlowBeans {
 
     private static void body(Exchange ex, Object body) {
         ex.getMessage().setBody(body);
+    }
+
+    /** The body, and kept aside for the error handler's discardBackup, whatever the body becomes. */
+    private static void collected(Exchange ex, BackupSet set) {
+        ex.setProperty(ArchiveBeans.COLLECTED, set);
+        body(ex, set);
     }
 
     static String started(Exchange ex) {

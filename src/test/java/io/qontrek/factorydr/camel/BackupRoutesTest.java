@@ -121,6 +121,23 @@ class BackupRoutesTest extends RouteFileTestSupport {
     }
 
     @Test
+    void aRunFailedBeforeItsArchiveIsStagedLeavesNoScratchEither() throws Exception {
+        // the full's database snapshots are scratch in archive/.work from its collect step on; a failure
+        // before stage (here an edit's step; in the service, whose process lives on, nothing else ever
+        // deleted them) takes them away before the failed run is recorded
+        List<List<String>> atRecord = new java.util.ArrayList<>();
+        AdviceWith.adviceWith(context, "archive-store", a -> a.weaveByToString(".*stage.*").selectFirst().before()
+                .throwException(new IOException("an edited step failed")));
+        AdviceWith.adviceWith(context, "archive-store", a -> a.weaveByToString("(?i)process\\[(ref:)?recordFailedRun\\]").before()
+                .process(e -> atRecord.add(staging())));
+        Exchange ex = send("backup-full", Map.of());
+        assertThat(ex.getException()).hasMessage("an edited step failed");
+        assertThat(catalog().runs("backup-full")).extracting(Catalog.RunRow::outcome).containsExactly("failed");
+        assertThat(atRecord).as("the scratch when the failed run is recorded").isNotEmpty().allMatch(List::isEmpty);
+        assertThat(staging()).isEmpty();
+    }
+
+    @Test
     void withoutTheFailingStepTheSameRouteStores() throws Exception {
         // the advice above is what fails the run: the route as shipped, in the same shape, stores
         AdviceWith.adviceWith(context, "archive-store", a -> a.weaveByToString(".*signManifest.*").before().log("before signManifest"));
