@@ -12,6 +12,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Route;
 import org.apache.camel.StartupSummaryLevel;
+import org.apache.camel.component.direct.DirectEndpoint;
 import org.apache.camel.component.quartz.QuartzComponent;
 import org.apache.camel.component.quartz.QuartzEndpoint;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -106,6 +107,7 @@ final class RouteFileCheck {
                     }
                 }
             }
+            requireConsumers(service, probe, files);
             Map<Path, List<String>> ids = new LinkedHashMap<>();
             for (Path p : files.keySet()) ids.put(p, new ArrayList<>());
             for (Route r : probe.getRoutes()) {
@@ -119,6 +121,30 @@ final class RouteFileCheck {
         } finally {
             probe.stop();
         }
+    }
+
+    /**
+     * Every direct: endpoint a route sends to is some route's start, in these files or among the
+     * service's routes from elsewhere (Java): a send where nothing consumes (an edit's
+     * {@code to: direct:archive-stor}) would otherwise load, and fail every run that reaches it.
+     */
+    private static void requireConsumers(CamelContext service, CamelContext probe, Map<Path, String> files) {
+        java.util.Set<String> consumed = new java.util.HashSet<>();
+        for (Route r : probe.getRoutes()) if (r.getEndpoint() instanceof DirectEndpoint d) consumed.add(directName(d));
+        for (Route r : service.getRoutes()) {
+            if (r.getEndpoint() instanceof DirectEndpoint d && !files.containsKey(sourceFile(r.getSourceResource()))) consumed.add(directName(d));
+        }
+        for (Endpoint e : probe.getEndpoints()) {
+            if (e instanceof DirectEndpoint d && !consumed.contains(directName(d))) {
+                throw new IllegalArgumentException("a route sends to direct:" + directName(d) + ", which no route starts from");
+            }
+        }
+    }
+
+    /** The name in direct://name?options. */
+    private static String directName(DirectEndpoint d) {
+        String base = d.getEndpointBaseUri();
+        return base.substring(base.indexOf(':') + 1).replaceFirst("^//", "");
     }
 
     /**

@@ -75,4 +75,27 @@ class RouteFileCheckTest {
         service.getRegistry().bind("retentionRemoved", new org.apache.camel.processor.aggregate.GroupedBodyAggregationStrategy());
         assertThatThrownBy(() -> RouteFileCheck.check(service, files)).hasMessageContaining("route id retention is defined in");
     }
+
+    @Test
+    void aSendToADirectEndpointNoRouteStartsFromIsRefused() throws Exception {
+        String route = """
+                - route:
+                    id: a-flow
+                    from:
+                      uri: direct:a-flow
+                      steps:
+                        - to: direct:%s
+                - route:
+                    id: archive-store
+                    from:
+                      uri: direct:archive-store
+                      steps:
+                        - log: stored
+                """;
+        Path file = Path.of("routes/edited.camel.yaml").toAbsolutePath();
+        assertThat(RouteFileCheck.check(service, Map.of(file, route.formatted("archive-store"))).get(file))
+                .containsExactlyInAnyOrder("a-flow", "archive-store");
+        assertThatThrownBy(() -> RouteFileCheck.check(service, Map.of(file, route.formatted("archive-stor"))))
+                .hasMessage("a route sends to direct:archive-stor, which no route starts from");
+    }
 }
