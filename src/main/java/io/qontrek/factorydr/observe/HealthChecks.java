@@ -69,12 +69,22 @@ public final class HealthChecks {
     }
 
     Check runtimeDirs() {
+        // a restore killed mid-swap leaves the directories half swapped (all of them there, or one moved
+        // aside), which a backup refuses: first, as it explains a missing one; only a listing of the root shows it
+        try {
+            if (io.qontrek.factorydr.restore.RestoreStaging.anyIn(layout)) {
+                return Check.unhealthy("runtime", layout.root() + " holds a restore's staging: a restore is running, or one was "
+                        + "killed and left it half restored (backups refuse it); if none runs, run `factory-dr restore` again");
+            }
+        } catch (IOException e) {
+            return Check.unhealthy("runtime", "cannot list " + layout.root() + ": " + e.getMessage());
+        }
         List<String> missing = new ArrayList<>();
         for (Path d : List.of(layout.proofDir(), layout.configDir(), layout.dataDir(), layout.logsDir())) {
             if (!Files.isDirectory(d)) missing.add(d.toString());
         }
-        return missing.isEmpty() ? Check.healthy("runtime", "proof, config, data and logs directories present under " + layout.root())
-                : Check.unhealthy("runtime", "missing: " + String.join(", ", missing) + " (backups cannot run; restore?)");
+        if (!missing.isEmpty()) return Check.unhealthy("runtime", "missing: " + String.join(", ", missing) + " (backups cannot run; restore?)");
+        return Check.healthy("runtime", "proof, config, data and logs directories present under " + layout.root());
     }
 
     /**

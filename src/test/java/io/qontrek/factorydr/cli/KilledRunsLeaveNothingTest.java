@@ -71,6 +71,9 @@ class KilledRunsLeaveNothingTest {
             assertThat(backup.err()).contains("is half restored", "run `factory-dr restore` again");
             assertThat(root.resolve("proof")).doesNotExist();
         }
+        // the status says so, whatever the step: the directories may all be there, half of them restored
+        Cli.Result status = Cli.run(env, "status", "--root=" + root);
+        assertThat(status.out()).as(status.toString()).containsPattern("unhealthy +runtime +.*holds a restore's staging");
 
         Cli.Result r = Cli.run(env, "restore", "--date=latest", "--root=" + root);
         assertThat(r.exit()).as(r.toString()).isZero();
