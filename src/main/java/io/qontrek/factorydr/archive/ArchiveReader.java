@@ -51,20 +51,22 @@ public final class ArchiveReader {
 
     /** Reads an {@code openssl enc} encrypted .tar.gz. Does not close {@code encrypted}. */
     public static void read(InputStream encrypted, byte[] password, EntryVisitor visitor) throws IOException {
-        InputStream source = new Layer("read", encrypted);
-        BufferedInputStream plain = new BufferedInputStream(OpensslCipher.decrypting(source, password), BUFFER);
-        // A wrong key turns the first block into noise; say so rather than "not in gzip format".
-        plain.mark(2);
-        int b1 = plain.read();
-        int b2 = plain.read();
-        plain.reset();
-        if (b1 != 0x1f || b2 != 0x8b) throw new FirstBlockNotGzip();
-        try {
-            readTarGz(plain, visitor);
-        } catch (ArchiveException symptom) {
-            throw rootCause(symptom, plain);
+        // closed at the end, which frees and clears the cipher's key schedule; the caller's stream stays open
+        InputStream source = new Layer("read", new Unclosable(encrypted));
+        try (BufferedInputStream plain = new BufferedInputStream(OpensslCipher.decrypting(source, password), BUFFER)) {
+            // A wrong key turns the first block into noise; say so rather than "not in gzip format".
+            plain.mark(2);
+            int b1 = plain.read();
+            int b2 = plain.read();
+            plain.reset();
+            if (b1 != 0x1f || b2 != 0x8b) throw new FirstBlockNotGzip();
+            try {
+                readTarGz(plain, visitor);
+            } catch (ArchiveException symptom) {
+                throw rootCause(symptom, plain);
+            }
+            plain.transferTo(OutputStream.nullOutputStream()); // end of stream: the padding check
         }
-        plain.transferTo(OutputStream.nullOutputStream()); // end of stream: the padding check
     }
 
     /** Reads a plain .tar.gz to the end of its last gzip member. Does not close {@code tarGz}. */

@@ -5,6 +5,7 @@ import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
 import java.util.Arrays;
 import javax.crypto.BadPaddingException;
 import org.slf4j.LoggerFactory;
@@ -95,6 +96,8 @@ final class Libcrypto {
             return null;
         } catch (RuntimeException | java.security.GeneralSecurityException e) {
             return "its AES-256-CBC fails: " + e.getMessage();
+        } catch (LinkageError e) { // a call missing from this libcrypto (looked up at its first use)
+            return "its AES-256-CBC cannot be called: " + e.getMessage();
         }
     }
 
@@ -166,22 +169,36 @@ final class Libcrypto {
         @Override
         int update(byte[] input, int offset, int length, byte[] output, int outOffset) {
             ensureOpen();
-            in.write(0, input, offset, length);
-            if (LIB.EVP_CipherUpdate(context, out, outLength, in, length) != 1) {
-                LIB.ERR_clear_error();
-                throw new IllegalStateException("libcrypto's AES-256-CBC update failed");
+            // checked before the call: once libcrypto took the input, a failed copy would lose its output
+            if (length > OpensslCipher.CHUNK || output.length - outOffset < length + SLACK) {
+                throw new IllegalArgumentException("a cipher call takes at most " + OpensslCipher.CHUNK + " bytes, into room for them and "
+                        + SLACK + " more");
             }
-            return copyOut(output, outOffset);
+            try {
+                in.write(0, input, offset, length);
+                if (LIB.EVP_CipherUpdate(context, out, outLength, in, length) != 1) {
+                    LIB.ERR_clear_error();
+                    throw new IllegalStateException("libcrypto's AES-256-CBC update failed");
+                }
+                return copyOut(output, outOffset);
+            } finally {
+                Reference.reachabilityFence(this); // the cleaner must not free the context during the call
+            }
         }
 
         @Override
         int doFinal(byte[] output, int outOffset) throws BadPaddingException {
             ensureOpen();
-            if (LIB.EVP_CipherFinal_ex(context, out, outLength) != 1) {
-                LIB.ERR_clear_error(); // a wrong key's padding, or a cut ciphertext
-                throw new BadPaddingException("bad decrypt");
+            if (output.length - outOffset < SLACK) throw new IllegalArgumentException("the last block needs room for " + SLACK + " bytes");
+            try {
+                if (LIB.EVP_CipherFinal_ex(context, out, outLength) != 1) {
+                    LIB.ERR_clear_error(); // a wrong key's padding, or a cut ciphertext
+                    throw new BadPaddingException("bad decrypt");
+                }
+                return copyOut(output, outOffset);
+            } finally {
+                Reference.reachabilityFence(this);
             }
-            return copyOut(output, outOffset);
         }
 
         private int copyOut(byte[] output, int outOffset) {

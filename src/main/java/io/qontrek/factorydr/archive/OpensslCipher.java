@@ -1,6 +1,5 @@
 package io.qontrek.factorydr.archive;
 
-import io.qontrek.factorydr.common.Hashes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -92,9 +91,10 @@ public final class OpensslCipher {
      * section 4): two SHA-256 blocks per HMAC instead of four.
      */
     static byte[] pbkdf2Sha256(byte[] password, byte[] salt, int iterations, int length) {
-        byte[] key = password.length > 64 ? Hashes.sha256().digest(password) : password;
-        MessageDigest inner = Hashes.sha256();
-        MessageDigest outer = Hashes.sha256();
+        // the JDK's digest: 40,000 copies of a state of a few words each, where NativeSha256 would copy its buffers
+        MessageDigest inner = jdkSha256();
+        MessageDigest outer = jdkSha256();
+        byte[] key = password.length > 64 ? jdkSha256().digest(password) : password;
         for (int i = 0; i < 64; i++) {
             byte k = i < key.length ? key[i] : 0;
             inner.update((byte) (k ^ 0x36));
@@ -114,6 +114,14 @@ public final class OpensslCipher {
             done += n;
         }
         return out;
+    }
+
+    private static MessageDigest jdkSha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 missing from this JVM", e);
+        }
     }
 
     /** HMAC-SHA256 of the parts into {@code into} (32 bytes), from the padded keys' hashed states. */

@@ -53,8 +53,8 @@ public final class ScheduledRuns {
             return Outcome.DONE;
         }
         if (e instanceof FlowGuard.FlowBusyException) return Outcome.SKIPPED_BUSY; // FlowGuard logged it
-        ServiceStatus after = context.getRouteController().getRouteStatus(flow);
-        if (e instanceof DirectConsumerNotAvailableException && (after == null || !after.isStarted())) {
+        // the exchange never entered the flow's route when the flow itself had no consumer
+        if (e instanceof DirectConsumerNotAvailableException && ex.getFromRouteId() == null) {
             return notStarted(flow, trigger, started); // stopped between the check and the send
         } else {
             // a step of the flow that sends where nothing consumes (an edit's `to: direct:archive-stor`) is

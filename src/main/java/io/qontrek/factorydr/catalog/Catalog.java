@@ -95,7 +95,9 @@ public final class Catalog implements CatalogReads {
      * Runs {@code work} in one transaction, committed when it returns: a catalog rebuild killed or failed
      * part-way then leaves the catalog as it was, never a part of the archive directory that reads as
      * the whole of it (a later incremental would build on the wrong backup, a gate judge the wrong
-     * newest full). Other writers wait for the commit (the busy timeout); readers see the catalog before it.
+     * newest full). The price: the write lock is held to the commit, so other writers (a backup's record)
+     * wait for it, and readers too once SQLite spills the transaction's pages to the file, each for at
+     * most the busy timeout (30 s); a rebuild is a recovery step, not one to run beside scheduled backups.
      */
     public <T> T inOneTransaction(RecordingWork<T> work) throws java.io.IOException {
         try (Connection c = db.open()) {
@@ -125,7 +127,11 @@ public final class Catalog implements CatalogReads {
             try {
                 result = work.run(recorder);
             } catch (java.io.IOException | RuntimeException | Error e) {
-                c.rollback();
+                try {
+                    c.rollback();
+                } catch (SQLException rollback) {
+                    e.addSuppressed(rollback); // the work's failure is the one to report
+                }
                 throw e;
             }
             c.commit();

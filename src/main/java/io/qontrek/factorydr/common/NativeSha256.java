@@ -72,7 +72,8 @@ final class NativeSha256 extends MessageDigest implements Cloneable {
 
     private final byte[] initial;
     private final byte[] state;
-    private final byte[] pending = new byte[PENDING];
+    /** Made at the first small update: the Java PBKDF2 (where libcrypto refuses it) copies digests 40,000 times a key. */
+    private byte[] pending;
     private int buffered;
 
     NativeSha256() {
@@ -123,12 +124,15 @@ final class NativeSha256 extends MessageDigest implements Cloneable {
 
     @Override
     protected void engineUpdate(byte input) {
+        if (pending == null) pending = new byte[PENDING];
         if (buffered == PENDING) flushPending();
         pending[buffered++] = input;
     }
 
     @Override
     protected void engineUpdate(byte[] input, int offset, int length) {
+        if (length == 0) return;
+        if (pending == null) pending = new byte[PENDING];
         if (length <= PENDING - buffered) {
             System.arraycopy(input, offset, pending, buffered, length);
             buffered += length;
@@ -164,6 +168,15 @@ final class NativeSha256 extends MessageDigest implements Cloneable {
     }
 
     @Override
+    protected int engineDigest(byte[] buf, int offset, int length) throws java.security.DigestException {
+        // refused before the hash is taken, as the JDK's digest refuses it: the state stays as it was
+        if (length < 32) throw new java.security.DigestException("partial digests not returned");
+        if (buf.length - offset < 32) throw new java.security.DigestException("insufficient space in the output buffer to store the digest");
+        System.arraycopy(engineDigest(), 0, buf, offset, 32);
+        return 32;
+    }
+
+    @Override
     protected int engineGetDigestLength() {
         return 32;
     }
@@ -177,7 +190,7 @@ final class NativeSha256 extends MessageDigest implements Cloneable {
     @Override
     public Object clone() throws CloneNotSupportedException {
         NativeSha256 copy = new NativeSha256(initial, state);
-        System.arraycopy(pending, 0, copy.pending, 0, buffered);
+        if (buffered > 0) copy.pending = Arrays.copyOf(pending, PENDING);
         copy.buffered = buffered;
         return copy;
     }

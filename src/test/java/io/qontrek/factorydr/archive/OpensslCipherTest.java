@@ -164,6 +164,10 @@ class OpensslCipherTest {
         otherKey[0] ^= 1;
         assertThatThrownBy(() -> through(new Libcrypto.Aes256Cbc(false, otherKey), sealed, random))
                 .isInstanceOf(javax.crypto.BadPaddingException.class);
+        try (AesCbc cipher = new Libcrypto.Aes256Cbc(true, keyIv)) { // refused before libcrypto takes the input
+            assertThatThrownBy(() -> cipher.update(new byte[100], 0, 100, new byte[100], 0)).isInstanceOf(IllegalArgumentException.class);
+            assertThat(cipher.update(new byte[100], 0, 100, new byte[100 + AesCbc.SLACK], 0)).isEqualTo(96);
+        }
         AesCbc closed = new Libcrypto.Aes256Cbc(false, keyIv);
         closed.close();
         closed.close();

@@ -52,5 +52,13 @@ class NativeSha256Test {
         ours.update(head);
         ours.reset();
         assertThat(ours.digest()).isEqualTo(jdk.digest());
+        // a buffer too short for the hash is refused before it is taken, as the JDK's refuses it
+        ours.update(head);
+        jdk.update(head);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ours.digest(new byte[16], 0, 16))
+                .isInstanceOf(java.security.DigestException.class);
+        byte[] into = new byte[40];
+        assertThat(ours.digest(into, 8, 32)).isEqualTo(32);
+        assertThat(java.util.Arrays.copyOfRange(into, 8, 40)).isEqualTo(jdk.digest());
     }
 }
