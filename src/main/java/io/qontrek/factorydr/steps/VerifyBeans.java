@@ -7,6 +7,9 @@ import io.qontrek.factorydr.catalog.CatalogEntry;
 import io.qontrek.factorydr.config.RuntimeLayout;
 import io.qontrek.factorydr.config.Secrets;
 import io.qontrek.factorydr.restore.RestorePlan;
+import io.qontrek.factorydr.archive.Manifest;
+import io.qontrek.factorydr.archive.Sidecars;
+import io.qontrek.factorydr.restore.DeltaChain;
 import io.qontrek.factorydr.restore.RestorePlanner;
 import io.qontrek.factorydr.verify.DigestVerifier;
 import io.qontrek.factorydr.verify.FederationVerifier;
@@ -73,15 +76,21 @@ public final class VerifyBeans {
             List<String> problems = new ArrayList<>();
             List<String> files = new ArrayList<>();
             ArchiveVerifier verifier = new ArchiveVerifier();
+            List<DeltaChain.Link> chain = new ArrayList<>();
             for (CatalogEntry e : plan.archives()) {
                 Path file = layout.archiveDir().resolve(e.name());
                 files.add(file.toString());
                 try {
                     verifier.verify(file, secrets.archiveKey(), secrets.signingSecret());
+                    try (Manifest m = Sidecars.readManifest(file)) { // verified just now, signature and all
+                        chain.add(new DeltaChain.Link(e.name(), m.databases()));
+                    }
                 } catch (ArchiveException failed) {
                     problems.add(e.name() + ": " + failed.getMessage());
                 }
             }
+            // each archive whole is not enough: a restore replays the deltas in this order, so they must chain
+            problems.addAll(DeltaChain.problems(chain));
             body(ex, new Verification("backup", problems.isEmpty(), plan.archives().size(), problems,
                     plan.archives().size() + " archives of the restore set for " + requested + " ("
                             + String.join(", ", plan.backupIds()) + ")", Map.of()));

@@ -166,6 +166,12 @@ class DatabaseIncrementalEndToEndTest {
                 "DELETE FROM archives WHERE name = 'incremental/" + first.getFileName() + "'");
         String before = RuntimeHash.of(root, "proof", "config", "data");
 
+        // the gate fails too, before anyone needs the restore: each archive is whole, but they do not chain
+        Cli.Result verify = Cli.run(env, "verify", "backup", "--root=" + root);
+        assertThat(verify.exit()).as(verify.toString()).isEqualTo(1);
+        assertThat(verify.out() + verify.err()).as(verify.toString()).contains("incremental/" + incrementals().get(0).getFileName()
+                + ": its federation_ledger delta builds on 450 rows, but the archives before it leave 400 rows");
+
         Cli.Result restore = Cli.run(env, "restore", "--date=latest", "--root=" + root);
         assertThat(restore.exit()).isEqualTo(1);
         assertThat(restore.err()).contains("incremental/" + incrementals().get(0).getFileName()
