@@ -68,6 +68,68 @@ public final class UnrecordedArchive {
         return new StoredArchive(file, m, now, now);
     }
 
+    /** The chain's archives: named by the time they were taken, so no retry ever meets their name. */
+    static final java.util.List<String> TIME_NAMED = java.util.List.of("full", "incremental");
+
+    /**
+     * The full and incremental archives a run published and was killed before recording: nothing else
+     * finds them (no retry takes their names), so list, status and catch-up never saw them and the next
+     * incremental built past them. Each that verifies whole is recorded, with a warning; one that does
+     * not is named in a warning and left for the operator. Called under the backup chain's lock, which
+     * the run that published it held: no run of the chain is between its publish and its record.
+     *
+     * @return one line per archive recorded or left
+     */
+    public static java.util.List<String> adoptChain(Path archiveDir, Catalog catalog, byte[] archiveKey, byte[] signingSecret)
+            throws IOException {
+        java.util.List<String> said = new java.util.ArrayList<>();
+        Set<String> known = null; // one query, and only where there is something to compare (35,000 incrementals a year)
+        for (String sub : TIME_NAMED) {
+            Path dir = archiveDir.resolve(sub);
+            if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) continue;
+            java.util.List<Path> archives;
+            try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+                archives = s.filter(p -> p.getFileName().toString().endsWith(".tar.gz.enc")).sorted().toList();
+            }
+            for (Path file : archives) {
+                String name = sub + "/" + file.getFileName();
+                // an archive without both sidecars is a publish killed half-way: the sweep's (Leftovers)
+                if (known == null) {
+                    known = new java.util.HashSet<>();
+                    for (io.qontrek.factorydr.catalog.CatalogEntry e : catalog.archives()) known.add(e.name());
+                }
+                if (known.contains(name) || !Files.exists(io.qontrek.factorydr.archive.Sidecars.manifestPath(file))
+                        || !Files.exists(io.qontrek.factorydr.archive.Sidecars.sha256Path(file))) continue;
+                Manifest m;
+                try {
+                    m = new ArchiveVerifier().verify(file, archiveKey, signingSecret).manifest();
+                } catch (ArchiveException e) {
+                    String line = file + " is not in the catalog and does not verify (" + e.getMessage() + "): left as it is;"
+                            + " move it aside, or `factory-dr catalog rebuild` once it is mended";
+                    LOG.warn(line);
+                    said.add(line);
+                    continue;
+                }
+                try (m) {
+                    if (!m.archive().name().equals(name)) {
+                        String line = file + " is not in the catalog, and its manifest names " + m.archive().name() + ": left as it is";
+                        LOG.warn(line);
+                        said.add(line);
+                        continue;
+                    }
+                    Instant mtime = Files.getLastModifiedTime(file).toInstant();
+                    StoredArchive a = new StoredArchive(file, m, mtime, mtime);
+                    catalog.recordIfAbsent(a.catalogEntry(), a.fileRows(), m.databases());
+                    if (m.tripwires() != null) catalog.recordTripwiresIfAbsent(a.catalogEntry(), m.tripwires());
+                }
+                String line = file + " was published by a run killed before recording it; it verifies whole: recorded";
+                LOG.warn(line);
+                said.add(line);
+            }
+        }
+        return said;
+    }
+
     /** The first difference between the archive's files and the run's entries (path, then size), or null. */
     static String differs(Manifest m, BackupSet set) throws IOException {
         Iterator<FileRecord> archived = m.files().iterator();

@@ -57,6 +57,9 @@ public final class FlowBeans {
         // sweep: what runs that are gone left behind (staging, scratch, half-published archives); a
         // runtime a killed restore left half-swapped is refused, for a restore to take back
         bind.accept("sweepLeftovers", (Processor) ex -> Leftovers.sweep(layout, layout.archiveDir(), false));
+        // adopt: a full or incremental a killed run published but never recorded (under the chain's lock)
+        bind.accept("adoptUnrecorded", (Processor) ex -> io.qontrek.factorydr.restore.UnrecordedArchive.adoptChain(layout.archiveDir(),
+                catalog, secrets.archiveKey(), secrets.signingSecret()));
 
         // collect: what each archive holds
         bind.accept("collectFullBackup", (Processor) ex -> collected(ex, collector.full(now.get())));

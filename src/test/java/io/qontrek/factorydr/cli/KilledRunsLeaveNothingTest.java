@@ -223,6 +223,32 @@ class KilledRunsLeaveNothingTest {
     }
 
     @Test
+    void aFullKilledAfterPublishingBeforeRecordingIsRecordedByTheNextBackup() throws Exception {
+        // a runtime of its own: another full in the shared one would be what the other tests restore
+        Path root = tmp.resolve("runtime-adopting");
+        SampleRuntime.generate(root, SampleRuntime.Options.builder().proofs(50).days(2).ledgerRows(50).logMb(0)
+                .towerSecret(Cli.TOWER_SECRET).end(Instant.now().minusSeconds(3600)).build(), null);
+        Cli.Result first = Cli.run(env, "backup", "full", "--root=" + root);
+        assertThat(first.exit()).as(first.toString()).isZero();
+        Thread.sleep(1100); // a full's name is its second
+        killAt("backup-published", "backup", "full", "--root=" + root);
+        Path full;
+        try (Stream<Path> s = Files.list(root.resolve("archive/full"))) {
+            full = s.filter(p -> p.toString().endsWith(".tar.gz.enc")).sorted().reduce((a, b) -> b).orElseThrow();
+        }
+        String name = "full/" + full.getFileName();
+        assertThat(Path.of(full + ".manifest.json")).as("published").exists();
+        assertThat(Cli.run(env, "list", "--json", "--root=" + root).out()).as("not recorded").doesNotContain(name);
+
+        // its name is a time no retry takes: only the next backup of the chain can find it
+        Cli.Result r = Cli.run(env, "backup", "incremental", "--root=" + root);
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(Cli.run(env, "list", "--json", "--root=" + root).out()).as("recorded").contains(name);
+        assertThat(Cli.read(tmp.resolve("factory-dr.log"))).contains(full + " was published by a run killed before recording it;"
+                + " it verifies whole: recorded");
+    }
+
+    @Test
     void aCatalogRebuildKilledPartWayLeavesTheCatalogAsItWas() throws Exception {
         Path catalog = root.resolve("archive/catalog.db");
         Path kept = tmp.resolve("catalog-kept");
