@@ -84,6 +84,7 @@ public final class UnrecordedArchive {
             throws IOException {
         java.util.List<String> said = new java.util.ArrayList<>();
         Set<String> known = null; // one query, and only where there is something to compare (35,000 incrementals a year)
+        String newest = "";
         for (String sub : TIME_NAMED) {
             Path dir = archiveDir.resolve(sub);
             if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) continue;
@@ -96,8 +97,15 @@ public final class UnrecordedArchive {
                 // an archive without both sidecars is a publish killed half-way: the sweep's (Leftovers)
                 if (known == null) {
                     known = new java.util.HashSet<>();
-                    for (io.qontrek.factorydr.catalog.CatalogEntry e : catalog.archives()) known.add(e.name());
+                    for (io.qontrek.factorydr.catalog.CatalogEntry e : catalog.archives()) {
+                        known.add(e.name());
+                        if (TIME_NAMED.contains(e.type()) && stamp(e.name()).compareTo(newest) > 0) newest = stamp(e.name());
+                    }
                 }
+                // only one newer than the chain's newest record: the run killed just before this one. An older
+                // one (moved back by hand, or one that did not verify and a later backup passed) is the
+                // rebuild's, and is not read again on every run
+                if (stamp(name).compareTo(newest) <= 0) continue;
                 if (known.contains(name) || !Files.exists(io.qontrek.factorydr.archive.Sidecars.manifestPath(file))
                         || !Files.exists(io.qontrek.factorydr.archive.Sidecars.sha256Path(file))) continue;
                 Manifest m;
@@ -128,6 +136,13 @@ public final class UnrecordedArchive {
             }
         }
         return said;
+    }
+
+    /** The time in a full's or incremental's name (full/20261208T061107Z.tar.gz.enc): ordered as text. */
+    private static String stamp(String name) {
+        String file = name.substring(name.lastIndexOf('/') + 1);
+        int dot = file.indexOf('.');
+        return dot < 0 ? file : file.substring(0, dot);
     }
 
     /** The first difference between the archive's files and the run's entries (path, then size), or null. */
