@@ -70,13 +70,14 @@ public final class HealthChecks {
 
     Check runtimeDirs() {
         // a restore killed mid-swap leaves the directories half swapped (all of them there, or one moved
-        // aside), which a backup refuses: first, as it explains a missing one; only a listing of the root shows it
+        // aside), which a backup refuses: first, as it explains a missing one; only its journal shows it
         try {
-            if (io.qontrek.factorydr.restore.RestoreStaging.anyIn(layout)) {
-                return Check.unhealthy("runtime", layout.root() + " holds a restore's staging: a restore is running, or one was "
-                        + "killed and left it half restored (backups refuse it); if none runs, run `factory-dr restore` again");
+            java.util.Optional<Path> journal = io.qontrek.factorydr.restore.RestoreStaging.halfRestored(layout);
+            if (journal.isPresent()) {
+                return Check.unhealthy("runtime", layout.root() + " is half restored: a restore was killed half-way through its swap ("
+                        + journal.get() + "), and backups refuse it; run `factory-dr restore` again to take the swap back and restore");
             }
-        } catch (IOException e) {
+        } catch (IOException | java.io.UncheckedIOException e) {
             return Check.unhealthy("runtime", "cannot list " + layout.root() + ": " + e.getMessage());
         }
         List<String> missing = new ArrayList<>();

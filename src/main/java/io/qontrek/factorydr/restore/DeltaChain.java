@@ -15,8 +15,20 @@ import java.util.Objects;
  * it was taken) passes each archive's own check and is refused only here.
  */
 public final class DeltaChain {
-    /** One archive of the set, in restore order: its name, and the databases its manifest names (null: none). */
-    public record Link(String archive, List<Manifest.Database> databases) {}
+    /**
+     * One archive of the set, in restore order: its name, and the databases its manifest names (null:
+     * none); {@code read} false for one whose manifest could not be read (it failed on its own), after
+     * which the heads are not known.
+     */
+    public record Link(String archive, List<Manifest.Database> databases, boolean read) {
+        public Link(String archive, List<Manifest.Database> databases) {
+            this(archive, databases, true);
+        }
+
+        public static Link unread(String archive) {
+            return new Link(archive, null, false);
+        }
+    }
 
     private DeltaChain() {}
 
@@ -25,6 +37,7 @@ public final class DeltaChain {
         List<String> problems = new ArrayList<>();
         Map<String, Manifest.TableHead> heads = new HashMap<>();
         for (Link link : set) {
+            if (!link.read()) heads.clear(); // already named by its own failure: not again by the archives after it
             if (link.databases() == null) continue;
             for (Manifest.Database d : link.databases()) {
                 Manifest.TableHead before = heads.put(d.name(), d.head());

@@ -139,6 +139,23 @@ public final class RestoreStaging {
     }
 
     /**
+     * The swap journal of a restore that is gone and was killed half-way through its swap, if the
+     * runtime has one: what {@link #resolve} refuses for anything but a restore. Reads only: a restore
+     * still running, one killed before its swap (the runtime untouched) or after it (complete) is not it.
+     */
+    public static Optional<Path> halfRestored(RuntimeLayout runtime) throws IOException {
+        for (Path staging : stagings(runtime.root())) {
+            Optional<ProcessOwner> owner = ownerOf(staging);
+            if (owner.isPresent() && !owner.get().isGone()) continue;
+            Optional<SwapJournal.Recorded> journal = SwapJournal.read(staging);
+            if (journal.isPresent() && !journal.get().committed() && journal.get().anyMoveDone()) {
+                return Optional.of(staging.resolve(SwapJournal.FILE));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
      * Whether a restore taking about {@code bytes} on disk fits on the file system of {@code root} while
      * dead work (a killed restore's staging, a killed drill's copy) still takes its room, with a tenth
      * and 64 MiB to spare; false when the size is not known (-1), so that the dead work goes first.

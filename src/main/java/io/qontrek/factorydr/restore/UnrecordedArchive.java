@@ -83,57 +83,59 @@ public final class UnrecordedArchive {
     public static java.util.List<String> adoptChain(Path archiveDir, Catalog catalog, byte[] archiveKey, byte[] signingSecret)
             throws IOException {
         java.util.List<String> said = new java.util.ArrayList<>();
-        Set<String> known = null; // one query, and only where there is something to compare (35,000 incrementals a year)
+        Set<String> known = null; // the catalog's names, read once an archive is there to compare
         String newest = "";
+        // fulls and incrementals in the order they were taken: the first that is not adopted stops the rest
+        java.util.List<Path> archives = new java.util.ArrayList<>();
         for (String sub : TIME_NAMED) {
             Path dir = archiveDir.resolve(sub);
             if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) continue;
-            java.util.List<Path> archives;
             try (java.util.stream.Stream<Path> s = Files.list(dir)) {
-                archives = s.filter(p -> p.getFileName().toString().endsWith(".tar.gz.enc")).sorted().toList();
+                s.filter(p -> p.getFileName().toString().endsWith(".tar.gz.enc")).forEach(archives::add);
             }
-            for (Path file : archives) {
-                String name = sub + "/" + file.getFileName();
-                // an archive without both sidecars is a publish killed half-way: the sweep's (Leftovers)
-                if (known == null) {
-                    known = new java.util.HashSet<>();
-                    for (io.qontrek.factorydr.catalog.CatalogEntry e : catalog.archives()) {
-                        known.add(e.name());
-                        if (TIME_NAMED.contains(e.type()) && stamp(e.name()).compareTo(newest) > 0) newest = stamp(e.name());
-                    }
+        }
+        archives.sort(java.util.Comparator.comparing((Path p) -> stamp(p.getFileName().toString())).thenComparing(Path::toString));
+        for (Path file : archives) {
+            String name = file.getParent().getFileName() + "/" + file.getFileName();
+            if (known == null) {
+                known = new java.util.HashSet<>();
+                for (io.qontrek.factorydr.catalog.CatalogEntry e : catalog.archives()) {
+                    known.add(e.name());
+                    if (TIME_NAMED.contains(e.type()) && stamp(e.name()).compareTo(newest) > 0) newest = stamp(e.name());
                 }
-                // only one newer than the chain's newest record: the run killed just before this one. An older
-                // one (moved back by hand, or one that did not verify and a later backup passed) is the
-                // rebuild's, and is not read again on every run
-                if (stamp(name).compareTo(newest) <= 0) continue;
-                if (known.contains(name) || !Files.exists(io.qontrek.factorydr.archive.Sidecars.manifestPath(file))
-                        || !Files.exists(io.qontrek.factorydr.archive.Sidecars.sha256Path(file))) continue;
-                Manifest m;
-                try {
-                    m = new ArchiveVerifier().verify(file, archiveKey, signingSecret).manifest();
-                } catch (ArchiveException e) {
-                    String line = file + " is not in the catalog and does not verify (" + e.getMessage() + "): left as it is;"
-                            + " move it aside, or `factory-dr catalog rebuild` once it is mended";
-                    LOG.warn(line);
-                    said.add(line);
-                    continue;
-                }
-                try (m) {
-                    if (!m.archive().name().equals(name)) {
-                        String line = file + " is not in the catalog, and its manifest names " + m.archive().name() + ": left as it is";
-                        LOG.warn(line);
-                        said.add(line);
-                        continue;
-                    }
-                    Instant mtime = Files.getLastModifiedTime(file).toInstant();
-                    StoredArchive a = new StoredArchive(file, m, mtime, mtime);
-                    catalog.recordIfAbsent(a.catalogEntry(), a.fileRows(), m.databases());
-                    if (m.tripwires() != null) catalog.recordTripwiresIfAbsent(a.catalogEntry(), m.tripwires());
-                }
-                String line = file + " was published by a run killed before recording it; it verifies whole: recorded";
+            }
+            // only one newer than the chain's newest record: the run killed just before this one. An older
+            // one (moved back by hand, or one that did not verify and a later backup passed) is the
+            // rebuild's, and is not read again on every run
+            if (stamp(name).compareTo(newest) <= 0) continue;
+            // an archive without both sidecars is a publish killed half-way: the sweep's (Leftovers)
+            if (known.contains(name) || !Files.exists(io.qontrek.factorydr.archive.Sidecars.manifestPath(file))
+                    || !Files.exists(io.qontrek.factorydr.archive.Sidecars.sha256Path(file))) continue;
+            Manifest m;
+            try {
+                m = new ArchiveVerifier().verify(file, archiveKey, signingSecret).manifest();
+            } catch (ArchiveException e) {
+                String line = file + " is not in the catalog and does not verify (" + e.getMessage() + "): left as it is, and"
+                        + " nothing after it adopted (it would build on it); move it aside and take a new full backup";
                 LOG.warn(line);
                 said.add(line);
+                return said; // one built on it recorded without it would break the chain's restores
             }
+            try (m) {
+                if (!m.archive().name().equals(name)) {
+                    String line = file + " is not in the catalog, and its manifest names " + m.archive().name() + ": left as it is";
+                    LOG.warn(line);
+                    said.add(line);
+                    return said;
+                }
+                Instant verified = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+                StoredArchive a = new StoredArchive(file, m, verified, verified);
+                catalog.recordIfAbsent(a.catalogEntry(), a.fileRows(), m.databases());
+                if (m.tripwires() != null) catalog.recordTripwiresIfAbsent(a.catalogEntry(), m.tripwires());
+            }
+            String line = file + " was published by a run killed before recording it; it verifies whole: recorded";
+            LOG.warn(line);
+            said.add(line);
         }
         return said;
     }

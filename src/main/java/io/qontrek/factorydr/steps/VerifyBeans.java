@@ -80,13 +80,11 @@ public final class VerifyBeans {
             for (CatalogEntry e : plan.archives()) {
                 Path file = layout.archiveDir().resolve(e.name());
                 files.add(file.toString());
-                try {
-                    verifier.verify(file, secrets.archiveKey(), secrets.signingSecret());
-                    try (Manifest m = Sidecars.readManifest(file)) { // verified just now, signature and all
-                        chain.add(new DeltaChain.Link(e.name(), m.databases()));
-                    }
+                try (Manifest m = verifier.verify(file, secrets.archiveKey(), secrets.signingSecret()).manifest()) {
+                    chain.add(new DeltaChain.Link(e.name(), m.databases()));
                 } catch (ArchiveException failed) {
                     problems.add(e.name() + ": " + failed.getMessage());
+                    chain.add(DeltaChain.Link.unread(e.name()));
                 }
             }
             // each archive whole is not enough: a restore replays the deltas in this order, so they must chain

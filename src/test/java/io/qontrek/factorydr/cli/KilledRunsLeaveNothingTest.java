@@ -71,9 +71,14 @@ class KilledRunsLeaveNothingTest {
             assertThat(backup.err()).contains("is half restored", "run `factory-dr restore` again");
             assertThat(root.resolve("proof")).doesNotExist();
         }
-        // the status says so, whatever the step: the directories may all be there, half of them restored
+        // the status says so where the swap was cut half-way (the directories may all be there, half of them
+        // restored), and only there: before the swap the runtime is untouched, after it whole
         Cli.Result status = Cli.run(env, "status", "--root=" + root);
-        assertThat(status.out()).as(status.toString()).containsPattern("unhealthy +runtime +.*holds a restore's staging");
+        if (step.equals("restore-moved-aside-one") || step.equals("restore-swapped-one")) {
+            assertThat(status.out()).as(status.toString()).containsPattern("unhealthy +runtime +.*is half restored");
+        } else {
+            assertThat(status.out()).as(status.toString()).containsPattern("(?m)^  healthy +runtime +proof, config, data and logs");
+        }
 
         Cli.Result r = Cli.run(env, "restore", "--date=latest", "--root=" + root);
         assertThat(r.exit()).as(r.toString()).isZero();

@@ -46,6 +46,13 @@ class DeltaChainTest {
     }
 
     @Test
+    void anArchiveThatFailedOnItsOwnIsNotNamedAgainByTheOnesAfterIt() {
+        assertThat(DeltaChain.problems(List.of(new DeltaChain.Link("full/1", List.of(whole(AT_5000))),
+                DeltaChain.Link.unread("incremental/2"),
+                new DeltaChain.Link("incremental/3", List.of(delta(AT_5050, AT_5100)))))).isEmpty();
+    }
+
+    @Test
     void aDeltaAfterAnArchiveThatNamesNoDatabaseIsLeftToTheRestore() {
         assertThat(DeltaChain.problems(List.of(new DeltaChain.Link("full/old", null),
                 new DeltaChain.Link("incremental/2", List.of(delta(AT_5000, AT_5050)))))).isEmpty();
