@@ -132,7 +132,7 @@ final class NativeSha256 extends MessageDigest implements Cloneable {
     @Override
     protected void engineUpdate(byte[] input, int offset, int length) {
         if (length == 0) return;
-        if (pending == null) pending = new byte[PENDING];
+        if (pending == null && length <= PENDING) pending = new byte[PENDING];
         if (length <= PENDING - buffered) {
             System.arraycopy(input, offset, pending, buffered, length);
             buffered += length;

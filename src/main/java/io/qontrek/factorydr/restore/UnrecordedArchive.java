@@ -4,16 +4,25 @@ import io.qontrek.factorydr.archive.ArchiveException;
 import io.qontrek.factorydr.archive.ArchiveVerifier;
 import io.qontrek.factorydr.archive.FileRecord;
 import io.qontrek.factorydr.archive.Manifest;
+import io.qontrek.factorydr.archive.Sidecars;
 import io.qontrek.factorydr.backup.ArchiveExistsException;
 import io.qontrek.factorydr.backup.BackupSet;
 import io.qontrek.factorydr.backup.StoredArchive;
 import io.qontrek.factorydr.catalog.Catalog;
+import io.qontrek.factorydr.catalog.CatalogEntry;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,7 +78,7 @@ public final class UnrecordedArchive {
     }
 
     /** The chain's archives: named by the time they were taken, so no retry ever meets their name. */
-    static final java.util.List<String> TIME_NAMED = java.util.List.of("full", "incremental");
+    static final List<String> TIME_NAMED = List.of("full", "incremental");
 
     /**
      * The full and incremental archives a run published and was killed before recording: nothing else
@@ -80,55 +89,46 @@ public final class UnrecordedArchive {
      *
      * @return one line per archive recorded or left
      */
-    public static java.util.List<String> adoptChain(Path archiveDir, Catalog catalog, byte[] archiveKey, byte[] signingSecret)
+    public static List<String> adoptChain(Path archiveDir, Catalog catalog, byte[] archiveKey, byte[] signingSecret)
             throws IOException {
-        java.util.List<String> said = new java.util.ArrayList<>();
-        Set<String> known = null; // the catalog's names, read once an archive is there to compare
-        String newest = "";
+        List<String> said = new ArrayList<>();
         // fulls and incrementals in the order they were taken: the first that is not adopted stops the rest
-        java.util.List<Path> archives = new java.util.ArrayList<>();
+        List<Path> archives = new ArrayList<>();
         for (String sub : TIME_NAMED) {
             Path dir = archiveDir.resolve(sub);
-            if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) continue;
-            try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) continue;
+            try (Stream<Path> s = Files.list(dir)) {
                 s.filter(p -> p.getFileName().toString().endsWith(".tar.gz.enc")).forEach(archives::add);
             }
         }
-        archives.sort(java.util.Comparator.comparing((Path p) -> stamp(p.getFileName().toString())).thenComparing(Path::toString));
+        if (archives.isEmpty()) return said;
+        archives.sort(Comparator.comparing((Path p) -> stamp(p.getFileName().toString())).thenComparing(Path::toString));
+        Set<String> known = new HashSet<>();
+        String newest = "";
+        for (CatalogEntry e : catalog.archives()) {
+            known.add(e.name());
+            if (TIME_NAMED.contains(e.type()) && stamp(e.name()).compareTo(newest) > 0) newest = stamp(e.name());
+        }
         for (Path file : archives) {
             String name = file.getParent().getFileName() + "/" + file.getFileName();
-            if (known == null) {
-                known = new java.util.HashSet<>();
-                for (io.qontrek.factorydr.catalog.CatalogEntry e : catalog.archives()) {
-                    known.add(e.name());
-                    if (TIME_NAMED.contains(e.type()) && stamp(e.name()).compareTo(newest) > 0) newest = stamp(e.name());
-                }
-            }
             // only one newer than the chain's newest record: the run killed just before this one. An older
             // one (moved back by hand, or one that did not verify and a later backup passed) is the
             // rebuild's, and is not read again on every run
             if (stamp(name).compareTo(newest) <= 0) continue;
             // an archive without both sidecars is a publish killed half-way: the sweep's (Leftovers)
-            if (known.contains(name) || !Files.exists(io.qontrek.factorydr.archive.Sidecars.manifestPath(file))
-                    || !Files.exists(io.qontrek.factorydr.archive.Sidecars.sha256Path(file))) continue;
+            if (known.contains(name) || !Files.exists(Sidecars.manifestPath(file)) || !Files.exists(Sidecars.sha256Path(file))) continue;
             Manifest m;
             try {
                 m = new ArchiveVerifier().verify(file, archiveKey, signingSecret).manifest();
             } catch (ArchiveException e) {
-                String line = file + " is not in the catalog and does not verify (" + e.getMessage() + "): left as it is, and"
-                        + " nothing after it adopted (it would build on it); move it aside and take a new full backup";
-                LOG.warn(line);
-                said.add(line);
-                return said; // one built on it recorded without it would break the chain's restores
+                return left(said, file + " is not in the catalog and does not verify (" + e.getMessage() + "): left as it is, and"
+                        + " nothing after it adopted (it would build on it); move it aside and take a new full backup");
             }
             try (m) {
                 if (!m.archive().name().equals(name)) {
-                    String line = file + " is not in the catalog, and its manifest names " + m.archive().name() + ": left as it is";
-                    LOG.warn(line);
-                    said.add(line);
-                    return said;
+                    return left(said, file + " is not in the catalog, and its manifest names " + m.archive().name() + ": left as it is");
                 }
-                Instant verified = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+                Instant verified = Instant.now().truncatedTo(ChronoUnit.SECONDS);
                 StoredArchive a = new StoredArchive(file, m, verified, verified);
                 catalog.recordIfAbsent(a.catalogEntry(), a.fileRows(), m.databases());
                 if (m.tripwires() != null) catalog.recordTripwiresIfAbsent(a.catalogEntry(), m.tripwires());
@@ -137,6 +137,13 @@ public final class UnrecordedArchive {
             LOG.warn(line);
             said.add(line);
         }
+        return said;
+    }
+
+    /** The archive that stops the adoption, warned of: one built on it recorded without it would break the chain's restores. */
+    private static List<String> left(List<String> said, String line) {
+        LOG.warn(line);
+        said.add(line);
         return said;
     }
 
